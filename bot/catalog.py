@@ -1,0 +1,355 @@
+"""Debates as YAML: loading, validation with messages that name the file, field and fix.
+
+The same parser serves the catalog in ``data/debates/`` and an admin's uploaded file.
+Format::
+
+    slug: rocky-training-montages        # lowercase letters, digits and dashes
+    title: The Rocky training montages, ranked
+    question: Which Rocky film has the best training montage? ...
+    author: {name: The montage blogger, source: https://...}   # source optional
+    items:                               # in the author's order, best first
+      - name: Rocky IV
+        aliases: [Rocky 4, IV]           # optional
+        reason: Two montages for the price of one...   # optional
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.models import DebateSpec, ItemSpec
+
+log = logging.getLogger(__name__)
+
+MAX_ITEMS = 200
+MAX_NAME = 80
+MAX_REASON = 1000
+MAX_TITLE = 100
+MAX_QUESTION = 300
+MAX_ALIASES = 20
+MAX_FILE_BYTES = 256 * 1024
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
+
+_TOP_KEYS = {"slug", "title", "question", "author", "items"}
+_AUTHOR_KEYS = {"name", "source"}
+_ITEM_KEYS = {"name", "aliases", "reason"}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    source: str
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}, line {self.line}" if self.line else self.source
+        return f"{where}, `{self.field}`: {self.message}"
+
+
+class CatalogError(Exception):
+    """A debate file is invalid. ``problems`` lists every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def normalize(text: str) -> str:
+    """The form names and aliases are compared in: case, accents and spacing don't matter."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.casefold().split())
+
+
+def slugify(text: str) -> str:
+    ascii_text = normalize(text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return slug[:50].strip("-") or "debate"
+
+
+def parse_debate_yaml(text: str | bytes, source: str) -> DebateSpec:
+    """Parse and validate one debate. Raises :class:`CatalogError` naming every problem."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_FILE_BYTES:
+            raise CatalogError(
+                [Problem(source, "file", f"is {len(text) // 1024} KB; the limit is 256 KB.")]
+            )
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CatalogError(
+                [Problem(source, "file", "is not UTF-8 text. Save it as UTF-8 and try again.")]
+            ) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise CatalogError(
+            [
+                Problem(
+                    source,
+                    "file",
+                    "uses a YAML tag that builds objects; only plain text, lists and mappings "
+                    "are allowed.",
+                    line,
+                )
+            ]
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "is not valid YAML"
+        raise CatalogError(
+            [
+                Problem(
+                    source,
+                    "file",
+                    f"is not valid YAML: {problem}.",
+                    mark.line + 1 if mark else None,
+                )
+            ]
+        ) from None
+    return _Validator(source, _line_index(root)).debate(data)
+
+
+def load_catalog(folder: Path) -> list[DebateSpec]:
+    """Every ``*.yaml``/``*.yml`` debate in ``folder``, sorted by file name.
+
+    Raises :class:`CatalogError` with the problems of every bad file, and for two files
+    that share a slug.
+    """
+    specs: list[DebateSpec] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    for path in paths:
+        try:
+            spec = parse_debate_yaml(path.read_bytes(), path.name)
+        except CatalogError as exc:
+            problems.extend(exc.problems)
+            continue
+        if spec.slug in seen:
+            problems.append(
+                Problem(
+                    path.name,
+                    "slug",
+                    f"{spec.slug!r} is already used by {seen[spec.slug]}; give each debate its "
+                    "own slug.",
+                )
+            )
+            continue
+        seen[spec.slug] = path.name
+        specs.append(spec)
+    if problems:
+        raise CatalogError(problems)
+    log.info("Loaded %d catalog debate(s) from %s", len(specs), folder)
+    return specs
+
+
+def dump_debate_yaml(spec: DebateSpec) -> str:
+    """The YAML for a debate, in the format :func:`parse_debate_yaml` reads back unchanged."""
+    author: dict[str, str] = {"name": spec.author}
+    if spec.source:
+        author["source"] = spec.source
+    items: list[dict[str, Any]] = []
+    for item in spec.items:
+        entry: dict[str, Any] = {"name": item.name}
+        if item.aliases:
+            entry["aliases"] = list(item.aliases)
+        if item.reason:
+            entry["reason"] = item.reason
+        items.append(entry)
+    document = {
+        "slug": spec.slug,
+        "title": spec.title,
+        "question": spec.question,
+        "author": author,
+        "items": items,
+    }
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
+def validate_spec(spec: DebateSpec, source: str) -> DebateSpec:
+    """Check a spec built elsewhere (an admin's form) against the same rules as files."""
+    document = {
+        "slug": spec.slug,
+        "title": spec.title,
+        "question": spec.question,
+        "author": {"name": spec.author, **({"source": spec.source} if spec.source else {})},
+        "items": [
+            {"name": i.name, "aliases": list(i.aliases), "reason": i.reason} for i in spec.items
+        ],
+    }
+    return _Validator(source, {}).debate(document)
+
+
+def _line_index(node: yaml.Node | None) -> dict[str, int]:
+    """Map field paths like ``items[2].name`` to 1-based line numbers, for error messages."""
+    lines: dict[str, int] = {}
+
+    def walk(n: yaml.Node, path: str) -> None:
+        lines.setdefault(path, n.start_mark.line + 1)
+        if isinstance(n, yaml.MappingNode):
+            for key, value in n.value:
+                if isinstance(key, yaml.ScalarNode):
+                    child = f"{path}.{key.value}" if path else str(key.value)
+                    lines[child] = key.start_mark.line + 1
+                    walk(value, child)
+        elif isinstance(n, yaml.SequenceNode):
+            for index, value in enumerate(n.value):
+                walk(value, f"{path}[{index}]")
+
+    if node is not None:
+        walk(node, "")
+    return lines
+
+
+class _Validator:
+    def __init__(self, source: str, lines: dict[str, int]) -> None:
+        self.source = source
+        self.lines = lines
+        self.problems: list[Problem] = []
+
+    def problem(self, field: str, message: str) -> None:
+        self.problems.append(Problem(self.source, field, message, self.lines.get(field)))
+
+    def debate(self, data: object) -> DebateSpec:
+        if not isinstance(data, dict):
+            self.problem("file", "must be a mapping with slug, title, question, author and items.")
+            raise CatalogError(self.problems)
+        self.unknown_keys(data, _TOP_KEYS, "")
+        slug = self.text(data, "slug", "slug", MAX_TITLE)
+        if slug and not SLUG_PATTERN.match(slug):
+            self.problem(
+                "slug",
+                f"{slug!r} must be 1–50 lowercase letters, digits and dashes, e.g. "
+                f"{slugify(slug)!r}.",
+            )
+        title = self.text(data, "title", "title", MAX_TITLE)
+        question = self.text(data, "question", "question", MAX_QUESTION)
+        author, source = self.author(data.get("author"))
+        items = self.items(data.get("items"))
+        if self.problems:
+            raise CatalogError(self.problems)
+        return DebateSpec(
+            slug=slug or "",
+            title=title or "",
+            question=question or "",
+            author=author or "",
+            source=source,
+            items=tuple(items),
+        )
+
+    def unknown_keys(self, data: dict[Any, Any], allowed: set[str], path: str) -> None:
+        for key in data:
+            if key not in allowed:
+                field = f"{path}.{key}" if path else str(key)
+                self.problem(
+                    field, f"is not a known field; use one of: {', '.join(sorted(allowed))}."
+                )
+
+    def text(
+        self, data: dict[Any, Any], key: str, field: str, limit: int, *, required: bool = True
+    ) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problem(field, "is missing; add it.")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problem(field, "must be text.")
+            return None
+        text = " ".join(str(value).split()) if key != "reason" else str(value).strip()
+        if required and not text:
+            self.problem(field, "is empty; write something.")
+        if len(text) > limit:
+            self.problem(field, f"is {len(text)} characters; the limit is {limit}.")
+        return text
+
+    def author(self, value: object) -> tuple[str | None, str | None]:
+        if isinstance(value, str):
+            value = {"name": value}
+        if not isinstance(value, dict):
+            self.problem(
+                "author", "must be a name, or a mapping with `name` and optional `source`."
+            )
+            return None, None
+        self.unknown_keys(value, _AUTHOR_KEYS, "author")
+        name = self.text(value, "name", "author.name", MAX_NAME)
+        source = self.text(value, "source", "author.source", 300, required=False)
+        return name, source or None
+
+    def items(self, value: object) -> list[ItemSpec]:
+        if not isinstance(value, list) or not value:
+            self.problem("items", "must be a non-empty list of items in the author's order.")
+            return []
+        if len(value) < 2:
+            self.problem("items", "needs at least 2 items to rank.")
+        if len(value) > MAX_ITEMS:
+            self.problem("items", f"has {len(value)} items; the limit is {MAX_ITEMS}.")
+        items: list[ItemSpec] = []
+        fields: list[str] = []
+        owner: dict[str, str] = {}  # normalised name or alias -> the item's name
+        for index, raw in enumerate(value):
+            field = f"items[{index}]"
+            if isinstance(raw, str):
+                raw = {"name": raw}
+            if not isinstance(raw, dict):
+                self.problem(
+                    field, "must be a mapping with `name`, optional `aliases` and `reason`."
+                )
+                continue
+            self.unknown_keys(raw, _ITEM_KEYS, field)
+            name = self.text(raw, "name", f"{field}.name", MAX_NAME)
+            reason = self.text(raw, "reason", f"{field}.reason", MAX_REASON, required=False) or ""
+            aliases = self.aliases(raw.get("aliases"), f"{field}.aliases")
+            if not name:
+                continue
+            key = normalize(name)
+            if key in owner:
+                self.problem(
+                    f"{field}.name",
+                    f"{name!r} appears twice (also {owner[key]!r}); each item must be listed once.",
+                )
+                continue
+            owner[key] = name
+            fields.append(field)
+            items.append(ItemSpec(name=name, aliases=tuple(aliases), reason=reason))
+        # Aliases are checked once every name is known, so an alias naming a later item is caught.
+        for field, item in zip(fields, items, strict=True):
+            for alias in item.aliases:
+                other = owner.setdefault(normalize(alias), item.name)
+                if other != item.name:
+                    self.problem(
+                        f"{field}.aliases",
+                        f"alias {alias!r} already names {other!r}; an alias must name one item "
+                        "only. Remove it from one of them.",
+                    )
+        return items
+
+    def aliases(self, value: object, field: str) -> list[str]:
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(
+            isinstance(a, str | int) and not isinstance(a, bool) for a in value
+        ):
+            self.problem(field, "must be a list of names, e.g. [Rocky 4, IV].")
+            return []
+        if len(value) > MAX_ALIASES:
+            self.problem(field, f"has {len(value)} aliases; the limit is {MAX_ALIASES}.")
+        aliases: list[str] = []
+        for alias in value:
+            text = " ".join(str(alias).split())
+            if not text or len(text) > MAX_NAME:
+                self.problem(field, f"alias {text!r} must be 1–{MAX_NAME} characters.")
+            elif normalize(text) not in {normalize(a) for a in aliases}:
+                aliases.append(text)
+        return aliases

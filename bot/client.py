@@ -1,0 +1,81 @@
+"""The Bot subclass: receives its resources, loads the cogs, syncs commands, owns the error path."""
+
+from __future__ import annotations
+
+import logging
+import pkgutil
+from typing import cast
+
+import discord
+from discord.ext import commands
+
+import cogs
+from bot.catalog import load_catalog
+from bot.debates import DebateDirectory
+from bot.errors import ErrorHandlingTree
+from bot.settings import Settings
+from bot.storage import BallotRepository, Database, DebateRepository, SettingsRepository
+
+log = logging.getLogger(__name__)
+
+
+class RankingBot(commands.Bot):
+    """The bot. It is handed an open :class:`Database`; it never creates global state."""
+
+    def __init__(self, settings: Settings, db: Database, *, sync_globally: bool = False) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            # Slash commands need no privileged intents; guilds gives channels and roles
+            # for the permission checks.
+            intents=discord.Intents(guilds=True),
+            # Item names and reasons are user text: nothing the bot sends may ping anyone.
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=ErrorHandlingTree,
+            owner_ids=set(settings.owner_ids) or None,
+        )
+        self.settings = settings
+        self.db = db
+        self.debates = DebateRepository(db)
+        self.ballots = BallotRepository(db)
+        self.guild_settings = SettingsRepository(db)
+        self.directory = DebateDirectory(self.debates, self.ballots, self.guild_settings)
+        self.sync_globally = sync_globally
+        self.failed_extensions: dict[str, BaseException] = {}
+
+    async def setup_hook(self) -> None:
+        version = await self.db.migrate()
+        log.info("Database %s at schema version %d", self.db.path, version)
+        await self.debates.sync_catalog(load_catalog(self.settings.catalog_dir))
+        await self.load_cogs()
+        await self.sync_commands()
+
+    async def load_cogs(self) -> None:
+        """Load every module in ``cogs/``; one that fails is logged and skipped."""
+        for module in pkgutil.iter_modules(cogs.__path__, prefix=f"{cogs.__name__}."):
+            if module.name.rsplit(".", 1)[-1].startswith("_"):
+                continue
+            try:
+                await self.load_extension(module.name)
+            except Exception as exc:
+                self.failed_extensions[module.name] = exc
+                log.exception("Could not load %s; the other cogs carry on", module.name)
+            else:
+                log.info("Loaded %s", module.name)
+
+    async def sync_commands(self) -> None:
+        if self.sync_globally:
+            synced = await self.tree.sync()
+            log.info("Synced %d global command(s); they can take a while to appear", len(synced))
+            return
+        if self.settings.dev_guild_id is None:
+            log.info("DEV_GUILD_ID is not set: not syncing (run `python -m bot sync` once).")
+            return
+        guild = discord.Object(id=self.settings.dev_guild_id)
+        self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        log.info("Synced %d command(s) to guild %d", len(synced), guild.id)
+
+    async def on_ready(self) -> None:
+        user = cast(discord.ClientUser, self.user)
+        log.info("Ready as %s (%d) in %d server(s)", user, user.id, len(self.guilds))

@@ -1,0 +1,63 @@
+"""Embeds for a debate: the author's ranking and the list of debates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.debates import DebateListing
+from bot.models import Debate
+from bot.render.paging import Field, paginate_fields, paginate_lines
+from bot.render.text import EMBED_DESCRIPTION, EMBED_TITLE, clip, safe
+
+COLOUR = discord.Colour.from_rgb(200, 30, 45)
+
+
+def author_ranking_pages(debate: Debate) -> list[discord.Embed]:
+    """The author's ranking, one embed per page, each within Discord's limits."""
+    fields = [
+        Field(f"{position}. {safe(item.name)}", safe(item.reason) if item.reason else "—")
+        for position, item in enumerate(debate.items, start=1)
+    ]
+    pages = paginate_fields(fields)
+    header = f"**{safe(debate.question)}**\n\nRanked by {safe(debate.author)}"
+    if debate.source:
+        header += f" · [source]({debate.source})"
+    embeds: list[discord.Embed] = []
+    for number, page in enumerate(pages, start=1):
+        embed = discord.Embed(
+            title=clip(safe(debate.title), EMBED_TITLE),
+            description=clip(header, EMBED_DESCRIPTION // 4),
+            colour=COLOUR,
+        )
+        for field in page:
+            embed.add_field(name=field.name, value=field.value, inline=False)
+        footer = f"{len(debate.items)} items · /vote to give your own order"
+        if len(pages) > 1:
+            footer = f"Page {number}/{len(pages)} · " + footer
+        embed.set_footer(text=footer)
+        embeds.append(embed)
+    return embeds
+
+
+def debate_list_pages(listings: Sequence[DebateListing]) -> list[discord.Embed]:
+    lines = [
+        f"{'➤ ' if entry.is_current else ''}**{safe(entry.debate.title)}** (`{entry.debate.slug}`)"
+        f" — {'open' if entry.is_open else 'closed'}, {_members(entry.voters)} ranked it"
+        f"{'' if entry.debate.is_catalog else ' · this server'}"
+        for entry in listings
+    ] or ["No debates yet. An admin can add one with `/debate create`."]
+    pages = paginate_lines(lines)
+    return [
+        discord.Embed(
+            title="Debates" + (f" ({n}/{len(pages)})" if len(pages) > 1 else ""),
+            description=body,
+            colour=COLOUR,
+        ).set_footer(text="➤ marks the server's current debate, used when you name none")
+        for n, body in enumerate(pages, start=1)
+    ]
+
+
+def _members(count: int) -> str:
+    return "1 member" if count == 1 else f"{count} members"

@@ -1,0 +1,121 @@
+"""Typed settings from the environment and an optional ``.env`` file.
+
+Every setting is documented in ``.env.example`` and the README. A bad value ends the
+process with one line saying which setting and how to fix it (see ``bot.__main__``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CATALOG_DIR = REPO_ROOT / "data" / "debates"
+
+# Discord bot tokens are three base64url segments: the bot's id, a timestamp, an HMAC.
+# Checking the shape catches a pasted client secret or a stray quote before we hit the API.
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line meant for the person running the bot."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    discord_token: str
+    database_path: Path = Path("ranking-debates.sqlite3")
+    dev_guild_id: int | None = None
+    log_level: str = "INFO"
+    catalog_dir: Path = DEFAULT_CATALOG_DIR
+    owner_ids: frozenset[int] = frozenset()
+    vote_cooldown_seconds: float = 10.0
+    # Point discord.py at another REST API / gateway (the test emulator); empty means Discord.
+    api_base_url: str | None = None
+    gateway_url: str | None = None
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelNamesMapping()[self.log_level]
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, require_token: bool = True
+    ) -> Settings:
+        env = os.environ if env is None else env
+        token = _clean(env.get("DISCORD_TOKEN"))
+        if require_token:
+            if not token:
+                raise SettingsError(
+                    "DISCORD_TOKEN is not set: copy .env.example to .env and paste your bot token "
+                    "(Discord Developer Portal → your application → Bot → Reset Token)."
+                )
+            if not _TOKEN_SHAPE.match(token):
+                raise SettingsError(
+                    "DISCORD_TOKEN does not look like a bot token (three dot-separated parts); "
+                    "copy it again from the Developer Portal's Bot page, without quotes or spaces."
+                )
+        level = (_clean(env.get("LOG_LEVEL")) or "INFO").upper()
+        if level not in _LOG_LEVELS:
+            raise SettingsError(
+                f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {level!r}."
+            )
+        return cls(
+            discord_token=token or "",
+            database_path=Path(_clean(env.get("DATABASE_PATH")) or "ranking-debates.sqlite3"),
+            dev_guild_id=_snowflake(env, "DEV_GUILD_ID"),
+            log_level=level,
+            catalog_dir=Path(_clean(env.get("CATALOG_DIR")) or DEFAULT_CATALOG_DIR),
+            owner_ids=frozenset(_snowflakes(env, "OWNER_IDS")),
+            vote_cooldown_seconds=_non_negative_float(env, "VOTE_COOLDOWN_SECONDS", 10.0),
+            api_base_url=_clean(env.get("DISCORD_API_BASE_URL")),
+            gateway_url=_clean(env.get("DISCORD_GATEWAY_URL")),
+        )
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip().strip('"').strip("'").strip()
+    return value or None
+
+
+def _snowflake(env: Mapping[str, str], name: str) -> int | None:
+    raw = _clean(env.get(name))
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise SettingsError(
+            f"{name} must be a numeric Discord id (right-click → Copy ID with Developer Mode on), "
+            f"not {raw!r}."
+        )
+    return int(raw)
+
+
+def _snowflakes(env: Mapping[str, str], name: str) -> list[int]:
+    raw = _clean(env.get(name)) or ""
+    ids = [part.strip() for part in raw.split(",") if part.strip()]
+    bad = [part for part in ids if not part.isdigit()]
+    if bad:
+        raise SettingsError(
+            f"{name} must be comma-separated numeric Discord ids; {bad[0]!r} is not."
+        )
+    return [int(part) for part in ids]
+
+
+def _non_negative_float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = _clean(env.get(name))
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise SettingsError(f"{name} must be a number of seconds (0 or more), not {raw!r}.")
+    return value

@@ -1,0 +1,8 @@
+"""Storage: the SQLite connection, migrations and the repositories. All SQL lives here."""
+
+from bot.storage.ballots import BallotRepository
+from bot.storage.database import Database
+from bot.storage.debates import DebateRepository
+from bot.storage.settings import SettingsRepository
+
+__all__ = ["BallotRepository", "Database", "DebateRepository", "SettingsRepository"]

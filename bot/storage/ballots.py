@@ -1,0 +1,131 @@
+"""Ballots: every revision kept with its time, and a pointer to each member's current one."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.models import Ballot, Tiers
+from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
+from bot.storage.database import Database
+
+_CURRENT = (
+    "SELECT b.* FROM current_ballots c JOIN ballots b ON b.id = c.ballot_id"
+    " WHERE c.guild_id = ? AND c.debate_id = ?"
+)
+
+
+class BallotRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def save(
+        self,
+        guild_id: int,
+        debate_id: int,
+        member_id: int,
+        tiers: Tiers,
+        reason: str | None = None,
+    ) -> tuple[Ballot, Ballot | None]:
+        """Store a new revision and make it current, in one transaction.
+
+        Returns the new ballot and the one it replaced (None for a first vote), so callers
+        can update running tallies without rereading anything.
+        """
+        if not tiers or not all(tiers):
+            raise ValueError("A ballot needs at least one item and no empty tiers.")
+        created = utcnow()
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                _CURRENT + " AND c.member_id = ?", (guild_id, debate_id, member_id)
+            ) as cursor:
+                previous_row = await cursor.fetchone()
+            cursor = await conn.execute(
+                "INSERT INTO ballots (guild_id, debate_id, member_id, tiers, reason, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (guild_id, debate_id, member_id, dump_tiers(tiers), reason, to_iso(created)),
+            )
+            ballot_id = cursor.lastrowid
+            assert ballot_id is not None
+            await conn.execute(
+                "INSERT INTO current_ballots (guild_id, debate_id, member_id, ballot_id)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, debate_id, member_id)"
+                " DO UPDATE SET ballot_id = excluded.ballot_id",
+                (guild_id, debate_id, member_id, ballot_id),
+            )
+        ballot = Ballot(
+            id=ballot_id,
+            guild_id=guild_id,
+            debate_id=debate_id,
+            member_id=member_id,
+            tiers=tuple(tuple(tier) for tier in tiers),
+            reason=reason,
+            created_at=created,
+        )
+        return ballot, _ballot(previous_row) if previous_row else None
+
+    async def withdraw(self, guild_id: int, debate_id: int, member_id: int) -> Ballot | None:
+        """Stop counting the member's current ballot; it stays in history, marked withdrawn."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                _CURRENT + " AND c.member_id = ?", (guild_id, debate_id, member_id)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            await conn.execute(
+                "UPDATE ballots SET withdrawn_at = ? WHERE id = ?", (to_iso(utcnow()), row["id"])
+            )
+            await conn.execute(
+                "DELETE FROM current_ballots WHERE guild_id = ? AND debate_id = ? AND member_id = ?",
+                (guild_id, debate_id, member_id),
+            )
+        return _ballot(row)
+
+    async def current(self, guild_id: int, debate_id: int, member_id: int) -> Ballot | None:
+        row = await self.db.fetchone(
+            _CURRENT + " AND c.member_id = ?", (guild_id, debate_id, member_id)
+        )
+        return _ballot(row) if row else None
+
+    async def current_all(self, guild_id: int, debate_id: int) -> list[Ballot]:
+        rows = await self.db.fetchall(_CURRENT + " ORDER BY b.id", (guild_id, debate_id))
+        return [_ballot(row) for row in rows]
+
+    async def count_current(self, guild_id: int, debate_id: int) -> int:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) FROM current_ballots WHERE guild_id = ? AND debate_id = ?",
+            (guild_id, debate_id),
+        )
+        return int(row[0]) if row else 0
+
+    async def voter_counts(self, guild_id: int) -> dict[int, int]:
+        rows = await self.db.fetchall(
+            "SELECT debate_id, COUNT(*) AS n FROM current_ballots WHERE guild_id = ?"
+            " GROUP BY debate_id",
+            (guild_id,),
+        )
+        return {row["debate_id"]: row["n"] for row in rows}
+
+    async def history(self, guild_id: int, debate_id: int, member_id: int) -> list[Ballot]:
+        """Every revision the member saved, oldest first, withdrawn ones included."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM ballots WHERE guild_id = ? AND debate_id = ? AND member_id = ?"
+            " ORDER BY id",
+            (guild_id, debate_id, member_id),
+        )
+        return [_ballot(row) for row in rows]
+
+
+def _ballot(row: sqlite3.Row) -> Ballot:
+    created = from_iso(row["created_at"])
+    assert created is not None
+    return Ballot(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        debate_id=row["debate_id"],
+        member_id=row["member_id"],
+        tiers=load_tiers(row["tiers"]),
+        reason=row["reason"],
+        created_at=created,
+        withdrawn_at=from_iso(row["withdrawn_at"]),
+    )

@@ -1,0 +1,240 @@
+"""Debates and their items; per-server open/closed state."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime
+
+import aiosqlite
+
+from bot.models import Debate, DebateSpec, Item, ItemSpec
+from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
+from bot.storage.database import Database
+
+
+class DebateRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- reading -------------------------------------------------------------------------
+
+    async def get(self, debate_id: int) -> Debate | None:
+        rows = await self.db.fetchall("SELECT * FROM debates WHERE id = ?", (debate_id,))
+        debates = await self._with_items(rows)
+        return debates[0] if debates else None
+
+    async def list_for_guild(self, guild_id: int | None) -> list[Debate]:
+        """Catalog debates first (in catalog order), then the server's own, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM debates WHERE guild_id IS NULL OR guild_id = ? "
+            "ORDER BY guild_id IS NOT NULL, id",
+            (guild_id,),
+        )
+        return await self._with_items(rows)
+
+    async def list_catalog(self) -> list[Debate]:
+        rows = await self.db.fetchall("SELECT * FROM debates WHERE guild_id IS NULL ORDER BY id")
+        return await self._with_items(rows)
+
+    async def _with_items(self, rows: list[sqlite3.Row]) -> list[Debate]:
+        if not rows:
+            return []
+        ids = [row["id"] for row in rows]
+        marks = ",".join("?" * len(ids))
+        item_rows = await self.db.fetchall(
+            f"SELECT * FROM items WHERE debate_id IN ({marks}) ORDER BY debate_id, position, id",
+            tuple(ids),
+        )
+        items: dict[int, list[Item]] = {debate_id: [] for debate_id in ids}
+        for row in item_rows:
+            items[row["debate_id"]].append(
+                Item(
+                    id=row["id"],
+                    name=row["name"],
+                    aliases=tuple(json.loads(row["aliases"])),
+                    reason=row["reason"],
+                )
+            )
+        return [
+            Debate(
+                id=row["id"],
+                slug=row["slug"],
+                title=row["title"],
+                question=row["question"],
+                author=row["author"],
+                source=row["source"],
+                guild_id=row["guild_id"],
+                items=tuple(items[row["id"]]),
+            )
+            for row in rows
+        ]
+
+    # -- writing -------------------------------------------------------------------------
+
+    async def create(
+        self, spec: DebateSpec, *, guild_id: int | None, created_by: int | None = None
+    ) -> Debate:
+        async with self.db.transaction() as conn:
+            debate_id = await self._insert(conn, spec, guild_id=guild_id, created_by=created_by)
+        debate = await self.get(debate_id)
+        assert debate is not None
+        return debate
+
+    async def _insert(
+        self,
+        conn: aiosqlite.Connection,
+        spec: DebateSpec,
+        *,
+        guild_id: int | None,
+        created_by: int | None,
+    ) -> int:
+        cursor = await conn.execute(
+            "INSERT INTO debates (guild_id, slug, title, question, author, source, created_by,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                guild_id,
+                spec.slug,
+                spec.title,
+                spec.question,
+                spec.author,
+                spec.source,
+                created_by,
+                to_iso(utcnow()),
+            ),
+        )
+        debate_id = cursor.lastrowid
+        assert debate_id is not None
+        await _insert_items(conn, debate_id, enumerate(spec.items))
+        return debate_id
+
+    async def replace(self, debate_id: int, spec: DebateSpec) -> Debate:
+        """Make a stored debate match ``spec`` in one transaction.
+
+        Items are matched to stored ones by name (case-insensitive) so their ids, and the
+        ballots that use them, survive; items that are gone are removed from every ballot.
+        """
+        async with self.db.transaction() as conn:
+            await self._apply_spec(conn, debate_id, spec)
+        debate = await self.get(debate_id)
+        assert debate is not None
+        return debate
+
+    async def _apply_spec(
+        self, conn: aiosqlite.Connection, debate_id: int, spec: DebateSpec
+    ) -> None:
+        await conn.execute(
+            "UPDATE debates SET slug = ?, title = ?, question = ?, author = ?, source = ?"
+            " WHERE id = ?",
+            (spec.slug, spec.title, spec.question, spec.author, spec.source, debate_id),
+        )
+        async with conn.execute(
+            "SELECT id, name FROM items WHERE debate_id = ?", (debate_id,)
+        ) as cursor:
+            stored = {row["name"].casefold(): row["id"] for row in await cursor.fetchall()}
+        kept: set[int] = set()
+        new: list[tuple[int, ItemSpec]] = []
+        for position, item in enumerate(spec.items):
+            item_id = stored.get(item.name.casefold())
+            if item_id is None:
+                new.append((position, item))
+                continue
+            kept.add(item_id)
+            await conn.execute(
+                "UPDATE items SET position = ?, name = ?, aliases = ?, reason = ? WHERE id = ?",
+                (position, item.name, json.dumps(list(item.aliases)), item.reason, item_id),
+            )
+        await _insert_items(conn, debate_id, new)
+        gone = set(stored.values()) - kept
+        if gone:
+            await remove_items_from_ballots(conn, debate_id, gone)
+            await conn.executemany("DELETE FROM items WHERE id = ?", [(i,) for i in gone])
+
+    async def sync_catalog(self, specs: Iterable[DebateSpec]) -> list[Debate]:
+        """Insert or update the catalog debates (guild_id NULL) from ``data/``, by slug.
+
+        Catalog debates missing from ``data/`` are kept: servers may have ballots on them.
+        """
+        async with self.db.transaction() as conn:
+            for spec in specs:
+                async with conn.execute(
+                    "SELECT id FROM debates WHERE guild_id IS NULL AND slug = ?", (spec.slug,)
+                ) as cursor:
+                    row = await cursor.fetchone()
+                if row is None:
+                    await self._insert(conn, spec, guild_id=None, created_by=None)
+                else:
+                    await self._apply_spec(conn, row["id"], spec)
+        return await self.list_catalog()
+
+    async def delete(self, debate_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM debates WHERE id = ?", (debate_id,))
+
+    # -- per-server state ----------------------------------------------------------------
+
+    async def is_open(self, guild_id: int, debate_id: int) -> bool:
+        row = await self.db.fetchone(
+            "SELECT is_open FROM guild_debates WHERE guild_id = ? AND debate_id = ?",
+            (guild_id, debate_id),
+        )
+        return True if row is None else bool(row["is_open"])
+
+    async def closed_debate_ids(self, guild_id: int) -> set[int]:
+        rows = await self.db.fetchall(
+            "SELECT debate_id FROM guild_debates WHERE guild_id = ? AND is_open = 0", (guild_id,)
+        )
+        return {row["debate_id"] for row in rows}
+
+    async def set_open(self, guild_id: int, debate_id: int, is_open: bool) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO guild_debates (guild_id, debate_id, is_open, closed_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, debate_id) DO UPDATE SET"
+                " is_open = excluded.is_open, closed_at = excluded.closed_at",
+                (guild_id, debate_id, int(is_open), None if is_open else to_iso(utcnow())),
+            )
+
+    async def closed_at(self, guild_id: int, debate_id: int) -> datetime | None:
+        row = await self.db.fetchone(
+            "SELECT closed_at FROM guild_debates WHERE guild_id = ? AND debate_id = ?",
+            (guild_id, debate_id),
+        )
+        return from_iso(row["closed_at"]) if row else None
+
+
+async def _insert_items(
+    conn: aiosqlite.Connection, debate_id: int, items: Iterable[tuple[int, ItemSpec]]
+) -> None:
+    await conn.executemany(
+        "INSERT INTO items (debate_id, position, name, aliases, reason) VALUES (?, ?, ?, ?, ?)",
+        [
+            (debate_id, position, item.name, json.dumps(list(item.aliases)), item.reason)
+            for position, item in items
+        ],
+    )
+
+
+async def remove_items_from_ballots(
+    conn: aiosqlite.Connection, debate_id: int, item_ids: set[int]
+) -> None:
+    """Strip items from every ballot revision of a debate (inside the caller's transaction)."""
+    async with conn.execute(
+        "SELECT id, tiers FROM ballots WHERE debate_id = ?", (debate_id,)
+    ) as cursor:
+        rows = await cursor.fetchall()
+    updates: list[tuple[str, int]] = []
+    emptied: list[tuple[int]] = []
+    for row in rows:
+        tiers = load_tiers(row["tiers"])
+        stripped = tuple(
+            kept for tier in tiers if (kept := tuple(i for i in tier if i not in item_ids))
+        )
+        if stripped != tiers:
+            updates.append((dump_tiers(stripped), row["id"]))
+            if not stripped:
+                emptied.append((row["id"],))
+    await conn.executemany("UPDATE ballots SET tiers = ? WHERE id = ?", updates)
+    # A ballot that ranked only removed items no longer says anything: it stops counting.
+    await conn.executemany("DELETE FROM current_ballots WHERE ballot_id = ?", emptied)

@@ -1,0 +1,46 @@
+"""Per-server settings."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+
+from bot.models import GuildSettings
+from bot.storage.database import Database
+
+_COLUMNS = tuple(f.name for f in fields(GuildSettings) if f.name != "guild_id")
+
+
+class SettingsRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, guild_id: int) -> GuildSettings:
+        row = await self.db.fetchone("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        if row is None:
+            return GuildSettings(guild_id=guild_id)
+        return GuildSettings(
+            guild_id=guild_id,
+            current_debate_id=row["current_debate_id"],
+            min_voters=row["min_voters"],
+            hide_members=bool(row["hide_members"]),
+            default_method=row["default_method"],
+            admin_role_id=row["admin_role_id"],
+        )
+
+    async def update(self, guild_id: int, **changes: object) -> GuildSettings:
+        """Change some settings; unknown names are a programming error (``TypeError``)."""
+        async with self.db.transaction() as conn:
+            # Read inside the transaction so two admins changing different settings both win.
+            updated = replace(await self.get(guild_id), **changes)
+            values = tuple(
+                int(v) if isinstance(v, bool) else v
+                for v in (getattr(updated, c) for c in _COLUMNS)
+            )
+            await conn.execute(
+                f"INSERT INTO guild_settings (guild_id, {', '.join(_COLUMNS)})"
+                f" VALUES (?, {', '.join('?' * len(_COLUMNS))})"
+                " ON CONFLICT (guild_id) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS),
+                (guild_id, *values),
+            )
+        return updated

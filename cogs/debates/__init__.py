@@ -1,0 +1,25 @@
+"""/debate: browse the debates and show the author's ranking."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from discord.ext import commands
+
+from cogs.debates.browse import BrowseCommands, ShowPageButton
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
+
+
+class Debates(BrowseCommands, commands.GroupCog, group_name="debate"):
+    """Every /debate subcommand; each feature's commands live in their own mixin module."""
+
+    def __init__(self, bot: RankingBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+
+async def setup(bot: RankingBot) -> None:
+    bot.add_dynamic_items(ShowPageButton)
+    await bot.add_cog(Debates(bot))

@@ -1,0 +1,104 @@
+"""/debate list and /debate show, and the page buttons under the author's ranking."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserError
+from bot.render.debate import author_ranking_pages, debate_list_pages
+from bot.ui import BaseView, vote_button
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
+    from bot.models import Debate
+
+
+async def debate_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    bot = cast("RankingBot", interaction.client)
+    return [
+        app_commands.Choice(name=label[:100], value=slug)
+        for label, slug in await bot.directory.suggest(interaction.guild_id, current)
+    ]
+
+
+class BrowseCommands:
+    bot: RankingBot
+
+    @app_commands.command(
+        name="list", description="The debates in this server and how many ranked each"
+    )
+    @app_commands.guild_only()
+    async def list_debates(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        pages = debate_list_pages(await self.bot.directory.listings(interaction.guild_id))
+        await interaction.response.send_message(embeds=pages[:10], ephemeral=True)
+
+    @app_commands.command(name="show", description="The author's ranking, with their reasoning")
+    @app_commands.describe(debate="Which debate (default: the server's current one)")
+    @app_commands.autocomplete(debate=debate_autocomplete)
+    @app_commands.guild_only()
+    async def show(self, interaction: discord.Interaction, debate: str | None = None) -> None:
+        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        embeds = author_ranking_pages(found)
+        await interaction.response.send_message(
+            embed=embeds[0], view=show_view(found, 0, len(embeds))
+        )
+
+
+def show_view(debate: Debate, page: int, pages: int) -> discord.ui.View:
+    """Vote, plus page buttons when the ranking needs more than one embed."""
+    view = BaseView(timeout=None)
+    if pages > 1:
+        view.add_item(ShowPageButton(debate.id, page - 1, "◀", disabled=page == 0))
+        view.add_item(ShowPageButton(debate.id, page + 1, "▶", disabled=page >= pages - 1))
+    view.add_item(vote_button(debate.id))
+    return view
+
+
+class ShowPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rd:show:(?P<debate_id>[0-9]+):(?P<page>[0-9]+)",
+):
+    """Turns the page of the author's ranking; survives restarts (its state is its custom_id).
+
+    On the public message it answers with an ephemeral copy at the new page, so one member
+    paging does not move the page under everyone else's eyes.
+    """
+
+    def __init__(self, debate_id: int, page: int, label: str, *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"rd:show:{debate_id}:{max(page, 0)}",
+                disabled=disabled,
+            )
+        )
+        self.debate_id = debate_id
+        self.page = max(page, 0)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> ShowPageButton:
+        return cls(int(match["debate_id"]), int(match["page"]), item.label or "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = cast("RankingBot", interaction.client)
+        debate = await bot.debates.get(self.debate_id)
+        if debate is None or (debate.guild_id not in (None, interaction.guild_id)):
+            raise UserError("That debate no longer exists.")
+        embeds = author_ranking_pages(debate)
+        page = min(self.page, len(embeds) - 1)
+        view = show_view(debate, page, len(embeds))
+        message = interaction.message
+        if message is not None and message.flags.ephemeral:
+            await interaction.response.edit_message(embed=embeds[page], view=view)
+        else:
+            await interaction.response.send_message(embed=embeds[page], view=view, ephemeral=True)

@@ -1,0 +1,62 @@
+"""Shared fixtures: a real SQLite file per test, and the real bot driven by payloads."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import discord
+import pytest
+from discord.http import HTTPClient
+
+from bot.client import RankingBot
+from bot.settings import Settings
+from bot.storage import Database
+from tests.support.discord_fake import (
+    APPLICATION_ID,
+    Driver,
+    FakeDiscord,
+    fake_get_from_cdn,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "test.sqlite3")
+    await database.migrate()
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        discord_token="x" * 24 + ".abcd." + "y" * 27,
+        database_path=tmp_path / "bot.sqlite3",
+        vote_cooldown_seconds=0,
+    )
+
+
+@pytest.fixture
+async def bot(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[RankingBot]:
+    """The real bot with every cog loaded, not logged in; Discord's HTTP side is faked."""
+    fake = FakeDiscord()
+    fake.install(monkeypatch)
+    monkeypatch.setattr(HTTPClient, "get_from_cdn", fake_get_from_cdn)
+    async with await Database.open(settings.database_path) as database:
+        client = RankingBot(settings, database)
+        client._connection.application_id = APPLICATION_ID
+        client._connection.user = discord.ClientUser(state=client._connection, data=fake.bot_user)  # type: ignore[arg-type]
+        await client._async_setup_hook()  # what login() does first: binds the loop
+        await client.setup_hook()
+        client.fake = fake  # type: ignore[attr-defined]
+        yield client
+        await client.close()
+
+
+@pytest.fixture
+def driver(bot: RankingBot) -> Driver:
+    return Driver(bot, bot.fake)  # type: ignore[attr-defined]

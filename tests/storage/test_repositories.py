@@ -1,0 +1,136 @@
+import pytest
+
+from bot.models import DebateSpec, ItemSpec
+from bot.storage import BallotRepository, Database, DebateRepository, SettingsRepository
+
+G1, G2 = 1, 2
+SPEC = DebateSpec(
+    slug="films",
+    title="Films",
+    question="Best film?",
+    author="Ann",
+    items=(ItemSpec("A", ("a1",), "why A"), ItemSpec("B"), ItemSpec("C")),
+)
+
+
+@pytest.fixture
+async def debate(db: Database):
+    return await DebateRepository(db).create(SPEC, guild_id=None)
+
+
+async def test_create_and_read_back(db: Database, debate) -> None:
+    repo = DebateRepository(db)
+    again = await repo.get(debate.id)
+    assert again == debate
+    assert [i.name for i in debate.items] == ["A", "B", "C"]
+    assert debate.items[0].aliases == ("a1",) and debate.items[0].reason == "why A"
+    assert debate.is_catalog
+
+
+async def test_guild_debates_are_visible_only_in_their_guild(db: Database, debate) -> None:
+    repo = DebateRepository(db)
+    own = await repo.create(
+        DebateSpec("mine", "Mine", "Q?", "Bo", SPEC.items), guild_id=G1, created_by=5
+    )
+    assert [d.slug for d in await repo.list_for_guild(G1)] == ["films", "mine"]
+    assert [d.slug for d in await repo.list_for_guild(G2)] == ["films"]
+    assert own.guild_id == G1
+
+
+async def test_ballot_replace_keeps_history(db: Database, debate) -> None:
+    ballots = BallotRepository(db)
+    a, b, c = (i.id for i in debate.items)
+    first, replaced = await ballots.save(G1, debate.id, 7, ((a,), (b, c)), "ties!")
+    assert replaced is None
+    second, replaced = await ballots.save(G1, debate.id, 7, ((c,),))
+    assert replaced == first
+    current = await ballots.current(G1, debate.id, 7)
+    assert current is not None and current.tiers == ((c,),) and current.id == second.id
+    history = await ballots.history(G1, debate.id, 7)
+    assert [h.tiers for h in history] == [((a,), (b, c)), ((c,),)]
+    assert history[0].reason == "ties!" and history[0].created_at <= history[1].created_at
+    assert await ballots.count_current(G1, debate.id) == 1
+
+
+async def test_withdraw_keeps_history_and_stops_counting(db: Database, debate) -> None:
+    ballots = BallotRepository(db)
+    a = debate.items[0].id
+    await ballots.save(G1, debate.id, 7, ((a,),))
+    withdrawn = await ballots.withdraw(G1, debate.id, 7)
+    assert withdrawn is not None
+    assert await ballots.current(G1, debate.id, 7) is None
+    assert await ballots.count_current(G1, debate.id) == 0
+    history = await ballots.history(G1, debate.id, 7)
+    assert len(history) == 1 and history[0].withdrawn_at is not None
+    assert await ballots.withdraw(G1, debate.id, 7) is None
+
+
+async def test_servers_are_isolated(db: Database, debate) -> None:
+    ballots = BallotRepository(db)
+    a, b, _ = (i.id for i in debate.items)
+    await ballots.save(G1, debate.id, 7, ((a,),))
+    await ballots.save(G2, debate.id, 7, ((b,),))
+    await ballots.save(G2, debate.id, 8, ((b,),))
+    assert [x.tiers for x in await ballots.current_all(G1, debate.id)] == [((a,),)]
+    assert await ballots.count_current(G2, debate.id) == 2
+    await ballots.withdraw(G2, debate.id, 7)
+    assert await ballots.count_current(G1, debate.id) == 1
+
+
+async def test_failed_ballot_write_stores_nothing(db: Database, debate) -> None:
+    ballots = BallotRepository(db)
+    with pytest.raises(ValueError):
+        await ballots.save(G1, debate.id, 7, ())
+    with pytest.raises(Exception):  # noqa: B017 - the foreign key refuses an unknown debate
+        await ballots.save(G1, 99999, 7, ((1,),))
+    assert await db.fetchall("SELECT * FROM ballots") == []
+    assert await db.fetchall("SELECT * FROM current_ballots") == []
+
+
+async def test_replace_spec_keeps_ballots_and_strips_removed_items(db: Database, debate) -> None:
+    repo, ballots = DebateRepository(db), BallotRepository(db)
+    a, b, c = (i.id for i in debate.items)
+    await ballots.save(G1, debate.id, 7, ((a,), (b, c)))
+    await ballots.save(G1, debate.id, 8, ((c,),))
+    spec = DebateSpec(
+        "films",
+        "Films!",
+        "Best?",
+        "Ann",
+        (ItemSpec("B", reason="now first"), ItemSpec("A"), ItemSpec("D")),
+    )
+    updated = await repo.replace(debate.id, spec)
+    assert [i.name for i in updated.items] == ["B", "A", "D"]
+    assert updated.items[0].id == b and updated.items[1].id == a  # ids survive
+    assert (await ballots.current(G1, debate.id, 7)).tiers == ((a,), (b,))
+    assert await ballots.current(G1, debate.id, 8) is None  # it ranked only the removed item
+
+
+async def test_open_close_per_guild(db: Database, debate) -> None:
+    repo = DebateRepository(db)
+    assert await repo.is_open(G1, debate.id)
+    await repo.set_open(G1, debate.id, False)
+    assert not await repo.is_open(G1, debate.id)
+    assert await repo.closed_at(G1, debate.id) is not None
+    assert await repo.is_open(G2, debate.id)
+    await repo.set_open(G1, debate.id, True)
+    assert await repo.is_open(G1, debate.id) and await repo.closed_at(G1, debate.id) is None
+
+
+async def test_settings_defaults_and_update(db: Database, debate) -> None:
+    repo = SettingsRepository(db)
+    assert (await repo.get(G1)).min_voters == 3
+    await repo.update(G1, min_voters=5, hide_members=True)
+    await repo.update(G1, current_debate_id=debate.id)
+    got = await repo.get(G1)
+    assert (got.min_voters, got.hide_members, got.current_debate_id) == (5, True, debate.id)
+    assert (await repo.get(G2)).min_voters == 3
+    with pytest.raises(TypeError):
+        await repo.update(G1, nonsense=1)
+
+
+async def test_sync_catalog_updates_by_slug(db: Database) -> None:
+    repo = DebateRepository(db)
+    [first] = await repo.sync_catalog([SPEC])
+    [again] = await repo.sync_catalog([SPEC])
+    assert first == again

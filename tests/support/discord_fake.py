@@ -1,0 +1,479 @@
+"""Drive the real bot with interactions built from raw payloads, and record what it answers.
+
+Interactions go in exactly as the gateway hands them to discord.py
+(``ConnectionState.parse_interaction_create``), so the CommandTree, transformers, checks,
+views, dynamic items and modals all really run. discord.py's two HTTP entry points — the
+webhook adapter (interaction callbacks, followups) and ``HTTPClient.request`` (channel
+messages) — are replaced by :class:`FakeDiscord`, which answers as Discord does and keeps
+every message, so tests assert on what users would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import discord
+from discord import app_commands
+from discord.http import HTTPClient, Route
+from discord.webhook.async_ import AsyncWebhookAdapter
+
+APPLICATION_ID = 900_000_000_000_000_001
+BOT_USER_ID = APPLICATION_ID
+GUILD_ID = 100_000_000_000_000_001
+OTHER_GUILD_ID = 100_000_000_000_000_002
+CHANNEL_ID = 200_000_000_000_000_001
+MEMBER_ID = 300_000_000_000_000_001
+ADMIN_ID = 300_000_000_000_000_999
+
+# Permission bits members get in these tests: everyday ones, and Manage Server for admins.
+MEMBER_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, embed_links=True, attach_files=True,
+    read_message_history=True, use_application_commands=True,
+)  # fmt: skip
+ADMIN_PERMISSIONS = MEMBER_PERMISSIONS | discord.Permissions(manage_guild=True)
+_snowflakes = itertools.count(500_000_000_000_000_000)
+
+
+def snowflake() -> int:
+    return next(_snowflakes)
+
+
+@dataclass
+class Call:
+    """One request the bot made."""
+
+    method: str
+    path: str
+    params: dict[str, Any]
+    payload: dict[str, Any] | None
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+@dataclass
+class Reply:
+    """What one interaction got back: its callback type, and the messages it created or edited."""
+
+    type: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def message(self) -> dict[str, Any]:
+        assert self.messages, f"the interaction created no message (callback type {self.type})"
+        return self.messages[-1]
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.message.get("flags", 0) & 64)
+
+    @property
+    def content(self) -> str:
+        return self.message.get("content") or ""
+
+    @property
+    def embeds(self) -> list[dict[str, Any]]:
+        return self.message.get("embeds") or []
+
+    @property
+    def text(self) -> str:
+        """Everything a user reads in the last message: content, embed titles, fields, footers."""
+        return message_text(self.message)
+
+    @property
+    def choices(self) -> list[dict[str, Any]]:
+        assert self.type == 8, f"not an autocomplete answer (type {self.type})"
+        return self.data.get("choices", [])
+
+    def custom_ids(self) -> list[str]:
+        return [c["custom_id"] for c in iter_components(self.message) if "custom_id" in c]
+
+    def component(
+        self, *, label: str | None = None, custom_id: str | None = None
+    ) -> dict[str, Any]:
+        for component in iter_components(self.message):
+            if label is not None and component.get("label") == label:
+                return component
+            if custom_id is not None and component.get("custom_id") == custom_id:
+                return component
+        raise AssertionError(f"no component {label or custom_id!r} in {self.custom_ids()}")
+
+
+def message_text(message: dict[str, Any]) -> str:
+    parts = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        parts += [embed.get("title", ""), embed.get("description", "")]
+        for f in embed.get("fields", []):
+            parts += [f["name"], f["value"]]
+        parts.append((embed.get("footer") or {}).get("text", ""))
+    return "\n".join(p for p in parts if p)
+
+
+def iter_components(message: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    stack = list(message.get("components") or [])
+    while stack:
+        component = stack.pop(0)
+        yield component
+        stack[0:0] = component.get("components") or []
+
+
+class FakeDiscord:
+    """Discord's side of the HTTP conversation, in memory."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.messages: dict[int, dict[str, Any]] = {}
+        self.replies: dict[str, Reply] = {}  # by interaction token
+        # Interaction token -> id of the message a component or modal was used on.
+        self._origin: dict[str, str] = {}
+        self.bot_user = {
+            "id": str(BOT_USER_ID), "username": "Ranking Debates", "discriminator": "0",
+            "global_name": None, "avatar": None, "bot": True,
+        }  # fmt: skip
+
+    # -- patching ------------------------------------------------------------------------
+
+    def install(self, monkeypatch: Any) -> None:
+        fake = self
+
+        async def webhook_request(
+            _adapter: Any, route: Route, session: Any = None, **kw: Any
+        ) -> Any:
+            return fake.handle(route, kw)
+
+        async def http_request(_http: Any, route: Route, **kw: Any) -> Any:
+            return fake.handle(route, kw)
+
+        monkeypatch.setattr(AsyncWebhookAdapter, "request", webhook_request)
+        monkeypatch.setattr(HTTPClient, "request", http_request)
+
+    # -- answering -----------------------------------------------------------------------
+
+    def handle(self, route: Route, kw: dict[str, Any]) -> Any:
+        payload = kw.get("payload") or kw.get("json")
+        files = [(f.filename or "file", _read(f)) for f in kw.get("files") or []]
+        for part in kw.get("multipart") or kw.get("form") or []:
+            if part.get("name") == "payload_json":
+                payload = json.loads(part["value"])
+        path = urlsplit(route.url).path.split("/v10", 1)[-1]
+        call = Call(route.method, path, dict(kw.get("params") or {}), payload, files)
+        self.calls.append(call)
+        parts = path.strip("/").split("/")
+        if parts[0] == "interactions":
+            return self._callback(parts[2], call)
+        if parts[0] == "webhooks":
+            return self._webhook(parts[2], call)
+        if parts[0] == "channels" and len(parts) >= 3 and parts[2] == "messages":
+            return self._channel_message(int(parts[1]), parts[3:], call)
+        raise AssertionError(f"the bot called an unexpected route: {route.method} {path}")
+
+    def _reply(self, token: str) -> Reply:
+        return self.replies.setdefault(token, Reply())
+
+    def _callback(self, token: str, call: Call) -> dict[str, Any]:
+        assert call.payload is not None
+        reply = self._reply(token)
+        kind = call.payload["type"]
+        data = call.payload.get("data") or {}
+        reply.type, reply.data = kind, data
+        interaction = {"id": str(snowflake()), "type": 2}
+        resource: dict[str, Any] = {"type": kind}
+        if kind in (4, 5):  # a new message (5: "thinking…" until the followup edits it)
+            message = self._new_message(CHANNEL_ID, data, call.files)
+            message["interaction_token"] = token
+            reply.messages.append(message)
+            interaction |= {
+                "response_message_id": message["id"],
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": bool(message["flags"] & 64),
+            }
+            resource["message"] = message
+        elif kind == 7:  # update the message the component is on
+            message = self.messages[int(self._origin[token])]
+            self._edit(message, data, call.files)
+            reply.messages.append(message)
+            resource["message"] = message
+        return {"interaction": interaction, "resource": resource}
+
+    def _webhook(self, token: str, call: Call) -> dict[str, Any] | None:
+        reply = self._reply(token)
+        target = call.path.rsplit("/", 1)[-1]
+        if call.method == "POST":  # a followup
+            message = self._new_message(CHANNEL_ID, call.payload or {}, call.files)
+            message["interaction_token"] = token
+            reply.messages.append(message)
+            return message
+        message = self._find_webhook_message(token, target)
+        if call.method == "PATCH":
+            self._edit(message, call.payload or {}, call.files)
+            if message not in reply.messages:
+                reply.messages.append(message)
+            return message
+        if call.method == "DELETE":
+            message["deleted"] = True
+            return None
+        return message
+
+    def _find_webhook_message(self, token: str, target: str) -> dict[str, Any]:
+        if target == "@original":
+            origin = self._origin.get(token)
+            if origin is not None and self._reply(token).type == 7:
+                return self.messages[int(origin)]
+            created = [
+                m for m in self._reply(token).messages if m.get("interaction_token") == token
+            ]
+            assert created, "the bot edited @original before answering"
+            return created[0]
+        return self.messages[int(target)]
+
+    def _channel_message(self, channel_id: int, rest: list[str], call: Call) -> Any:
+        if call.method == "POST":
+            return self._new_message(channel_id, call.payload or {}, call.files)
+        message = self.messages[int(rest[0])]
+        if call.method == "PATCH":
+            self._edit(message, call.payload or {}, call.files)
+        return message
+
+    def _new_message(
+        self, channel_id: int, data: dict[str, Any], files: list[tuple[str, bytes]]
+    ) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "id": str(snowflake()), "channel_id": str(channel_id), "author": self.bot_user,
+            "content": "", "embeds": [], "components": [], "attachments": [],
+            "type": 0, "flags": 0, "tts": False, "mention_everyone": False, "mentions": [],
+            "mention_roles": [], "pinned": False, "edited_timestamp": None,
+            "timestamp": datetime.now(UTC).isoformat(),
+        }  # fmt: skip
+        self._edit(message, data, files)
+        message["flags"] = data.get("flags") or 0
+        self.messages[int(message["id"])] = message
+        return message
+
+    def _edit(
+        self, message: dict[str, Any], data: dict[str, Any], files: list[tuple[str, bytes]]
+    ) -> None:
+        for key in ("content", "embeds", "components", "allowed_mentions"):
+            if key in data:
+                message[key] = (
+                    data[key] if data[key] is not None else ([] if key != "content" else "")
+                )
+        if files:
+            message["attachments"] = [
+                {"id": str(snowflake()), "filename": name, "size": len(body), "data": body,
+                 "url": f"https://cdn.invalid/{name}", "proxy_url": f"https://cdn.invalid/{name}"}
+                for name, body in files
+            ]  # fmt: skip
+
+
+def _read(file: discord.File) -> bytes:
+    file.reset()
+    data = file.fp.read()
+    file.reset()
+    return data if isinstance(data, bytes) else data.encode()
+
+
+class Driver:
+    """Sends interactions into a bot as the gateway would, and waits for them to finish."""
+
+    def __init__(self, bot: discord.Client, fake: FakeDiscord) -> None:
+        self.bot = bot
+        self.fake = fake
+
+    # -- payloads ------------------------------------------------------------------------
+
+    def _base(
+        self, kind: int, data: dict[str, Any], *, user_id: int, guild_id: int | None, admin: bool,
+        message: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        token = f"token-{snowflake()}"
+        user = {"id": str(user_id), "username": f"member{user_id % 1000}", "discriminator": "0",
+                "global_name": f"Member {user_id % 1000}", "avatar": None}  # fmt: skip
+        permissions = ADMIN_PERMISSIONS if admin else MEMBER_PERMISSIONS
+        payload: dict[str, Any] = {
+            "id": str(snowflake()), "application_id": str(APPLICATION_ID), "type": kind,
+            "data": data, "token": token, "version": 1, "locale": "en-US",
+            "app_permissions": str(discord.Permissions.all().value),
+            "entitlements": [], "authorizing_integration_owners": {"0": str(guild_id or 0)},
+            "context": 0 if guild_id else 1, "attachment_size_limit": 25 * 1024 * 1024,
+            "channel_id": str(CHANNEL_ID),
+            "channel": {"id": str(CHANNEL_ID), "type": 0, "name": "general",
+                        "guild_id": str(guild_id) if guild_id else None, "position": 0,
+                        "permission_overwrites": [], "nsfw": False, "parent_id": None},
+        }  # fmt: skip
+        if guild_id is not None:
+            payload |= {
+                "guild_id": str(guild_id), "guild_locale": "en-US",
+                "member": {"user": user, "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
+                           "deaf": False, "mute": False, "flags": 0,
+                           "permissions": str(permissions.value)},
+            }  # fmt: skip
+        else:
+            payload["user"] = user
+        if message is not None:
+            payload["message"] = message
+            self.fake._origin[token] = message["id"]
+        return payload
+
+    async def dispatch(self, payload: dict[str, Any], *, wait_seconds: float = 10) -> Reply:
+        before = asyncio.all_tasks()
+        self.bot._connection.parse_interaction_create(payload)  # type: ignore[arg-type]
+        await _settle(before, wait_seconds)
+        return self.fake.replies.get(payload["token"], Reply())
+
+    # -- what members do -----------------------------------------------------------------
+
+    async def slash(
+        self, command: str, *, user_id: int = MEMBER_ID, guild_id: int | None = GUILD_ID,
+        admin: bool = False, attachments: dict[str, tuple[str, bytes]] | None = None,
+        **options: Any,
+    ) -> Reply:  # fmt: skip
+        """Run ``/command sub option:value``; option types come from the bot's own tree."""
+        data = self._command_data(command, options, attachments or {})
+        payload = self._base(2, data, user_id=user_id, guild_id=guild_id, admin=admin)
+        return await self.dispatch(payload)
+
+    async def autocomplete(
+        self, command: str, option: str, typed: str, *, user_id: int = MEMBER_ID,
+        guild_id: int | None = GUILD_ID, **options: Any,
+    ) -> Reply:  # fmt: skip
+        data = self._command_data(command, {**options, option: typed}, {}, focused=option)
+        payload = self._base(4, data, user_id=user_id, guild_id=guild_id, admin=False)
+        return await self.dispatch(payload)
+
+    async def click(
+        self, message: dict[str, Any], *, label: str | None = None, custom_id: str | None = None,
+        user_id: int = MEMBER_ID, guild_id: int | None = GUILD_ID, admin: bool = False,
+    ) -> Reply:  # fmt: skip
+        component = Reply(messages=[message]).component(label=label, custom_id=custom_id)
+        assert not component.get("disabled"), f"{label or custom_id!r} is disabled"
+        data = {"custom_id": component["custom_id"], "component_type": component["type"]}
+        payload = self._base(
+            3, data, user_id=user_id, guild_id=guild_id, admin=admin, message=message
+        )
+        return await self.dispatch(payload)
+
+    async def select(
+        self, message: dict[str, Any], values: list[str], *, custom_id: str | None = None,
+        user_id: int = MEMBER_ID, guild_id: int | None = GUILD_ID,
+    ) -> Reply:  # fmt: skip
+        selects = [c for c in iter_components(message) if c["type"] == 3]
+        chosen = next(c for c in selects if custom_id in (None, c["custom_id"]))
+        data = {"custom_id": chosen["custom_id"], "component_type": 3, "values": values}
+        payload = self._base(
+            3, data, user_id=user_id, guild_id=guild_id, admin=False, message=message
+        )
+        return await self.dispatch(payload)
+
+    async def submit_modal(
+        self, modal: dict[str, Any], values: dict[str, str], *, user_id: int = MEMBER_ID,
+        guild_id: int | None = GUILD_ID, message: dict[str, Any] | None = None,
+    ) -> Reply:  # fmt: skip
+        """Submit a modal the bot opened (``reply.data`` of a type-9 reply), by input custom_id."""
+        rows = []
+        for component in iter_components(modal):
+            if component.get("type") == 4:
+                rows.append({"type": 1, "components": [
+                    {"type": 4, "custom_id": component["custom_id"],
+                     "value": values.get(component["custom_id"], component.get("value") or "")}
+                ]})  # fmt: skip
+        data = {"custom_id": modal["custom_id"], "components": rows}
+        payload = self._base(
+            5, data, user_id=user_id, guild_id=guild_id, admin=False, message=message
+        )
+        return await self.dispatch(payload)
+
+    # -- command data ------------------------------------------------------------------
+
+    def _command_data(
+        self, command: str, options: dict[str, Any], attachments: dict[str, tuple[str, bytes]],
+        focused: str | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        tree: app_commands.CommandTree[Any] = self.bot.tree  # type: ignore[attr-defined]
+        names = command.split()
+        found: Any = tree.get_command(names[0])
+        assert found is not None, f"no command /{names[0]}"
+        path = [found]
+        for name in names[1:]:
+            found = found.get_command(name)
+            assert found is not None, f"no subcommand {name} in /{command}"
+            path.append(found)
+        leaf: app_commands.Command[Any, ..., Any] = path[-1]
+        params = {p.name: p for p in leaf.parameters}
+        resolved: dict[str, Any] = {}
+        leaf_options = []
+        for name, value in options.items():
+            param = params[name]
+            option: dict[str, Any] = {"name": name, "type": param.type.value}
+            if param.type is discord.AppCommandOptionType.attachment:
+                filename, body = attachments[name]
+                attachment_id = str(snowflake())
+                resolved.setdefault("attachments", {})[attachment_id] = {
+                    "id": attachment_id, "filename": filename, "size": len(body),
+                    "url": f"https://cdn.invalid/{filename}", "proxy_url": f"https://cdn.invalid/{filename}",
+                    "content_type": "application/octet-stream",
+                }  # fmt: skip
+                _ATTACHMENT_BODIES[f"https://cdn.invalid/{filename}"] = body
+                option["value"] = attachment_id
+            elif param.type is discord.AppCommandOptionType.channel:
+                resolved.setdefault("channels", {})[str(value)] = {
+                    "id": str(value), "type": 0, "name": "summaries", "permissions": str(
+                        MEMBER_PERMISSIONS.value), "guild_id": str(GUILD_ID),
+                }  # fmt: skip
+                option["value"] = str(value)
+            else:
+                option["value"] = value
+            if focused == name:
+                option["focused"] = True
+            leaf_options.append(option)
+        inner: list[dict[str, Any]] = leaf_options
+        for node in reversed(path[1:]):
+            kind = 1 if isinstance(node, app_commands.Command) else 2
+            inner = [{"name": node.name, "type": kind, "options": inner}]
+        data: dict[str, Any] = {
+            "id": str(snowflake()),
+            "name": path[0].name,
+            "type": 1,
+            "options": inner,
+        }
+        if resolved:
+            data["resolved"] = resolved
+        return data
+
+
+# Attachment bodies the bot may download (discord.Attachment.read goes through HTTPClient.get_from_cdn).
+_ATTACHMENT_BODIES: dict[str, bytes] = {}
+
+
+async def fake_get_from_cdn(_http: Any, url: str) -> bytes:
+    return _ATTACHMENT_BODIES[url]
+
+
+async def _settle(before: set[asyncio.Task[Any]], wait_seconds: float) -> None:
+    """Wait until every task the interaction started has finished (view timers aside)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_seconds
+    current = asyncio.current_task()
+    while True:
+        await asyncio.sleep(0)
+        pending = [
+            t for t in asyncio.all_tasks()
+            if t not in before and t is not current and not t.done() and not _is_timer(t)
+        ]  # fmt: skip
+        if not pending:
+            return
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise TimeoutError(f"interaction still running after {wait_seconds}s: {pending}")
+        await asyncio.wait(pending, timeout=remaining)
+
+
+def _is_timer(task: asyncio.Task[Any]) -> bool:
+    # View timeouts and sleeping background loops would never finish within a test.
+    name = getattr(task.get_coro(), "__qualname__", "")
+    return "timeout" in name.lower() or task.get_name().startswith("discord-ui-view-timeout")

@@ -1,0 +1,121 @@
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import (
+    MAX_FILE_BYTES,
+    CatalogError,
+    dump_debate_yaml,
+    load_catalog,
+    normalize,
+    parse_debate_yaml,
+)
+from bot.settings import DEFAULT_CATALOG_DIR
+
+GOOD = """\
+slug: films
+title: Films
+question: Which film is best?
+author: {name: Ann, source: https://example.org/films}
+items:
+  - name: Alpha
+    aliases: [A, First]
+    reason: Because.
+  - name: Beta
+  - Gamma
+"""
+
+
+def problems(text: str | bytes) -> list[str]:
+    with pytest.raises(CatalogError) as info:
+        parse_debate_yaml(text, "f.yaml")
+    return [str(p) for p in info.value.problems]
+
+
+def test_good_file_parses() -> None:
+    spec = parse_debate_yaml(GOOD, "f.yaml")
+    assert (
+        spec.slug == "films" and spec.author == "Ann" and spec.source == "https://example.org/films"
+    )
+    assert [i.name for i in spec.items] == ["Alpha", "Beta", "Gamma"]
+    assert spec.items[0].aliases == ("A", "First")
+
+
+def test_round_trip_is_identity() -> None:
+    spec = parse_debate_yaml(GOOD, "f.yaml")
+    assert parse_debate_yaml(dump_debate_yaml(spec), "again.yaml") == spec
+
+
+def test_shipped_catalog_is_valid_and_rocky_in_author_order() -> None:
+    specs = {s.slug: s for s in load_catalog(DEFAULT_CATALOG_DIR)}
+    rocky = specs["rocky-training-montages"]
+    assert [i.name for i in rocky.items] == [
+        "Rocky IV",
+        "Rocky II",
+        "Rocky III",
+        "Rocky",
+        "Rocky Balboa",
+        "Rocky V",
+    ]
+    assert all(len(i.reason) > 30 for i in rocky.items)
+    assert "music" in rocky.question.lower()
+    names = {normalize(a): i.name for i in rocky.items for a in (i.name, *i.aliases)}
+    expected = {
+        "Rocky 4": "Rocky IV", "IV": "Rocky IV", "4": "Rocky IV", "Rocky Balboa": "Rocky Balboa",
+        "Balboa": "Rocky Balboa", "Rocky 6": "Rocky Balboa", "VI": "Rocky Balboa", "Rocky": "Rocky",
+        "Rocky I": "Rocky", "Rocky 1": "Rocky",
+    }  # fmt: skip
+    for alias, film in expected.items():
+        assert names[normalize(alias)] == film, alias
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (GOOD.replace("  - Gamma\n", "  - Alpha\n"), "items[2].name`: 'Alpha' appears twice"),
+        (GOOD.replace("[A, First]", "[A, Beta]"), "alias 'Beta' already names 'Beta'"),
+        (GOOD.replace("items:\n", "items: []\nx:\n"), "`items`: must be a non-empty list"),
+        (GOOD + "colour: red\n", "`colour`: is not a known field"),
+        (
+            GOOD.replace("    reason: Because.\n", "    reasn: Because.\n"),
+            "`items[0].reasn`: is not a known field",
+        ),
+        (GOOD.replace("title: Films\n", ""), "`title`: is missing"),
+        (GOOD.replace("slug: films", "slug: Films!"), "lowercase letters, digits and dashes"),
+        ("slug: [unclosed\n", "is not valid YAML"),
+        ("- just\n- a list\n", "must be a mapping"),
+        (
+            GOOD.replace("  - Gamma\n", "  - name: Gamma\n    reason: " + "x" * 1001 + "\n"),
+            "the limit is 1000",
+        ),
+    ],
+)
+def test_each_problem_gets_its_message(text: str, expected: str) -> None:
+    found = problems(text)
+    assert any(expected in p for p in found), found
+
+
+def test_problems_name_file_and_line() -> None:
+    [problem] = problems(GOOD + "colour: red\n")
+    assert problem.startswith("f.yaml, line 11, `colour`")
+
+
+def test_object_building_tags_are_refused() -> None:
+    [problem] = problems("slug: !!python/object/apply:os.system ['echo hi']\n")
+    assert "tag that builds objects" in problem
+
+
+def test_non_utf8_and_oversized_files_are_refused() -> None:
+    assert "not UTF-8" in problems("title: caf\xe9".encode("latin-1"))[0]
+    assert "the limit is 256 KB" in problems(b"#" * (MAX_FILE_BYTES + 1))[0]
+
+
+def test_load_catalog_reports_every_bad_file(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(GOOD)
+    (tmp_path / "b.yaml").write_text(GOOD)  # same slug
+    (tmp_path / "c.yaml").write_text("items: [\n")
+    with pytest.raises(CatalogError) as info:
+        load_catalog(tmp_path)
+    text = str(info.value)
+    assert "b.yaml, `slug`: 'films' is already used by a.yaml" in text
+    assert "c.yaml" in text and "not valid YAML" in text

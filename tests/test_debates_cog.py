@@ -1,0 +1,94 @@
+from tests.support.discord_fake import Driver
+
+ROCKY_ORDER = ["Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V"]
+
+
+async def test_show_answers_the_author_ranking_in_order(driver: Driver) -> None:
+    reply = await driver.slash("debate show")
+    assert reply.type == 4 and not reply.ephemeral
+    embed = reply.embeds[0]
+    names = [f["name"] for f in embed["fields"]]
+    assert names == [f"{n}. {name}" for n, name in enumerate(ROCKY_ORDER, start=1)]
+    assert all(len(f["value"]) > 40 for f in embed["fields"])  # each with its reasoning
+    assert "training montage" in embed["description"]
+    assert "rd:vote:" in " ".join(reply.custom_ids())
+
+
+async def test_show_pages_long_debates_within_discord_limits(driver: Driver, bot) -> None:
+    from bot.models import DebateSpec, ItemSpec
+    from tests.support.discord_fake import GUILD_ID
+
+    items = tuple(
+        ItemSpec(f"Item number {n:03d} " + "x" * 60, reason="r" * 1000) for n in range(200)
+    )
+    await bot.debates.create(DebateSpec("big", "Big", "Q?", "Me", items), guild_id=GUILD_ID)
+    reply = await driver.slash("debate show", debate="big")
+    embed = reply.embeds[0]
+    assert len(embed["fields"]) <= 25
+    assert (
+        sum(len(f["name"]) + len(f["value"]) for f in embed["fields"]) + len(embed["description"])
+        < 6000
+    )
+    assert "Page 1/" in embed["footer"]["text"]
+    pages = int(embed["footer"]["text"].split("/")[1].split()[0])
+    # Turning pages answers privately and reaches the last item.
+    seen = [f["name"] for f in embed["fields"]]
+    message = reply.message
+    for _ in range(pages - 1):
+        nxt = await driver.click(message, label="▶")
+        assert nxt.ephemeral
+        message = nxt.message
+        seen += [f["name"] for f in nxt.embeds[0]["fields"]]
+    assert len(seen) == 200 and seen[-1].startswith("200. Item number 199")
+
+
+async def test_unknown_debate_is_an_ephemeral_error(driver: Driver) -> None:
+    reply = await driver.slash("debate show", debate="tennis players")
+    assert reply.ephemeral and "I don't know a debate called 'tennis players'" in reply.content
+
+
+async def test_list_shows_open_state_and_voters(driver: Driver, bot) -> None:
+    from tests.support.discord_fake import GUILD_ID
+
+    debate = await bot.directory.current(GUILD_ID)
+    await bot.ballots.save(GUILD_ID, debate.id, 1, ((debate.items[0].id,),))
+    reply = await driver.slash("debate list")
+    assert reply.ephemeral
+    assert (
+        "The Rocky training montages, ranked" in reply.text
+        and "open, 1 member ranked it" in reply.text
+    )
+
+
+async def test_debate_option_autocompletes(driver: Driver) -> None:
+    reply = await driver.autocomplete("debate show", "debate", "rock")
+    assert reply.choices == [
+        {"name": "The Rocky training montages, ranked", "value": "rocky-training-montages"}
+    ]
+
+
+async def test_unexpected_errors_apologise_with_an_id(
+    driver: Driver, bot, monkeypatch, caplog
+) -> None:
+    async def broken(*args, **kwargs):
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(bot.directory, "resolve", broken)
+    reply = await driver.slash("debate show")
+    assert reply.ephemeral and "something went wrong" in reply.content
+    error_id = reply.content.split("`")[1]
+    assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+async def test_a_cog_that_fails_to_load_does_not_take_the_others_down(
+    bot, monkeypatch, tmp_path
+) -> None:
+    import cogs
+
+    for name in list(bot.extensions):
+        await bot.unload_extension(name)
+    (tmp_path / "aaa_broken.py").write_text("raise RuntimeError('broken cog')\n")
+    monkeypatch.setattr(cogs, "__path__", [*cogs.__path__, str(tmp_path)])
+    await bot.load_cogs()
+    assert "broken cog" in str(bot.failed_extensions["cogs.aaa_broken"])
+    assert bot.get_cog("Debates") is not None

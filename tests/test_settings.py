@@ -1,0 +1,52 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_reads_every_setting() -> None:
+    s = Settings.from_env({
+        "DISCORD_TOKEN": f'"{TOKEN}"', "DATABASE_PATH": "x.db", "DEV_GUILD_ID": "123",
+        "LOG_LEVEL": "debug", "OWNER_IDS": "1, 2", "VOTE_COOLDOWN_SECONDS": "2.5",
+    })  # fmt: skip
+    assert s.discord_token == TOKEN and s.database_path == Path("x.db") and s.dev_guild_id == 123
+    assert s.log_level == "DEBUG" and s.owner_ids == {1, 2} and s.vote_cooldown_seconds == 2.5
+    assert s.api_base_url is None
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "DISCORD_TOKEN is not set"),
+        ({"DISCORD_TOKEN": "hunter2"}, "does not look like a bot token"),
+        ({"DISCORD_TOKEN": TOKEN, "DEV_GUILD_ID": "my server"}, "DEV_GUILD_ID must be a numeric"),
+        ({"DISCORD_TOKEN": TOKEN, "LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
+        ({"DISCORD_TOKEN": TOKEN, "VOTE_COOLDOWN_SECONDS": "-1"}, "VOTE_COOLDOWN_SECONDS"),
+    ],
+)
+def test_bad_settings_explain_themselves(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize("token", ["", "not-a-token"])
+def test_python_m_bot_without_token_prints_one_line(tmp_path: Path, token: str) -> None:
+    env = {"PATH": "/usr/bin:/bin", "DISCORD_TOKEN": token, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "DISCORD_TOKEN" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
