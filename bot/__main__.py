@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ranking-debates: {exc}", file=sys.stderr)
         return 1
     discord.utils.setup_logging(level=settings.log_level_number, root=True)
+    # aiosqlite logs every statement at DEBUG, which drowns the bot's own debug output.
+    logging.getLogger("aiosqlite").setLevel(max(settings.log_level_number, logging.INFO))
     try:
         apply_endpoints(settings.api_base_url, settings.gateway_url)
     except ValueError as exc:

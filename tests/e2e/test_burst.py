@@ -1,0 +1,80 @@
+"""Scenario 7: a burst of 200 concurrent interactions, each acknowledged within 3 seconds.
+
+The emulator injects all 200 at once and records, for each, the time from injection to the
+bot's first answer; Discord refuses answers later than 3 s, and so does the emulator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+
+from tests.e2e.emulator import ACK_DEADLINE, DiscordEmulator, Guild, InteractionHandle, Member
+from tests.e2e.harness import BotProcess
+
+pytestmark = pytest.mark.e2e
+
+BURST = 200
+
+
+async def burst(
+    emulator: DiscordEmulator,
+    guild: Guild,
+    name: str,
+    options: Callable[[Member], Mapping[str, Any]],
+) -> tuple[list[InteractionHandle], list[float]]:
+    """``BURST`` new members each run ``/name`` at the same moment; handles and latencies."""
+    members = guild.add_members(BURST, prefix="burst")
+    handles = await asyncio.gather(
+        *(emulator.command(name, options(m), guild=guild, member=m) for m in members)
+    )
+    latencies = await emulator.wait_for_answers(handles, timeout=60)
+    return handles, latencies
+
+
+def summary(latencies: list[float]) -> str:
+    ordered = sorted(latencies)
+    p95 = ordered[int(len(ordered) * 0.95) - 1]
+    return (
+        f"n={len(ordered)} median={statistics.median(ordered):.3f}s p95={p95:.3f}s "
+        f"max={ordered[-1]:.3f}s"
+    )
+
+
+async def test_200_concurrent_debate_shows_are_each_acknowledged_within_3_seconds(
+    emulator: DiscordEmulator,
+    dev_guild: Guild,
+    bot: BotProcess,
+    record_property: Callable[[str, object], None],
+) -> None:
+    handles, latencies = await burst(emulator, dev_guild, "debate show", lambda m: {})
+    record_property("acknowledgements", summary(latencies))
+
+    late = [t for t in latencies if t > ACK_DEADLINE]
+    assert not late, f"{len(late)} of {BURST} answered after 3 s: {summary(latencies)}"
+    messages = await asyncio.gather(*(h.message() for h in handles))
+    assert len({m.id for m in messages}) == BURST
+
+
+async def test_200_concurrent_votes_are_acknowledged_and_stored(
+    emulator: DiscordEmulator,
+    dev_guild: Guild,
+    bot: BotProcess,
+    record_property: Callable[[str, object], None],
+) -> None:
+    if not any(c["name"] == "vote" for c in emulator.commands_for(dev_guild)):
+        pytest.skip("/vote (issue 3) is not there yet")
+
+    handles, latencies = await burst(emulator, dev_guild, "vote", lambda m: {"order": "IV > II"})
+    record_property("acknowledgements", summary(latencies))
+
+    late = [t for t in latencies if t > ACK_DEADLINE]
+    assert not late, f"{len(late)} of {BURST} answered after 3 s: {summary(latencies)}"
+    replies = await asyncio.gather(*(h.message() for h in handles))
+    assert all(reply.ephemeral for reply in replies)
+    listing = await (await emulator.command("debate list")).message()
+    assert f"{BURST} members" in listing.text, listing.text
