@@ -13,8 +13,11 @@ import cogs
 from bot.catalog import load_catalog
 from bot.debates import DebateDirectory
 from bot.errors import ErrorHandlingTree
+from bot.results import ResultsService
 from bot.settings import Settings
 from bot.storage import BallotRepository, Database, DebateRepository, SettingsRepository
+from bot.storage.summaries import SummaryRepository
+from bot.voting import VotingService
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,14 @@ class RankingBot(commands.Bot):
         self.debates = DebateRepository(db)
         self.ballots = BallotRepository(db)
         self.guild_settings = SettingsRepository(db)
+        self.summaries = SummaryRepository(db)
         self.directory = DebateDirectory(self.debates, self.ballots, self.guild_settings)
+        self.voting = VotingService(
+            self.ballots, self.debates, cooldown_seconds=settings.vote_cooldown_seconds
+        )
+        self.results = ResultsService(self.ballots)
+        self.voting.add_listener(self.results.on_ballot_change)
+        self.voting.set_consensus_provider(self.results.consensus_tiers)
         self.sync_globally = sync_globally
         self.failed_extensions: dict[str, BaseException] = {}
 

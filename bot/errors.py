@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 
 import discord
 from discord import app_commands
@@ -83,4 +84,18 @@ class ErrorHandlingTree(app_commands.CommandTree["discord.Client"]):
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
+        await answer_error(interaction, error)
+
+
+async def guarded(
+    interaction: discord.Interaction, handler: Callable[[discord.Interaction], Awaitable[None]]
+) -> None:
+    """Run a dynamic item's handler through the one error path.
+
+    discord.py only logs exceptions from dynamic item callbacks; without this a member's
+    mistake (a closed debate, no ballot) would end in "This interaction failed".
+    """
+    try:
+        await handler(interaction)
+    except Exception as error:
         await answer_error(interaction, error)

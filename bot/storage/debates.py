@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
 import aiosqlite
@@ -12,6 +12,10 @@ import aiosqlite
 from bot.models import Debate, DebateSpec, Item, ItemSpec
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
+
+
+class DebateChanged(Exception):
+    """A debate's items changed between reading it and writing a change based on it."""
 
 
 class DebateRepository:
@@ -150,6 +154,66 @@ class DebateRepository:
         if gone:
             await remove_items_from_ballots(conn, debate_id, gone)
             await conn.executemany("DELETE FROM items WHERE id = ?", [(i,) for i in gone])
+
+    async def revise(
+        self,
+        debate_id: int,
+        spec: DebateSpec,
+        item_ids: Sequence[int | None],
+        *,
+        expected_item_ids: Collection[int],
+    ) -> Debate:
+        """Make a stored debate match ``spec``, saying which stored item each spec item is.
+
+        Unlike :meth:`replace`, which matches items by name, this keeps the id of a renamed
+        item (``item_ids[i]`` is the stored id of ``spec.items[i]``, None for a new item), so
+        every ballot that ranks it survives the rename. Stored items not named are removed
+        from every ballot. ``expected_item_ids`` are the items the caller saw: if another edit
+        changed them meanwhile, :class:`DebateChanged` is raised and nothing is written.
+        """
+        if len(item_ids) != len(spec.items):
+            raise ValueError("item_ids must name one stored id (or None) per spec item")
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT id FROM items WHERE debate_id = ?", (debate_id,)
+            ) as cursor:
+                stored = {row["id"] for row in await cursor.fetchall()}
+            kept = [i for i in item_ids if i is not None]
+            if stored != set(expected_item_ids) or not set(kept) <= stored:
+                raise DebateChanged(debate_id)
+            await conn.execute(
+                "UPDATE debates SET slug = ?, title = ?, question = ?, author = ?, source = ?"
+                " WHERE id = ?",
+                (spec.slug, spec.title, spec.question, spec.author, spec.source, debate_id),
+            )
+            await conn.executemany(
+                "UPDATE items SET position = ?, name = ?, aliases = ?, reason = ? WHERE id = ?",
+                [
+                    (position, item.name, json.dumps(list(item.aliases)), item.reason, item_id)
+                    for position, (item, item_id) in enumerate(
+                        zip(spec.items, item_ids, strict=True)
+                    )
+                    if item_id is not None
+                ],
+            )
+            await _insert_items(
+                conn,
+                debate_id,
+                [
+                    (position, item)
+                    for position, (item, item_id) in enumerate(
+                        zip(spec.items, item_ids, strict=True)
+                    )
+                    if item_id is None
+                ],
+            )
+            gone = stored - set(kept)
+            if gone:
+                await remove_items_from_ballots(conn, debate_id, gone)
+                await conn.executemany("DELETE FROM items WHERE id = ?", [(i,) for i in gone])
+        debate = await self.get(debate_id)
+        assert debate is not None
+        return debate
 
     async def sync_catalog(self, specs: Iterable[DebateSpec]) -> list[Debate]:
         """Insert or update the catalog debates (guild_id NULL) from ``data/``, by slug.

@@ -6,13 +6,15 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
+from cogs.debates.admin import AdminCommands
 from cogs.debates.browse import BrowseCommands, ShowPageButton
+from cogs.debates.edit import EditCommands
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
 
 
-class Debates(BrowseCommands, commands.GroupCog, group_name="debate"):
+class Debates(BrowseCommands, EditCommands, AdminCommands, commands.GroupCog, group_name="debate"):
     """Every /debate subcommand; each feature's commands live in their own mixin module."""
 
     def __init__(self, bot: RankingBot) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 from discord import app_commands
 
-from bot.errors import UserError
+from bot.errors import UserError, guarded
 from bot.render.debate import author_ranking_pages, debate_list_pages
 from bot.ui import BaseView, vote_button
 
@@ -46,9 +46,10 @@ class BrowseCommands:
     async def show(self, interaction: discord.Interaction, debate: str | None = None) -> None:
         found = await self.bot.directory.resolve(interaction.guild_id, debate)
         embeds = author_ranking_pages(found)
-        await interaction.response.send_message(
-            embed=embeds[0], view=show_view(found, 0, len(embeds))
-        )
+        view = show_view(found, 0, len(embeds))
+        # Not stopped after sending: discord.py unregisters a view's dynamic item classes
+        # when the view is removed from its store, which would break the page buttons.
+        await interaction.response.send_message(embed=embeds[0], view=view)
 
 
 def show_view(debate: Debate, page: int, pages: int) -> discord.ui.View:
@@ -90,6 +91,9 @@ class ShowPageButton(
         return cls(int(match["debate_id"]), int(match["page"]), item.label or "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, self._turn)
+
+    async def _turn(self, interaction: discord.Interaction) -> None:
         bot = cast("RankingBot", interaction.client)
         debate = await bot.debates.get(self.debate_id)
         if debate is None or (debate.guild_id not in (None, interaction.guild_id)):

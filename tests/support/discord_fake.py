@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -120,7 +120,11 @@ def iter_components(message: dict[str, Any]) -> Iterator[dict[str, Any]]:
     while stack:
         component = stack.pop(0)
         yield component
-        stack[0:0] = component.get("components") or []
+        # Modal labels (type 18) wrap one component under "component" rather than "components".
+        children = component.get("components") or []
+        if "component" in component:
+            children = [component["component"], *children]
+        stack[0:0] = children
 
 
 class FakeDiscord:
@@ -187,6 +191,8 @@ class FakeDiscord:
         if kind in (4, 5):  # a new message (5: "thinking…" until the followup edits it)
             message = self._new_message(CHANNEL_ID, data, call.files)
             message["interaction_token"] = token
+            if kind == 5:
+                message["loading"] = True
             reply.messages.append(message)
             interaction |= {
                 "response_message_id": message["id"],
@@ -205,12 +211,17 @@ class FakeDiscord:
         reply = self._reply(token)
         target = call.path.rsplit("/", 1)[-1]
         if call.method == "POST":  # a followup
+            loading = [m for m in reply.messages if m.pop("loading", False)]
+            if loading:  # as on Discord, the first followup after a defer replaces "thinking…"
+                self._edit(loading[0], call.payload or {}, call.files)
+                return loading[0]
             message = self._new_message(CHANNEL_ID, call.payload or {}, call.files)
             message["interaction_token"] = token
             reply.messages.append(message)
             return message
         message = self._find_webhook_message(token, target)
         if call.method == "PATCH":
+            message.pop("loading", None)
             self._edit(message, call.payload or {}, call.files)
             if message not in reply.messages:
                 reply.messages.append(message)
@@ -289,7 +300,7 @@ class Driver:
 
     def _base(
         self, kind: int, data: dict[str, Any], *, user_id: int, guild_id: int | None, admin: bool,
-        message: dict[str, Any] | None = None,
+        message: dict[str, Any] | None = None, roles: Sequence[int] = (),
     ) -> dict[str, Any]:  # fmt: skip
         token = f"token-{snowflake()}"
         user = {"id": str(user_id), "username": f"member{user_id % 1000}", "discriminator": "0",
@@ -309,7 +320,7 @@ class Driver:
         if guild_id is not None:
             payload |= {
                 "guild_id": str(guild_id), "guild_locale": "en-US",
-                "member": {"user": user, "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
+                "member": {"user": user, "roles": [str(r) for r in roles], "joined_at": "2024-01-01T00:00:00+00:00",
                            "deaf": False, "mute": False, "flags": 0,
                            "permissions": str(permissions.value)},
             }  # fmt: skip
@@ -331,11 +342,14 @@ class Driver:
     async def slash(
         self, command: str, *, user_id: int = MEMBER_ID, guild_id: int | None = GUILD_ID,
         admin: bool = False, attachments: dict[str, tuple[str, bytes]] | None = None,
-        **options: Any,
+        roles: Sequence[int] = (), **options: Any,
     ) -> Reply:  # fmt: skip
-        """Run ``/command sub option:value``; option types come from the bot's own tree."""
+        """Run ``/command sub option:value``; option types come from the bot's own tree.
+
+        Role options take a role id; ``roles`` are the ids of the roles the member has.
+        """
         data = self._command_data(command, options, attachments or {})
-        payload = self._base(2, data, user_id=user_id, guild_id=guild_id, admin=admin)
+        payload = self._base(2, data, user_id=user_id, guild_id=guild_id, admin=admin, roles=roles)
         return await self.dispatch(payload)
 
     async def autocomplete(
@@ -349,12 +363,13 @@ class Driver:
     async def click(
         self, message: dict[str, Any], *, label: str | None = None, custom_id: str | None = None,
         user_id: int = MEMBER_ID, guild_id: int | None = GUILD_ID, admin: bool = False,
+        roles: Sequence[int] = (),
     ) -> Reply:  # fmt: skip
         component = Reply(messages=[message]).component(label=label, custom_id=custom_id)
         assert not component.get("disabled"), f"{label or custom_id!r} is disabled"
         data = {"custom_id": component["custom_id"], "component_type": component["type"]}
         payload = self._base(
-            3, data, user_id=user_id, guild_id=guild_id, admin=admin, message=message
+            3, data, user_id=user_id, guild_id=guild_id, admin=admin, message=message, roles=roles
         )
         return await self.dispatch(payload)
 
@@ -373,18 +388,29 @@ class Driver:
     async def submit_modal(
         self, modal: dict[str, Any], values: dict[str, str], *, user_id: int = MEMBER_ID,
         guild_id: int | None = GUILD_ID, message: dict[str, Any] | None = None,
+        admin: bool = False, roles: Sequence[int] = (),
     ) -> Reply:  # fmt: skip
-        """Submit a modal the bot opened (``reply.data`` of a type-9 reply), by input custom_id."""
+        """Submit a modal the bot opened (``reply.data`` of a type-9 reply), by input custom_id.
+
+        Inputs come back in the layout they were sent in, as Discord does: inside their
+        label (type 18) or their action row.
+        """
+
+        def answer(component: dict[str, Any]) -> dict[str, Any]:
+            value = values.get(component["custom_id"], component.get("value") or "")
+            return {"type": 4, "custom_id": component["custom_id"], "value": value}
+
         rows = []
-        for component in iter_components(modal):
-            if component.get("type") == 4:
-                rows.append({"type": 1, "components": [
-                    {"type": 4, "custom_id": component["custom_id"],
-                     "value": values.get(component["custom_id"], component.get("value") or "")}
-                ]})  # fmt: skip
+        for top in modal.get("components") or []:
+            if top.get("type") == 18 and top["component"].get("type") == 4:
+                rows.append({"type": 18, "component": answer(top["component"])})
+            else:
+                inputs = [answer(c) for c in iter_components(top) if c.get("type") == 4]
+                if inputs:
+                    rows.append({"type": 1, "components": inputs})
         data = {"custom_id": modal["custom_id"], "components": rows}
         payload = self._base(
-            5, data, user_id=user_id, guild_id=guild_id, admin=False, message=message
+            5, data, user_id=user_id, guild_id=guild_id, admin=admin, message=message, roles=roles
         )
         return await self.dispatch(payload)
 
@@ -420,6 +446,13 @@ class Driver:
                 }  # fmt: skip
                 _ATTACHMENT_BODIES[f"https://cdn.invalid/{filename}"] = body
                 option["value"] = attachment_id
+            elif param.type is discord.AppCommandOptionType.role:
+                resolved.setdefault("roles", {})[str(value)] = {
+                    "id": str(value), "name": f"role-{value}", "color": 0, "hoist": False,
+                    "position": 1, "permissions": "0", "managed": False, "mentionable": False,
+                    "flags": 0,
+                }  # fmt: skip
+                option["value"] = str(value)
             elif param.type is discord.AppCommandOptionType.channel:
                 resolved.setdefault("channels", {})[str(value)] = {
                     "id": str(value), "type": 0, "name": "summaries", "permissions": str(

@@ -1,0 +1,879 @@
+"""Reading ballots that members type (``/vote order:``) or paste (the builder's "Paste…" box).
+
+Pure Python, no discord: text and a debate's items in, :data:`~bot.models.Tiers` out, or a
+:class:`BallotParseError` whose message tells the member what to fix.
+
+How a piece of text becomes an item (:meth:`ItemMatcher.resolve`):
+
+* Names and aliases are compared in a *normal form*: accents, case, punctuation and spacing
+  don't matter, and Roman numerals I–XXXIX read as Arabic ones, so "Rocky 4", "rocky iv"
+  and "Rocky IV." are the same text, and "4" is "IV" where an item is called "IV".
+* An item's name beats another item's alias; a text that names two items is ambiguous.
+* A remark may follow a dash (-, –, —), a colon or an opening bracket:
+  "Rocky IV – can't argue". The whole text is tried first, so "Spider-Man" or
+  "Star Wars: A New Hope" stay whole; otherwise the longest text before a mark that is an
+  item wins. A leading list marker ("1.", "2)", "#3", "1 -", "IV.", "-", "*", "•") is dropped,
+  unless the whole text is a name.
+* Small typos are forgiven (1 edit for short names, up to 3 for long ones; a swap of two
+  letters is one edit), but numbers must match exactly: "Rocky 7" is never "Rocky V".
+  Whenever the text is unknown, or two items are equally close, we raise instead of guessing.
+
+Orders (:meth:`ItemMatcher.parse_order`) are split on ``,`` ``>`` ``;`` ``/`` (and line
+breaks); ``=`` ties. Because names may contain those characters ("AC/DC", "Yes, Minister"),
+runs of pieces that spell a whole name *with the same separators* are joined before anything
+is split: whole names win. "Yes Minister" (no comma) also works, as punctuation is ignored.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.models import Item, Tiers
+
+__all__ = [
+    "AmbiguousItemError",
+    "BallotParseError",
+    "DuplicateItemError",
+    "EmptyBallotError",
+    "ItemMatcher",
+    "Match",
+    "PastedBallot",
+    "UnknownItemError",
+    "matcher_for",
+    "parse_order",
+    "parse_pasted",
+    "resolve",
+]
+
+# Budgets that keep every message well under Discord's limits and readable (~300 chars).
+_QUOTE_LIMIT = 40
+_NAME_LIMIT = 48
+_MAX_SUGGESTIONS = 3
+# How many remark marks we try per text; more is never a name and would make a line of
+# 1,000 dashes quadratic.
+_MAX_REMARK_MARKS = 8
+
+
+# ---------------------------------------------------------------------------------------
+# Errors: what the member reads.
+
+
+class BallotParseError(ValueError):
+    """The member's text isn't a ballot. ``message`` (and ``str()``) says what to fix.
+
+    Messages are ready to send: user text and item names in them are markdown-escaped and
+    clipped, so the cog must not escape them again.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UnknownItemError(BallotParseError):
+    """``text`` names no item; ``suggestions`` are the closest items, best first (maybe none)."""
+
+    def __init__(self, text: str, suggestions: Sequence[Item] = ()) -> None:
+        self.text = text
+        self.suggestions = tuple(suggestions)
+        if self.suggestions:
+            hint = f"Did you mean {_either(self.suggestions)}?"
+        else:
+            hint = "Check the names with /debate show."
+        super().__init__(f"I don't know {_quote(text)}. {hint}")
+
+
+class AmbiguousItemError(BallotParseError):
+    """``text`` fits several items (``candidates``) equally well."""
+
+    def __init__(self, text: str, candidates: Sequence[Item]) -> None:
+        self.text = text
+        self.candidates = tuple(candidates)
+        self.suggestions = self.candidates
+        super().__init__(
+            f"{_quote(text)} could be {_either(self.candidates)}. Write more of the name."
+        )
+
+
+class DuplicateItemError(BallotParseError):
+    """``item`` was named twice, first as ``first`` and then as ``second``."""
+
+    def __init__(self, item: Item, first: str, second: str) -> None:
+        self.item = item
+        self.first = first
+        self.second = second
+        said = (
+            ""
+            if _normalize(first) == _normalize(second)
+            else f" (as {_quote(first)} and {_quote(second)})"
+        )
+        super().__init__(
+            f"You named {_name(item)} twice{said}. Name each item once; use = to tie items."
+        )
+
+
+class EmptyBallotError(BallotParseError):
+    """The text names no item at all."""
+
+
+# ---------------------------------------------------------------------------------------
+# Results.
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One resolved piece of text: the item, the words that named it, and any remark."""
+
+    item: Item
+    matched: str
+    remark: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PastedBallot:
+    """A pasted list, as understood.
+
+    ``ignored`` holds the non-blank lines that were not items (intro, prose), as written, so
+    the UI can show what it skipped. ``remarks`` pairs item ids with the words after their dash.
+    """
+
+    tiers: Tiers
+    ignored: tuple[str, ...] = ()
+    remarks: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def reason(self) -> str | None:
+        """The first remark: a candidate for the ballot's reason, for the UI to offer."""
+        return self.remarks[0][1] if self.remarks else None
+
+
+# ---------------------------------------------------------------------------------------
+# Text normal form.
+
+_APOSTROPHES = frozenset("'’‘`´ʼ")
+# Only I, V and X, up to 39: enough for sequels and volumes, and it keeps everyday words
+# ("mix", "civil", "dc" in AC/DC) from turning into numbers.
+_ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+
+
+def _roman_to_int(token: str) -> int:
+    total = 0
+    for char, following in zip(token, [*token[1:], ""], strict=True):
+        value = _ROMAN_VALUES[char]
+        total += -value if following and _ROMAN_VALUES[following] > value else value
+    return total
+
+
+def _canonical_token(token: str) -> str:
+    if token and _ROMAN.fullmatch(token):
+        return str(_roman_to_int(token))
+    return token
+
+
+def _normalize(text: str) -> str:
+    """The form names are compared in: "Rocky IV!" and "rocky 4" are both "rocky 4"."""
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    chars: list[str] = []
+    for char in folded:
+        if unicodedata.combining(char) or char in _APOSTROPHES:
+            continue  # "can't" is "cant", "Beyoncé" is "beyonce"
+        if char == "&":
+            chars.append(" and ")
+        else:
+            chars.append(char if char.isalnum() else " ")
+    tokens = "".join(chars).split()
+    if not tokens:
+        # A name made only of symbols ("?!", "🔥") is compared as written, not lost.
+        return " ".join(folded.split())
+    return " ".join(_canonical_token(token) for token in tokens)
+
+
+def _numbers(key: str) -> tuple[str, ...]:
+    # isdecimal, not isdigit: int() accepts exactly the decimal digits of every script.
+    return tuple(token for token in key.split() if token.isdecimal())
+
+
+_MAX_TOLERANCE = 3
+# Edits within which an unknown text is taken for a misspelling of a name, not other words.
+_NEAR = 2
+
+
+def _tolerance(key: str) -> int:
+    """How many typos a key of this length forgives."""
+    size = len(key)
+    if size < 4:
+        return 0
+    if size < 8:
+        return 1
+    if size < 16:
+        return 2
+    return _MAX_TOLERANCE
+
+
+def _distance(a: str, b: str, bound: int) -> int:
+    """Edit distance counting a swap of neighbours as one edit; ``bound + 1`` if above bound.
+
+    Only a band of ``bound`` cells either side of the diagonal is computed, and we stop as
+    soon as a whole row is over the bound, so a typo check costs O(len × bound), not O(len²).
+    """
+    if abs(len(a) - len(b)) > bound:
+        return bound + 1
+    if a == b:
+        return 0
+    too_far = bound + 1
+    width = len(b) + 1
+    before = [too_far] * width
+    previous = [j if j < too_far else too_far for j in range(width)]
+    for i in range(1, len(a) + 1):
+        char = a[i - 1]
+        prior = a[i - 2] if i > 1 else ""
+        current = [too_far] * width
+        current[0] = i if i < too_far else too_far
+        best = current[0]
+        for j in range(max(1, i - bound), min(len(b), i + bound) + 1):
+            value = previous[j - 1] if char == b[j - 1] else previous[j - 1] + 1
+            if previous[j] + 1 < value:
+                value = previous[j] + 1
+            if current[j - 1] + 1 < value:
+                value = current[j - 1] + 1
+            if j > 1 and char == b[j - 2] and prior == b[j - 1] and before[j - 2] + 1 < value:
+                value = before[j - 2] + 1
+            if value > too_far:
+                value = too_far
+            current[j] = value
+            if value < best:
+                best = value
+        if best > bound:
+            return too_far
+        before, previous = previous, current
+    return previous[-1]
+
+
+def _letter_counts(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for char in text:
+        counts[char] = counts.get(char, 0) + 1
+    return counts
+
+
+def _counts_gap(a: dict[str, int], b: dict[str, int]) -> int:
+    """A lower bound of the edit distance from letter counts alone, far cheaper to compute.
+
+    An edit adds, removes or replaces one character and a swap changes no counts, so the
+    distance is at least the larger of "characters a has beyond b" and the reverse.
+    """
+    extra = sum(count - b.get(char, 0) for char, count in a.items() if count > b.get(char, 0))
+    missing = sum(count - a.get(char, 0) for char, count in b.items() if count > a.get(char, 0))
+    return max(extra, missing)
+
+
+@dataclass(frozen=True, slots=True)
+class _Fuzzy:
+    """A normal form prepared for typo checks."""
+
+    key: str
+    tolerance: int
+    counts: dict[str, int]
+    chars: frozenset[str]
+
+
+# ---------------------------------------------------------------------------------------
+# Splitting text into pieces.
+
+_ORDER_SEPARATORS = re.compile(r"([,>;/=\n])")
+_TIE = "="
+_REMARK_MARK = re.compile(r"[-–—:(]")
+# "1." "2)" "3:" "(4)" "#5" "6 -" "IV." and bullets, followed by the item.
+_LIST_MARKER = re.compile(
+    r"^\s*(?:\(?\d{1,3}[.):]|#\s*\d{1,3}[.):]?|\d{1,3}\s*[-–—]|[ivxIVX]{1,5}[.)](?=\s)"
+    r"|[-–—*•+·‣▪◦>#])\s*(?=\S)"
+)
+# A line that is only a number with list punctuation, e.g. "3." with the item forgotten.
+_BARE_MARKER = re.compile(r"\(?\d{1,3}[.):]|#\s*\d{1,3}[.):]?")
+_MARKDOWN = re.compile(r"([\\*_~|`<\[\]])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([#>+-])")
+
+
+def _strip_marker(text: str) -> str | None:
+    found = _LIST_MARKER.match(text)
+    return text[found.end() :].strip() if found else None
+
+
+def _remark_splits(text: str) -> list[tuple[str, str]]:
+    """(text before a remark mark, remark), longest first."""
+    marks = [m.start() for m in _REMARK_MARK.finditer(text)][:_MAX_REMARK_MARKS]
+    splits: list[tuple[str, str]] = []
+    for position in reversed(marks):
+        before = text[:position].strip()
+        if not before:
+            continue
+        remark = text[position + 1 :].strip()
+        if text[position] == "(" and remark.endswith(")"):
+            remark = remark[:-1].strip()
+        splits.append((before, remark.lstrip("-–—: ").strip()))
+    return splits
+
+
+def _split_order(text: str) -> tuple[list[str], list[str]]:
+    """Pieces and the separators between them (``len(seps) == len(pieces) - 1``)."""
+    parts = _ORDER_SEPARATORS.split(text)
+    pieces = [part.strip() for part in parts[0::2]]
+    separators = ["," if sep == "\n" else sep for sep in parts[1::2]]
+    return pieces, separators
+
+
+# ---------------------------------------------------------------------------------------
+# Messages.
+
+
+def _escape(text: str) -> str:
+    # Discord reads a backslash before any punctuation as "this character, literally".
+    # Headings, quotes and bullets only work at the start of a line, where item names are in
+    # the examples. "@" gets a zero-width space so nothing even looks like a ping.
+    escaped = _MARKDOWN.sub(r"\\\1", text)
+    escaped = _MARKDOWN_LINE_START.sub(r"\1\\\2", escaped)
+    return escaped.replace("@", "@\u200b")
+
+
+def _clip_escaped(text: str, limit: int) -> str:
+    """``text`` on one line, escaped, at most ``limit`` characters, cut with an ellipsis."""
+    text = " ".join(text.split())
+    escaped = _escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    keep = limit - 1
+    while keep > 0:
+        escaped = _escape(text[:keep].rstrip()) + "…"
+        if len(escaped) <= limit:
+            return escaped
+        keep -= 1
+    return "…"
+
+
+def _quote(text: str) -> str:
+    return f"'{_clip_escaped(text, _QUOTE_LIMIT)}'"
+
+
+def _name(item: Item) -> str:
+    return _clip_escaped(item.name, _NAME_LIMIT)
+
+
+def _either(items: Sequence[Item]) -> str:
+    names = [_name(item) for item in items[:_MAX_SUGGESTIONS]]
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+# ---------------------------------------------------------------------------------------
+# The matcher.
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    item: Item
+    is_name: bool
+    text: str  # as written in the debate
+
+
+@dataclass(frozen=True, slots=True)
+class _Unknown:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Ambiguous:
+    text: str
+    candidates: tuple[Item, ...]
+
+
+_Outcome = Match | _Unknown | _Ambiguous
+
+
+@dataclass(slots=True)
+class _Ballot:
+    """Tiers being built, refusing an item named twice."""
+
+    tiers: list[list[int]] = field(default_factory=list)
+    named: dict[int, str] = field(default_factory=dict)
+    remarks: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, match: Match, *, tie: bool) -> None:
+        item = match.item
+        if item.id in self.named:
+            raise DuplicateItemError(item, self.named[item.id], match.matched)
+        self.named[item.id] = match.matched
+        if tie and self.tiers:
+            self.tiers[-1].append(item.id)
+        else:
+            self.tiers.append([item.id])
+        if match.remark:
+            self.remarks.append((item.id, match.remark))
+
+    def result(self) -> Tiers:
+        return tuple(tuple(tier) for tier in self.tiers)
+
+
+class ItemMatcher:
+    """Resolves text to one debate's items. Build it once per debate (see :func:`matcher_for`)."""
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.items: tuple[Item, ...] = tuple(items)
+        if len({item.id for item in self.items}) != len(self.items):
+            raise ValueError("item ids must be unique within a debate")
+        self._position = {item.id: index for index, item in enumerate(self.items)}
+        # normal form -> every name/alias with that form
+        self._exact: dict[str, list[_Key]] = {}
+        # numbers in the normal form -> keys, so typo checks only meet keys whose numbers agree
+        self._by_numbers: dict[tuple[str, ...], dict[int, list[_Fuzzy]]] = {}
+        self._fuzzy: list[_Fuzzy] = []
+        # names containing order separators, as (part, sep, part, ...) -> keys
+        self._joined: dict[tuple[str, ...], list[_Key]] = {}
+        self._max_joined_pieces = 1
+        self._max_key_words = 1
+        for item in self.items:
+            for text, is_name in [(item.name, True), *((alias, False) for alias in item.aliases)]:
+                self._index(text, _Key(item, is_name, text))
+
+    def _index(self, text: str, key: _Key) -> None:
+        normal = _normalize(text)
+        if not normal:
+            return
+        entries = self._exact.setdefault(normal, [])
+        if not entries:
+            counts = _letter_counts(normal)
+            fuzzy = _Fuzzy(normal, _tolerance(normal), counts, frozenset(counts))
+            self._fuzzy.append(fuzzy)
+            self._max_key_words = max(self._max_key_words, len(normal.split()))
+            by_length = self._by_numbers.setdefault(_numbers(normal), {})
+            by_length.setdefault(len(normal), []).append(fuzzy)
+        entries.append(key)
+        pieces, separators = _split_order(text)
+        if separators:
+            self._joined.setdefault(_signature(pieces, separators), []).append(key)
+            self._max_joined_pieces = max(self._max_joined_pieces, len(pieces))
+
+    # -- public API ---------------------------------------------------------------------
+
+    def resolve(self, text: str) -> Item:
+        """The item ``text`` names (a trailing remark is allowed). Raises BallotParseError."""
+        return self.match(text).item
+
+    def match(self, text: str) -> Match:
+        """Like :meth:`resolve`, also giving the words that matched and the remark."""
+        if not text.strip():
+            raise EmptyBallotError("You didn't name an item. Type one of the debate's items.")
+        return self._raise_unless_found(self._lookup(text))
+
+    def parse_order(self, text: str) -> Tiers:
+        """``/vote order:`` text, e.g. ``IV > II = III, Rocky``, best first. Partial is fine."""
+        ballot = _Ballot()
+        for outcome, tie in self._scan(text):
+            ballot.add(self._raise_unless_found(outcome), tie=tie)
+        if not ballot.tiers:
+            raise EmptyBallotError(self._empty_order_message())
+        return ballot.result()
+
+    def parse_pasted(self, text: str) -> PastedBallot:
+        """A pasted list: one item per line, best first, with numbering, bullets and remarks.
+
+        Lines that aren't items (an intro, prose that mentions items in passing) are ignored
+        and returned in ``ignored``; a line that is a near miss of a name ("Roky 7") raises
+        instead, so a typo never silently drops a vote. A line may hold several items joined
+        by separators (``Rocky II = Rocky III``) only if every one of them is an item; a line
+        starting with ``=`` ties with the line before.
+        """
+        ballot = _Ballot()
+        ignored: list[str] = []
+        for raw_line in text.splitlines():
+            line = raw_line.strip()
+            if not line:
+                continue
+            tie_with_previous = line.startswith(_TIE)
+            body = line.lstrip(_TIE + " \t") if tie_with_previous else line
+            bare = not body or _BARE_MARKER.fullmatch(body)
+            tiers = None if bare else self._line_tiers(body)
+            if tiers is None:
+                near_miss = None if bare else self._near_miss(body)
+                if near_miss is not None:
+                    raise near_miss
+                ignored.append(line)
+                continue
+            for tier_index, tier in enumerate(tiers):
+                for item_index, found in enumerate(tier):
+                    first_of_line = tier_index == 0 and item_index == 0
+                    ballot.add(found, tie=item_index > 0 or (first_of_line and tie_with_previous))
+        if not ballot.tiers:
+            raise EmptyBallotError(self._empty_paste_message())
+        return PastedBallot(ballot.result(), tuple(ignored), tuple(ballot.remarks))
+
+    def suggestions(self, text: str) -> tuple[Item, ...]:
+        """Up to three items ``text`` may have meant, best first (for "Did you mean…?")."""
+        query = _normalize(text)
+        if not query:
+            return ()
+        # Further than a few edits, or than half the text, a suggestion is only noise.
+        ranked = self._spelled_like(query, min(6, max(2, len(query) // 3)))
+        # A near miss ("Rocky 7", "Roky V") says more than a name inside the text; a name
+        # inside the text ("Rocky IV because…") says more than a distant spelling.
+        near = [item for distance, item in ranked if distance <= _NEAR]
+        far = [item for distance, item in ranked if distance > _NEAR]
+        contained = self._contained_items(query)
+        return _unique_items([*near, *contained, *far])[:_MAX_SUGGESTIONS]
+
+    def conflicts(self) -> list[tuple[str, tuple[Item, ...]]]:
+        """Names/aliases that read the same but name different items: ambiguous when typed.
+
+        For validating a debate: ``[(text as written, items), ...]``. A name shared with
+        another item's alias isn't a conflict, since names win.
+        """
+        found: dict[tuple[int, ...], tuple[str, tuple[Item, ...]]] = {}
+        for entries in [*self._exact.values(), *self._joined.values()]:
+            if _choose(entries) is None:
+                items = _contenders(entries)
+                # "AC/DC" is indexed whole and by its pieces: report each clash once.
+                found.setdefault(tuple(item.id for item in items), (entries[0].text, items))
+        return list(found.values())
+
+    # -- resolving one piece --------------------------------------------------------------
+
+    def _lookup(self, text: str) -> _Outcome:
+        raw = " ".join(text.split())
+        if self._joined:
+            # With its separators, "AC/DC" is more precise than its normal form "ac dc".
+            pieces, separators = _split_order(raw)
+            if separators:
+                joined, used = self._joined_match(pieces, separators, 0)
+                if joined is not None and used == len(pieces):
+                    return joined
+        exact = self._exact_match(raw, "")
+        if exact is not None:
+            return exact
+        body = _strip_marker(raw)
+        candidates: list[tuple[str, str]] = []
+        if body:
+            # "1 - Rocky IV" is numbering; "4 – can't argue" is item "4" with a remark. The
+            # numbering reading goes first, the remark reading of the raw text after it.
+            candidates += [(body, ""), *_remark_splits(body)]
+        else:
+            candidates.append((raw, ""))
+        candidates += _remark_splits(raw)
+        for candidate, remark in candidates:
+            exact = self._exact_match(candidate, remark)
+            if exact is not None:
+                return exact
+        for candidate, remark in candidates:
+            close = self._close_match(candidate, remark)
+            if close is not None:
+                return close
+        return _Unknown(raw)
+
+    def _exact_match(self, text: str, remark: str) -> _Outcome | None:
+        entries = self._exact.get(_normalize(text))
+        if not entries:
+            return None
+        chosen = _choose(entries)
+        if chosen is None:
+            return _Ambiguous(text, _contenders(entries))
+        return Match(chosen, text, remark)
+
+    def _close_match(self, text: str, remark: str) -> _Outcome | None:
+        query = _normalize(text)
+        by_length = self._by_numbers.get(_numbers(query))
+        if not by_length:
+            return None
+        counts = _letter_counts(query)
+        chars = frozenset(counts)
+        best = _MAX_TOLERANCE + 1
+        closest: list[_Key] = []
+        # Numbers must agree exactly ("Rocky 7" is no typo of "Rocky V"), so only keys with
+        # the same numbers and a near length are candidates; the cheap lower bounds below
+        # then spare almost every edit distance.
+        nearby = range(len(query) - _MAX_TOLERANCE, len(query) + _MAX_TOLERANCE + 1)
+        for fuzzy in (fuzzy for size in nearby for fuzzy in by_length.get(size, ())):
+            tolerance = fuzzy.tolerance
+            if tolerance == 0 or abs(len(fuzzy.key) - len(query)) > tolerance:
+                continue
+            # One edit changes the set of characters used by at most two.
+            if len(chars ^ fuzzy.chars) > 2 * tolerance:
+                continue
+            if _counts_gap(counts, fuzzy.counts) > tolerance:
+                continue
+            distance = _distance(query, fuzzy.key, tolerance)
+            if distance > tolerance or distance > best:
+                continue
+            if distance < best:
+                best, closest = distance, []
+            closest.extend(self._exact[fuzzy.key])
+        if not closest:
+            return None
+        items = _unique_items(entry.item for entry in closest)
+        if len(items) > 1:
+            return _Ambiguous(text, tuple(sorted(items, key=lambda i: self._position[i.id])))
+        return Match(items[0], text, remark)
+
+    def _joined_match(
+        self, pieces: list[str], separators: list[str], start: int
+    ) -> tuple[_Outcome | None, int]:
+        """A name containing separators ("AC/DC") spelled by ``pieces[start:]``, longest first."""
+        longest = min(self._max_joined_pieces, len(pieces) - start)
+        for count in range(longest, 1, -1):
+            inner = separators[start : start + count - 1]
+            first_options = [pieces[start]]
+            stripped = _strip_marker(pieces[start])
+            if stripped:
+                first_options.append(stripped)
+            last = pieces[start + count - 1]
+            last_options = [(last, ""), *_remark_splits(last)]
+            for first in first_options:
+                for last_text, remark in last_options:
+                    window = [first, *pieces[start + 1 : start + count - 1], last_text]
+                    entries = self._joined.get(_signature(window, inner))
+                    if not entries:
+                        continue
+                    chosen = _choose(entries)
+                    written = _join(window, inner)
+                    if chosen is None:
+                        return _Ambiguous(written, _contenders(entries)), count
+                    return Match(chosen, written, remark), count
+        return None, 1
+
+    def _scan(self, text: str) -> list[tuple[_Outcome, bool]]:
+        """Each named piece of an order, and whether it ties with the one before."""
+        pieces, separators = _split_order(text)
+        scanned: list[tuple[_Outcome, bool]] = []
+        tie = False
+        index = 0
+        while index < len(pieces):
+            outcome, used = self._joined_match(pieces, separators, index)
+            if outcome is None and pieces[index]:
+                outcome = self._lookup(pieces[index])
+            if outcome is not None:
+                scanned.append((outcome, tie and bool(scanned)))
+                tie = True  # until a separator other than "=" says otherwise
+            last = index + used - 1
+            if last < len(separators):
+                # Empty pieces ("IV,, II", "IV >= II") don't reset this: any separator other
+                # than "=" between two items starts a new tier.
+                tie = tie and separators[last] == _TIE
+            index += used
+        return scanned
+
+    def _raise_unless_found(self, outcome: _Outcome) -> Match:
+        if isinstance(outcome, _Ambiguous):
+            raise AmbiguousItemError(outcome.text, outcome.candidates)
+        if isinstance(outcome, _Unknown):
+            raise UnknownItemError(outcome.text, self.suggestions(outcome.text))
+        return outcome
+
+    # -- pasted lines -------------------------------------------------------------------
+
+    def _line_tiers(self, line: str) -> list[list[Match]] | None:
+        """The items on one pasted line, as tiers; None if the line isn't a list entry."""
+        ambiguous: _Ambiguous | None = None
+        if _ORDER_SEPARATORS.search(line):
+            # Separators first: read as one piece, "÷ = Either/Or" would lose its symbols and
+            # be just "Either Or". The whole line, then the line without a trailing remark,
+            # whose words may hold separators: "Rocky III = Rocky II – tough call, honestly".
+            for body, remark in [(line, ""), *_remark_splits(line)]:
+                tiers, ambiguous_piece = self._all_items(body, remark)
+                if tiers is not None:
+                    return tiers
+                ambiguous = ambiguous or ambiguous_piece
+        whole = self._lookup(line)
+        if isinstance(whole, Match):
+            return [[whole]]
+        if isinstance(whole, _Ambiguous):
+            ambiguous = ambiguous or whole
+        if ambiguous is not None:
+            # It reads like an entry but fits two items: ask rather than drop or guess.
+            raise AmbiguousItemError(ambiguous.text, ambiguous.candidates)
+        return None
+
+    def _all_items(
+        self, body: str, remark: str
+    ) -> tuple[list[list[Match]] | None, _Ambiguous | None]:
+        """Tiers if every piece of ``body`` is an item, else the ambiguity that stopped it."""
+        scanned = self._scan(body)
+        if not scanned or any(isinstance(outcome, _Unknown) for outcome, _ in scanned):
+            # One piece that is no item means prose ("Let's face it, when Rocky fought…").
+            return None, None
+        tiers: list[list[Match]] = []
+        for outcome, tie in scanned:
+            if isinstance(outcome, _Ambiguous):
+                return None, outcome
+            assert isinstance(outcome, Match)
+            if tie:
+                tiers[-1].append(outcome)
+            else:
+                tiers.append([outcome])
+        if remark:
+            last = tiers[-1][-1]
+            tiers[-1][-1] = Match(last.item, last.matched, remark)
+        return tiers, None
+
+    # -- messages -------------------------------------------------------------------------
+
+    def _example(self, separator: str) -> str:
+        names = [_clip_escaped(item.name, 32) for item in self.items[:3]] or ["First", "Second"]
+        return separator.join(names)
+
+    def _empty_order_message(self) -> str:
+        return (
+            "Your order names no items. List them best first, separated by > or commas, "
+            f"with = for ties, e.g. {self._example(' > ')}"
+        )
+
+    def _empty_paste_message(self) -> str:
+        return (
+            "I didn't find any of this debate's items in that text. Put one item per line, "
+            "best first; numbers, bullets and remarks after a dash are fine, e.g.\n"
+            f"{self._example(chr(10))}"
+        )
+
+    def _spelled_like(self, query: str, bound: int) -> list[tuple[int, Item]]:
+        """Items with a name or alias within ``bound`` edits of ``query``, nearest first.
+
+        Ties go to the nearest numbers ("Rocky 7": Rocky VI before Rocky I), then to the
+        debate's order.
+        """
+        ranked: list[tuple[int, int, int, Item]] = []
+        numbers = _numbers(query)
+        counts = _letter_counts(query)
+        chars = frozenset(counts)
+        for fuzzy in self._fuzzy:
+            limit = min(bound, (max(len(query), len(fuzzy.key)) - 1) // 2)
+            if abs(len(query) - len(fuzzy.key)) > limit or len(chars ^ fuzzy.chars) > 2 * limit:
+                continue
+            if _counts_gap(counts, fuzzy.counts) > limit:
+                continue
+            distance = _distance(query, fuzzy.key, limit)
+            if distance > limit:
+                continue
+            closeness = _number_gap(numbers, _numbers(fuzzy.key))
+            for entry in self._exact[fuzzy.key]:
+                ranked.append((distance, closeness, self._position[entry.item.id], entry.item))
+        ranked.sort(key=lambda row: row[:3])
+        return [(row[0], row[3]) for row in ranked]
+
+    def _near_miss(self, line: str) -> UnknownItemError | None:
+        """An error for an ignored line that looks like a misspelt entry ("3. Roky 7 – meh").
+
+        Such a line is a list entry gone wrong, not prose: dropping it would lose a vote.
+        """
+        body = _strip_marker(line) or line
+        for text, _ in [(body, ""), *_remark_splits(body)]:
+            query = _normalize(text)
+            if len(query) >= 4 and self._spelled_like(query, _NEAR):
+                return UnknownItemError(text, self.suggestions(text))
+        return None
+
+    def _contained_items(self, query: str) -> list[Item]:
+        """Items whose name appears word for word inside ``query`` ("Rocky IV because…")."""
+        tokens = query.split()
+        # Every run of up to the longest key's word count, with where it first starts: one
+        # set lookup per key instead of a scan of the text per key.
+        runs: dict[tuple[str, ...], int] = {}
+        for size in range(1, self._max_key_words + 1):
+            for start in range(len(tokens) - size + 1):
+                runs.setdefault(tuple(tokens[start : start + size]), start)
+        spans: list[tuple[int, int, Item]] = []
+        for fuzzy in self._fuzzy:
+            if len(fuzzy.key) < 3 or fuzzy.key == query:
+                continue
+            words = tuple(fuzzy.key.split())
+            start = runs.get(words)
+            item = _choose(self._exact[fuzzy.key]) if start is not None else None
+            if start is not None and item is not None:
+                spans.append((start, start + len(words), item))
+        # Keep the widest: "Rocky IV because" suggests Rocky IV, not also Rocky.
+        widest = [span for span in spans if not any(_wider(other, span) for other in spans)]
+        widest.sort(key=lambda span: (span[0] - span[1], self._position[span[2].id]))
+        return [span[2] for span in widest]
+
+
+def _wider(outer: tuple[int, int, Item], inner: tuple[int, int, Item]) -> bool:
+    return (
+        outer[0] <= inner[0] and inner[1] <= outer[1] and outer[1] - outer[0] > inner[1] - inner[0]
+    )
+
+
+def _signature(pieces: Sequence[str], separators: Sequence[str]) -> tuple[str, ...]:
+    signature: list[str] = [_normalize(pieces[0])]
+    for separator, piece in zip(separators, pieces[1:], strict=True):
+        signature += [separator, _normalize(piece)]
+    return tuple(signature)
+
+
+def _join(pieces: Sequence[str], separators: Sequence[str]) -> str:
+    text = pieces[0]
+    for separator, piece in zip(separators, pieces[1:], strict=True):
+        text += f"{separator} {piece}" if separator == "," else f"{separator}{piece}"
+    return text
+
+
+def _contenders(entries: Sequence[_Key]) -> tuple[Item, ...]:
+    """The items these keys could mean: those they name, else those they are an alias of."""
+    names = _unique_items(entry.item for entry in entries if entry.is_name)
+    return names or _unique_items(entry.item for entry in entries)
+
+
+def _choose(entries: Sequence[_Key]) -> Item | None:
+    """The one item these keys name: a name beats aliases; None when still ambiguous."""
+    contenders = _contenders(entries)
+    return contenders[0] if len(contenders) == 1 else None
+
+
+def _unique_items(items: Iterable[Item]) -> tuple[Item, ...]:
+    seen: dict[int, Item] = {}
+    for item in items:
+        seen.setdefault(item.id, item)
+    return tuple(seen.values())
+
+
+def _number_gap(wanted: tuple[str, ...], have: tuple[str, ...]) -> int:
+    """How far apart two texts' numbers are, to rank "Rocky 7" nearer Rocky VI than Rocky I."""
+    far = 10**6
+    if not wanted or not have:
+        return 0 if wanted == have else far
+    gap = far * abs(len(wanted) - len(have))
+    for a, b in zip(wanted, have, strict=False):
+        # Long digit runs are never sequel numbers (and int() refuses > 4,300 digits).
+        gap += abs(int(a) - int(b)) if len(a) < 10 and len(b) < 10 else far
+    return gap
+
+
+# ---------------------------------------------------------------------------------------
+# Module-level API.
+
+
+@functools.lru_cache(maxsize=128)
+def _cached_matcher(items: tuple[Item, ...]) -> ItemMatcher:
+    return ItemMatcher(items)
+
+
+def matcher_for(items: Sequence[Item] | ItemMatcher) -> ItemMatcher:
+    """A matcher for these items, cached: items are frozen, so equal items share one."""
+    if isinstance(items, ItemMatcher):
+        return items
+    return _cached_matcher(tuple(items))
+
+
+def resolve(text: str, items: Sequence[Item] | ItemMatcher) -> Item:
+    """The item ``text`` names. Raises :class:`BallotParseError`."""
+    return matcher_for(items).resolve(text)
+
+
+def parse_order(text: str, items: Sequence[Item] | ItemMatcher) -> Tiers:
+    """``/vote order:`` text to tiers. Raises :class:`BallotParseError`."""
+    return matcher_for(items).parse_order(text)
+
+
+def parse_pasted(text: str, items: Sequence[Item] | ItemMatcher) -> PastedBallot:
+    """A pasted multi-line list to a :class:`PastedBallot`. Raises :class:`BallotParseError`."""
+    return matcher_for(items).parse_pasted(text)

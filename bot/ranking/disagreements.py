@@ -1,0 +1,418 @@
+"""Where a debate's members disagree: close contests, polarizing items, author, rivals.
+
+Everything here reads the kept :class:`~bot.ranking.ballots.Tally` and the member rank
+matrix of :class:`~bot.ranking.ballots.MemberBallots`; nothing rereads ballots, and the
+per-member measures are vectorised over members.
+
+Member rivalries (the closest and the most opposed pair of members) compare pairs of
+members, which cannot be done for every pair of 100,000 members in 50 ms. They are
+computed exactly, but only among the most recently cast or changed ballots: the newest
+``rivalry_window(items)``, at most :data:`RIVALRY_MAX_MEMBERS` (1,000 up to 20 items)
+and fewer for long lists so that the work, members² × item pairs, stays under
+:data:`RIVALRY_BUDGET` (200 ballots at 100 items). The summary reports the window used.
+Everything else (agreement of every member with the consensus and the author, contests,
+spreads) covers all ballots.
+
+The rivalry search is one float32 matrix product; run the process with
+``OPENBLAS_NUM_THREADS=1`` on a small shared box, where BLAS threads contending with
+other work made that product 15× slower in bench/engine.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import numpy as np
+
+from bot.ranking.ballots import MemberBallots, Tally, TiersLike
+from bot.ranking.methods import ConsensusResult, Cycle, Matchup, consensus, head_to_head
+
+K = TypeVar("K", bound=Hashable)
+M = TypeVar("M", bound=Hashable)
+
+RIVALRY_MAX_MEMBERS = 1000
+RIVALRY_BUDGET = 200_000_000  # members² × item pairs: ~6 ms of single-threaded sgemm here
+MIN_COMMON_ITEMS = 3  # members who share fewer ranked items are not compared
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """On ``agreed`` of the ``compared`` pairs both sides order, they order them alike."""
+
+    agreed: int
+    compared: int
+
+    @property
+    def disagreed(self) -> int:
+        return self.compared - self.agreed
+
+    @property
+    def share(self) -> float | None:
+        return self.agreed / self.compared if self.compared else None
+
+
+@dataclass(frozen=True, slots=True)
+class Contest(Generic[K]):
+    """A close head-to-head: ``controversy`` is turnout^(smaller side / larger side)."""
+
+    matchup: Matchup[K]  # ``above`` is the side with more support (the earlier item if even)
+    controversy: float
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSpread(Generic[K]):
+    item: K
+    ranked_by: int
+    mean_place: float | None  # fractional: tied items share the average of their places
+    spread: float | None  # standard deviation of the place; None below 2 rankings
+    distribution: list[int]  # members per place 1..n; a tie counts at its best place
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorRow(Generic[K]):
+    item: K
+    consensus_place: int  # ties share the best place ("=2")
+    author_place: int | None  # None: the author left it unranked
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorComparison(Generic[K]):
+    rows: list[AuthorRow[K]]  # in consensus order
+    agreement: Agreement  # pairs the server's order and the author's both order
+    kendall_tau: float | None  # tau-b: 1 same order, -1 reversed; None if either is all ties
+
+
+@dataclass(frozen=True, slots=True)
+class MemberPair(Generic[M]):
+    first: M
+    second: M
+    agreement: Agreement  # over pairs of the items both ranked
+    common_items: int
+
+
+@dataclass
+class MemberAgreements(Generic[M]):
+    """Each member's agreement with the consensus and with the author, as parallel arrays.
+
+    Plain arrays rather than one object per member: building 100,000 objects alone would
+    take longer than the whole summary may.
+    """
+
+    members: list[M]
+    consensus_agreed: np.ndarray
+    consensus_compared: np.ndarray
+    author_agreed: np.ndarray | None = None
+    author_compared: np.ndarray | None = None
+    _index: dict[M, int] | None = field(default=None, repr=False)
+
+    def _column(self, member: M) -> int:
+        if self._index is None:
+            self._index = {m: i for i, m in enumerate(self.members)}
+        return self._index[member]
+
+    def with_consensus(self, member: M) -> Agreement:
+        i = self._column(member)
+        return Agreement(int(self.consensus_agreed[i]), int(self.consensus_compared[i]))
+
+    def with_author(self, member: M) -> Agreement | None:
+        if self.author_agreed is None or self.author_compared is None:
+            return None
+        i = self._column(member)
+        return Agreement(int(self.author_agreed[i]), int(self.author_compared[i]))
+
+    def least_in_line(self, count: int = 5) -> list[tuple[M, Agreement]]:
+        """The members who agree least with the consensus (share, then more pairs first)."""
+        compared = self.consensus_compared
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(compared > 0, self.consensus_agreed / compared, np.inf)
+        order = np.lexsort((-compared, share))[:count]
+        return [
+            (self.members[i], self.with_consensus(self.members[i]))
+            for i in order.tolist()
+            if compared[i] > 0
+        ]
+
+
+@dataclass(frozen=True)
+class DisagreementSummary(Generic[K, M]):
+    voters: int
+    method: str
+    closest_contests: list[Contest[K]]
+    polarizing: list[ItemSpread[K]]  # most spread first; items with no spread last
+    author: AuthorComparison[K] | None
+    members: MemberAgreements[M]
+    closest_pair: MemberPair[M] | None
+    most_opposed: MemberPair[M] | None
+    rivalry_window: int  # how many of the most recent ballots the member pairs came from
+    cycles: list[Cycle[K]]
+
+
+def disagreement(
+    tally: Tally[K],
+    ballots: Mapping[M, TiersLike],
+    author_order: Sequence[K] | None = None,
+    result: ConsensusResult[K] | None = None,
+    *,
+    top: int = 5,
+) -> DisagreementSummary[K, M]:
+    """The whole disagreement summary for one debate.
+
+    ``ballots`` should be the debate's kept :class:`MemberBallots`; any other mapping of
+    member to tiers is loaded into one first, which reads every ballot. ``result``
+    defaults to the Schulze consensus.
+    """
+    if not isinstance(ballots, MemberBallots):
+        ballots = MemberBallots(tally.items, ballots)
+    if ballots.items != tally.items:
+        raise ValueError("The ballots and the tally are for different items.")
+    if result is None:
+        result = consensus(tally)
+    consensus_ranks = _reference_ranks(tally, result.order)
+    author_ranks = None if author_order is None else _author_ranks(tally, author_order)
+    ranks = ballots.ranks
+    names = ballots.members
+    c_agreed, c_compared = agreement_counts(ranks, consensus_ranks)
+    members = MemberAgreements(names, c_agreed, c_compared)
+    if author_ranks is not None:
+        members.author_agreed, members.author_compared = agreement_counts(ranks, author_ranks)
+    window = ballots.recent_columns(rivalry_window(tally.n))
+    closest, opposed = _rivalries(ranks[:, window], tally.n)
+    return DisagreementSummary(
+        voters=tally.voters,
+        method=result.method,
+        closest_contests=closest_contests(tally, top),
+        polarizing=polarizing_items(tally),
+        author=None if author_order is None else compare_with_author(tally, result, author_order),
+        members=members,
+        closest_pair=_member_pair(names, window, closest),
+        most_opposed=_member_pair(names, window, opposed),
+        rivalry_window=len(window),
+        cycles=result.cycles,
+    )
+
+
+# -- items ------------------------------------------------------------------------------
+
+
+def closest_contests(tally: Tally[K], count: int = 5) -> list[Contest[K]]:
+    """Pairs many members compared that split nearly evenly: turnout^(min/max), highest first.
+
+    Turnout rewards pairs that many members decided; the exponent, 1 for an even split
+    and near 0 for a rout, rewards closeness (Reddit's "controversial" score).
+    """
+    n = tally.n
+    first, second = np.triu_indices(n, 1)
+    a = tally.wins[first, second]
+    b = tally.wins[second, first]
+    high = np.maximum(a, b)
+    low = np.minimum(a, b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(high > 0, (a + b) ** (low / np.where(high > 0, high, 1)), 0.0)
+    order = np.lexsort((second, first, -(a + b), -score))
+    contests: list[Contest[K]] = []
+    for p in order[:count].tolist():
+        if score[p] <= 0:
+            break
+        i, j = int(first[p]), int(second[p])
+        if a[p] < b[p]:
+            i, j = j, i
+        contests.append(
+            Contest(head_to_head(tally, tally.items[i], tally.items[j]), float(score[p]))
+        )
+    return contests
+
+
+def polarizing_items(tally: Tally[K]) -> list[ItemSpread[K]]:
+    """Every item with the spread and distribution of its places, most spread first."""
+    stats = tally.stats_array()
+    n = tally.n
+    counts = stats[:, n]
+    means = tally.mean_positions()
+    spreads = tally.position_spread()
+    rows = [
+        ItemSpread(
+            item=key,
+            ranked_by=int(counts[i]),
+            mean_place=float(means[i]) if counts[i] else None,
+            spread=float(spreads[i]) if counts[i] >= 2 else None,
+            distribution=stats[i, :n].tolist(),
+        )
+        for i, key in enumerate(tally.items)
+    ]
+    return sorted(rows, key=lambda row: -1.0 if row.spread is None else -row.spread)
+
+
+def compare_with_author(
+    tally: Tally[K], result: ConsensusResult[K], author_order: Sequence[K]
+) -> AuthorComparison[K]:
+    consensus_ranks = _reference_ranks(tally, result.order)
+    author_ranks = _author_ranks(tally, author_order)
+    author_place = {key: place for place, key in enumerate(author_order, start=1)}
+    rows = [
+        AuthorRow(key, result.place(key), author_place.get(key))
+        for tier in result.order
+        for key in tier
+    ]
+    n = tally.n
+    first, second = np.triu_indices(n, 1)
+    mine = np.sign(consensus_ranks[second] - consensus_ranks[first])
+    theirs = np.sign(author_ranks[second] - author_ranks[first])
+    both = (mine != 0) & (theirs != 0)
+    agreed = int(np.count_nonzero(both & (mine == theirs)))
+    compared = int(np.count_nonzero(both))
+    total = len(first)
+    # tau-b: ties on either side shrink the denominator instead of counting as discord.
+    denominator = math.sqrt(
+        (total - int(np.count_nonzero(mine == 0))) * (total - int(np.count_nonzero(theirs == 0)))
+    )
+    tau = (2 * agreed - compared) / denominator if denominator else None
+    return AuthorComparison(rows, Agreement(agreed, compared), tau)
+
+
+# -- members ----------------------------------------------------------------------------
+
+
+def agreement(
+    ballot: TiersLike, reference: TiersLike, items: Sequence[Hashable] | None = None
+) -> Agreement:
+    """One ballot against a reference order (the consensus, the author's): pairs both order.
+
+    The ballot convention applies to both: a ranked item beats an unranked one. ``items``
+    defaults to every item named in either.
+    """
+    if items is None:
+        named = [key for tier in (*reference, *ballot) for key in tier]
+        items = list(dict.fromkeys(named))
+    tally = Tally(items)
+    mine = np.array(tally.ranks(ballot))
+    theirs = np.array(tally.ranks(reference))
+    agreed, compared = agreement_counts(mine[:, None], theirs)
+    return Agreement(int(agreed[0]), int(compared[0]))
+
+
+def agreement_counts(ranks: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each column of ``ranks`` (items × members), pairs agreed with and compared.
+
+    ``reference`` is a rank vector (lower is better, equal is a tie). Rows are sorted by
+    the reference, so each item is compared with one contiguous block of the items the
+    reference puts below it: two vectorised comparisons per item, over contiguous memory.
+    """
+    n, m = ranks.shape
+    order = np.argsort(reference, kind="stable")
+    sorted_ranks = ranks[order]
+    sorted_reference = reference[order]
+    # Where each item's strictly-worse block starts in the sorted order.
+    block_start = np.searchsorted(sorted_reference, sorted_reference, side="right")
+    dtype = np.int16 if n * (n - 1) // 2 < np.iinfo(np.int16).max else np.int32
+    agreed = np.zeros(m, dtype=dtype)
+    disagreed = np.zeros(m, dtype=dtype)
+    for p in range(n):
+        below = sorted_ranks[block_start[p] :]
+        if not below.shape[0]:
+            break
+        row = sorted_ranks[p]
+        agreed += (below > row).sum(axis=0, dtype=dtype)
+        disagreed += (below < row).sum(axis=0, dtype=dtype)
+    return agreed.astype(np.int64), (agreed + disagreed).astype(np.int64)
+
+
+def rivalry_window(items: int) -> int:
+    """How many of the most recent ballots member rivalries consider at this many items."""
+    pairs = max(items * (items - 1) // 2, 1)
+    return max(2, min(RIVALRY_MAX_MEMBERS, math.isqrt(RIVALRY_BUDGET // pairs)))
+
+
+_Found = tuple[int, int, int, int, int]  # columns i < j, agreed, compared, common items
+
+
+def _rivalries(ranks: np.ndarray, n: int) -> tuple[_Found | None, _Found | None]:
+    """Closest and most opposed pair among these columns, over the items both ranked.
+
+    Each member becomes a vector over item pairs: +1/-1 for their order of a pair of items
+    they both ranked, 0 otherwise; one matrix product then gives agreed minus disagreed
+    for every pair of members at once. The matrices are symmetric, so the whole matrix
+    can be searched without masking a triangle, and (i, j) is put in order afterwards.
+    """
+    members = ranks.shape[1]
+    if members < 2 or n < MIN_COMMON_ITEMS:
+        return None, None
+    ranked = ranks < n
+    pairs = n * (n - 1) // 2
+    signs = np.empty((pairs, members), dtype=np.float32)
+    row = 0
+    wide = ranks.astype(np.int16)
+    for i in range(n - 1):
+        block = np.sign(wide[i + 1 :] - wide[i])
+        block *= ranked[i + 1 :] & ranked[i]
+        signs[row : row + n - 1 - i] = block
+        row += n - 1 - i
+    # agreed - disagreed for every pair of members; exact, as integers far below 2^24.
+    # These N×N matrices dominate the cost, so they are reused in place where possible.
+    ratio = signs.T @ signs
+    no_ties = np.array_equal(np.where(ranked, ranks, -1).max(axis=0) + 1, ranked.sum(axis=0))
+    if no_ties and ranked.all():
+        # Complete strict ballots: every pair of members compares every pair of items, so
+        # the net count orders pairs of members exactly as their share of agreement does.
+        common = compared = None
+    else:
+        as_float = ranked.astype(np.float32)
+        common = as_float.T @ as_float
+        if no_ties:  # every pair of common items is ordered by both members
+            compared = common - 1
+            compared *= common
+            compared *= 0.5
+        else:
+            magnitude = np.abs(signs)
+            compared = magnitude.T @ magnitude
+        invalid = common < MIN_COMMON_ITEMS
+        invalid |= compared == 0
+        # Distinct shares a/b, c/d differ by at least 1/(b·d) >= 1/pairs²; float32 keeps
+        # them apart while that exceeds its rounding error (to ~75 items), float64 beyond.
+        if pairs >= 2800:
+            ratio = ratio.astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            np.divide(ratio, compared, out=ratio)
+        ratio[invalid] = np.nan
+    np.fill_diagonal(ratio, np.nan)
+    best, worst = np.fmax.reduce(ratio, axis=None), np.fmin.reduce(ratio, axis=None)
+    if np.isnan(best):
+        return None, None
+
+    def pick(value: float) -> _Found:
+        candidates = np.flatnonzero(ratio == value)
+        if compared is not None:  # among equal shares, the pair that compared more says more
+            candidates = candidates[np.argmax(compared.flat[candidates]) :]
+        i, j = sorted(divmod(int(candidates[0]), members))
+        total = pairs if compared is None else int(compared[i, j])
+        net = int(signs[:, i] @ signs[:, j])
+        items = n if common is None else int(common[i, j])
+        return i, j, (total + net) // 2, total, items
+
+    return pick(best), pick(worst)
+
+
+def _member_pair(
+    members: list[M], window: np.ndarray, found: _Found | None
+) -> MemberPair[M] | None:
+    if found is None:
+        return None
+    i, j, agreed, compared, common = found
+    return MemberPair(
+        members[int(window[i])], members[int(window[j])], Agreement(agreed, compared), common
+    )
+
+
+# -- reference orders as rank vectors ---------------------------------------------------
+
+
+def _reference_ranks(tally: Tally[K], order: Sequence[Sequence[K]]) -> np.ndarray:
+    return np.array(tally.ranks(order), dtype=np.int64)
+
+
+def _author_ranks(tally: Tally[K], author_order: Sequence[K]) -> np.ndarray:
+    if isinstance(author_order, str | bytes):
+        raise TypeError("The author's order is a sequence of items, not a string.")
+    return _reference_ranks(tally, [[key] for key in author_order])

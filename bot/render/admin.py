@@ -1,0 +1,156 @@
+"""What admins see: summaries of a change to a debate, the settings, the ballots as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+import discord
+
+from bot.admin import EditPlan
+from bot.models import Ballot, Debate, GuildSettings
+from bot.render.debate import COLOUR
+from bot.render.text import MESSAGE_CONTENT, clip, safe
+
+
+def names(items: Sequence[str], *, limit: int = 10) -> str:
+    shown = ", ".join(f"**{safe(name)}**" for name in items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def change_lines(plan: EditPlan, touched: int) -> list[str]:
+    """What a change does, one line per kind of change; empty when it changes nothing."""
+    lines: list[str] = []
+    before, after = plan.before, plan.spec
+    if before.title != after.title:
+        lines.append(f"Title: **{safe(after.title)}**")
+    if before.question != after.question:
+        lines.append("Question changed.")
+    if plan.added:
+        lines.append(f"Added (unranked on existing ballots): {names(plan.added)}")
+    if plan.renamed:
+        renames = [f"{safe(old)} → **{safe(new)}**" for old, new in plan.renamed[:10]]
+        more = len(plan.renamed) - len(renames)
+        lines.append(
+            "Renamed (ballots kept): "
+            + ", ".join(renames)
+            + (f" and {more} more" if more > 0 else "")
+        )
+    if plan.removed:
+        lines.append(
+            f"Removed: {names([item.name for item in plan.removed])}"
+            f" — taken off {_ballots(touched)}"
+        )
+    if plan.reasons_changed:
+        lines.append(f"Reasons changed: {plan.reasons_changed}")
+    if plan.reordered:
+        lines.append("The author's order changed.")
+    if (before.author, before.source) != (after.author, after.source):
+        lines.append("Author changed.")
+    return lines
+
+
+def saved_message(plan: EditPlan, touched: int) -> str:
+    lines = change_lines(plan, touched)
+    if not lines:
+        return f"Nothing changed in **{safe(plan.spec.title)}**."
+    return clip(f"Saved **{safe(plan.spec.title)}**.\n" + "\n".join(lines), MESSAGE_CONTENT)
+
+
+def removal_prompt(plan: EditPlan, touched: int) -> str:
+    """The question asked before a change that removes items, and what it would do."""
+    one = len(plan.removed) == 1
+    if touched:
+        ranks = "ranks" if touched == 1 else "rank"
+        effect = (
+            f"{_ballots(touched, capital=True)} {ranks} {'it' if one else 'them'}: "
+            f"{'it is' if one else 'they are'} taken off those ballots for good, and the rest "
+            "of each ballot stays."
+        )
+    else:
+        effect = f"No ballot ranks {'it' if one else 'them'} yet."
+    removed = names([item.name for item in plan.removed])
+    text = (
+        f"This removes {removed} from **{safe(plan.before.title)}**. {effect}\n\n"
+        "The whole change:\n" + "\n".join(change_lines(plan, touched))
+    )
+    return clip(text, MESSAGE_CONTENT)
+
+
+def _ballots(count: int, *, capital: bool = False) -> str:
+    if count == 0:
+        return "No ballot" if capital else "no ballot"
+    return "1 ballot" if count == 1 else f"{count} ballots"
+
+
+def settings_embed(
+    settings: GuildSettings, *, current: Debate | None, method_label: str
+) -> discord.Embed:
+    embed = discord.Embed(title="Settings", colour=COLOUR)
+    embed.add_field(
+        name="min_voters",
+        value=f"{settings.min_voters} — results show once this many members ranked a debate",
+        inline=False,
+    )
+    embed.add_field(
+        name="hide_members",
+        value=(
+            "yes — results and exports don't show who ranked what"
+            if settings.hide_members
+            else "no — results and exports may show who ranked what"
+        ),
+        inline=False,
+    )
+    embed.add_field(name="default_method", value=method_label, inline=False)
+    embed.add_field(
+        name="admin_role",
+        value=(
+            f"<@&{settings.admin_role_id}> and members with Manage Server"
+            if settings.admin_role_id
+            else "none — only members with Manage Server"
+        ),
+        inline=False,
+    )
+    embed.add_field(
+        name="current debate",
+        value=f"**{safe(current.title)}** (`{current.slug}`)" if current else "none yet",
+        inline=False,
+    )
+    embed.set_footer(
+        text="Change them with /settings and an option; /debate current picks the debate"
+    )
+    return embed
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula; member reasons and
+# item names are user text, so such cells get a leading apostrophe (the usual defence).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def ballots_csv(debate: Debate, ballots: Sequence[Ballot]) -> str:
+    """One row per ballot: member id, when it was saved (UTC), the order by name, the reason.
+
+    Ranks are ``>`` and ties ``=``, as members type them; unranked items are left out.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["member_id", "time", "ballot", "reason"])
+    by_id = {item.id: item.name for item in debate.items}
+    for ballot in ballots:
+        order = " > ".join(
+            " = ".join(by_id[i] for i in tier if i in by_id) for tier in ballot.tiers
+        )
+        writer.writerow(
+            [
+                str(ballot.member_id),
+                ballot.created_at.isoformat(timespec="seconds"),
+                _cell(order),
+                _cell(ballot.reason or ""),
+            ]
+        )
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text

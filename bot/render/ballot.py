@@ -1,0 +1,269 @@
+"""Ballots as members read them: numbered places, ties, the unranked, the reason.
+
+A 200-item ballot with long names is far longer than one embed, so everything here is
+built from lines and paged with :mod:`bot.render.paging`; a public post that can't hold
+the whole ballot attaches it as a text file instead of cutting it silently.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import datetime
+
+import discord
+
+from bot.agreement import PairAgreement
+from bot.ballot_builder import BallotBuilder
+from bot.models import Debate, Item, Tiers
+from bot.render.paging import paginate_lines
+from bot.render.text import EMBED_TITLE, FIELD_VALUE, clip, safe
+
+COLOUR = discord.Colour.from_rgb(200, 30, 45)
+SHARE_COLOUR = discord.Colour.from_rgb(60, 120, 200)
+
+# One line of a page: a tie of many long names is wrapped onto continuation lines.
+_LINE_LIMIT = 900
+# Description room for the ballot lines of one page; the intro gets the rest of 4,096.
+_PAGE_BUDGET = 3000
+_INTRO_LIMIT = 900
+_BUILDER_ORDER_BUDGET = 2400
+
+
+def positions(tiers: Tiers) -> list[int]:
+    """Each tier's place, counted like sports tables: after a tie for 2nd comes 4th."""
+    places: list[int] = []
+    place = 1
+    for tier in tiers:
+        places.append(place)
+        place += len(tier)
+    return places
+
+
+def unranked(debate: Debate, tiers: Tiers) -> list[Item]:
+    """Items the ballot leaves out, in the author's order."""
+    ranked = {item_id for tier in tiers for item_id in tier}
+    return [item for item in debate.items if item.id not in ranked]
+
+
+def tier_lines(debate: Debate, tiers: Tiers) -> list[str]:
+    """``1. Rocky IV`` / ``2. Rocky II = Rocky III`` / ``4. Rocky`` — escaped, one place a line."""
+    lines: list[str] = []
+    for place, tier in zip(positions(tiers), tiers, strict=True):
+        names = [safe(debate.item(item_id).name) for item_id in tier]
+        lines += _wrap(f"{place}. ", names, " = ", line_end="", continuation="    = ")
+    return lines
+
+
+def unranked_lines(debate: Debate, tiers: Tiers) -> list[str]:
+    left = unranked(debate, tiers)
+    if not left:
+        return []
+    if not tiers:
+        return ["Nothing ranked yet."]
+    heading = f"**Unranked** ({len(left)}, below every ranked item): "
+    return _wrap(heading, [safe(item.name) for item in left], ", ", line_end=",", continuation="")
+
+
+def order_text(debate: Debate, tiers: Tiers) -> str:
+    """The ballot as ``/vote order:`` text: ``Rocky IV > Rocky II = Rocky III``."""
+    return " > ".join(" = ".join(debate.item(i).name for i in tier) for tier in tiers)
+
+
+def ballot_lines(debate: Debate, tiers: Tiers) -> list[str]:
+    lines = tier_lines(debate, tiers)
+    rest = unranked_lines(debate, tiers)
+    return [*lines, "", *rest] if rest and lines else [*lines, *rest]
+
+
+def ballot_pages(
+    debate: Debate,
+    tiers: Tiers,
+    *,
+    reason: str | None,
+    heading: str,
+    intro: str = "",
+    footer: str = "",
+) -> list[discord.Embed]:
+    """The whole ballot as embeds (one per page), each within Discord's limits."""
+    pages = paginate_lines(ballot_lines(debate, tiers), budget=_PAGE_BUDGET)
+    embeds: list[discord.Embed] = []
+    for number, body in enumerate(pages, start=1):
+        description = body if number > 1 or not intro else f"{clip(intro, _INTRO_LIMIT)}\n\n{body}"
+        embed = discord.Embed(
+            title=clip(heading, EMBED_TITLE), description=description, colour=COLOUR
+        )
+        if reason and number == len(pages):
+            embed.add_field(name="Why", value=clip(safe(reason), FIELD_VALUE), inline=False)
+        text = footer
+        if len(pages) > 1:
+            text = f"Page {number}/{len(pages)}" + (f" · {footer}" if footer else "")
+        if text:
+            embed.set_footer(text=text)
+        embeds.append(embed)
+    return embeds
+
+
+def shared_ballot(
+    debate: Debate, tiers: Tiers, *, reason: str | None, member_mention: str
+) -> tuple[discord.Embed, discord.File | None]:
+    """A member's ballot posted publicly, like a comment under the post.
+
+    The mention renders as the member's name and pings nobody (mentions in embeds never
+    notify, and allowed mentions are off bot-wide). When the ballot doesn't fit one embed,
+    the rest is in an attached text file rather than cut.
+    """
+    lines = ballot_lines(debate, tiers)
+    pages = paginate_lines(lines, budget=_PAGE_BUDGET)
+    body = pages[0]
+    attachment: discord.File | None = None
+    if len(pages) > 1:
+        shown = body.count("\n") + 1
+        body += f"\n… and {len(lines) - shown} more lines in the attached file."
+        attachment = _ballot_file(debate, tiers, reason)
+    embed = discord.Embed(
+        title=clip(debate.title, EMBED_TITLE),
+        description=f"{member_mention}'s order:\n\n{body}",
+        colour=SHARE_COLOUR,
+    )
+    if reason:
+        embed.add_field(name="Why", value=clip(safe(reason), FIELD_VALUE), inline=False)
+    embed.set_footer(text="/vote to add yours · /debate show for the author's reasoning")
+    return embed, attachment
+
+
+def _ballot_file(debate: Debate, tiers: Tiers, reason: str | None) -> discord.File:
+    rows = [debate.title, ""]
+    for place, tier in zip(positions(tiers), tiers, strict=True):
+        rows.append(f"{place}. " + " = ".join(debate.item(i).name for i in tier))
+    left = unranked(debate, tiers)
+    if left:
+        rows += ["", "Unranked (below every ranked item):", *(item.name for item in left)]
+    if reason:
+        rows += ["", f"Why: {reason}"]
+    data = ("\n".join(rows) + "\n").encode()
+    return discord.File(io.BytesIO(data), filename="ballot.txt")
+
+
+def agreement_sentence(result: PairAgreement, whom: str) -> str:
+    """ "You agree with the author on 11 of 15 pairs." (or why there is nothing to compare)."""
+    if result.compared == 0:
+        return f"There is nothing to compare with {whom} yet."
+    if result.agree == result.compared:
+        return f"You agree with {whom} on all {result.compared} pairs."
+    return f"You agree with {whom} on {result.agree} of {result.compared} pairs."
+
+
+def saved_at_text(created_at: datetime) -> str:
+    """Discord renders these in each reader's own time zone and language."""
+    return (
+        f"Saved {discord.utils.format_dt(created_at, 'f')}"
+        f" ({discord.utils.format_dt(created_at, 'R')})"
+    )
+
+
+# -- the builder ----------------------------------------------------------------------------
+
+
+def builder_embed(builder: BallotBuilder, *, timeout_minutes: int) -> discord.Embed:
+    """What the builder shows: the order so far (its end, if long) and what to do next."""
+    debate = builder.debate
+    lines = tier_lines(debate, builder.tiers)
+    shown = _tail(lines, _BUILDER_ORDER_BUDGET)
+    parts: list[str] = []
+    if not lines:
+        parts.append("Nothing ranked yet: pick your favourite from the menu, or **Paste…** a list.")
+    else:
+        if len(shown) < len(lines):
+            parts.append(f"*… {len(lines) - len(shown)} places above, all kept …*")
+        parts.append("\n".join(shown))
+    left = len(builder.remaining)
+    if left == 0:
+        parts.append("\nEvery item is ranked. **Save** when you're happy with it.")
+    elif builder.tiers:
+        parts.append(
+            f"\n**Next:** pick #{builder.next_position}. {left} left; "
+            "the ones you don't pick count below every ranked one."
+        )
+    else:
+        parts.append(f"\n{left} items to rank. A partial order is fine.")
+    if builder.notice:
+        parts.append(f"\n{builder.notice}")
+    embed = discord.Embed(
+        title=clip(f"Your ballot: {debate.title}", EMBED_TITLE),
+        description="\n".join(parts),
+        colour=COLOUR,
+    )
+    if builder.reason:
+        embed.add_field(name="Why", value=clip(safe(builder.reason), FIELD_VALUE), inline=False)
+    footer = f"Only you can see this · closes after {minutes(timeout_minutes)} without a click"
+    if builder.page_count > 1:
+        footer = f"Menu page {builder.page + 1}/{builder.page_count} · " + footer
+    embed.set_footer(text=footer)
+    return embed
+
+
+def builder_closed_embed(builder: BallotBuilder, message: str) -> discord.Embed:
+    """The builder after Cancel or a timeout: nothing saved, and the order so far to reuse."""
+    text = message
+    if builder.tiers:
+        order = safe(order_text(builder.debate, builder.tiers))
+        if len(order) <= 3000:
+            text += f"\n\nYour order so far, to use with `/vote order:`\n{order}"
+        else:
+            text += "\n\nYour order so far was too long to show here; `/vote` starts again."
+    return discord.Embed(
+        title=clip(f"Your ballot: {builder.debate.title}", EMBED_TITLE),
+        description=text,
+        colour=discord.Colour.light_grey(),
+    )
+
+
+def minutes(count: int) -> str:
+    return "1 minute" if count == 1 else f"{count} minutes"
+
+
+def menu_option_label(item: Item) -> str:
+    return clip(item.name, 100)
+
+
+def menu_placeholder(builder: BallotBuilder) -> str:
+    text = f"Pick #{builder.next_position}"
+    if builder.page_count > 1:
+        items = builder.page_items
+        first, last = clip(items[0].name, 30), clip(items[-1].name, 30)
+        text += f" · page {builder.page + 1}/{builder.page_count}: {first} … {last}"
+    return clip(text, 150)
+
+
+def _tail(lines: Sequence[str], budget: int) -> list[str]:
+    """The last lines that fit ``budget`` characters: the builder shows where you are."""
+    kept: list[str] = []
+    used = 0
+    for line in reversed(lines):
+        line = clip(line, budget)
+        if kept and used + len(line) + 1 > budget:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return kept[::-1]
+
+
+def _wrap(
+    prefix: str, names: Sequence[str], joiner: str, *, line_end: str, continuation: str
+) -> list[str]:
+    """``prefix`` + names joined, broken into lines of at most ``_LINE_LIMIT`` characters.
+
+    A tie of 200 long names would otherwise be one line longer than a page.
+    """
+    lines: list[str] = []
+    current = prefix
+    for index, name in enumerate(names):
+        piece = name if index == 0 else joiner + name
+        if index and len(current) + len(piece) > _LINE_LIMIT:
+            lines.append(current + line_end)
+            current = continuation + name
+        else:
+            current += piece
+    lines.append(current)
+    return lines

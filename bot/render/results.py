@@ -1,0 +1,246 @@
+"""Embeds for the server's consensus and its head-to-head table.
+
+Every function returns pages: a list of embeds, each within Discord's limits on its own and
+small enough that callers can send one page per message. Names come from
+:func:`item_names`, already escaped, so engine text helpers can insert them as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import discord
+import numpy as np
+
+from bot.models import Debate
+from bot.ranking import ConsensusResult, Cycle, Matchup
+from bot.render.paging import paginate_lines
+from bot.render.text import EMBED_TITLE, clip, safe
+
+COLOUR = discord.Colour.from_rgb(200, 30, 45)
+PROVISIONAL_COLOUR = discord.Colour.from_rgb(150, 150, 160)
+# Item names are up to 80 characters in the catalog; admin-made ones may be longer. Lists
+# stay scannable on a phone when a name takes at most about a line and a half.
+NAME_LIMIT = 90
+# One page's description (Discord allows 4,096; the rest of the page stays well under 6,000).
+PAGE_BUDGET = 3800
+
+Names = Mapping[int, str]
+
+# Buttons under results keep their whole state in their custom_id, so they work after a
+# restart. cogs/results registers a DynamicItem for each template; messages built
+# elsewhere (scheduled summaries) use these ids to get the same buttons.
+CONSENSUS_PAGE_TEMPLATE = r"rd:cons:(?P<debate_id>[0-9]+):(?P<method>[a-z_]+):(?P<page>[0-9]+)"
+NUMBERS_TEMPLATE = r"rd:h2h:(?P<debate_id>[0-9]+):(?P<method>[a-z_]+):(?P<page>[0-9]+)"
+LEADERBOARD_TEMPLATE = (
+    r"rd:lb:(?P<debate_id>[0-9]+):(?P<board>items|members):(?P<method>[a-z_]+):(?P<page>[0-9]+)"
+)
+NUMBERS_LABEL = "Show the numbers"
+
+
+def consensus_page_id(debate_id: int, method: str, page: int) -> str:
+    return f"rd:cons:{debate_id}:{method}:{max(page, 0)}"
+
+
+def numbers_id(debate_id: int, method: str, page: int = 0) -> str:
+    return f"rd:h2h:{debate_id}:{method}:{max(page, 0)}"
+
+
+def leaderboard_page_id(debate_id: int, board: str, method: str, page: int) -> str:
+    return f"rd:lb:{debate_id}:{board}:{method}:{max(page, 0)}"
+
+
+class TallyLike(Protocol):
+    items: tuple[int, ...]
+    voters: int
+
+    @property
+    def wins(self) -> np.ndarray: ...
+
+
+def item_names(debate: Debate, limit: int = NAME_LIMIT) -> dict[int, str]:
+    """Item id -> display name: whitespace collapsed, clipped, markdown escaped, unpingable."""
+    return {item.id: safe(clip(" ".join(item.name.split()), limit)) for item in debate.items}
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
+def provisional_note(voters: int, min_voters: int) -> str | None:
+    """What is missing before the order counts, or None once enough members voted."""
+    if voters >= min_voters:
+        return None
+    more = min_voters - voters
+    return (
+        f"⏳ **Provisional:** {plural(voters, 'member')} ranked this so far; "
+        f"{plural(more, 'more voter')} needed before the order counts "
+        f"(this server asks for {min_voters})."
+    )
+
+
+def how_counted(result: ConsensusResult[int]) -> str:
+    return f"**{plural(result.voters, 'voter')}** · {result.label}\n*How this was counted:* {result.description}"
+
+
+def place_labels(result: ConsensusResult[int]) -> dict[int, str]:
+    """Item -> "1", or "=2" for items sharing a place."""
+    labels: dict[int, str] = {}
+    place = 1
+    for tier in result.order:
+        for key in tier:
+            labels[key] = f"={place}" if len(tier) > 1 else str(place)
+        place += len(tier)
+    return labels
+
+
+def consensus_lines(result: ConsensusResult[int], names: Names) -> list[str]:
+    """One line per item: its place, its name and the head-to-head result with the next."""
+    labels = place_labels(result)
+    following: dict[int, Matchup[int]] = {m.above: m for m in result.pairs}
+    lines = []
+    for key in result.ranking:
+        line = f"`{labels[key]:>4}` **{names.get(key, str(key))}**"
+        matchup = following.get(key)
+        if matchup is not None:
+            line += f" — {_margin_words(matchup, names)}"
+        lines.append(line)
+    return lines
+
+
+def _margin_words(matchup: Matchup[int], names: Names) -> str:
+    below = names.get(matchup.below, str(matchup.below))
+    a, b = matchup.above_wins, matchup.below_wins
+    if a == b:
+        return f"level with {below} {a}–{b}"
+    if matchup.tied:
+        # Tied in the order although one side wins head to head: a cycle evens them out.
+        return f"tied with {below} ({a}–{b} head to head)"
+    if a > b:
+        return f"beats {below} {a}–{b}"
+    # A majority cycle, or a scoring method (Borda, mean position) that weighs more than this
+    # one pair: say so rather than look like a mistake.
+    return f"above {below}, though {below} wins {b}–{a} head to head"
+
+
+def cycle_text(cycles: Sequence[Cycle[int]], names: Names, limit: int = 2) -> str | None:
+    """Majority cycles in words with their numbers: "**II** beats **IV** 7–5, …"."""
+    if not cycles:
+        return None
+    lines = []
+    for cycle in cycles[:limit]:
+        steps = ", ".join(
+            f"**{names.get(m.above, str(m.above))}** beats **{names.get(m.below, str(m.below))}**"
+            f" {m.above_wins}–{m.below_wins}"
+            for m in cycle.example
+        )
+        extra = len(cycle.items) - len(cycle.example)
+        if extra > 0:
+            steps += f" (and {plural(extra, 'other item')} caught up in it)"
+        lines.append(clip(steps, 700))
+    if len(cycles) > limit:
+        lines.append(f"…and {plural(len(cycles) - limit, 'other cycle')}.")
+    return "\n".join(lines)
+
+
+def consensus_pages(
+    debate: Debate,
+    result: ConsensusResult[int],
+    *,
+    min_voters: int,
+    budget: int = PAGE_BUDGET,
+) -> list[discord.Embed]:
+    """The server's ranking, paged: how it was counted on every page, the order in pieces."""
+    names = item_names(debate)
+    note = provisional_note(result.voters, min_voters)
+    header = how_counted(result)
+    if note:
+        header += "\n" + note
+    title = clip(f"Server ranking: {safe(debate.title)}", EMBED_TITLE)
+    colour = PROVISIONAL_COLOUR if note else COLOUR
+    if result.voters == 0:
+        embed = discord.Embed(
+            title=title,
+            description=header + "\n\nNobody has ranked this debate yet: `/vote` to be the first.",
+            colour=colour,
+        )
+        return [embed.set_footer(text=f"{len(debate.items)} items")]
+    cycles = cycle_text(result.cycles, names)
+    cycle_block = (
+        f"\n\n🔁 **Majority cycle** — wins that go round in circles:\n{cycles}" if cycles else ""
+    )
+    # ``budget`` is the whole description; what the header and the cycles leave is the list's.
+    room = max(budget - len(header) - len(cycle_block) - 2, 400)
+    bodies = paginate_lines(consensus_lines(result, names), budget=room)
+    pages: list[discord.Embed] = []
+    for number, body in enumerate(bodies, start=1):
+        description = f"{header}\n\n{body}" + (cycle_block if number == 1 else "")
+        embed = discord.Embed(title=title, description=description, colour=colour)
+        footer = f"{len(debate.items)} items · {result.label}"
+        if len(bodies) > 1:
+            footer = f"Page {number}/{len(bodies)} · {footer}"
+        pages.append(embed.set_footer(text=footer))
+    return pages
+
+
+# -- the head-to-head table --------------------------------------------------------------
+
+TABLE_COLUMNS = 8  # fits a phone held upright with 3-digit counts
+TABLE_ROWS = 25
+_LABEL = 14  # characters of an item's name in a row label
+
+
+def head_to_head_pages(
+    debate: Debate, result: ConsensusResult[int], tally: TallyLike
+) -> list[discord.Embed]:
+    """The full table of who beats whom, in consensus order, in blocks of rows × columns.
+
+    Cell (row, column) counts the members who prefer the row's item to the column's. Big
+    debates need many blocks: each page says which places it covers.
+    """
+    order = result.ranking
+    n = len(order)
+    index = {key: i for i, key in enumerate(tally.items)}
+    rows_at = np.array([index[key] for key in order], dtype=np.intp)
+    wins = np.asarray(tally.wins)[np.ix_(rows_at, rows_at)]
+    width = max(len(str(int(wins.max(initial=0)))), len(str(n)), 2)
+    labels = {key: _code_safe(name) for key, name in _plain_names(debate).items()}
+    title = clip(f"Head to head: {safe(debate.title)}", EMBED_TITLE)
+    legend = (
+        "Each cell counts the members who prefer the **row's** item to the **column's**; "
+        f"columns are places in the consensus ({result.label}, "
+        f"{plural(result.voters, 'voter')})."
+    )
+    blocks = [
+        (r, c) for r in range(0, max(n, 1), TABLE_ROWS) for c in range(0, max(n, 1), TABLE_COLUMNS)
+    ]
+    pages: list[discord.Embed] = []
+    for number, (r0, c0) in enumerate(blocks, start=1):
+        rows = range(r0, min(r0 + TABLE_ROWS, n))
+        columns = range(c0, min(c0 + TABLE_COLUMNS, n))
+        head = " " * (_LABEL + 6) + " ".join(f"{c + 1:>{width}}" for c in columns)
+        lines = [head]
+        for r in rows:
+            label = f"{r + 1:>3}. {clip(labels[order[r]], _LABEL):<{_LABEL}}"
+            cells = " ".join(f"{'—' if r == c else int(wins[r, c]):>{width}}" for c in columns)
+            lines.append(f"{label} {cells}")
+        table = "```\n" + "\n".join(lines) + "\n```"
+        embed = discord.Embed(title=title, description=f"{legend}\n{table}", colour=COLOUR)
+        if len(blocks) > 1:
+            embed.set_footer(
+                text=f"Page {number}/{len(blocks)} · rows {rows.start + 1}–{rows.stop},"
+                f" columns {columns.start + 1}–{columns.stop}"
+            )
+        pages.append(embed)
+    return pages
+
+
+def _plain_names(debate: Debate) -> dict[int, str]:
+    return {item.id: " ".join(item.name.split()) for item in debate.items}
+
+
+def _code_safe(text: str) -> str:
+    # Inside a code block markdown is not parsed, so escaping would show backslashes; only a
+    # backtick could end the block early, so it becomes a look-alike.
+    return text.replace("`", "ˋ")

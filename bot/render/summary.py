@@ -1,0 +1,411 @@
+"""Embeds for the hottest disagreements, and the summary post that combines everything.
+
+Numbers come from the engine's :class:`~bot.ranking.DisagreementSummary`; this module only
+chooses what to show and words it. Member names are mentions (``<@id>``): they render as
+names in embeds and never ping there; servers that hide member-level results get none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import discord
+
+from bot.models import Debate, Tiers
+from bot.ranking import (
+    Agreement,
+    AuthorComparison,
+    ConsensusResult,
+    Contest,
+    DisagreementSummary,
+    ItemSpread,
+    MemberPair,
+)
+from bot.render.results import (
+    COLOUR,
+    PROVISIONAL_COLOUR,
+    Names,
+    consensus_pages,
+    cycle_text,
+    item_names,
+    plural,
+    provisional_note,
+)
+from bot.render.text import EMBED_TITLE, FIELD_VALUE, clip, safe
+
+HOT_COLOUR = discord.Colour.from_rgb(235, 110, 20)
+QUOTE_LIMIT = 220  # characters of one quoted reason
+QUOTES_PER_SIDE = 2
+CHART_NAME = "summary.png"
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def percent(agreement: Agreement) -> str:
+    share = agreement.share
+    return "—" if share is None else f"{share:.0%}"
+
+
+def agreement_words(share: float | None) -> str:
+    """A share of agreeing pairs in plain words (0.5 is what two random orders give)."""
+    if share is None:
+        return "nothing to compare yet"
+    if share >= 0.9:
+        return "almost the same order"
+    if share >= 0.7:
+        return "broadly in line"
+    if share >= 0.55:
+        return "more alike than not"
+    if share > 0.45:
+        return "split down the middle"
+    if share > 0.25:
+        return "mostly at odds"
+    return "nearly the reverse"
+
+
+# -- the pieces of /hottest ---------------------------------------------------------------
+
+
+def contest_lines(contests: Sequence[Contest[int]], names: Names, count: int = 3) -> list[str]:
+    """The closest head-to-head splits; unanimous pairs are not disagreements."""
+    split = [c for c in contests if c.matchup.below_wins > 0][:count]
+    return [
+        f"**{_name(names, c.matchup.above)}** vs **{_name(names, c.matchup.below)}**: "
+        f"{c.matchup.above_wins}–{c.matchup.below_wins} among the "
+        f"{plural(c.matchup.compared, 'member')} who ordered them"
+        for c in split
+    ]
+
+
+def sparkline(distribution: Sequence[int], bins: int = 12) -> str:
+    """Members per place as block characters, best place first; long lists in ranges."""
+    if not distribution:
+        return ""
+    width = -(-len(distribution) // bins)
+    counts = [sum(distribution[i : i + width]) for i in range(0, len(distribution), width)]
+    top = max(counts) or 1
+    blocks = "▁▂▃▄▅▆▇█"
+    return "".join(blocks[round(c / top * (len(blocks) - 1))] if c else "·" for c in counts)
+
+
+def polarizing_text(rows: Sequence[ItemSpread[int]], names: Names) -> str | None:
+    measured = [row for row in rows if row.spread is not None]
+    if not measured:
+        return None
+    row = measured[0]
+    assert row.mean_place is not None and row.spread is not None
+    places = len(row.distribution)
+    line = (
+        f"**{_name(names, row.item)}** — average place {row.mean_place:.1f}, "
+        f"spread ±{row.spread:.1f} over {plural(row.ranked_by, 'member')}"
+    )
+    return f"{line}\n`1st {sparkline(row.distribution)} {ordinal(places)}`"
+
+
+def author_text(
+    comparison: AuthorComparison[int] | None, names: Names, count: int = 3
+) -> str | None:
+    if comparison is None:
+        return None
+    gaps = sorted(
+        (r for r in comparison.rows if r.author_place is not None),
+        key=lambda r: -abs(r.consensus_place - (r.author_place or 0)),
+    )
+    lines = [
+        f"**{_name(names, r.item)}**: the author's {ordinal(r.author_place)}, "
+        f"the server's {ordinal(r.consensus_place)}"
+        for r in gaps[:count]
+        if r.author_place is not None and r.author_place != r.consensus_place
+    ]
+    agreement = comparison.agreement
+    overall = (
+        f"Overall the server agrees with the author on {agreement.agreed} of "
+        f"{plural(agreement.compared, 'pair')} ({percent(agreement)}): "
+        f"{agreement_words(agreement.share)}."
+    )
+    items = len(comparison.rows)
+    tied = items * (items - 1) // 2 - agreement.compared
+    if tied == 1 and agreement.compared:
+        overall += " The server ties the one remaining pair."
+    elif tied > 1 and agreement.compared:
+        overall += f" The server ties the other {tied:,} pairs."
+    if not lines:
+        return overall + "\nThe server's order is the author's."
+    return "\n".join([*lines, overall])
+
+
+def rivals_text(summary: DisagreementSummary[int, int]) -> str | None:
+    lines = []
+    if summary.most_opposed is not None:
+        lines.append("**Most opposed:** " + _pair_words(summary.most_opposed))
+    if summary.closest_pair is not None and summary.closest_pair != summary.most_opposed:
+        lines.append("**Kindred spirits:** " + _pair_words(summary.closest_pair))
+    if not lines:
+        return None
+    if summary.rivalry_window < summary.voters:
+        lines.append(f"*Among the {summary.rivalry_window:,} most recent ballots.*")
+    return "\n".join(lines)
+
+
+def _pair_words(pair: MemberPair[int]) -> str:
+    return (
+        f"<@{pair.first}> and <@{pair.second}> agree on {pair.agreement.agreed} of "
+        f"{plural(pair.agreement.compared, 'pair')} ({percent(pair.agreement)}) "
+        f"of the {pair.common_items} items both ranked"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    member_id: int
+    text: str
+
+
+def quotes_for(
+    contest: Contest[int],
+    ballots: Mapping[int, Tiers] | Mapping[int, Sequence[Sequence[int]]],
+    reasons: Mapping[int, str],
+    per_side: int = QUOTES_PER_SIDE,
+    *,
+    mentions: Sequence[str] = (),
+) -> tuple[list[Quote], list[Quote]]:
+    """Reasons of members on each side of ``contest`` (above first, then below).
+
+    Only members who wrote a reason are looked at, so a debate with 100,000 ballots and a
+    handful of reasons costs a handful of lookups. Reasons naming one of the two items (any
+    of ``mentions``, their names and aliases) come first: they are likelier to be about
+    this contest.
+    """
+    wanted = [m.casefold() for m in mentions if len(m) >= 2]
+    above, below = contest.matchup.above, contest.matchup.below
+    sides: tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]] = ([], [])
+    for member, reason in reasons.items():
+        if not reason or not reason.strip() or member not in ballots:
+            continue
+        ranks = _ranks(ballots[member])
+        unranked = len(ranks) + 1_000_000
+        a, b = ranks.get(above, unranked), ranks.get(below, unranked)
+        if a == b:
+            continue
+        folded = reason.casefold()
+        on_topic = int(any(m in folded for m in wanted))
+        sides[0 if a < b else 1].append((member, on_topic, reason))
+    return _pick(sides[0], per_side), _pick(sides[1], per_side)
+
+
+def _ranks(tiers: Iterable[Iterable[int]]) -> dict[int, int]:
+    return {key: number for number, tier in enumerate(tiers) for key in tier}
+
+
+def _pick(candidates: list[tuple[int, int, str]], count: int) -> list[Quote]:
+    # On-topic first, then longer (up to the quote length): a sentence says more than "lol".
+    ranked = sorted(candidates, key=lambda c: (-c[1], -min(len(c[2].strip()), QUOTE_LIMIT)))
+    return [Quote(member, reason) for member, _, reason in ranked[:count]]
+
+
+def quotes_text(
+    contest: Contest[int],
+    quotes: tuple[list[Quote], list[Quote]],
+    names: Names,
+    *,
+    hide_members: bool,
+) -> str | None:
+    if not quotes[0] and not quotes[1]:
+        return None
+    lines = []
+    for side, key in zip(quotes, (contest.matchup.above, contest.matchup.below), strict=True):
+        if not side:
+            continue
+        lines.append(f"*For {_name(names, key)}:*")
+        for quote in side:
+            text = clip(" ".join(quote.text.split()), QUOTE_LIMIT)
+            who = "a member" if hide_members else f"<@{quote.member_id}>"
+            lines.append(f"> {safe(text)} — {who}")
+    return "\n".join(lines)
+
+
+def hottest_embed(
+    debate: Debate,
+    summary: DisagreementSummary[int, int],
+    *,
+    ballots: Mapping[int, Tiers] | Mapping[int, Sequence[Sequence[int]]],
+    reasons: Mapping[int, str],
+    hide_members: bool,
+    min_voters: int,
+) -> discord.Embed:
+    """Everything worth arguing about, in one embed of at most about 5,000 characters."""
+    names = item_names(debate)
+    title = clip(f"Hottest disagreements: {safe(debate.title)}", EMBED_TITLE)
+    note = provisional_note(summary.voters, min_voters)
+    colour = PROVISIONAL_COLOUR if note else HOT_COLOUR
+    if summary.voters == 0:
+        return discord.Embed(
+            title=title,
+            description="Nothing to argue about yet: nobody has ranked this debate. `/vote` first!",
+            colour=colour,
+        )
+    embed = discord.Embed(
+        title=title,
+        description=f"From {plural(summary.voters, 'ballot')}." + (f"\n{note}" if note else ""),
+        colour=colour,
+    )
+    contests = contest_lines(summary.closest_contests, names)
+    _field(
+        embed,
+        "🔥 Closest head-to-head contests",
+        "\n".join(contests) or "No splits yet: every pair so far was decided unanimously.",
+    )
+    _field(embed, "🎭 Most polarizing", polarizing_text(summary.polarizing, names))
+    _field(embed, "✍️ The server vs the author", author_text(summary.author, names))
+    if not hide_members:
+        _field(embed, "⚔️ Rivals", rivals_text(summary))
+    _field(embed, "🔁 Majority cycle", cycle_text(summary.cycles, names))
+    split = [c for c in summary.closest_contests if c.matchup.below_wins > 0]
+    if split:
+        contest = split[0]
+        pair = (contest.matchup.above, contest.matchup.below)
+        mentions = [
+            text for item in debate.items if item.id in pair for text in (item.name, *item.aliases)
+        ]
+        quotes = quotes_for(contest, ballots, reasons, mentions=mentions)
+        _field(
+            embed,
+            clip(
+                f"💬 {_name(names, contest.matchup.above)} or {_name(names, contest.matchup.below)}?",
+                256,
+            ),
+            quotes_text(contest, quotes, names, hide_members=hide_members),
+        )
+    if hide_members:
+        embed.set_footer(text="This server hides member-level results.")
+    return embed
+
+
+def _field(embed: discord.Embed, name: str, value: str | None) -> None:
+    if value:
+        embed.add_field(name=name, value=_fit(value), inline=False)
+
+
+def _fit(value: str) -> str:
+    """Clip a field to Discord's 1,024 characters at a line break where possible."""
+    if len(value) <= FIELD_VALUE:
+        return value
+    cut = value[: FIELD_VALUE - 2].rsplit("\n", 1)[0]
+    return (cut if len(cut) > FIELD_VALUE // 2 else value[: FIELD_VALUE - 2]) + "\n…"
+
+
+def _name(names: Names, key: int) -> str:
+    return names.get(key, str(key))
+
+
+# -- the summary post -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    item: int
+    before: int | None  # None: not in the last summary
+    now: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesSince:
+    """What changed since the last summary; ``first`` when there was none."""
+
+    first: bool
+    voters_before: int = 0
+    voters_now: int = 0
+    new_voters: int = 0
+    changed_ballots: int = 0
+    moved: tuple[Movement, ...] = ()
+    method_changed: bool = False
+
+
+def changes_text(changes: ChangesSince, names: Names, limit: int = 5) -> str:
+    if changes.first:
+        return "This is the first summary of this debate here."
+    parts = [
+        f"{plural(changes.new_voters, 'new voter')} ({changes.voters_before:,} → {changes.voters_now:,})"
+    ]
+    if changes.changed_ballots:
+        parts.append(f"{plural(changes.changed_ballots, 'member')} changed their ranking")
+    lines = [", ".join(parts) + "."]
+    if changes.method_changed:
+        lines.append("The counting method changed since, so places may move for that reason.")
+    moved = sorted(changes.moved, key=lambda m: -abs((m.before or m.now) - m.now))
+    shown = [m for m in moved if m.before != m.now][:limit]
+    if not shown:
+        lines.append("No item moved.")
+    for m in shown:
+        if m.before is None:
+            lines.append(f"🆕 **{_name(names, m.item)}** enters at {ordinal(m.now)}")
+        else:
+            arrow = "▲" if m.now < m.before else "▼"
+            lines.append(
+                f"{arrow}{abs(m.before - m.now)} **{_name(names, m.item)}** "
+                f"({ordinal(m.before)} → {ordinal(m.now)})"
+            )
+    rest = len([m for m in moved if m.before != m.now]) - len(shown)
+    if rest > 0:
+        lines.append(f"…and {plural(rest, 'other item')} moved.")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryMessage:
+    embeds: list[discord.Embed]
+    partial_ranking: bool  # the ranking shows only its first places
+
+
+# The three embeds share one message (6,000 characters in all): the ranking gets what the
+# disagreements and the changes leave, at least this much.
+SUMMARY_TOTAL = 5800
+
+
+def summary_embeds(
+    debate: Debate,
+    result: ConsensusResult[int],
+    summary: DisagreementSummary[int, int],
+    *,
+    ballots: Mapping[int, Tiers] | Mapping[int, Sequence[Sequence[int]]],
+    reasons: Mapping[int, str],
+    hide_members: bool,
+    min_voters: int,
+    changes: ChangesSince,
+    with_chart: bool,
+) -> SummaryMessage:
+    """The consensus (its first page) and the hottest disagreements, with what changed.
+
+    Big debates do not fit in one message: the ranking then shows its first places and says
+    how to see the rest (`/consensus` and the Full ranking button page through all of it).
+    """
+    names = item_names(debate)
+    hottest = hottest_embed(
+        debate,
+        summary,
+        ballots=ballots,
+        reasons=reasons,
+        hide_members=hide_members,
+        min_voters=min_voters,
+    )
+    if with_chart:
+        hottest.set_image(url=f"attachment://{CHART_NAME}")
+    since = discord.Embed(
+        title="Since the last summary", description=changes_text(changes, names), colour=COLOUR
+    )
+    room = SUMMARY_TOTAL - len(hottest) - len(since) - 2 * EMBED_TITLE - 100  # title, footer
+    pages = consensus_pages(debate, result, min_voters=min_voters, budget=min(room, 3800))
+    ranking = pages[0]
+    if len(pages) > 1:
+        ranking.set_footer(
+            text=f"The first places of {len(debate.items)} items · Full ranking shows them all"
+        )
+    embeds = [ranking, since, hottest]
+    while sum(len(e) for e in embeds) > SUMMARY_TOTAL and hottest.fields:
+        # Only reachable with extreme text; the quotes are the least essential part.
+        hottest.remove_field(len(hottest.fields) - 1)
+    return SummaryMessage(embeds, partial_ranking=len(pages) > 1)

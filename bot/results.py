@@ -1,0 +1,156 @@
+"""Results kept in memory: one running tally per (server, debate), never rebuilt per command.
+
+A debate's ballots are read from SQLite once, the first time anyone asks for its results;
+after that every saved or withdrawn ballot updates the tally in O(items²) through the
+voting service's listener. Consensus and the disagreement summary then run on the kept
+tallies (tens of milliseconds even at 100,000 ballots), in a worker thread so a big debate
+never stalls the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from bot.errors import UserError
+from bot.models import Debate, Tiers
+from bot.ranking import (
+    METHODS,
+    ConsensusResult,
+    DisagreementSummary,
+    MemberBallots,
+    MethodTooLarge,
+    consensus,
+    disagreement,
+)
+from bot.storage import BallotRepository
+
+log = logging.getLogger(__name__)
+
+Key = tuple[int, int]  # (guild_id, debate_id)
+
+
+@dataclass
+class DebateResults:
+    """One server's current ballots on one debate, with the tally kept in step."""
+
+    debate: Debate
+    ballots: MemberBallots[int, int]
+    reasons: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def voters(self) -> int:
+        return self.ballots.tally.voters
+
+    @property
+    def item_ids(self) -> tuple[int, ...]:
+        return self.ballots.items
+
+
+class ResultsService:
+    def __init__(self, ballots: BallotRepository) -> None:
+        self.ballots = ballots
+        self._kept: dict[Key, DebateResults] = {}
+        self._loading: dict[Key, asyncio.Lock] = {}
+
+    async def snapshot(self, guild_id: int, debate: Debate) -> DebateResults:
+        """The kept results, loaded from SQLite on first use or when the items changed."""
+        key = (guild_id, debate.id)
+        kept = self._kept.get(key)
+        if kept is not None and kept.item_ids == tuple(i.id for i in debate.items):
+            kept.debate = debate  # names and reasons may have been edited
+            return kept
+        lock = self._loading.setdefault(key, asyncio.Lock())
+        async with lock:
+            kept = self._kept.get(key)
+            if kept is None or kept.item_ids != tuple(i.id for i in debate.items):
+                kept = await self._load(guild_id, debate)
+                self._kept[key] = kept
+            return kept
+
+    async def _load(self, guild_id: int, debate: Debate) -> DebateResults:
+        rows = await self.ballots.current_all(guild_id, debate.id)
+        results = DebateResults(debate, MemberBallots([item.id for item in debate.items]))
+        known = set(results.item_ids)
+        for ballot in rows:
+            tiers = _known_only(ballot.tiers, known)
+            if tiers:
+                results.ballots.set(ballot.member_id, tiers)
+                if ballot.reason:
+                    results.reasons[ballot.member_id] = ballot.reason
+        log.debug("Loaded %d ballot(s) for guild %d debate %d", len(rows), guild_id, debate.id)
+        return results
+
+    async def on_ballot_change(
+        self,
+        guild_id: int,
+        debate_id: int,
+        member_id: int,
+        old: Tiers | None,
+        new: Tiers | None,
+    ) -> None:
+        """The voting service's listener: apply one change to a kept tally, if loaded."""
+        kept = self._kept.get((guild_id, debate_id))
+        if kept is None:
+            return  # loaded from SQLite, change included, when first needed
+        if new is None:
+            if member_id in kept.ballots:
+                kept.ballots.withdraw(member_id)
+            kept.reasons.pop(member_id, None)
+            return
+        try:
+            kept.ballots.set(member_id, new)
+        except (KeyError, ValueError):
+            # The debate's items changed under us; reload on next use.
+            self._kept.pop((guild_id, debate_id), None)
+            return
+        current = await self.ballots.current(guild_id, debate_id, member_id)
+        if current is not None and current.reason:
+            kept.reasons[member_id] = current.reason
+        else:
+            kept.reasons.pop(member_id, None)
+
+    def forget(self, guild_id: int, debate_id: int) -> None:
+        """Drop a kept tally (after an edit that rewrote ballots in SQLite)."""
+        self._kept.pop((guild_id, debate_id), None)
+
+    async def consensus(
+        self, guild_id: int, debate: Debate, method: str = "schulze"
+    ) -> ConsensusResult[int]:
+        kept = await self.snapshot(guild_id, debate)
+        return await asyncio.to_thread(_consensus, kept, method)
+
+    async def summary(
+        self, guild_id: int, debate: Debate, method: str = "schulze"
+    ) -> tuple[ConsensusResult[int], DisagreementSummary[int, int]]:
+        kept = await self.snapshot(guild_id, debate)
+        author = [item.id for item in debate.items]
+
+        def work() -> tuple[ConsensusResult[int], DisagreementSummary[int, int]]:
+            result = _consensus(kept, method)
+            return result, disagreement(kept.ballots.tally, kept.ballots, author, result)
+
+        return await asyncio.to_thread(work)
+
+    async def consensus_tiers(self, guild_id: int, debate: Debate) -> Tiers | None:
+        """For /myvote: the server's Schulze order, or None before anyone voted."""
+        kept = await self.snapshot(guild_id, debate)
+        if kept.voters == 0:
+            return None
+        result = await asyncio.to_thread(_consensus, kept, "schulze")
+        return tuple(tuple(tier) for tier in result.order)
+
+
+def _consensus(kept: DebateResults, method: str) -> ConsensusResult[int]:
+    if method not in METHODS:
+        known = ", ".join(METHODS)
+        raise UserError(f"I don't know the method '{method[:40]}'. Use one of: {known}.")
+    try:
+        return consensus(kept.ballots.tally, method)
+    except MethodTooLarge as exc:
+        raise UserError(str(exc)) from None
+
+
+def _known_only(tiers: Tiers, known: set[int]) -> Tiers:
+    return tuple(kept for tier in tiers if (kept := tuple(i for i in tier if i in known)))

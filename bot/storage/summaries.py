@@ -1,0 +1,348 @@
+"""Summary schedules and the record of every summary posted, with what each one showed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from bot.storage._util import from_iso, to_iso
+from bot.storage.database import Database
+
+Frequency = Literal["daily", "weekly"]
+PostStatus = Literal["claimed", "sent", "failed", "abandoned"]
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    guild_id: int
+    debate_id: int
+    channel_id: int
+    every: Frequency
+    hour: int  # UTC
+    weekday: int | None  # weekly only; Monday is 0
+    next_due: datetime
+    created_by: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySnapshot:
+    """What one summary showed, kept so the next one can say what changed.
+
+    ``ballot_mark`` is the highest ballot id of the debate in the server when the summary was
+    made: members whose first ballot is newer are the new voters since. Storing a mark instead
+    of every voter's id keeps the row small for debates with 100,000 voters.
+    """
+
+    method: str
+    voters: int
+    ballot_mark: int
+    places: dict[int, int] = field(default_factory=dict)  # item id -> place (1 = top)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "method": self.method,
+                "voters": self.voters,
+                "ballot_mark": self.ballot_mark,
+                # JSON keys are strings; a list of pairs keeps the ids as ints.
+                "places": sorted(self.places.items()),
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> SummarySnapshot:
+        data = json.loads(text)
+        return cls(
+            method=str(data["method"]),
+            voters=int(data["voters"]),
+            ballot_mark=int(data["ballot_mark"]),
+            places={int(k): int(v) for k, v in data["places"]},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryPost:
+    id: int
+    guild_id: int
+    debate_id: int
+    channel_id: int
+    slot: datetime | None
+    nonce: str
+    status: PostStatus
+    snapshot: SummarySnapshot
+    claimed_at: datetime
+    sent_at: datetime | None = None
+    message_id: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VoterChanges:
+    """Members counted now who had no ballot at the mark, and those who changed theirs since."""
+
+    new: int
+    changed: int
+
+
+class SummaryRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- schedules -----------------------------------------------------------------------
+
+    async def set_schedule(self, schedule: Schedule) -> Schedule:
+        """Create or replace the schedule of one debate in one server."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO summary_schedules (guild_id, debate_id, channel_id, every, hour,"
+                " weekday, next_due, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (guild_id, debate_id) DO UPDATE SET channel_id = excluded.channel_id,"
+                " every = excluded.every, hour = excluded.hour, weekday = excluded.weekday,"
+                " next_due = excluded.next_due, created_by = excluded.created_by,"
+                " created_at = excluded.created_at",
+                (
+                    schedule.guild_id,
+                    schedule.debate_id,
+                    schedule.channel_id,
+                    schedule.every,
+                    schedule.hour,
+                    schedule.weekday,
+                    to_iso(schedule.next_due),
+                    schedule.created_by,
+                    to_iso(schedule.created_at),
+                ),
+            )
+        return schedule
+
+    async def get_schedule(self, guild_id: int, debate_id: int) -> Schedule | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM summary_schedules WHERE guild_id = ? AND debate_id = ?",
+            (guild_id, debate_id),
+        )
+        return _schedule(row) if row else None
+
+    async def schedules_for_guild(self, guild_id: int) -> list[Schedule]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM summary_schedules WHERE guild_id = ? ORDER BY next_due", (guild_id,)
+        )
+        return [_schedule(row) for row in rows]
+
+    async def remove_schedule(self, guild_id: int, debate_id: int) -> Schedule | None:
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT * FROM summary_schedules WHERE guild_id = ? AND debate_id = ?",
+                (guild_id, debate_id),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            await conn.execute(
+                "DELETE FROM summary_schedules WHERE guild_id = ? AND debate_id = ?",
+                (guild_id, debate_id),
+            )
+        return _schedule(row)
+
+    async def due(self, now: datetime) -> list[Schedule]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM summary_schedules WHERE next_due <= ? ORDER BY next_due",
+            (to_iso(now),),
+        )
+        return [_schedule(row) for row in rows]
+
+    # -- posts ---------------------------------------------------------------------------
+
+    async def claim_slot(
+        self,
+        schedule: Schedule,
+        *,
+        next_due: datetime,
+        snapshot: SummarySnapshot,
+        nonce: str,
+        now: datetime,
+    ) -> SummaryPost | None:
+        """Record that ``schedule``'s due slot is being posted and move it to ``next_due``.
+
+        One transaction: either the slot is claimed and the schedule moved on, or nothing
+        changed. Returns None when the slot is no longer due as read (the schedule was
+        changed, stopped or claimed meanwhile), so a slot is never claimed twice.
+        """
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT next_due FROM summary_schedules WHERE guild_id = ? AND debate_id = ?",
+                (schedule.guild_id, schedule.debate_id),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None or row["next_due"] != to_iso(schedule.next_due):
+                return None
+            cursor = await conn.execute(
+                "INSERT INTO summary_posts (guild_id, debate_id, channel_id, slot, nonce, status,"
+                " snapshot, claimed_at) VALUES (?, ?, ?, ?, ?, 'claimed', ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (
+                    schedule.guild_id,
+                    schedule.debate_id,
+                    schedule.channel_id,
+                    to_iso(schedule.next_due),
+                    nonce,
+                    snapshot.to_json(),
+                    to_iso(now),
+                ),
+            )
+            post_id = cursor.lastrowid if cursor.rowcount else None
+            await conn.execute(
+                "UPDATE summary_schedules SET next_due = ? WHERE guild_id = ? AND debate_id = ?",
+                (to_iso(next_due), schedule.guild_id, schedule.debate_id),
+            )
+        if post_id is None:
+            return None  # the slot was posted before; the schedule has now moved past it
+        return SummaryPost(
+            id=post_id,
+            guild_id=schedule.guild_id,
+            debate_id=schedule.debate_id,
+            channel_id=schedule.channel_id,
+            slot=schedule.next_due,
+            nonce=nonce,
+            status="claimed",
+            snapshot=snapshot,
+            claimed_at=now,
+        )
+
+    async def claim_manual(
+        self,
+        guild_id: int,
+        debate_id: int,
+        channel_id: int,
+        *,
+        snapshot: SummarySnapshot,
+        nonce: str,
+        now: datetime,
+    ) -> SummaryPost:
+        """Record a /summary post about to be sent."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO summary_posts (guild_id, debate_id, channel_id, slot, nonce, status,"
+                " snapshot, claimed_at) VALUES (?, ?, ?, NULL, ?, 'claimed', ?, ?)",
+                (guild_id, debate_id, channel_id, nonce, snapshot.to_json(), to_iso(now)),
+            )
+            post_id = cursor.lastrowid
+        assert post_id is not None
+        return SummaryPost(
+            id=post_id,
+            guild_id=guild_id,
+            debate_id=debate_id,
+            channel_id=channel_id,
+            slot=None,
+            nonce=nonce,
+            status="claimed",
+            snapshot=snapshot,
+            claimed_at=now,
+        )
+
+    async def mark_sent(self, post_id: int, message_id: int, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE summary_posts SET status = 'sent', message_id = ?, sent_at = ?, error = NULL"
+                " WHERE id = ?",
+                (message_id, to_iso(now), post_id),
+            )
+
+    async def mark_unsent(
+        self, post_id: int, status: Literal["failed", "abandoned"], error: str
+    ) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE summary_posts SET status = ?, error = ? WHERE id = ?",
+                (status, error[:500], post_id),
+            )
+
+    async def unfinished(self) -> list[SummaryPost]:
+        """Posts claimed but never marked sent or failed: the process stopped in between."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM summary_posts WHERE status = 'claimed' ORDER BY id"
+        )
+        return [_post(row) for row in rows]
+
+    async def get_post(self, post_id: int) -> SummaryPost | None:
+        row = await self.db.fetchone("SELECT * FROM summary_posts WHERE id = ?", (post_id,))
+        return _post(row) if row else None
+
+    async def posts(self, guild_id: int, debate_id: int) -> list[SummaryPost]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM summary_posts WHERE guild_id = ? AND debate_id = ? ORDER BY id",
+            (guild_id, debate_id),
+        )
+        return [_post(row) for row in rows]
+
+    async def last_sent(self, guild_id: int, debate_id: int) -> SummaryPost | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM summary_posts WHERE guild_id = ? AND debate_id = ? AND status = 'sent'"
+            " ORDER BY id DESC LIMIT 1",
+            (guild_id, debate_id),
+        )
+        return _post(row) if row else None
+
+    # -- what changed among the ballots ----------------------------------------------------
+
+    async def ballot_mark(self, guild_id: int, debate_id: int) -> int:
+        """The highest ballot id of the debate in the server (0 when nobody voted)."""
+        row = await self.db.fetchone(
+            "SELECT COALESCE(MAX(id), 0) FROM ballots WHERE guild_id = ? AND debate_id = ?",
+            (guild_id, debate_id),
+        )
+        return int(row[0]) if row else 0
+
+    async def voter_changes(self, guild_id: int, debate_id: int, mark: int) -> VoterChanges:
+        """Among the current voters: who first voted after ``mark``, and who revised since."""
+        row = await self.db.fetchone(
+            "SELECT"
+            " SUM(NOT EXISTS (SELECT 1 FROM ballots b WHERE b.guild_id = c.guild_id"
+            "   AND b.debate_id = c.debate_id AND b.member_id = c.member_id AND b.id <= ?)),"
+            " SUM(c.ballot_id > ? AND EXISTS (SELECT 1 FROM ballots b WHERE"
+            "   b.guild_id = c.guild_id AND b.debate_id = c.debate_id"
+            "   AND b.member_id = c.member_id AND b.id <= ?))"
+            " FROM current_ballots c WHERE c.guild_id = ? AND c.debate_id = ?",
+            (mark, mark, mark, guild_id, debate_id),
+        )
+        if row is None:
+            return VoterChanges(0, 0)
+        return VoterChanges(new=int(row[0] or 0), changed=int(row[1] or 0))
+
+
+def _schedule(row: sqlite3.Row) -> Schedule:
+    next_due, created_at = from_iso(row["next_due"]), from_iso(row["created_at"])
+    assert next_due is not None and created_at is not None
+    return Schedule(
+        guild_id=row["guild_id"],
+        debate_id=row["debate_id"],
+        channel_id=row["channel_id"],
+        every=row["every"],
+        hour=row["hour"],
+        weekday=row["weekday"],
+        next_due=next_due,
+        created_by=row["created_by"],
+        created_at=created_at,
+    )
+
+
+def _post(row: sqlite3.Row) -> SummaryPost:
+    claimed_at = from_iso(row["claimed_at"])
+    assert claimed_at is not None
+    return SummaryPost(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        debate_id=row["debate_id"],
+        channel_id=row["channel_id"],
+        slot=from_iso(row["slot"]),
+        nonce=row["nonce"],
+        status=row["status"],
+        snapshot=SummarySnapshot.from_json(row["snapshot"]),
+        claimed_at=claimed_at,
+        sent_at=from_iso(row["sent_at"]),
+        message_id=row["message_id"],
+        error=row["error"],
+    )

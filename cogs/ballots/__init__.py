@@ -1,0 +1,20 @@
+"""Ballots: /vote (typed, built or pasted), /myvote, /unvote and the public Vote button."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cogs.ballots.ballot_reply import BallotPageButton, EditBallotButton, ShareBallotButton
+from cogs.ballots.builder_view import ExpiredBuilderButton
+from cogs.ballots.commands import Ballots
+from cogs.ballots.vote_button import VoteButton
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
+
+
+async def setup(bot: RankingBot) -> None:
+    bot.add_dynamic_items(
+        VoteButton, BallotPageButton, EditBallotButton, ShareBallotButton, ExpiredBuilderButton
+    )
+    await bot.add_cog(Ballots(bot))

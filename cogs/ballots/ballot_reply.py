@@ -1,0 +1,197 @@
+"""The reply that shows a member's saved ballot, and its buttons: pages, Edit, Share.
+
+Every button here is a dynamic item whose custom_id holds all it needs and which rereads
+the member's current ballot, so the buttons keep working after a restart and never act on
+a stale copy.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.errors import UserError, guarded
+from bot.render.ballot import ballot_pages, shared_ballot
+from bot.ui import BaseView
+from cogs.ballots.common import (
+    ballot_intro,
+    bot_of,
+    debate_by_id,
+    guild_of,
+    no_ballot_error,
+)
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
+    from bot.models import Ballot, Debate
+
+BALLOT_FOOTER = "Edit to change it · Share to post it in this channel"
+
+
+async def ballot_message(
+    bot: RankingBot,
+    guild_id: int,
+    debate: Debate,
+    ballot: Ballot,
+    *,
+    headline: str,
+    page: int = 0,
+) -> tuple[discord.Embed, discord.ui.View]:
+    """One page of a member's ballot, with Edit, Share and (when long) page buttons."""
+    intro = f"{headline}\n{await ballot_intro(bot, guild_id, debate, ballot)}"
+    embeds = ballot_pages(
+        debate,
+        ballot.tiers,
+        reason=ballot.reason,
+        heading=f"Your ballot: {debate.title}",
+        intro=intro,
+        footer=BALLOT_FOOTER,
+    )
+    page = min(max(page, 0), len(embeds) - 1)
+    return embeds[page], ballot_view(debate.id, ballot.id, page, len(embeds))
+
+
+def ballot_view(debate_id: int, ballot_id: int, page: int, pages: int) -> discord.ui.View:
+    view = BaseView(timeout=None)
+    if pages > 1:
+        view.add_item(BallotPageButton(debate_id, page - 1, "◀", disabled=page == 0))
+        view.add_item(BallotPageButton(debate_id, page + 1, "▶", disabled=page >= pages - 1))
+    view.add_item(EditBallotButton(debate_id))
+    view.add_item(ShareBallotButton(debate_id, ballot_id))
+    return view
+
+
+async def _current_ballot(interaction: discord.Interaction, debate_id: int) -> Ballot:
+    bot = bot_of(interaction)
+    guild_id = guild_of(interaction)
+    debate = await debate_by_id(bot, guild_id, debate_id)
+    ballot = await bot.voting.current(guild_id, debate, interaction.user.id)
+    if ballot is None:
+        raise no_ballot_error(debate)
+    return ballot
+
+
+class BallotPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rd:ballot:page:(?P<debate_id>[0-9]+):(?P<page>[0-9]+)",
+):
+    """Turns the page of a long ballot (the clicker's own current one)."""
+
+    def __init__(self, debate_id: int, page: int, label: str, *, disabled: bool = False) -> None:
+        self.debate_id = debate_id
+        self.page = max(page, 0)
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"rd:ballot:page:{debate_id}:{self.page}",
+                disabled=disabled,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> BallotPageButton:
+        return cls(int(match["debate_id"]), int(match["page"]), item.label or "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, self._turn)
+
+    async def _turn(self, interaction: discord.Interaction) -> None:
+        bot = bot_of(interaction)
+        guild_id = guild_of(interaction)
+        debate = await debate_by_id(bot, guild_id, self.debate_id)
+        ballot = await _current_ballot(interaction, self.debate_id)
+        embed, view = await ballot_message(
+            bot, guild_id, debate, ballot, headline="Your current ballot.", page=self.page
+        )
+        await interaction.response.edit_message(embed=embed, view=view)
+
+
+class EditBallotButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rd:ballot:edit:(?P<debate_id>[0-9]+)",
+):
+    """Turns the ballot reply into the builder, prefilled with the current ballot."""
+
+    def __init__(self, debate_id: int) -> None:
+        self.debate_id = debate_id
+        super().__init__(
+            discord.ui.Button(
+                label="Edit",
+                emoji="✏️",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"rd:ballot:edit:{debate_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> EditBallotButton:
+        return cls(int(match["debate_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, self._edit)
+
+    async def _edit(self, interaction: discord.Interaction) -> None:
+        # Imported here: the builder's Save answers with this module's ballot_message.
+        from cogs.ballots.builder_view import open_builder
+
+        debate = await debate_by_id(bot_of(interaction), guild_of(interaction), self.debate_id)
+        await open_builder(interaction, debate, in_place=True)
+
+
+class ShareBallotButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rd:ballot:share:(?P<debate_id>[0-9]+):(?P<ballot_id>[0-9]+)",
+):
+    """Posts the ballot publicly in the channel, like a comment under the post.
+
+    The custom_id names the ballot revision the member was looking at: if they changed or
+    withdrew it since, we say so rather than post something they didn't see.
+    """
+
+    def __init__(self, debate_id: int, ballot_id: int) -> None:
+        self.debate_id = debate_id
+        self.ballot_id = ballot_id
+        super().__init__(
+            discord.ui.Button(
+                label="Share",
+                emoji="📣",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"rd:ballot:share:{debate_id}:{ballot_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> ShareBallotButton:
+        return cls(int(match["debate_id"]), int(match["ballot_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, self._share)
+
+    async def _share(self, interaction: discord.Interaction) -> None:
+        bot = bot_of(interaction)
+        debate = await debate_by_id(bot, guild_of(interaction), self.debate_id)
+        ballot = await _current_ballot(interaction, self.debate_id)
+        if ballot.id != self.ballot_id:
+            raise UserError(
+                "You changed this ballot since this message was shown. `/myvote` shows your "
+                "current one, with its own Share button."
+            )
+        embed, attachment = shared_ballot(
+            debate, ballot.tiers, reason=ballot.reason, member_mention=interaction.user.mention
+        )
+        # A public answer to the click: it needs no channel permissions, and Discord shows
+        # who shared it. The mention renders as a name; no mention in it may ping.
+        await interaction.response.send_message(
+            embed=embed,
+            file=attachment or discord.utils.MISSING,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )

@@ -1,0 +1,105 @@
+"""/vote, /myvote and /unvote."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.ballot_parser import BallotParseError, parse_order
+from bot.errors import UserError
+from bot.render.text import safe
+from bot.voting import MAX_REASON_LENGTH
+from cogs.ballots.ballot_reply import ballot_message
+from cogs.ballots.builder_view import open_builder
+from cogs.ballots.common import guild_of, no_ballot_error
+from cogs.debates.browse import debate_autocomplete
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
+
+# Discord's limit for a string option.
+_ORDER_LIMIT = 6000
+_DEBATE_HELP = "Which debate (default: the server's current one)"
+
+
+class Ballots(commands.Cog):
+    """Members' own orderings: give, see and withdraw them."""
+
+    def __init__(self, bot: RankingBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name="vote", description="Give your own order: type it, or leave order out to build it"
+    )
+    @app_commands.describe(
+        order="Best first, e.g. IV > II = III > Rocky (= ties). Leave out to pick from menus",
+        debate=_DEBATE_HELP,
+        why="Why you rank it this way (shown when you share it)",
+    )
+    @app_commands.autocomplete(debate=debate_autocomplete)
+    @app_commands.guild_only()
+    async def vote(
+        self,
+        interaction: discord.Interaction,
+        order: app_commands.Range[str, 1, _ORDER_LIMIT] | None = None,
+        debate: str | None = None,
+        why: app_commands.Range[str, 1, MAX_REASON_LENGTH] | None = None,
+    ) -> None:
+        guild_id = guild_of(interaction)
+        if order is not None:
+            # Acknowledge before any database work: under a burst of votes the save and the
+            # reply can take longer than the 3 seconds Discord allows for the first answer.
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        found = await self.bot.directory.resolve(guild_id, debate)
+        if order is None:
+            await open_builder(interaction, found, reason=why)
+            return
+        await self.bot.voting.ensure_open(guild_id, found)
+        try:
+            tiers = parse_order(order, found.items)
+        except BallotParseError as error:
+            raise UserError(error.message) from error
+        previous = await self.bot.voting.current(guild_id, found, interaction.user.id)
+        ballot = await self.bot.voting.submit(guild_id, found, interaction.user.id, tiers, why)
+        headline = "Saved. This is how I read your order:"
+        if previous is not None:
+            headline = "Saved; it replaces your earlier ballot. This is how I read your order:"
+        embed, view = await ballot_message(self.bot, guild_id, found, ballot, headline=headline)
+        await interaction.followup.send(embed=embed, view=view, ephemeral=True)
+
+    @app_commands.command(
+        name="myvote", description="Your current ballot, and how far it is from the author's"
+    )
+    @app_commands.describe(debate=_DEBATE_HELP)
+    @app_commands.autocomplete(debate=debate_autocomplete)
+    @app_commands.guild_only()
+    async def myvote(self, interaction: discord.Interaction, debate: str | None = None) -> None:
+        guild_id = guild_of(interaction)
+        found = await self.bot.directory.resolve(guild_id, debate)
+        ballot = await self.bot.voting.current(guild_id, found, interaction.user.id)
+        if ballot is None:
+            raise no_ballot_error(found)
+        embed, view = await ballot_message(
+            self.bot, guild_id, found, ballot, headline="Your current ballot."
+        )
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    @app_commands.command(
+        name="unvote",
+        description="Withdraw your ballot (kept in your history, left out of results)",
+    )
+    @app_commands.describe(debate=_DEBATE_HELP)
+    @app_commands.autocomplete(debate=debate_autocomplete)
+    @app_commands.guild_only()
+    async def unvote(self, interaction: discord.Interaction, debate: str | None = None) -> None:
+        guild_id = guild_of(interaction)
+        found = await self.bot.directory.resolve(guild_id, debate)
+        await self.bot.voting.withdraw(guild_id, found, interaction.user.id)
+        await interaction.response.send_message(
+            f"Withdrew your ballot on **{safe(found.title)}**. It stays in your history but no "
+            "longer counts. `/vote` to rank it again.",
+            ephemeral=True,
+        )

@@ -1,0 +1,70 @@
+"""What the ballot commands, buttons and builder share: finding the debate, the intro."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, cast
+
+import discord
+
+from bot.agreement import pair_agreement
+from bot.errors import UserError
+from bot.models import Ballot, Debate
+from bot.render.ballot import agreement_sentence, saved_at_text
+from bot.render.text import safe
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
+
+log = logging.getLogger(__name__)
+
+
+def bot_of(interaction: discord.Interaction) -> RankingBot:
+    return cast("RankingBot", interaction.client)
+
+
+def guild_of(interaction: discord.Interaction) -> int:
+    if interaction.guild_id is None:
+        raise UserError("This only works in a server: ballots belong to one.")
+    return interaction.guild_id
+
+
+async def debate_by_id(bot: RankingBot, guild_id: int, debate_id: int) -> Debate:
+    """A debate a button names, if this server can see it."""
+    debate = await bot.debates.get(debate_id)
+    if debate is None or debate.guild_id not in (None, guild_id):
+        raise UserError("That debate no longer exists. `/debate list` shows the current ones.")
+    return debate
+
+
+async def ballot_intro(bot: RankingBot, guild_id: int, debate: Debate, ballot: Ballot) -> str:
+    """When it was saved and how far it is from the author (and the consensus, when known)."""
+    item_ids = [item.id for item in debate.items]
+    lines = [saved_at_text(ballot.created_at)]
+    versions = len(await bot.voting.history(guild_id, debate, ballot.member_id))
+    if versions > 1:
+        lines[0] += f" · version {versions}, earlier ones kept"
+    author = pair_agreement(ballot.tiers, debate.author_tiers, item_ids)
+    lines.append(agreement_sentence(author, "the author"))
+    lines += await consensus_comparison(bot, guild_id, debate, ballot)
+    return "\n".join(lines)
+
+
+async def consensus_comparison(
+    bot: RankingBot, guild_id: int, debate: Debate, ballot: Ballot
+) -> list[str]:
+    """HOOK for /consensus: the line comparing the ballot with the server's consensus.
+
+    Empty until the results engine registers a provider with
+    ``bot.voting.set_consensus_provider``; then /myvote says "… and with this server's
+    consensus on X of Y pairs" with no change here.
+    """
+    consensus = await bot.voting.consensus_tiers(guild_id, debate)
+    if consensus is None:
+        return []
+    result = pair_agreement(ballot.tiers, consensus, [item.id for item in debate.items])
+    return [agreement_sentence(result, "this server's consensus")]
+
+
+def no_ballot_error(debate: Debate) -> UserError:
+    return UserError(f"You haven't ranked **{safe(debate.title)}** yet. `/vote` to rank it.")

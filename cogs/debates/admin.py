@@ -1,0 +1,206 @@
+"""/debate import, export, open, close, current and delete: running a server's debates.
+
+Every command here is for admins (Manage Server, or the server's admin role): see
+:func:`bot.admin.admin_only` for why that is checked when the command runs.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.admin import admin_only, describe_file_problems, format_problems, plan_import, spec_of
+from bot.catalog import MAX_FILE_BYTES, CatalogError, dump_debate_yaml, parse_debate_yaml
+from bot.errors import UserError
+from bot.render.admin import ballots_csv
+from bot.render.text import safe
+from cogs.debates.browse import debate_autocomplete
+from cogs.debates.edit import created_message
+from cogs.debates.forms import ConfirmView, apply_or_confirm, send
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
+    from bot.models import Debate
+
+_DEBATE = "Which debate (default: the server's current one)"
+
+
+class AdminCommands:
+    bot: RankingBot
+
+    @app_commands.command(
+        name="import", description="Add or update a debate from a YAML file (admins)"
+    )
+    @app_commands.describe(file="A debate in the catalog's YAML format, up to 256 KB")
+    @app_commands.guild_only()
+    @admin_only()
+    async def import_debate(
+        self, interaction: discord.Interaction, file: discord.Attachment
+    ) -> None:
+        """A file whose slug this server already uses updates that debate (items by name)."""
+        assert interaction.guild_id is not None
+        if file.size > MAX_FILE_BYTES:
+            raise UserError(
+                f"That file is {-(-file.size // 1024):,} KB; the limit is "
+                f"{MAX_FILE_BYTES // 1024} KB."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            body = await file.read()
+        except discord.HTTPException:
+            raise UserError("I couldn't download that file; upload it again.") from None
+        try:
+            spec = parse_debate_yaml(body, file.filename)
+        except CatalogError as exc:
+            raise UserError(
+                "I couldn't import that file, so nothing changed:\n"
+                + format_problems(describe_file_problems(exc.problems))
+            ) from None
+        same = [
+            d for d in await self.bot.directory.visible(interaction.guild_id) if d.slug == spec.slug
+        ]
+        if same and same[0].is_catalog:
+            raise UserError(
+                f"`{spec.slug}` is the slug of a catalog debate, which can't be replaced here. "
+                "Give your file another `slug` to import it as this server's own debate."
+            )
+        if same:
+            await apply_or_confirm(interaction, plan_import(same[0], spec), confirm_label="Import")
+            return
+        try:
+            debate = await self.bot.debates.create(
+                spec, guild_id=interaction.guild_id, created_by=interaction.user.id
+            )
+        except sqlite3.IntegrityError:
+            raise UserError(f"A debate `{spec.slug}` was created just now; try again.") from None
+        await send(interaction, created_message(debate).replace("Created", "Imported", 1))
+
+    @app_commands.command(
+        name="export", description="A debate as a YAML file, and its ballots as CSV (admins)"
+    )
+    @app_commands.describe(debate=_DEBATE)
+    @app_commands.autocomplete(debate=debate_autocomplete)
+    @app_commands.guild_only()
+    @admin_only()
+    async def export(self, interaction: discord.Interaction, debate: str | None = None) -> None:
+        """The YAML reads back with ``/debate import`` unchanged; the CSV has the current ballots."""
+        assert interaction.guild_id is not None
+        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        yaml_text = dump_debate_yaml(spec_of(found))
+        files = [discord.File(io.BytesIO(yaml_text.encode()), filename=f"{found.slug}.yaml")]
+        lines = [
+            f"**{safe(found.title)}** as a debate file: change it and `/debate import` it back."
+        ]
+        if (await self.bot.guild_settings.get(interaction.guild_id)).hide_members:
+            lines.append(
+                "Ballots are not included: this server hides member-level results "
+                "(`/settings hide_members`)."
+            )
+        else:
+            ballots = await self.bot.ballots.current_all(interaction.guild_id, found.id)
+            csv_text = ballots_csv(found, ballots)
+            files.append(
+                discord.File(io.BytesIO(csv_text.encode()), filename=f"{found.slug}-ballots.csv")
+            )
+            count = f"{len(ballots)} current ballot{'s' if len(ballots) != 1 else ''}"
+            lines.append(
+                f"Ballots: {count if ballots else 'none yet'} in this server, as member id, "
+                "time (UTC), order and reason."
+            )
+        await interaction.response.send_message("\n".join(lines), files=files, ephemeral=True)
+
+    @app_commands.command(name="open", description="Open voting on a debate (admins)")
+    @app_commands.describe(debate=_DEBATE)
+    @app_commands.autocomplete(debate=debate_autocomplete)
+    @app_commands.guild_only()
+    @admin_only()
+    async def open_voting(
+        self, interaction: discord.Interaction, debate: str | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        if await self.bot.debates.is_open(interaction.guild_id, found.id):
+            await send(interaction, f"Voting on **{safe(found.title)}** is already open.")
+            return
+        await self.bot.debates.set_open(interaction.guild_id, found.id, True)
+        await interaction.response.send_message(
+            f"Voting on **{safe(found.title)}** is open again: `/vote` to give your order."
+        )
+
+    @app_commands.command(
+        name="close", description="Close voting on a debate and freeze its results (admins)"
+    )
+    @app_commands.describe(debate=_DEBATE)
+    @app_commands.autocomplete(debate=debate_autocomplete)
+    @app_commands.guild_only()
+    @admin_only()
+    async def close_voting(
+        self, interaction: discord.Interaction, debate: str | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        if not await self.bot.debates.is_open(interaction.guild_id, found.id):
+            await send(interaction, f"Voting on **{safe(found.title)}** is already closed.")
+            return
+        await self.bot.debates.set_open(interaction.guild_id, found.id, False)
+        closed = await self.bot.debates.closed_at(interaction.guild_id, found.id)
+        when = discord.utils.format_dt(closed, "f") if closed else "now"
+        await interaction.response.send_message(
+            f"Voting on **{safe(found.title)}** is closed. `/consensus` shows the results as they "
+            f"stood at {when}; `/debate open` opens it again."
+        )
+
+    @app_commands.command(
+        name="current", description="Pick the debate commands use when none is named (admins)"
+    )
+    @app_commands.describe(debate="The debate /vote, /consensus and the others use by default")
+    @app_commands.autocomplete(debate=debate_autocomplete)
+    @app_commands.guild_only()
+    @admin_only()
+    async def current(self, interaction: discord.Interaction, debate: str) -> None:
+        assert interaction.guild_id is not None
+        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        await self.bot.guild_settings.update(interaction.guild_id, current_debate_id=found.id)
+        await interaction.response.send_message(
+            f"**{safe(found.title)}** is now this server's current debate: commands use it "
+            "when no debate is named."
+        )
+
+    @app_commands.command(
+        name="delete", description="Delete one of this server's debates and its ballots (admins)"
+    )
+    @app_commands.describe(debate="The debate to delete, with every ballot on it")
+    @app_commands.autocomplete(debate=debate_autocomplete)
+    @app_commands.guild_only()
+    @admin_only()
+    async def delete(self, interaction: discord.Interaction, debate: str) -> None:
+        assert interaction.guild_id is not None
+        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        if found.is_catalog:
+            raise UserError(
+                f"**{safe(found.title)}** is a catalog debate, shared by every server: it can't "
+                "be deleted, only closed with `/debate close`."
+            )
+        voters = await self.bot.ballots.count_current(interaction.guild_id, found.id)
+        view = ConfirmView(interaction.user.id, confirm_label="Delete", action=self._deleter(found))
+        await send(
+            interaction,
+            f"Delete **{safe(found.title)}** (`{found.slug}`) for good? Its {len(found.items)} "
+            f"items and the ballots of {voters} member{'s' if voters != 1 else ''} go with it. "
+            "`/debate export` first keeps a copy.",
+            view=view,
+        )
+
+    def _deleter(self, debate: Debate) -> Callable[[discord.Interaction], Awaitable[str]]:
+        async def delete(_: discord.Interaction) -> str:
+            if await self.bot.debates.get(debate.id) is None:
+                return f"**{safe(debate.title)}** was already deleted."
+            await self.bot.debates.delete(debate.id)
+            return f"Deleted **{safe(debate.title)}** and its ballots."
+
+        return delete

@@ -1,0 +1,135 @@
+"""/debate create and /debate edit: a server's own debates, written in a form."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.admin import (
+    EDIT_ITEMS_HELP,
+    admin_only,
+    items_for_form,
+    plan_edit,
+    plan_rename,
+    spec_from_form,
+    unique_slug,
+)
+from bot.catalog import MAX_NAME
+from bot.errors import UserError
+from bot.models import Debate
+from bot.render.debate import author_ranking_pages
+from bot.render.text import safe
+from cogs.debates.browse import debate_autocomplete
+from cogs.debates.forms import DebateForm, Draft, apply_or_confirm, bot_of
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
+
+CATALOG_READ_ONLY = (
+    "**{title}** is a catalog debate, shared by every server, so it can't be changed here. "
+    "To make your own version, `/debate export` it, give the file a new `slug` and "
+    "`/debate import` it."
+)
+
+
+class CreateForm(DebateForm):
+    def __init__(self, draft: Draft | None = None) -> None:
+        super().__init__("New debate", draft or Draft())
+
+    def reopened(self, draft: Draft) -> DebateForm:
+        return CreateForm(draft)
+
+    async def save(self, interaction: discord.Interaction, draft: Draft) -> None:
+        bot = bot_of(interaction)
+        assert interaction.guild_id is not None
+        taken = {d.slug for d in await bot.directory.visible(interaction.guild_id)}
+        spec = spec_from_form(
+            title=draft.title,
+            question=draft.question,
+            items_text=draft.items,
+            slug=unique_slug(draft.title, taken),
+            author=interaction.user.display_name[:MAX_NAME],
+        )
+        try:
+            debate = await bot.debates.create(
+                spec, guild_id=interaction.guild_id, created_by=interaction.user.id
+            )
+        except sqlite3.IntegrityError:
+            # Another admin took the same slug between our check and the insert.
+            raise UserError("A debate with that title was created just now; try again.") from None
+        await interaction.response.send_message(
+            created_message(debate), embed=author_ranking_pages(debate)[0], ephemeral=True
+        )
+
+
+def created_message(debate: Debate) -> str:
+    return (
+        f"Created **{safe(debate.title)}** (`{debate.slug}`) with {len(debate.items)} items, "
+        "in your order. Members can rank it with `/vote debate:"
+        f"{debate.slug}`; `/debate current` makes it the one commands use by default."
+    )
+
+
+class EditForm(DebateForm):
+    items_help = EDIT_ITEMS_HELP
+
+    def __init__(self, debate: Debate, draft: Draft) -> None:
+        super().__init__(f"Edit: {debate.title}", draft)
+        # The debate as it was when the form opened: lines are matched against its items.
+        self.debate = debate
+
+    def reopened(self, draft: Draft) -> DebateForm:
+        return EditForm(self.debate, draft)
+
+    async def save(self, interaction: discord.Interaction, draft: Draft) -> None:
+        plan = plan_edit(
+            self.debate, title=draft.title, question=draft.question, items_text=draft.items
+        )
+        await apply_or_confirm(interaction, plan)
+
+
+class EditCommands:
+    bot: RankingBot
+
+    @app_commands.command(name="create", description="Make a debate for this server (admins)")
+    @app_commands.guild_only()
+    @admin_only()
+    async def create(self, interaction: discord.Interaction) -> None:
+        """A form: title, question, and the items one per line in your order."""
+        await interaction.response.send_modal(CreateForm())
+
+    @app_commands.command(
+        name="edit", description="Change a server debate's question, items, reasons, order (admins)"
+    )
+    @app_commands.describe(
+        debate="Which debate (default: the server's current one)",
+        rename="Rename one item and keep its ballots: old name -> new name",
+    )
+    @app_commands.autocomplete(debate=debate_autocomplete)
+    @app_commands.guild_only()
+    @admin_only()
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        debate: str | None = None,
+        rename: app_commands.Range[str, 3, 170] | None = None,
+    ) -> None:
+        """Opens a form with the items one per line, as ``name – reason``.
+
+        Edit a line to change the item's name case or its reason; move lines to change the
+        author's order; ``old name -> new name`` renames an item and keeps its ballots; a new
+        line adds an item, unranked on existing ballots; deleting a line removes the item,
+        after a confirmation, from every ballot. With ``rename`` no form opens: that one item
+        is renamed, which also works for debates too big for Discord's 4,000-character form.
+        """
+        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        if found.is_catalog:
+            raise UserError(CATALOG_READ_ONLY.format(title=safe(found.title)))
+        if rename is not None:
+            await apply_or_confirm(interaction, plan_rename(found, rename))
+            return
+        draft = Draft(found.title, found.question, items_for_form(found))
+        await interaction.response.send_modal(EditForm(found, draft))

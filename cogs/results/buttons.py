@@ -1,0 +1,227 @@
+"""The buttons under results, and the views that hold them.
+
+Every button keeps its whole state in its custom_id (a dynamic item), so it keeps working
+after a restart. On a public message a button answers with a private copy, so one member
+paging does not move the page under everyone else's eyes; on the private copy it turns the
+page in place.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.render.results import (
+    CONSENSUS_PAGE_TEMPLATE,
+    LEADERBOARD_TEMPLATE,
+    NUMBERS_LABEL,
+    NUMBERS_TEMPLATE,
+    consensus_page_id,
+    leaderboard_page_id,
+    numbers_id,
+)
+from bot.ui import BaseView, vote_button
+from cogs.results.pages import (
+    answer_page,
+    bot_of,
+    choose_method,
+    consensus_message,
+    debate_by_id,
+    guarded,
+    guild_of,
+    leaderboard_message,
+    numbers_message,
+)
+
+if TYPE_CHECKING:
+    from bot.models import Debate
+
+CHART_FILE = "head-to-head.png"
+
+
+def pager(
+    make: Callable[[int, str, bool], discord.ui.Item[Any]], page: int, pages: int
+) -> list[discord.ui.Item[Any]]:
+    """◀ and ▶ for a paged message (nothing when it has one page)."""
+    if pages <= 1:
+        return []
+    return [make(page - 1, "◀", page == 0), make(page + 1, "▶", page >= pages - 1)]
+
+
+def view_of(*items: discord.ui.Item[Any]) -> discord.ui.View:
+    view = BaseView(timeout=None)
+    for item in items:
+        view.add_item(item)
+    return view
+
+
+def consensus_view(debate_id: int, method: str, page: int, pages: int) -> discord.ui.View:
+    def make(to: int, label: str, off: bool) -> ConsensusPageButton:
+        return ConsensusPageButton(debate_id, method, to, label, disabled=off)
+
+    return view_of(
+        *pager(make, page, pages),
+        NumbersButton(debate_id, method, 0, NUMBERS_LABEL),
+        vote_button(debate_id),
+    )
+
+
+def numbers_view(debate_id: int, method: str, page: int, pages: int) -> discord.ui.View:
+    def make(to: int, label: str, off: bool) -> NumbersButton:
+        return NumbersButton(debate_id, method, to, label, disabled=off)
+
+    return view_of(*pager(make, page, pages))
+
+
+def leaderboard_view(
+    debate_id: int, board: str, method: str, page: int, pages: int
+) -> discord.ui.View:
+    def make(to: int, label: str, off: bool) -> LeaderboardPageButton:
+        return LeaderboardPageButton(debate_id, board, method, to, label, disabled=off)
+
+    return view_of(*pager(make, page, pages))
+
+
+# -- the buttons ----------------------------------------------------------------------------
+
+
+def button(
+    label: str, custom_id: str, *, disabled: bool, opens: bool = False
+) -> discord.ui.Button[Any]:
+    return discord.ui.Button(
+        label=label,
+        custom_id=custom_id,
+        disabled=disabled,
+        style=discord.ButtonStyle.primary if opens else discord.ButtonStyle.secondary,
+        emoji="📊" if opens else None,
+    )
+
+
+class ResultsButton:
+    """What the results buttons share: their state, resolved again at each click."""
+
+    debate_id: int
+    method: str
+    page: int
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, self._answer)
+
+    async def _answer(self, interaction: discord.Interaction) -> None:
+        debate = await debate_by_id(interaction, self.debate_id)
+        method = await choose_method(
+            bot_of(interaction), guild_of(interaction), debate, self.method
+        )
+        await self.show(interaction, debate, method)
+
+    async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
+        raise NotImplementedError
+
+
+class ConsensusPageButton(
+    ResultsButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=CONSENSUS_PAGE_TEMPLATE
+):
+    """A page of the ranking ("Full ranking" under a summary opens its first page)."""
+
+    def __init__(
+        self, debate_id: int, method: str, page: int, label: str, *, disabled: bool = False
+    ) -> None:
+        self.debate_id, self.method, self.page = debate_id, method, max(page, 0)
+        super().__init__(
+            button(label, consensus_page_id(debate_id, method, page), disabled=disabled)
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> ConsensusPageButton:
+        return cls(int(match["debate_id"]), match["method"], int(match["page"]), item.label or "")
+
+    async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
+        async def build() -> tuple[discord.Embed, discord.ui.View]:
+            pages = await consensus_message(
+                bot_of(interaction), guild_of(interaction), debate, method
+            )
+            page = min(self.page, len(pages) - 1)
+            return pages[page], consensus_view(debate.id, method, page, len(pages))
+
+        await answer_page(interaction, build)
+
+
+class NumbersButton(
+    ResultsButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=NUMBERS_TEMPLATE
+):
+    """ "Show the numbers": the head-to-head table and the chart, privately; then its pages."""
+
+    def __init__(
+        self, debate_id: int, method: str, page: int, label: str, *, disabled: bool = False
+    ) -> None:
+        self.debate_id, self.method, self.page = debate_id, method, max(page, 0)
+        self.opens = label == NUMBERS_LABEL
+        custom_id = numbers_id(debate_id, method, page)
+        super().__init__(button(label, custom_id, disabled=disabled, opens=self.opens))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> NumbersButton:
+        return cls(int(match["debate_id"]), match["method"], int(match["page"]), item.label or "")
+
+    async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
+        if not self.opens:  # a page button under the table: turn the page in place
+            pages, _ = await numbers_message(
+                bot_of(interaction), guild_of(interaction), debate, method, chart=False
+            )
+            page = min(self.page, len(pages) - 1)
+            view = numbers_view(debate.id, method, page, len(pages))
+            await interaction.response.edit_message(embed=pages[page], view=view)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        pages, chart = await numbers_message(
+            bot_of(interaction), guild_of(interaction), debate, method, chart=True
+        )
+        assert chart is not None
+        await interaction.followup.send(
+            embed=pages[0],
+            view=numbers_view(debate.id, method, 0, len(pages)),
+            file=discord.File(io.BytesIO(chart), filename=CHART_FILE),
+            ephemeral=True,
+        )
+
+
+class LeaderboardPageButton(
+    ResultsButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=LEADERBOARD_TEMPLATE
+):
+    def __init__(
+        self,
+        debate_id: int,
+        board: str,
+        method: str,
+        page: int,
+        label: str,
+        *,
+        disabled: bool = False,
+    ) -> None:
+        self.debate_id, self.board, self.method, self.page = debate_id, board, method, max(page, 0)
+        custom_id = leaderboard_page_id(debate_id, board, method, page)
+        super().__init__(button(label, custom_id, disabled=disabled))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> LeaderboardPageButton:
+        board, method, page = match["board"], match["method"], int(match["page"])
+        return cls(int(match["debate_id"]), board, method, page, item.label or "")
+
+    async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
+        async def build() -> tuple[discord.Embed, discord.ui.View]:
+            bot, guild_id = bot_of(interaction), guild_of(interaction)
+            pages = await leaderboard_message(bot, guild_id, debate, self.board, method)
+            page = min(self.page, len(pages) - 1)
+            return pages[page], leaderboard_view(debate.id, self.board, method, page, len(pages))
+
+        await answer_page(interaction, build)

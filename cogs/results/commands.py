@@ -1,0 +1,116 @@
+"""/consensus, /hottest and /leaderboard: the server's results, rendered from the engine.
+
+The numbers come from ``bot.results`` (kept tallies); these commands pick the debate and the
+method, acknowledge (the first request after a start loads every ballot), render and answer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UserError
+from bot.ranking import METHODS
+from bot.render.summary import hottest_embed
+from cogs.debates.browse import debate_autocomplete
+from cogs.results.buttons import consensus_view, leaderboard_view
+from cogs.results.pages import (
+    choose_method,
+    consensus_message,
+    guild_of,
+    hidden_members_message,
+    leaderboard_message,
+)
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
+
+METHOD_CHOICES = [app_commands.Choice(name=info.label, value=info.id) for info in METHODS.values()]
+
+
+class Results(commands.Cog):
+    def __init__(self, bot: RankingBot) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        # guild_only() hides the commands in DMs; this answers a client that sends them anyway.
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        return True
+
+    @app_commands.command(
+        name="consensus", description="The server's ranking, and how it was counted"
+    )
+    @app_commands.describe(
+        debate="Which debate (default: the server's current one)",
+        method="How to count (default: the server's method)",
+    )
+    @app_commands.autocomplete(debate=debate_autocomplete)
+    @app_commands.choices(method=METHOD_CHOICES)
+    @app_commands.guild_only()
+    async def consensus(
+        self, interaction: discord.Interaction, debate: str | None = None, method: str | None = None
+    ) -> None:
+        guild_id = guild_of(interaction)
+        found = await self.bot.directory.resolve(guild_id, debate)
+        chosen = await choose_method(self.bot, guild_id, found, method)
+        # The first request for a debate builds its tallies from every ballot: may be slow.
+        await interaction.response.defer(thinking=True)
+        pages = await consensus_message(self.bot, guild_id, found, chosen)
+        await interaction.followup.send(
+            embed=pages[0], view=consensus_view(found.id, chosen, 0, len(pages))
+        )
+
+    @app_commands.command(name="hottest", description="The hottest disagreements in this server")
+    @app_commands.describe(debate="Which debate (default: the server's current one)")
+    @app_commands.autocomplete(debate=debate_autocomplete)
+    @app_commands.guild_only()
+    async def hottest(self, interaction: discord.Interaction, debate: str | None = None) -> None:
+        guild_id = guild_of(interaction)
+        found = await self.bot.directory.resolve(guild_id, debate)
+        settings = await self.bot.guild_settings.get(guild_id)
+        method = await choose_method(self.bot, guild_id, found, None)
+        await interaction.response.defer(thinking=True)
+        result, summary = await self.bot.results.summary(guild_id, found, method)
+        snapshot = await self.bot.results.snapshot(guild_id, found)
+        embed = hottest_embed(
+            found,
+            summary,
+            ballots=snapshot.ballots,
+            reasons=snapshot.reasons,
+            hide_members=settings.hide_members,
+            min_voters=settings.min_voters,
+        )
+        await interaction.followup.send(
+            embed=embed, view=consensus_view(found.id, result.method, 0, 1)
+        )
+
+    @app_commands.command(name="leaderboard", description="Items or members, ranked and paged")
+    @app_commands.describe(
+        debate="Which debate (default: the server's current one)",
+        board="items (default): places, scores, first places; members: who agrees with whom",
+    )
+    @app_commands.autocomplete(debate=debate_autocomplete)
+    @app_commands.choices(
+        board=[
+            app_commands.Choice(name="items", value="items"),
+            app_commands.Choice(name="members", value="members"),
+        ]
+    )
+    @app_commands.guild_only()
+    async def leaderboard(
+        self, interaction: discord.Interaction, debate: str | None = None, board: str = "items"
+    ) -> None:
+        guild_id = guild_of(interaction)
+        found = await self.bot.directory.resolve(guild_id, debate)
+        method = await choose_method(self.bot, guild_id, found, None)
+        if board == "members" and (await self.bot.guild_settings.get(guild_id)).hide_members:
+            raise UserError(hidden_members_message())
+        await interaction.response.defer(thinking=True)
+        pages = await leaderboard_message(self.bot, guild_id, found, board, method)
+        await interaction.followup.send(
+            embed=pages[0], view=leaderboard_view(found.id, board, method, 0, len(pages))
+        )

@@ -1,0 +1,142 @@
+"""The steps the results commands and buttons share: resolving what was asked, and building
+the pages (from ``bot.results``' kept tallies, rendered by ``bot.render``)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, cast
+
+import discord
+
+from bot.errors import UserError, answer_error
+from bot.ranking import KEMENY_MAX_ITEMS, METHODS, MethodTooLarge
+from bot.render.charts import chart_data, render_chart
+from bot.render.leaderboard import item_board_pages, member_board_pages
+from bot.render.results import consensus_pages, head_to_head_pages
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
+    from bot.models import Debate
+
+# -- shared steps -----------------------------------------------------------------------------
+
+
+def bot_of(interaction: discord.Interaction) -> RankingBot:
+    return cast("RankingBot", interaction.client)
+
+
+def guild_of(interaction: discord.Interaction) -> int:
+    # Every command and button here runs in a server (see Results.interaction_check).
+    assert interaction.guild_id is not None
+    return interaction.guild_id
+
+
+async def guarded(
+    interaction: discord.Interaction, action: Callable[[discord.Interaction], Awaitable[None]]
+) -> None:
+    """Run a button's action through the bot's one error path.
+
+    discord.py only logs errors raised in dynamic items' callbacks; without this the member
+    would see "This interaction failed" instead of what went wrong.
+    """
+    try:
+        await action(interaction)
+    except Exception as exc:
+        await answer_error(interaction, exc)
+
+
+async def choose_method(bot: RankingBot, guild_id: int, debate: Debate, method: str | None) -> str:
+    """The method asked for, else the server's default; refuses early what cannot finish.
+
+    Checked before deferring: an error after a public defer would replace the public
+    "thinking…" message instead of answering privately.
+    """
+    chosen = method or (await bot.guild_settings.get(guild_id)).default_method
+    if chosen not in METHODS:
+        raise UserError(f"I don't know the method '{chosen[:40]}'. Pick one from the list.")
+    if chosen == "kemeny" and len(debate.items) > KEMENY_MAX_ITEMS:
+        raise UserError(
+            str(MethodTooLarge("kemeny", len(debate.items), KEMENY_MAX_ITEMS, "ranked_pairs"))
+        )
+    return chosen
+
+
+async def debate_by_id(interaction: discord.Interaction, debate_id: int) -> Debate:
+    debate = await bot_of(interaction).debates.get(debate_id)
+    if debate is None or debate.guild_id not in (None, interaction.guild_id):
+        raise UserError("That debate no longer exists.")
+    return debate
+
+
+async def answer_page(
+    interaction: discord.Interaction,
+    build: Callable[[], Awaitable[tuple[discord.Embed, discord.ui.View]]],
+) -> None:
+    """Edit a private copy in place; answer a click on a public message with a private copy.
+
+    A click on a public message may be the first request since a restart, which loads the
+    debate's tallies from every ballot: acknowledge first. A private copy was made by an
+    earlier request, so its tallies are in memory and the edit answers at once.
+    """
+    message = interaction.message
+    if message is not None and message.flags.ephemeral:
+        embed, view = await build()
+        await interaction.response.edit_message(embed=embed, view=view)
+        return
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    embed, view = await build()
+    await interaction.followup.send(embed=embed, view=view, ephemeral=True)
+
+
+# -- building pages ---------------------------------------------------------------------------
+
+
+async def consensus_message(
+    bot: RankingBot, guild_id: int, debate: Debate, method: str
+) -> list[discord.Embed]:
+    settings = await bot.guild_settings.get(guild_id)
+    result = await bot.results.consensus(guild_id, debate, method)
+    return consensus_pages(debate, result, min_voters=settings.min_voters)
+
+
+async def numbers_message(
+    bot: RankingBot, guild_id: int, debate: Debate, method: str, *, chart: bool
+) -> tuple[list[discord.Embed], bytes | None]:
+    result = await bot.results.consensus(guild_id, debate, method)
+    tally = (await bot.results.snapshot(guild_id, debate)).ballots.tally
+    pages = head_to_head_pages(debate, result, tally)
+    if not chart:
+        return pages, None
+    names = {item.id: item.name for item in debate.items}
+    data = chart_data(tally, result.ranking, names, debate.title)
+    # Drawing takes up to a second or two for big debates: never on the event loop.
+    return pages, await asyncio.to_thread(render_chart, data)
+
+
+async def leaderboard_message(
+    bot: RankingBot, guild_id: int, debate: Debate, board: str, method: str
+) -> list[discord.Embed]:
+    settings = await bot.guild_settings.get(guild_id)
+    if board == "members":
+        if settings.hide_members:
+            raise UserError(hidden_members_message())
+        _, summary = await bot.results.summary(guild_id, debate, method)
+        return member_board_pages(debate, summary, min_voters=settings.min_voters)
+    result = await bot.results.consensus(guild_id, debate, method)
+    tally = (await bot.results.snapshot(guild_id, debate)).ballots.tally
+    last = await bot.summaries.last_sent(guild_id, debate.id)
+    return item_board_pages(
+        debate,
+        result,
+        tally,
+        previous=last.snapshot.places if last else None,
+        min_voters=settings.min_voters,
+    )
+
+
+def hidden_members_message() -> str:
+    return (
+        "This server keeps member-level results private, so there is no member leaderboard. "
+        "`/leaderboard board:items` shows the items."
+    )

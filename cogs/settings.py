@@ -1,0 +1,109 @@
+"""/settings: a server's settings, shown without options and changed with them (admins)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.admin import NotAdmin, admin_only
+from bot.errors import UserError
+from bot.ranking import METHODS
+from bot.render.admin import settings_embed
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
+    from bot.models import Debate
+
+
+MIN_VOTERS = (1, 1000)
+
+
+class ServerSettings(commands.Cog):
+    def __init__(self, bot: RankingBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name="settings", description="Show or change this server's settings (admins)"
+    )
+    @app_commands.describe(
+        min_voters="How many members must rank a debate before results count (default 3)",
+        hide_members="Hide who ranked what in results and exports",
+        default_method="The voting method /consensus uses unless told another",
+        admin_role="A role that may run admin commands, besides Manage Server; @everyone: none",
+    )
+    @app_commands.choices(
+        default_method=[app_commands.Choice(name=m.label, value=m.id) for m in METHODS.values()]
+    )
+    # Hidden from members by default; a server can grant it to its admin role in
+    # Server Settings → Integrations. The runtime check below is what enforces it.
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    @admin_only()
+    async def settings(
+        self,
+        interaction: discord.Interaction,
+        min_voters: app_commands.Range[int, MIN_VOTERS[0], MIN_VOTERS[1]] | None = None,
+        hide_members: bool | None = None,
+        default_method: app_commands.Choice[str] | None = None,
+        admin_role: discord.Role | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        changes: dict[str, Any] = {}
+        if min_voters is not None:
+            # Discord enforces the range in its client; a hand-made request is not so polite.
+            if not MIN_VOTERS[0] <= min_voters <= MIN_VOTERS[1]:
+                raise UserError(f"min_voters must be {MIN_VOTERS[0]}–{MIN_VOTERS[1]}.")
+            changes["min_voters"] = min_voters
+        if hide_members is not None:
+            changes["hide_members"] = hide_members
+        if default_method is not None:
+            changes["default_method"] = default_method.value
+        if admin_role is not None:
+            changes["admin_role_id"] = self._admin_role_id(interaction, admin_role)
+        if changes:
+            saved = await self.bot.guild_settings.update(interaction.guild_id, **changes)
+            heading = "Saved. This server's settings are now:"
+        else:
+            saved = await self.bot.guild_settings.get(interaction.guild_id)
+            heading = "This server's settings; change them with the options of `/settings`."
+        embed = settings_embed(
+            saved,
+            current=await self._current(interaction.guild_id),
+            method_label=_method_label(saved.default_method),
+        )
+        await interaction.response.send_message(heading, embed=embed, ephemeral=True)
+
+    @staticmethod
+    def _admin_role_id(interaction: discord.Interaction, role: discord.Role) -> int | None:
+        # Whoever may name the admin role may make anyone an admin: that takes Manage Server,
+        # so an admin by role can't hand the role on or widen it.
+        if not interaction.permissions.manage_guild:
+            raise NotAdmin(
+                "Only members with the Manage Server permission can change the admin role."
+            )
+        if role.is_default():
+            return None  # @everyone means "no admin role": everyone an admin is never meant
+        if role.managed:
+            raise UserError(
+                f"{role.mention} belongs to an integration, so no member can be given it. "
+                "Pick a role you can hand out."
+            )
+        return role.id
+
+    async def _current(self, guild_id: int) -> Debate | None:
+        try:
+            return await self.bot.directory.current(guild_id)
+        except UserError:  # no debates at all yet
+            return None
+
+
+def _method_label(method: str) -> str:
+    info = METHODS.get(method)
+    return f"{info.label} — {info.description}" if info else method
+
+
+async def setup(bot: RankingBot) -> None:
+    await bot.add_cog(ServerSettings(bot))

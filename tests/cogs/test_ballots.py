@@ -1,0 +1,638 @@
+"""/vote, /myvote, /unvote, the builder, Paste…, Edit, Share and the Vote button.
+
+Every interaction goes through the real CommandTree, views, dynamic items and modals
+(see tests/support/discord_fake.py); we assert on what members would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import sys
+from typing import Any
+
+import pytest
+
+from bot.client import RankingBot
+from bot.models import Debate, DebateSpec, ItemSpec, Tiers
+from tests.support.discord_fake import (
+    ADMIN_ID,
+    GUILD_ID,
+    MEMBER_ID,
+    OTHER_GUILD_ID,
+    Driver,
+    Reply,
+    iter_components,
+    message_text,
+    snowflake,
+)
+
+OTHER_MEMBER_ID = MEMBER_ID + 1
+
+# The two reader comments under the seed post, as written there.
+COMMENT_FULL = """\
+I disagree with this list.. I think it goes
+
+    Rocky IV – cant argue
+    Rocky II – when Adrianne woke up.. I teared up a lil haha
+    Rocky Balboa – was great
+    Rocky I
+    Rocky III
+    Rocky V – a sad joke
+"""
+COMMENT_TOP_THREE = """\
+I know the posts are old and not sure if anyone is still following this but because the Rocky training sequences are some of the most inspirational moments I’ve ever seen on film, no matter how unrealistic they are, I thought I needed to comment.
+
+My order of preference (most appreciated to least) is:
+
+Rocky IV
+Rocky II
+Rocky III
+
+Let’s face it, when Rocky fought Drago, they had jumped the shark so much and moved so far from the original idea of a boxer overcoming personal challenges and beating a much more polished opponent, that it was ridiculous. It almost should have been an animated cartoon because it was like he was fighting a super-hero caricature. Reality was checked at the door…I thought at the time I saw the movie, the only next logical step if they made a next movie would be for him to fight an alien or himself, since he defeated the highest level of opponent possible on our planet. He did end up fighting himself in a way in Rocky V because he trained Tommy Gun.
+
+But all that aside, seeing the things he did when he trained in the barn made me thing anything was possible! And the music was a fantastic marriage to the powerful footage. I recorded the training sequence from the film (not the soundtrack version) with all the noise and grunts and use that when I work out. So his training helped mine!
+"""
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+async def rocky(bot: RankingBot) -> Debate:
+    return await bot.directory.current(GUILD_ID)
+
+
+async def stored(
+    bot: RankingBot, member: int = MEMBER_ID, guild: int = GUILD_ID, debate: Debate | None = None
+) -> list[list[str]] | None:
+    """The member's current ballot as names, or None."""
+    debate = debate or await rocky(bot)
+    ballot = await bot.ballots.current(guild, debate.id, member)
+    return None if ballot is None else names(debate, ballot.tiers)
+
+
+def names(debate: Debate, tiers: Tiers) -> list[list[str]]:
+    return [[debate.item(i).name for i in tier] for tier in tiers]
+
+
+def select_values(message: dict[str, Any]) -> list[tuple[str, str]]:
+    (menu,) = [c for c in iter_components(message) if c["type"] == 3]
+    return [(o["label"], o["value"]) for o in menu["options"]]
+
+
+def value_of(message: dict[str, Any], label: str) -> str:
+    return dict(select_values(message))[label]
+
+
+def placeholder(message: dict[str, Any]) -> str:
+    (menu,) = [c for c in iter_components(message) if c["type"] == 3]
+    return menu["placeholder"]
+
+
+def labels(message: dict[str, Any]) -> list[str]:
+    return [c["label"] for c in iter_components(message) if c["type"] == 2]
+
+
+def assert_fits_discord(message: dict[str, Any]) -> None:
+    """Discord's limits for what one message may hold."""
+    assert len(message.get("content") or "") <= 2000
+    embeds = message.get("embeds") or []
+    assert len(embeds) <= 10
+    total = 0
+    for embed in embeds:
+        assert len(embed.get("title", "")) <= 256
+        assert len(embed.get("description", "")) <= 4096
+        fields = embed.get("fields", [])
+        assert len(fields) <= 25
+        for field in fields:
+            assert len(field["name"]) <= 256 and len(field["value"]) <= 1024
+        assert len((embed.get("footer") or {}).get("text", "")) <= 2048
+        total += len(embed.get("title", "")) + len(embed.get("description", ""))
+        total += sum(len(f["name"]) + len(f["value"]) for f in fields)
+        total += len((embed.get("footer") or {}).get("text", ""))
+    assert total <= 6000
+    rows = message.get("components") or []
+    assert len(rows) <= 5
+    for row in rows:
+        inner = row["components"]
+        assert len(inner) <= 5
+        if any(c["type"] == 3 for c in inner):
+            assert len(inner) == 1
+        for component in inner:
+            assert len(component.get("custom_id", "")) <= 100
+            if component["type"] == 2:
+                assert len(component.get("label", "")) <= 80
+            if component["type"] == 3:
+                assert 1 <= len(component["options"]) <= 25
+                assert len(component.get("placeholder", "")) <= 150
+                assert all(len(o["label"]) <= 100 for o in component["options"])
+
+
+async def open_builder(driver: Driver, **options: Any) -> Reply:
+    reply = await driver.slash("vote", **options)
+    assert reply.type == 4 and reply.ephemeral, reply.content
+    return reply
+
+
+async def pick(driver: Driver, message: dict[str, Any], *labels_: str, **kw: Any) -> Reply:
+    reply = Reply()
+    for label in labels_:
+        reply = await driver.select(message, [value_of(message, label)], **kw)
+        assert reply.type == 7, reply.content
+    return reply
+
+
+async def big_debate(bot: RankingBot, count: int = 200) -> Debate:
+    # Names at the 80-character limit: the worst case for every message.
+    items = tuple(ItemSpec(f"Item {n:03d} " + "y" * 71) for n in range(count))
+    return await bot.debates.create(
+        DebateSpec("big", "A very big debate", "Which?", "Me", items), guild_id=GUILD_ID
+    )
+
+
+# -- /vote order: -----------------------------------------------------------------------------
+
+
+async def test_vote_with_an_order_saves_it_and_shows_it_as_understood(
+    driver: Driver, bot: RankingBot
+) -> None:
+    reply = await driver.slash("vote", order="iv > Rocky 2 = rocky three > Rocky – the classic")
+    assert reply.type == 5 and reply.ephemeral  # deferred, then the ballot
+    text = reply.text
+    assert "Saved. This is how I read your order:" in text
+    assert "1. Rocky IV\n2. Rocky II = Rocky III\n4. Rocky" in text
+    assert "**Unranked** (2, below every ranked item): Rocky Balboa, Rocky V" in text
+    assert "You agree with the author on all 13 pairs." in text
+    assert "<t:" in text  # when it was saved, in each reader's own time
+    assert labels(reply.message) == ["Edit", "Share"]
+    assert await stored(bot) == [["Rocky IV"], ["Rocky II", "Rocky III"], ["Rocky"]]
+
+
+async def test_vote_keeps_the_reason_and_shows_it_escaped(driver: Driver, bot: RankingBot) -> None:
+    reply = await driver.slash("vote", order="IV, II", why="The **snow** @everyone")
+    assert "The \\*\\*snow\\*\\* @\u200beveryone" in reply.text
+    debate = await rocky(bot)
+    ballot = await bot.ballots.current(GUILD_ID, debate.id, MEMBER_ID)
+    assert ballot is not None and ballot.reason == "The **snow** @everyone"
+
+
+@pytest.mark.parametrize(
+    ("order", "message"),
+    [
+        ("Roky 7 > IV", "I don't know 'Roky 7'. Did you mean"),
+        ("IV > Rocky 4", "You named Rocky IV twice"),
+        (" , > ", "Your order names no items"),
+    ],
+)
+async def test_a_bad_order_is_an_ephemeral_error_and_stores_nothing(
+    driver: Driver, bot: RankingBot, order: str, message: str
+) -> None:
+    reply = await driver.slash("vote", order=order)
+    assert reply.ephemeral and message in reply.content
+    assert await stored(bot) is None
+
+
+async def test_a_new_vote_replaces_the_old_and_history_keeps_both(
+    driver: Driver, bot: RankingBot
+) -> None:
+    await driver.slash("vote", order="IV > II")
+    reply = await driver.slash("vote", order="V > Balboa")
+    assert "it replaces your earlier ballot" in reply.text
+    assert "version 2, earlier ones kept" in reply.text
+    assert await stored(bot) == [["Rocky V"], ["Rocky Balboa"]]
+    debate = await rocky(bot)
+    assert len(await bot.ballots.history(GUILD_ID, debate.id, MEMBER_ID)) == 2
+
+
+async def test_a_closed_debate_refuses_ballots_in_every_path(
+    driver: Driver, bot: RankingBot
+) -> None:
+    debate = await rocky(bot)
+    show = await driver.slash("debate show")
+    await bot.debates.set_open(GUILD_ID, debate.id, False)
+    for reply in (
+        await driver.slash("vote", order="IV > II"),
+        await driver.slash("vote"),
+        await driver.click(show.message, label="Vote"),
+    ):
+        assert reply.ephemeral and "is closed in this server" in reply.content
+    assert await stored(bot) is None
+
+
+async def test_the_cooldown_says_when_to_try_again(driver: Driver, bot: RankingBot) -> None:
+    clock = [100.0]
+    bot.voting.cooldown_seconds = 30
+    bot.voting._clock = lambda: clock[0]
+    await driver.slash("vote", order="IV > II")
+    clock[0] += 12.2
+    reply = await driver.slash("vote", order="II > IV")
+    assert reply.ephemeral and "Try again in 18 seconds." in reply.content
+    assert await stored(bot) == [["Rocky IV"], ["Rocky II"]]
+    clock[0] += 18
+    await driver.slash("vote", order="II > IV")
+    assert await stored(bot) == [["Rocky II"], ["Rocky IV"]]
+
+
+async def test_servers_keep_their_own_ballots(driver: Driver, bot: RankingBot) -> None:
+    await driver.slash("vote", order="IV > II")
+    await driver.slash("vote", order="V", guild_id=OTHER_GUILD_ID)
+    await driver.slash("unvote", guild_id=OTHER_GUILD_ID)
+    assert await stored(bot) == [["Rocky IV"], ["Rocky II"]]
+    assert await stored(bot, guild=OTHER_GUILD_ID) is None
+    mine = await driver.slash("myvote")
+    assert "1. Rocky IV" in mine.text
+
+
+async def test_listeners_hear_votes_from_the_commands(driver: Driver, bot: RankingBot) -> None:
+    heard: list[tuple[Any, ...]] = []
+    bot.voting.add_listener(lambda *change: heard.append(change))
+    await driver.slash("vote", order="IV")
+    await driver.slash("unvote")
+    debate = await rocky(bot)
+    iv = debate.items[0].id
+    assert heard == [
+        (GUILD_ID, debate.id, MEMBER_ID, None, ((iv,),)),
+        (GUILD_ID, debate.id, MEMBER_ID, ((iv,),), None),
+    ]
+
+
+async def test_commands_need_a_server(driver: Driver) -> None:
+    for command in ("vote", "myvote", "unvote"):
+        reply = await driver.slash(command, guild_id=None)
+        assert reply.ephemeral and "only works in a server" in reply.content
+
+
+async def test_the_debate_option_autocompletes(driver: Driver) -> None:
+    for command in ("vote", "myvote", "unvote"):
+        reply = await driver.autocomplete(command, "debate", "montage")
+        assert reply.choices == [
+            {"name": "The Rocky training montages, ranked", "value": "rocky-training-montages"}
+        ]
+
+
+# -- /myvote and /unvote ---------------------------------------------------------------------
+
+
+async def test_myvote_shows_the_ballot_when_saved_and_the_agreement(
+    driver: Driver, bot: RankingBot
+) -> None:
+    none = await driver.slash("myvote")
+    assert none.ephemeral and "You haven't ranked" in none.content
+    await driver.slash("vote", order="IV > II > Balboa > Rocky > III > V")
+    reply = await driver.slash("myvote", debate="rocky-training-montages")
+    assert reply.ephemeral
+    assert "Your current ballot." in reply.text and "Saved <t:" in reply.text
+    assert "You agree with the author on 12 of 15 pairs." in reply.text
+    assert labels(reply.message) == ["Edit", "Share"]
+
+
+async def test_myvote_compares_with_the_consensus_once_the_engine_provides_it(
+    driver: Driver, bot: RankingBot
+) -> None:
+    async def reversed_author(guild_id: int, debate: Debate) -> Tiers:
+        return tuple(reversed(debate.author_tiers))
+
+    bot.voting.set_consensus_provider(reversed_author)
+    await driver.slash("vote", order="IV > II > III > Rocky > Balboa > V")
+    reply = await driver.slash("myvote")
+    assert "You agree with the author on all 15 pairs." in reply.text
+    assert "You agree with this server's consensus on 0 of 15 pairs." in reply.text
+
+
+async def test_unvote_withdraws_but_history_keeps_it(driver: Driver, bot: RankingBot) -> None:
+    await driver.slash("vote", order="IV > II")
+    reply = await driver.slash("unvote")
+    assert (
+        reply.ephemeral and "Withdrew your ballot on **The Rocky training montages" in reply.content
+    )
+    assert await stored(bot) is None
+    debate = await rocky(bot)
+    (kept,) = await bot.ballots.history(GUILD_ID, debate.id, MEMBER_ID)
+    assert kept.withdrawn_at is not None
+    again = await driver.slash("unvote")
+    assert again.ephemeral and "no ballot on" in again.content
+    assert "You haven't ranked" in (await driver.slash("myvote")).content
+
+
+# -- the builder ------------------------------------------------------------------------------
+
+
+async def test_the_builder_picks_ties_undoes_and_saves_a_partial_order(
+    driver: Driver, bot: RankingBot
+) -> None:
+    reply = await open_builder(driver)
+    message = reply.message
+    assert "Nothing ranked yet" in reply.text
+    assert placeholder(message) == "Pick #1"
+    assert [label for label, _ in select_values(message)] == sorted(
+        ["Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V"]
+    )
+    assert labels(message) == ["Undo", "Tie with previous", "Clear", "Paste…", "Save", "Cancel"]
+    assert reply.component(label="Save")["disabled"] and reply.component(label="Undo")["disabled"]
+    await pick(driver, message, "Rocky IV", "Rocky II", "Rocky III")
+    assert placeholder(message) == "Pick #4"
+    tied = await driver.click(message, label="Tie with previous")
+    assert "2. Rocky II = Rocky III" in tied.text
+    assert tied.component(label="Tie with previous")["disabled"]
+    await pick(driver, message, "Rocky V")
+    undone = await driver.click(message, label="Undo")
+    assert "Rocky V" not in undone.text.split("**Next:**")[0]
+    assert "pick #4. 3 left" in undone.text
+    saved = await driver.click(message, label="Save")
+    assert saved.type == 7 and "Saved." in saved.text
+    assert "2. Rocky II = Rocky III" in saved.text and labels(saved.message) == ["Edit", "Share"]
+    assert await stored(bot) == [["Rocky IV"], ["Rocky II", "Rocky III"]]
+
+
+async def test_clear_and_undo_in_the_builder(driver: Driver, bot: RankingBot) -> None:
+    message = (await open_builder(driver)).message
+    await pick(driver, message, "Rocky", "Rocky V")
+    cleared = await driver.click(message, label="Clear")
+    assert "Nothing ranked yet" in cleared.text and cleared.component(label="Save")["disabled"]
+    restored = await driver.click(message, label="Undo")
+    assert "1. Rocky\n2. Rocky V" in restored.text
+
+
+async def test_only_the_member_who_opened_the_builder_can_use_it(
+    driver: Driver, bot: RankingBot
+) -> None:
+    message = (await open_builder(driver)).message
+    other = await driver.select(message, [value_of(message, "Rocky V")], user_id=OTHER_MEMBER_ID)
+    assert other.ephemeral and "This isn't yours" in other.content
+    refused = await driver.click(message, label="Cancel", user_id=OTHER_MEMBER_ID)
+    assert "This isn't yours" in refused.content
+    assert placeholder(message) == "Pick #1"  # untouched
+    await pick(driver, message, "Rocky V")
+    await driver.click(message, label="Save")
+    assert await stored(bot) == [["Rocky V"]]
+    assert await stored(bot, member=OTHER_MEMBER_ID) is None
+
+
+async def test_cancel_saves_nothing_and_shows_the_order_so_far(
+    driver: Driver, bot: RankingBot
+) -> None:
+    message = (await open_builder(driver)).message
+    await pick(driver, message, "Rocky II", "Rocky")
+    cancelled = await driver.click(message, label="Cancel")
+    assert "Cancelled. Nothing was saved" in cancelled.text
+    assert "Rocky II > Rocky" in cancelled.text
+    assert cancelled.message["components"] == []
+    assert await stored(bot) is None
+
+
+async def test_saving_an_empty_builder_explains_and_keeps_it_open(
+    driver: Driver, bot: RankingBot
+) -> None:
+    message = (await open_builder(driver)).message
+    # Save starts disabled; a stale client could still send the click.
+    save = next(c for c in iter_components(message) if c.get("label") == "Save")
+    save["disabled"] = False
+    reply = await driver.click(message, label="Save")
+    assert reply.ephemeral and "Pick at least one item before saving" in reply.content
+    await pick(driver, message, "Rocky")
+    assert "1. Rocky" in message_text(message)
+
+
+async def test_the_builder_times_out_politely(
+    driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The module the bot loaded (extensions are re-imported for every bot).
+    monkeypatch.setattr(sys.modules["cogs.ballots.builder_view"], "BUILDER_TIMEOUT_SECONDS", 0.2)
+    message = (await open_builder(driver)).message
+    await pick(driver, message, "Rocky IV", "Rocky II")
+    for _ in range(50):
+        await asyncio.sleep(0.05)
+        if not message["components"]:
+            break
+    text = message_text(message)
+    assert "closed after 1 minute without a click" in text and "nothing was saved" in text
+    assert "Rocky IV > Rocky II" in text
+    assert message["components"] == []
+    assert await stored(bot) is None
+
+
+async def test_a_builder_left_from_before_a_restart_answers_politely(
+    driver: Driver, bot: RankingBot
+) -> None:
+    live = (await open_builder(driver)).message
+    stale = copy.deepcopy(live)
+    stale["id"] = str(snowflake())
+    for component in iter_components(stale):
+        if "custom_id" in component:
+            component["custom_id"] = component["custom_id"].replace(
+                component["custom_id"].split(":")[2], "deadbeef"
+            )
+    reply = await driver.click(stale, label="Cancel")
+    assert reply.ephemeral and "This ballot builder has closed" in reply.content
+    menu = await driver.select(stale, [select_values(stale)[0][1]])
+    assert "This ballot builder has closed" in menu.content
+    # A live builder is answered once, by the builder itself: no "closed" followup.
+    for label in ("Rocky", "Rocky V"):
+        picked = await driver.select(live, [value_of(live, label)])
+        assert picked.type == 7 and len(picked.messages) == 1
+    saved = await driver.click(live, label="Save")
+    assert len(saved.messages) == 1 and "has closed" not in saved.text
+
+
+# -- Paste… ----------------------------------------------------------------------------------
+
+
+async def paste(driver: Driver, message: dict[str, Any], values: dict[str, str]) -> Reply:
+    modal = await driver.click(message, label="Paste…")
+    assert modal.type == 9, modal.content
+    return await driver.submit_modal(modal.data, values, message=message)
+
+
+async def test_pasting_the_seed_comments_gives_the_right_ballots(
+    driver: Driver, bot: RankingBot
+) -> None:
+    message = (await open_builder(driver)).message
+    pasted = await paste(driver, message, {"list0": COMMENT_FULL, "why": "Balboa was great"})
+    assert pasted.type == 7
+    assert "Pasted 6 items. Skipped 1 line that named no item." in pasted.text
+    await driver.click(message, label="Save")
+    assert await stored(bot) == [
+        ["Rocky IV"], ["Rocky II"], ["Rocky Balboa"], ["Rocky"], ["Rocky III"], ["Rocky V"]
+    ]  # fmt: skip
+    debate = await rocky(bot)
+    ballot = await bot.ballots.current(GUILD_ID, debate.id, MEMBER_ID)
+    assert ballot is not None and ballot.reason == "Balboa was great"
+
+    other = (await open_builder(driver, user_id=OTHER_MEMBER_ID)).message
+    modal = await driver.click(other, label="Paste…", user_id=OTHER_MEMBER_ID)
+    await driver.submit_modal(
+        modal.data, {"list0": COMMENT_TOP_THREE}, message=other, user_id=OTHER_MEMBER_ID
+    )
+    saved = await driver.click(other, label="Save", user_id=OTHER_MEMBER_ID)
+    assert "**Unranked** (3, below every ranked item): Rocky, Rocky Balboa, Rocky V" in saved.text
+    assert "You agree with the author on all 12 pairs." in saved.text
+    assert await stored(bot, member=OTHER_MEMBER_ID) == [["Rocky IV"], ["Rocky II"], ["Rocky III"]]
+
+
+async def test_a_paste_that_names_no_item_is_an_error_and_changes_nothing(
+    driver: Driver, bot: RankingBot
+) -> None:
+    message = (await open_builder(driver)).message
+    await pick(driver, message, "Rocky V")
+    reply = await paste(driver, message, {"list0": "Creed\nCreed II"})
+    assert reply.ephemeral and "I didn't find any of this debate's items" in reply.content
+    assert placeholder(message) == "Pick #2"
+    dup = await paste(driver, message, {"list0": "Rocky IV\nRocky 4"})
+    assert dup.ephemeral and "twice" in dup.content
+
+
+# -- Edit and Share ----------------------------------------------------------------------------
+
+
+async def test_edit_opens_the_builder_prefilled_and_saves_the_change(
+    driver: Driver, bot: RankingBot
+) -> None:
+    reply = await driver.slash("vote", order="IV > II = III", why="snow")
+    message = reply.message
+    builder = await driver.click(message, label="Edit")
+    assert builder.type == 7  # the reply turns into the builder
+    assert "2. Rocky II = Rocky III" in builder.text and "This is your saved ballot" in builder.text
+    assert placeholder(message) == "Pick #4"
+    await pick(driver, message, "Rocky V")
+    saved = await driver.click(message, label="Save")
+    assert "Saved." in saved.text
+    assert await stored(bot) == [["Rocky IV"], ["Rocky II", "Rocky III"], ["Rocky V"]]
+    debate = await rocky(bot)
+    ballot = await bot.ballots.current(GUILD_ID, debate.id, MEMBER_ID)
+    assert ballot is not None and ballot.reason == "snow"  # the reason came along
+
+
+async def test_share_posts_the_ballot_publicly_without_pinging(
+    driver: Driver, bot: RankingBot
+) -> None:
+    reply = await driver.slash("vote", order="IV > II = III", why="@everyone the *snow*")
+    shared = await driver.click(reply.message, label="Share")
+    assert shared.type == 4 and not shared.ephemeral
+    assert f"<@{MEMBER_ID}>'s order" in shared.text
+    assert "2. Rocky II = Rocky III" in shared.text
+    assert "@\u200beveryone the \\*snow\\*" in shared.text
+    assert shared.message["allowed_mentions"] == {"parse": []}
+
+
+async def test_share_refuses_a_ballot_changed_since(driver: Driver, bot: RankingBot) -> None:
+    first = await driver.slash("vote", order="IV > II")
+    await driver.slash("vote", order="V")
+    reply = await driver.click(first.message, label="Share")
+    assert reply.ephemeral and "You changed this ballot" in reply.content
+    await driver.slash("unvote")
+    gone = await driver.click(first.message, label="Share")
+    assert gone.ephemeral and "You haven't ranked" in gone.content
+
+
+# -- the public Vote button --------------------------------------------------------------------
+
+
+async def test_the_vote_button_opens_a_builder_for_whoever_clicks(
+    driver: Driver, bot: RankingBot
+) -> None:
+    show = await driver.slash("debate show", user_id=ADMIN_ID, admin=True)
+    mine = await driver.click(show.message, label="Vote")
+    assert mine.type == 4 and mine.ephemeral and placeholder(mine.message) == "Pick #1"
+    theirs = await driver.click(show.message, label="Vote", user_id=OTHER_MEMBER_ID)
+    assert theirs.ephemeral and theirs.message["id"] != mine.message["id"]
+    await pick(driver, theirs.message, "Rocky III", user_id=OTHER_MEMBER_ID)
+    await driver.click(theirs.message, label="Save", user_id=OTHER_MEMBER_ID)
+    assert await stored(bot, member=OTHER_MEMBER_ID) == [["Rocky III"]]
+    assert await stored(bot) is None
+
+
+async def test_the_vote_button_works_on_a_message_from_before_a_restart(
+    driver: Driver, bot: RankingBot
+) -> None:
+    debate = await rocky(bot)
+    old_message = {
+        "id": str(snowflake()), "channel_id": str(200_000_000_000_000_001),
+        "author": bot.fake.bot_user, "content": "", "embeds": [], "attachments": [],  # type: ignore[attr-defined]
+        "type": 0, "flags": 0, "tts": False, "mention_everyone": False, "mentions": [],
+        "mention_roles": [], "pinned": False, "edited_timestamp": None,
+        "timestamp": "2024-01-01T00:00:00+00:00",
+        "components": [{"type": 1, "components": [
+            {"type": 2, "style": 1, "label": "Vote", "custom_id": f"rd:vote:{debate.id}"}
+        ]}],
+    }  # fmt: skip
+    reply = await driver.click(old_message, label="Vote")
+    assert reply.ephemeral and placeholder(reply.message) == "Pick #1"
+
+
+async def test_a_vote_button_for_a_deleted_debate_says_so(driver: Driver, bot: RankingBot) -> None:
+    debate = await bot.debates.create(
+        DebateSpec("tmp", "Temporary", "?", "Me", (ItemSpec("A"), ItemSpec("B"))),
+        guild_id=GUILD_ID,
+    )
+    show = await driver.slash("debate show", debate="tmp")
+    await bot.debates.delete(debate.id)
+    reply = await driver.click(show.message, label="Vote")
+    assert reply.ephemeral and "no longer exists" in reply.content
+
+
+# -- 200 items, every path ------------------------------------------------------------------------
+
+
+async def test_a_200_item_debate_through_the_typed_order_and_its_pages(
+    driver: Driver, bot: RankingBot
+) -> None:
+    debate = await big_debate(bot)
+    top = [item.name for item in debate.items[:60]]
+    order = " > ".join(top)
+    assert len(order) <= 6000
+    reply = await driver.slash("vote", order=order, debate="big")
+    assert reply.ephemeral, reply.content
+    assert_fits_discord(reply.message)
+    message = reply.message
+    assert labels(message) == ["◀", "▶", "Edit", "Share"]
+    seen = message_text(message)
+    while not reply.component(label="▶")["disabled"]:
+        reply = await driver.click(message, label="▶")
+        assert reply.type == 7
+        assert_fits_discord(message)
+        seen += message_text(message)
+    assert "60. Item 059" in seen and "Item 199" in seen  # ranked and unranked, none cut
+    shared = await driver.click(message, label="Share")
+    assert_fits_discord(shared.message)
+    (attachment,) = shared.message["attachments"]
+    assert attachment["filename"] == "ballot.txt"
+    assert b"60. Item 059" in attachment["data"] and b"Item 199" in attachment["data"]
+
+
+async def test_a_200_item_debate_through_the_builder_menu_and_paste(
+    driver: Driver, bot: RankingBot
+) -> None:
+    debate = await big_debate(bot)
+    reply = await open_builder(driver, debate="big")
+    message = reply.message
+    assert_fits_discord(message)
+    assert placeholder(message).startswith("Pick #1 · page 1/8: Item 000")
+    for page in range(2, 9):
+        turned = await driver.click(message, label="▶")
+        assert_fits_discord(message)
+        assert f"page {page}/8" in placeholder(message)
+    assert turned.component(label="▶")["disabled"]
+    last = select_values(message)[-1]
+    await driver.select(message, [last[1]])
+    assert placeholder(message).startswith("Pick #2 · page 8/8")
+
+    modal = await driver.click(message, label="Paste…")
+    boxes = [c for c in iter_components(modal.data) if c.get("type") == 4]
+    assert len(boxes) == 5 and all(box["max_length"] == 4000 for box in boxes)
+    lines = [f"{n}. {item.name}" for n, item in enumerate(reversed(debate.items), 1)]
+    values: dict[str, str] = {}
+    box = 0
+    for line in lines:
+        key = f"list{box}"
+        if len(values.get(key, "")) + len(line) + 1 > 4000:
+            box += 1
+            key = f"list{box}"
+        values[key] = (values.get(key, "") + "\n" + line).lstrip("\n")
+    assert box < 5
+    pasted = await driver.submit_modal(modal.data, values, message=message)
+    assert pasted.type == 7 and "Pasted 200 items." in pasted.text
+    assert_fits_discord(message)
+    assert "Every item is ranked" in pasted.text and "Save" in labels(message)
+    saved = await driver.click(message, label="Save")
+    assert_fits_discord(saved.message)
+    assert await stored(bot, debate=debate) == [[item.name] for item in reversed(debate.items)]

@@ -1,0 +1,261 @@
+"""/consensus, /hottest and /leaderboard through the real CommandTree, buttons included."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from bot.models import Debate, DebateSpec, ItemSpec
+from bot.render.charts import PNG_MAGIC
+from tests.support.discord_fake import GUILD_ID, MEMBER_ID, Driver, Reply
+
+PRIVATE = 64
+
+
+def fits(message: dict[str, Any]) -> None:
+    """What Discord enforces on a message: 10 embeds, 6,000 characters, 25 fields of 1,024."""
+    embeds = message.get("embeds") or []
+    assert len(embeds) <= 10
+    total = 0
+    for embed in embeds:
+        assert len(embed.get("title", "")) <= 256
+        assert len(embed.get("description", "")) <= 4096
+        assert len(embed.get("fields", [])) <= 25
+        for field in embed.get("fields", []):
+            assert len(field["name"]) <= 256 and len(field["value"]) <= 1024
+        total += len(embed.get("title", "")) + len(embed.get("description", ""))
+        total += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+        total += len((embed.get("footer") or {}).get("text", ""))
+    assert total <= 6000
+    assert len(message.get("content") or "") <= 2000
+
+
+async def rocky(bot) -> Debate:
+    return await bot.directory.current(GUILD_ID)
+
+
+async def vote(bot, debate: Debate, member: int, names: list[str], reason: str | None = None):
+    by_name = {item.name: item.id for item in debate.items}
+    tiers = tuple((by_name[name],) for name in names)
+    await bot.voting.submit(GUILD_ID, debate, member, tiers, reason)
+
+
+ROCKY = ["Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V"]
+
+
+async def seed_rocky(bot) -> Debate:
+    debate = await rocky(bot)
+    await vote(bot, debate, 1, ROCKY, "The snow montage *and* Hearts on Fire")
+    await vote(bot, debate, 2, ["Rocky II", "Rocky IV", "Rocky III", "Rocky V", "Rocky"], "Adrian!")
+    await vote(bot, debate, 3, ["Rocky IV", "Rocky II", "Rocky III"])
+    await vote(bot, debate, 4, list(reversed(ROCKY)), "Contrarian @everyone")
+    await vote(bot, debate, 5, ["Rocky IV", "Rocky III", "Rocky II", "Rocky Balboa", "Rocky"])
+    return debate
+
+
+async def big_debate(bot, items: int = 120, voters: int = 30) -> Debate:
+    specs = tuple(ItemSpec(f"Contender number {n:03d}") for n in range(items))
+    debate = await bot.debates.create(
+        DebateSpec("big", "A very big debate", "Q?", "Me", specs), guild_id=GUILD_ID
+    )
+    rng = random.Random(5)
+    keys = [item.id for item in debate.items]
+    for member in range(1, voters + 1):
+        order = keys[:]
+        rng.shuffle(order)
+        tiers = tuple((k,) for k in order[: rng.randint(5, items)])
+        await bot.voting.submit(GUILD_ID, debate, member, tiers, "because " * 50)
+    return debate
+
+
+def png_of(reply: Reply) -> bytes:
+    [attachment] = reply.message["attachments"]
+    return attachment["data"]
+
+
+# -- /consensus --------------------------------------------------------------------------
+
+
+async def test_consensus_before_anyone_voted_is_provisional(driver: Driver) -> None:
+    reply = await driver.slash("consensus")
+    assert not reply.ephemeral
+    fits(reply.message)
+    assert "3 more voters needed" in reply.text and "Nobody has ranked" in reply.text
+    labels = [c.get("label") for c in _components(reply)]
+    assert "Show the numbers" in labels and "Vote" in labels
+
+
+async def test_consensus_shows_the_order_margins_and_method(driver: Driver, bot) -> None:
+    await seed_rocky(bot)
+    reply = await driver.slash("consensus")
+    fits(reply.message)
+    description = reply.embeds[0]["description"]
+    assert "**5 voters** · Schulze" in description and "How this was counted" in description
+    assert "`   1` **Rocky IV** — beats" in description
+    assert "Provisional" not in description
+    other = await driver.slash("consensus", method="borda")
+    assert "· Borda" in other.embeds[0]["description"]
+
+
+async def test_show_the_numbers_answers_privately_with_the_table_and_a_chart(
+    driver: Driver, bot
+) -> None:
+    await seed_rocky(bot)
+    reply = await driver.slash("consensus")
+    numbers = await driver.click(reply.message, label="Show the numbers")
+    assert numbers.ephemeral
+    fits(numbers.message)
+    assert "```" in numbers.embeds[0]["description"]
+    assert "Rocky IV" in numbers.embeds[0]["description"]
+    png = png_of(numbers)
+    assert png[:8] == PNG_MAGIC and len(png) > 10_000
+
+
+async def test_a_method_too_slow_for_the_debate_is_refused_before_anything_public(
+    driver: Driver, bot
+) -> None:
+    await big_debate(bot, items=25, voters=3)
+    reply = await driver.slash("consensus", debate="big", method="kemeny")
+    assert reply.type == 4 and reply.ephemeral
+    assert "Kemeny–Young can rank at most" in reply.content and "Ranked Pairs" in reply.content
+
+
+async def test_big_consensus_pages_privately_and_then_in_place(driver: Driver, bot) -> None:
+    await big_debate(bot)
+    reply = await driver.slash("consensus", debate="big")
+    fits(reply.message)
+    footer = reply.embeds[0]["footer"]["text"]
+    pages = int(footer.split("/")[1].split()[0])
+    assert pages >= 2
+    seen = _listed(reply)
+    nxt = await driver.click(reply.message, label="▶")
+    # A private copy, acknowledged first (it may be the first request since a restart): the
+    # public page does not move under everyone else's eyes.
+    assert nxt.ephemeral and nxt.type == 5
+    message = nxt.message
+    seen += _listed(nxt)
+    for _ in range(pages - 2):
+        turned = await driver.click(message, label="▶")
+        assert turned.type == 7  # the private copy turns in place
+        fits(turned.message)
+        seen += _listed(turned)
+        message = turned.message
+    assert len(seen) == 120 and len(set(seen)) == 120
+
+
+async def test_numbers_of_a_big_debate_page_through_the_table(driver: Driver, bot) -> None:
+    await big_debate(bot, items=40, voters=10)
+    reply = await driver.slash("consensus", debate="big")
+    numbers = await driver.click(reply.message, label="Show the numbers")
+    assert numbers.ephemeral and numbers.embeds[0]["footer"]["text"].startswith("Page 1/10")
+    turned = await driver.click(numbers.message, label="▶")
+    assert turned.type == 7 and turned.embeds[0]["footer"]["text"].startswith("Page 2/10")
+    fits(turned.message)
+
+
+# -- /hottest -----------------------------------------------------------------------------
+
+
+async def test_hottest_names_members_and_quotes_their_reasons(driver: Driver, bot) -> None:
+    await seed_rocky(bot)
+    reply = await driver.slash("hottest")
+    assert not reply.ephemeral
+    fits(reply.message)
+    names = [f["name"] for f in reply.embeds[0]["fields"]]
+    assert "🔥 Closest head-to-head contests" in names and "⚔️ Rivals" in names
+    assert "<@" in reply.text
+    assert "@everyone" not in reply.text
+
+
+async def test_hottest_hides_members_when_the_server_asks(driver: Driver, bot) -> None:
+    await seed_rocky(bot)
+    await bot.guild_settings.update(GUILD_ID, hide_members=True)
+    reply = await driver.slash("hottest")
+    fits(reply.message)
+    assert "<@" not in reply.text and "Rivals" not in reply.text
+    assert "hides member-level results" in reply.text
+
+
+async def test_hottest_for_a_big_debate_fits(driver: Driver, bot) -> None:
+    await big_debate(bot)
+    reply = await driver.slash("hottest", debate="big")
+    fits(reply.message)
+
+
+# -- /leaderboard ------------------------------------------------------------------------
+
+
+async def test_item_leaderboard(driver: Driver, bot) -> None:
+    await seed_rocky(bot)
+    reply = await driver.slash("leaderboard")
+    assert not reply.ephemeral
+    fits(reply.message)
+    first = reply.embeds[0]["description"].split("\n\n", 1)[1].splitlines()[0]
+    assert "**Rocky IV**" in first and "🥇" in first and "avg" in first
+    assert "movement shows from the next one" in reply.embeds[0]["footer"]["text"]
+
+
+async def test_item_leaderboard_shows_movement_since_the_last_summary(driver: Driver, bot) -> None:
+    debate = await seed_rocky(bot)
+    await driver.slash("summary post", admin=True)
+    for member in (6, 7, 8, 9):
+        await vote(bot, debate, member, ["Rocky V", "Rocky Balboa", "Rocky"])
+    reply = await driver.slash("leaderboard")
+    description = reply.embeds[0]["description"]
+    assert "▲" in description or "▼" in description
+    assert "movement since the last summary" in description
+
+
+async def test_member_leaderboard_pages(driver: Driver, bot) -> None:
+    await big_debate(bot, items=8, voters=45)
+    reply = await driver.slash("leaderboard", debate="big", board="members")
+    fits(reply.message)
+    assert "Crowd whisperers" in reply.embeds[0]["description"]
+    assert reply.embeds[0]["footer"]["text"].startswith("Page 1/3")
+    names = [f["name"] for f in reply.embeds[0]["fields"]]
+    assert "🙃 Contrarians — furthest from the server" in names
+    nxt = await driver.click(reply.message, label="▶")
+    assert nxt.ephemeral and nxt.embeds[0]["footer"]["text"].startswith("Page 2/3")
+    assert "` 21.` <@" in nxt.embeds[0]["description"]
+
+
+async def test_member_leaderboard_is_refused_when_members_are_hidden(driver: Driver, bot) -> None:
+    await seed_rocky(bot)
+    await bot.guild_settings.update(GUILD_ID, hide_members=True)
+    reply = await driver.slash("leaderboard", board="members")
+    assert reply.type == 4 and reply.ephemeral
+    assert "keeps member-level results private" in reply.content
+
+
+async def test_unknown_debate_is_a_private_error(driver: Driver) -> None:
+    for command in ("consensus", "hottest", "leaderboard"):
+        reply = await driver.slash(command, debate="tennis players")
+        assert reply.ephemeral and "I don't know a debate called 'tennis players'" in reply.content
+
+
+async def test_buttons_keep_working_after_a_restart(driver: Driver, bot) -> None:
+    """Their state is in their custom_id: a new process (no views in memory) answers them."""
+    await seed_rocky(bot)
+    reply = await driver.slash("consensus")
+    bot._connection._view_store._views.clear()  # what a restart forgets
+    numbers = await driver.click(reply.message, label="Show the numbers")
+    assert numbers.ephemeral and png_of(numbers)[:8] == PNG_MAGIC
+
+
+@pytest.mark.parametrize("command", ["consensus", "hottest", "leaderboard"])
+async def test_commands_are_server_only(driver: Driver, command: str) -> None:
+    reply = await driver.slash(command, guild_id=None, user_id=MEMBER_ID)
+    assert reply.ephemeral and "only works in a server" in reply.content
+
+
+def _components(reply: Reply) -> list[dict[str, Any]]:
+    from tests.support.discord_fake import iter_components
+
+    return list(iter_components(reply.message))
+
+
+def _listed(reply: Reply) -> list[str]:
+    description = reply.embeds[0]["description"]
+    return [line for line in description.splitlines() if line.startswith("`")]

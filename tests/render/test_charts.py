@@ -1,0 +1,86 @@
+"""The chart is a valid PNG of sensible size, for small and big debates, drawn off the loop."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from bot.ranking import MemberBallots, consensus
+from bot.render.charts import PNG_MAGIC, chart_data, render_chart
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the IHDR chunk, after checking the signature and its CRC."""
+    assert data[:8] == PNG_MAGIC
+    length, kind = struct.unpack(">I4s", data[8:16])
+    assert kind == b"IHDR" and length == 13
+    body = data[16 : 16 + length]
+    (crc,) = struct.unpack(">I", data[16 + length : 20 + length])
+    assert zlib.crc32(kind + body) == crc
+    width, height = struct.unpack(">II", body[:8])
+    assert data.endswith(b"IEND\xaeB`\x82")
+    return width, height
+
+
+def chart_for(
+    items: int, voters: int, *, seed: int = 3, names: dict[int, str] | None = None
+) -> bytes:
+    rng = random.Random(seed)
+    keys = list(range(1, items + 1))
+    ballots = {}
+    for member in range(voters):
+        order = keys[:]
+        rng.shuffle(order)
+        ballots[member] = [[k] for k in order[: rng.randint(2, items)]]
+    tally = MemberBallots(keys, ballots).tally
+    result = consensus(tally)
+    labels = names or {k: f"Item {k}" for k in keys}
+    return render_chart(chart_data(tally, result.ranking, labels, "A debate"))
+
+
+def test_six_items_make_a_small_readable_png() -> None:
+    data = chart_for(6, 20)
+    width, height = png_size(data)
+    assert 900 <= width <= 1600 and 400 <= height <= 900
+    assert 10_000 < len(data) < 500_000
+
+
+def test_150_items_stay_within_sensible_bounds() -> None:
+    data = chart_for(150, 60)
+    width, height = png_size(data)
+    assert width <= 2600 and height <= 2400
+    assert height >= 1500  # rows of at least ~10 px each
+    assert len(data) < 4_000_000  # far below Discord's attachment limit
+
+
+@pytest.mark.filterwarnings("ignore:Glyph")  # the font has no boxing glove: a box is drawn
+def test_no_voters_and_awkward_names_still_draw() -> None:
+    names = {1: "$x$ and $y$ dollars", 2: "emoji 🥊🥊", 3: "a\nnew line", 4: "x" * 300}
+    data = chart_for(4, 0, names=names)
+    png_size(data)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="threads behave the same; no need")
+async def test_charts_draw_in_worker_threads_concurrently_and_identically() -> None:
+    results = await asyncio.gather(*(asyncio.to_thread(chart_for, 6, 20) for _ in range(3)))
+    assert all(png_size(r) for r in results)
+    assert len(set(results)) == 1  # no shared state leaking between drawings
+
+
+def test_drawing_never_touches_pyplot() -> None:
+    # In a fresh interpreter: other tests (or pref_voting) may import pyplot themselves.
+    code = (
+        "import sys; from tests.render.test_charts import chart_for; chart_for(5, 5); "
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

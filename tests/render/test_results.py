@@ -1,0 +1,444 @@
+"""Rendering engine results at the edges, always within Discord's limits."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+
+import discord
+import pytest
+
+from bot.models import Debate, Item
+from bot.ranking import MemberBallots, consensus, disagreement
+from bot.render.leaderboard import MEMBER_BOARD_LIMIT, item_board_pages, member_board_pages
+from bot.render.results import consensus_pages, head_to_head_pages, item_names
+from bot.render.summary import (
+    ChangesSince,
+    Movement,
+    agreement_words,
+    changes_text,
+    hottest_embed,
+    quotes_for,
+    sparkline,
+    summary_embeds,
+)
+
+ROCKY = ["Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V"]
+# Markdown, mentions and pings users might type. (No link here: discord.py's escape_markdown
+# leaves everything between a "[" and the last "](…)" of a text alone, see the report.)
+NASTY = "**bold** _it_ `code` ~~x~~ > quote @everyone <@123> || spoiler || # head "
+
+
+def make_debate(names: Sequence[str] = ROCKY) -> Debate:
+    items = tuple(
+        Item(id=100 + i, name=name, reason=f"because {i}") for i, name in enumerate(names)
+    )
+    return Debate(1, "rocky", "The Rocky training montages, ranked", "Q?", "The blogger", items)
+
+
+def ids(debate: Debate) -> list[int]:
+    return [item.id for item in debate.items]
+
+
+def outcome(
+    debate: Debate, ballots: Mapping[int, Sequence[Sequence[int]]], method: str = "schulze"
+):
+    members = MemberBallots(ids(debate), ballots)
+    result = consensus(members.tally, method)
+    summary = disagreement(members.tally, members, ids(debate), result)
+    return members, result, summary
+
+
+def singles(order: Sequence[int]) -> list[list[int]]:
+    return [[key] for key in order]
+
+
+def random_ballots(debate: Debate, voters: int, seed: int = 7, partial: bool = True):
+    rng = random.Random(seed)
+    keys = ids(debate)
+    ballots = {}
+    for member in range(1, voters + 1):
+        order = keys[:]
+        rng.shuffle(order)
+        if partial:
+            order = order[: rng.randint(3, len(order))]
+        ballots[member] = singles(order)
+    return ballots
+
+
+def assert_fits(embeds: Sequence[discord.Embed], *, one_message: bool = True) -> None:
+    """Discord's limits: 10 embeds and 6,000 characters per message, 25 fields, and so on."""
+    assert 1 <= len(embeds) <= 10
+    for embed in embeds:
+        data = embed.to_dict()
+        assert len(data.get("title", "")) <= 256
+        assert len(data.get("description", "")) <= 4096
+        assert len(data.get("fields", [])) <= 25
+        for field in data.get("fields", []):
+            assert 1 <= len(field["name"]) <= 256, field["name"]
+            assert 1 <= len(field["value"]) <= 1024, len(field["value"])
+        assert len((data.get("footer") or {}).get("text", "")) <= 2048
+        assert len(embed) <= 6000
+    if one_message:
+        assert sum(len(e) for e in embeds) <= 6000
+
+
+def text_of(embeds: Sequence[discord.Embed]) -> str:
+    parts = []
+    for embed in embeds:
+        data = embed.to_dict()
+        parts += [data.get("title", ""), data.get("description", "")]
+        parts += [f["name"] + "\n" + f["value"] for f in data.get("fields", [])]
+        parts.append((data.get("footer") or {}).get("text", ""))
+    return "\n".join(parts)
+
+
+def each_page_fits(pages: Sequence[discord.Embed]) -> None:
+    for page in pages:
+        assert_fits([page])
+
+
+ROCKY_BALLOTS = {
+    1: [[100], [101], [102], [103], [104], [105]],
+    2: [[101], [100], [102], [105], [103], [104]],
+    3: [[102], [101, 100], [103]],
+    4: [[105], [104], [103], [102], [101], [100]],
+    5: [[100], [102], [101], [104], [103], [105]],
+}
+
+
+# -- consensus ---------------------------------------------------------------------------------
+
+
+def test_consensus_with_no_voters_says_how_many_are_needed() -> None:
+    debate = make_debate()
+    _, result, _ = outcome(debate, {})
+    pages = consensus_pages(debate, result, min_voters=3)
+    each_page_fits(pages)
+    text = text_of(pages)
+    assert "Provisional" in text and "3 more voters needed" in text
+    assert "Nobody has ranked this debate yet" in text
+
+
+def test_consensus_with_one_voter_is_provisional_but_shows_the_order() -> None:
+    debate = make_debate()
+    _, result, _ = outcome(debate, {1: singles(ids(debate))})
+    [page] = consensus_pages(debate, result, min_voters=3)
+    assert_fits([page])
+    assert "2 more voters needed" in page.description
+    assert "**Rocky IV** — beats Rocky II 1–0" in page.description
+    assert "**1 voter** · Schulze" in page.description
+
+
+def test_consensus_explains_each_place_and_the_method() -> None:
+    debate = make_debate()
+    _, result, _ = outcome(debate, ROCKY_BALLOTS)
+    [page] = consensus_pages(debate, result, min_voters=3)
+    assert_fits([page])
+    assert "Provisional" not in page.description
+    assert "How this was counted:" in page.description and result.description in page.description
+    assert "`   1` **Rocky IV** — beats Rocky III 3–2" in page.description
+    assert "**5 voters**" in page.description
+    assert page.footer.text == "6 items · Schulze"
+
+
+def test_ties_share_a_place_and_say_level() -> None:
+    debate = make_debate()
+    _, result, _ = outcome(debate, ROCKY_BALLOTS)
+    [page] = consensus_pages(debate, result, min_voters=3)
+    assert "`  =5` **Rocky Balboa** — level with Rocky V 2–2" in page.description
+    assert "`  =5` **Rocky V**" in page.description
+
+
+def test_a_majority_cycle_is_spelled_out_with_numbers() -> None:
+    debate = make_debate(["A", "B", "C"])
+    a, b, c = ids(debate)
+    ballots = {1: [[a], [b], [c]], 2: [[b], [c], [a]], 3: [[c], [a], [b]]}
+    _, result, summary = outcome(debate, ballots)
+    [page] = consensus_pages(debate, result, min_voters=3)
+    assert "Majority cycle" in page.description
+    assert "**A** beats **B** 2–1" in page.description
+    hot = hottest_embed(
+        debate, summary, ballots=ballots, reasons={}, hide_members=False, min_voters=3
+    )
+    assert_fits([hot])
+    assert "🔁 Majority cycle" in [f.name for f in hot.fields]
+
+
+@pytest.mark.parametrize(
+    "method", ["schulze", "ranked_pairs", "copeland", "borda", "mean_position"]
+)
+def test_a_big_debate_pages_without_losing_or_cutting_an_item(method: str) -> None:
+    debate = make_debate([f"Item number {n:03d}" for n in range(150)])
+    _, result, _ = outcome(debate, random_ballots(debate, 40), method)
+    pages = consensus_pages(debate, result, min_voters=3)
+    assert len(pages) > 1
+    each_page_fits(pages)
+    listed = [
+        line for page in pages for line in page.description.splitlines() if line.startswith("`")
+    ]
+    assert len(listed) == 150
+    assert all(f"Item number {n:03d}" in text_of(pages) for n in range(150))
+    assert pages[0].footer.text.startswith(f"Page 1/{len(pages)}")
+
+
+def test_very_long_and_nasty_names_are_escaped_and_fit() -> None:
+    names = [f"{n} {NASTY * 8} [l](http://x)" for n in range(30)]
+    debate = make_debate(names)
+    ballots = random_ballots(debate, 12, partial=False)
+    reasons = {member: NASTY * 20 for member in ballots}
+    members, result, summary = outcome(debate, ballots)
+    pages = consensus_pages(debate, result, min_voters=3)
+    each_page_fits(pages)
+    hot = hottest_embed(
+        debate, summary, ballots=members, reasons=reasons, hide_members=False, min_voters=3
+    )
+    assert_fits([hot])
+    for text in (text_of(pages), text_of([hot])):
+        assert "@everyone" not in text and "@\u200beveryone" in text
+        assert "<@123>" not in text  # a user's text never becomes a mention
+        assert "**bold**" not in text and "\\*\\*bold\\*\\*" in text
+
+
+def test_item_names_collapse_whitespace_and_clip() -> None:
+    debate = make_debate(["a\n\nb", "x" * 500])
+    names = item_names(debate)
+    assert names[100] == "a b"
+    assert len(names[101]) <= 90 and names[101].endswith("…")
+
+
+# -- the head-to-head table ------------------------------------------------------------------
+
+
+def test_head_to_head_table_for_six_items() -> None:
+    debate = make_debate()
+    members, result, _ = outcome(debate, ROCKY_BALLOTS)
+    [page] = head_to_head_pages(debate, result, members.tally)
+    assert_fits([page])
+    table = page.description.split("```")[1]
+    rows = table.strip("\n").splitlines()
+    assert rows[0].split() == ["1", "2", "3", "4", "5", "6"]
+    first = rows[1].split()
+    assert first[:3] == ["1.", "Rocky", "IV"] and first[3:] == ["—", "3", "2", "4", "4", "4"]
+
+
+def test_head_to_head_table_for_a_big_debate_covers_every_pair() -> None:
+    debate = make_debate([f"Item `{n}`" for n in range(60)])
+    members, result, _ = outcome(debate, random_ballots(debate, 25))
+    pages = head_to_head_pages(debate, result, members.tally)
+    each_page_fits(pages)
+    assert len(pages) == 3 * 8  # 25-row blocks × 8-column blocks
+    cells = 0
+    for page in pages:
+        table = page.description.split("```")[1]
+        assert "`" not in table  # a backtick in a name cannot close the block
+        assert "Item ˋ" in table
+        # Row labels take 20 characters ("  1. " and 14 of the name, then a space).
+        cells += sum(len(row[20:].split()) for row in table.strip("\n").splitlines()[1:])
+    assert cells == 60 * 60
+    assert "rows 51–60, columns 57–60" in pages[-1].footer.text
+
+
+# -- the hottest disagreements -------------------------------------------------------------
+
+
+def test_hottest_shows_every_section_and_quotes_both_sides() -> None:
+    debate = make_debate()
+    reasons = {1: "IV has the snow *and* Hearts on Fire", 2: "Adrian waking up!", 4: "contrarian"}
+    members, _, summary = outcome(debate, ROCKY_BALLOTS)
+    hot = hottest_embed(
+        debate, summary, ballots=members, reasons=reasons, hide_members=False, min_voters=3
+    )
+    assert_fits([hot])
+    fields = {f.name: f.value for f in hot.fields}
+    assert list(fields)[:4] == [
+        "🔥 Closest head-to-head contests",
+        "🎭 Most polarizing",
+        "✍️ The server vs the author",
+        "⚔️ Rivals",
+    ]
+    assert fields["🔥 Closest head-to-head contests"].count("\n") == 2  # three contests
+    assert (
+        "**Rocky IV** vs **Rocky II**: 2–2 among the 4 members who ordered them"
+        in fields["🔥 Closest head-to-head contests"]
+    )
+    assert "spread ±" in fields["🎭 Most polarizing"] and "`1st " in fields["🎭 Most polarizing"]
+    assert "13 of 14 pairs (93%): almost the same order" in fields["✍️ The server vs the author"]
+    assert "<@4> and <@1> agree on 0 of 15 pairs" in fields["⚔️ Rivals"]
+    quotes = fields["💬 Rocky IV or Rocky II?"]
+    assert "*For Rocky IV:*\n> IV has the snow \\*and\\* Hearts on Fire — <@1>" in quotes
+    assert "*For Rocky II:*" in quotes and "<@2>" in quotes
+
+
+def test_hottest_hides_member_names_when_the_server_asks() -> None:
+    debate = make_debate()
+    members, _, summary = outcome(debate, ROCKY_BALLOTS)
+    reasons = {1: "snow", 2: "Adrian"}
+    hot = hottest_embed(
+        debate, summary, ballots=members, reasons=reasons, hide_members=True, min_voters=3
+    )
+    text = text_of([hot])
+    assert "<@" not in text and "Rivals" not in text
+    assert "— a member" in text
+    assert hot.footer.text == "This server hides member-level results."
+
+
+def test_hottest_with_no_voters_and_with_one() -> None:
+    debate = make_debate()
+    _, _, summary = outcome(debate, {})
+    empty = hottest_embed(debate, summary, ballots={}, reasons={}, hide_members=False, min_voters=3)
+    assert_fits([empty])
+    assert "nobody has ranked this debate" in empty.description
+    ballots = {1: singles(ids(debate))}
+    members, _, summary = outcome(debate, ballots)
+    one = hottest_embed(
+        debate, summary, ballots=members, reasons={1: "x"}, hide_members=False, min_voters=3
+    )
+    assert_fits([one])
+    fields = {f.name: f.value for f in one.fields}
+    assert fields["🔥 Closest head-to-head contests"].startswith("No splits yet")
+    assert "2 more voters needed" in one.description
+    assert "🎭 Most polarizing" not in fields  # one ranking has no spread
+
+
+def test_hottest_for_a_big_debate_with_long_reasons_fits() -> None:
+    debate = make_debate(
+        [f"A rather long item name number {n:03d} " + "y" * 40 for n in range(120)]
+    )
+    ballots = random_ballots(debate, 60)
+    reasons = {member: "word " * 400 for member in ballots}
+    members, _, summary = outcome(debate, ballots)
+    hot = hottest_embed(
+        debate, summary, ballots=members, reasons=reasons, hide_members=False, min_voters=3
+    )
+    assert_fits([hot])
+    assert len(hot) < 5000
+
+
+def test_sparkline_and_words() -> None:
+    assert sparkline([0, 1, 2, 8]) == "·▂▃█"
+    assert len(sparkline(list(range(120)))) == 12
+    assert agreement_words(0.95) == "almost the same order"
+    assert agreement_words(0.5) == "split down the middle"
+    assert agreement_words(None) == "nothing to compare yet"
+
+
+# -- leaderboards --------------------------------------------------------------------------
+
+
+def test_item_leaderboard_shows_score_first_places_average_and_movement() -> None:
+    debate = make_debate()
+    members, result, _ = outcome(debate, ROCKY_BALLOTS, "borda")
+    previous = {100: 2, 101: 1, 102: 3, 103: 4, 104: 5}
+    [page] = item_board_pages(debate, result, members.tally, previous=previous, min_voters=3)
+    assert_fits([page])
+    first = next(line for line in page.description.splitlines() if "**Rocky IV**" in line)
+    assert "Borda points" in first and "🥇 2" in first and "avg 2.5" in first and "▲1" in first
+    assert "🆕" in next(line for line in page.description.splitlines() if "**Rocky V**" in line)
+
+
+def test_item_leaderboard_before_any_summary_and_for_pairwise_methods() -> None:
+    debate = make_debate()
+    members, result, _ = outcome(debate, ROCKY_BALLOTS)
+    [page] = item_board_pages(debate, result, members.tally, previous=None, min_voters=3)
+    assert "4–0 head to head" in page.description
+    assert "▲" not in page.description and "movement shows from the next one" in page.footer.text
+
+
+def test_item_leaderboard_pages_for_150_items() -> None:
+    debate = make_debate([f"Item {n} " + "z" * 70 for n in range(150)])
+    members, result, _ = outcome(debate, random_ballots(debate, 30))
+    pages = item_board_pages(debate, result, members.tally, previous={}, min_voters=3)
+    assert len(pages) > 1
+    each_page_fits(pages)
+    assert sum(page.description.count("\n`") for page in pages) == 150
+
+
+def test_member_leaderboard_whisperers_allies_and_contrarians() -> None:
+    debate = make_debate()
+    _, _, summary = outcome(debate, ROCKY_BALLOTS)
+    [page] = member_board_pages(debate, summary, min_voters=3)
+    assert_fits([page])
+    lines = [line for line in page.description.splitlines() if line.startswith("`")]
+    assert lines[0].startswith("`  1.` <@1> — **93%** with the server (13 of 14 pairs)")
+    assert lines[-1].startswith("`  5.` <@4> — **7%**")
+    fields = {f.name: f.value for f in page.fields}
+    assert fields["✍️ Closest to the author"].startswith("<@1> — **100%**")
+    assert "<@4>" in fields["🙃 Contrarians — furthest from the server"]
+
+
+def test_member_leaderboard_pages_and_caps_big_servers() -> None:
+    debate = make_debate([f"I{n}" for n in range(10)])
+    _, _, summary = outcome(debate, random_ballots(debate, 300))
+    pages = member_board_pages(debate, summary, min_voters=3)
+    each_page_fits(pages)
+    assert len(pages) == MEMBER_BOARD_LIMIT // 20
+    assert "the top 200 are listed" in pages[0].footer.text
+    assert sum(page.description.count("<@") for page in pages) == MEMBER_BOARD_LIMIT
+
+
+def test_member_leaderboard_with_nobody() -> None:
+    debate = make_debate()
+    _, _, summary = outcome(debate, {})
+    [page] = member_board_pages(debate, summary, min_voters=3)
+    assert "No member has ranked" in page.description
+
+
+# -- the summary post --------------------------------------------------------------------------
+
+
+def _summary(debate: Debate, ballots, reasons, changes: ChangesSince, hide: bool = False):
+    members, result, summary = outcome(debate, ballots)
+    return summary_embeds(
+        debate, result, summary, ballots=members, reasons=reasons, hide_members=hide,
+        min_voters=3, changes=changes, with_chart=True,
+    )  # fmt: skip
+
+
+def test_summary_post_is_one_message_within_limits() -> None:
+    debate = make_debate()
+    message = _summary(debate, ROCKY_BALLOTS, {1: "snow"}, ChangesSince(first=True))
+    assert_fits(message.embeds)
+    assert not message.partial_ranking
+    assert message.embeds[2].image.url == "attachment://summary.png"
+    assert "first summary" in message.embeds[1].description
+
+
+def test_summary_post_for_a_huge_debate_shows_the_top_and_points_to_the_rest() -> None:
+    debate = make_debate([f"{NASTY} {n}" for n in range(200)])
+    ballots = random_ballots(debate, 50)
+    reasons = {member: NASTY * 30 for member in ballots}
+    moved = tuple(Movement(100 + n, n + 3, n + 1) for n in range(50))
+    changes = ChangesSince(False, 40, 50, 12, 3, moved)
+    message = _summary(debate, ballots, reasons, changes)
+    assert_fits(message.embeds)
+    assert message.partial_ranking
+    assert "Full ranking shows them all" in message.embeds[0].footer.text
+
+
+def test_changes_text_says_who_came_and_what_moved() -> None:
+    names = {1: "Rocky IV", 2: "Rocky II", 3: "Rocky V"}
+    changes = ChangesSince(
+        first=False, voters_before=4, voters_now=7, new_voters=3, changed_ballots=1,
+        moved=(Movement(1, 3, 1), Movement(2, 1, 2), Movement(3, None, 6)),
+    )  # fmt: skip
+    text = changes_text(changes, names)
+    assert text.startswith("3 new voters (4 → 7), 1 member changed their ranking.")
+    assert "▲2 **Rocky IV** (3rd → 1st)" in text
+    assert "▼1 **Rocky II** (1st → 2nd)" in text
+    assert "🆕 **Rocky V** enters at 6th" in text
+    nothing = changes_text(ChangesSince(False, 4, 4), names)
+    assert "0 new voters (4 → 4)" in nothing and "No item moved." in nothing
+
+
+def test_quotes_prefer_reasons_about_the_contest() -> None:
+    debate = make_debate()
+    members, _, summary = outcome(debate, ROCKY_BALLOTS)
+    contest = next(c for c in summary.closest_contests if c.matchup.below_wins)
+    above = debate.item(contest.matchup.above).name
+    reasons = {
+        1: "A long reason about something else entirely, going on and on " * 3,
+        5: f"short, but {above.upper()} is why",
+    }
+    for_above, _ = quotes_for(contest, members, reasons, per_side=1, mentions=[above])
+    assert [q.member_id for q in for_above] == [5]

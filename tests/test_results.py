@@ -1,0 +1,71 @@
+"""The kept tallies stay equal to tallies built from scratch, through every kind of change."""
+
+import pytest
+
+from bot.errors import UserError
+from bot.models import DebateSpec, ItemSpec
+from bot.ranking import MemberBallots
+from bot.results import ResultsService
+from bot.storage import BallotRepository, Database, DebateRepository
+from bot.voting import VotingService
+
+G = 1
+
+
+@pytest.fixture
+async def world(db: Database):
+    debates, ballots = DebateRepository(db), BallotRepository(db)
+    debate = await debates.create(
+        DebateSpec("d", "D", "Q?", "Me", tuple(ItemSpec(n) for n in "ABCD")), guild_id=None
+    )
+    voting = VotingService(ballots, debates, cooldown_seconds=0)
+    results = ResultsService(ballots)
+    voting.add_listener(results.on_ballot_change)
+    return debates, ballots, voting, results, debate
+
+
+async def scratch(ballots: BallotRepository, debate) -> MemberBallots:
+    rows = await ballots.current_all(G, debate.id)
+    return MemberBallots([i.id for i in debate.items], {b.member_id: b.tiers for b in rows})
+
+
+async def test_kept_tally_follows_saves_replacements_and_withdrawals(world) -> None:
+    _, ballots, voting, results, debate = world
+    a, b, c, d = (i.id for i in debate.items)
+    await voting.submit(G, debate, 1, ((a,), (b,)), "A first")
+    kept = await results.snapshot(G, debate)  # loaded now; later changes arrive as events
+    await voting.submit(G, debate, 2, ((b, c), (a,)), None)
+    await voting.submit(G, debate, 1, ((d,),), "changed my mind")
+    await voting.submit(G, debate, 3, ((c,), (a,), (b,), (d,)), None)
+    await voting.withdraw(G, debate, 2)
+    assert kept is await results.snapshot(G, debate)
+    assert kept.ballots.tally == (await scratch(ballots, debate)).tally
+    assert kept.voters == 2 and kept.reasons == {1: "changed my mind"}
+
+
+async def test_results_are_per_server(world) -> None:
+    *_, voting, results, debate = world
+    a, b, *_ = (i.id for i in debate.items)
+    await voting.submit(G, debate, 1, ((a,),), None)
+    await voting.submit(2, debate, 1, ((b,),), None)
+    one = await results.consensus(G, debate)
+    two = await results.consensus(2, debate)
+    assert one.order[0] == [a] and two.order[0] == [b]
+
+
+async def test_editing_items_reloads(world) -> None:
+    debates, _, voting, results, debate = world
+    a, *_ = (i.id for i in debate.items)
+    await voting.submit(G, debate, 1, ((a,),), None)
+    await results.snapshot(G, debate)
+    edited = await debates.replace(
+        debate.id, DebateSpec("d", "D", "Q?", "Me", tuple(ItemSpec(n) for n in "ABE"))
+    )
+    kept = await results.snapshot(G, edited)
+    assert set(kept.item_ids) == {i.id for i in edited.items} and kept.voters == 1
+
+
+async def test_unknown_method_is_a_user_error(world) -> None:
+    *_, results, debate = world
+    with pytest.raises(UserError, match="I don't know the method"):
+        await results.consensus(G, debate, "dictator")

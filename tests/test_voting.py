@@ -1,0 +1,339 @@
+"""VotingService: the rules between the cogs and storage, and its listeners."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.agreement import PairAgreement, pair_agreement
+from bot.ballot_parser import parse_order, parse_pasted
+from bot.catalog import load_catalog
+from bot.errors import UserError
+from bot.models import Debate, DebateSpec, ItemSpec, Tiers
+from bot.storage import BallotRepository, Database, DebateRepository
+from bot.voting import MAX_REASON_LENGTH, VotingService
+
+GUILD, OTHER_GUILD = 1, 2
+MEMBER, OTHER_MEMBER = 10, 11
+CATALOG = Path(__file__).resolve().parent.parent / "data" / "debates"
+
+# The two reader comments under the seed post, as written there.
+COMMENT_FULL = """\
+I disagree with this list.. I think it goes
+
+    Rocky IV – cant argue
+    Rocky II – when Adrianne woke up.. I teared up a lil haha
+    Rocky Balboa – was great
+    Rocky I
+    Rocky III
+    Rocky V – a sad joke
+"""
+COMMENT_TOP_THREE = """\
+I know the posts are old and not sure if anyone is still following this but because the Rocky training sequences are some of the most inspirational moments I’ve ever seen on film, no matter how unrealistic they are, I thought I needed to comment.
+
+My order of preference (most appreciated to least) is:
+
+Rocky IV
+Rocky II
+Rocky III
+
+Let’s face it, when Rocky fought Drago, they had jumped the shark so much and moved so far from the original idea of a boxer overcoming personal challenges and beating a much more polished opponent, that it was ridiculous. It almost should have been an animated cartoon because it was like he was fighting a super-hero caricature. Reality was checked at the door…I thought at the time I saw the movie, the only next logical step if they made a next movie would be for him to fight an alien or himself, since he defeated the highest level of opponent possible on our planet. He did end up fighting himself in a way in Rocky V because he trained Tommy Gun.
+
+But all that aside, seeing the things he did when he trained in the barn made me thing anything was possible! And the music was a fantastic marriage to the powerful footage. I recorded the training sequence from the film (not the soundtrack version) with all the noise and grunts and use that when I work out. So his training helped mine!
+"""
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+async def rocky(db: Database) -> Debate:
+    (debate,) = await DebateRepository(db).sync_catalog(load_catalog(CATALOG))
+    return debate
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def service(db: Database, clock: FakeClock) -> VotingService:
+    return VotingService(
+        BallotRepository(db), DebateRepository(db), cooldown_seconds=10, clock=clock
+    )
+
+
+def by_name(debate: Debate) -> dict[str, int]:
+    return {item.name: item.id for item in debate.items}
+
+
+def names(debate: Debate, tiers: Tiers) -> list[list[str]]:
+    return [[debate.item(i).name for i in tier] for tier in tiers]
+
+
+# -- saving -------------------------------------------------------------------------------
+
+
+async def test_submit_stores_the_ballot_and_tells_listeners(
+    service: VotingService, rocky: Debate, clock: FakeClock
+) -> None:
+    heard: list[tuple[int, int, int, Tiers | None, Tiers | None]] = []
+    service.add_listener(lambda *change: heard.append(change))
+    tiers = parse_order("IV > II = III > Rocky", rocky.items)
+    ballot = await service.submit(GUILD, rocky, MEMBER, tiers, "  montages!  ")
+    assert names(rocky, ballot.tiers) == [["Rocky IV"], ["Rocky II", "Rocky III"], ["Rocky"]]
+    assert ballot.reason == "montages!"
+    assert await service.current(GUILD, rocky, MEMBER) == ballot
+    clock.now += 60
+    second = parse_order("V", rocky.items)
+    await service.submit(GUILD, rocky, MEMBER, second)
+    await service.withdraw(GUILD, rocky, MEMBER)
+    assert heard == [
+        (GUILD, rocky.id, MEMBER, None, tiers),
+        (GUILD, rocky.id, MEMBER, tiers, second),
+        (GUILD, rocky.id, MEMBER, second, None),
+    ]
+    assert len(await service.history(GUILD, rocky, MEMBER)) == 2
+
+
+async def test_async_listeners_are_awaited_and_a_failing_one_harms_nothing(
+    service: VotingService, rocky: Debate, caplog: pytest.LogCaptureFixture
+) -> None:
+    heard: list[str] = []
+
+    def broken(*change: object) -> None:
+        raise RuntimeError("tally exploded")
+
+    async def slow(*change: object) -> None:
+        await asyncio.sleep(0)
+        heard.append("slow")
+
+    service.add_listener(broken)
+    service.add_listener(slow)
+    with caplog.at_level(logging.ERROR):
+        ballot = await service.submit(GUILD, rocky, MEMBER, parse_order("IV", rocky.items))
+    assert heard == ["slow"]
+    assert await service.current(GUILD, rocky, MEMBER) == ballot
+    assert any("tally exploded" in str(r.exc_info) for r in caplog.records)
+    service.remove_listener(broken)
+    service.remove_listener(slow)
+
+
+async def test_listeners_hear_concurrent_changes_in_commit_order(
+    db: Database, rocky: Debate
+) -> None:
+    service = VotingService(BallotRepository(db), DebateRepository(db), cooldown_seconds=0)
+    state: dict[int, Tiers] = {}
+    surprises: list[tuple[Tiers | None, Tiers | None]] = []
+
+    def follow(guild: int, debate: int, member: int, old: Tiers | None, new: Tiers | None) -> None:
+        # Incremental tallies rely on "old" being exactly what they last heard.
+        if state.get(member) != old:
+            surprises.append((state.get(member), old))
+        if new is None:
+            state.pop(member, None)
+        else:
+            state[member] = new
+
+    service.add_listener(follow)
+    ids = [item.id for item in rocky.items]
+    await asyncio.gather(
+        *(
+            service.submit(GUILD, rocky, member, ((ids[(member + k) % 6],),))
+            for k in range(5)
+            for member in (1, 2, 3)
+        )
+    )
+    stored = {b.member_id: b.tiers for b in await service.ballots.current_all(GUILD, rocky.id)}
+    assert surprises == []
+    assert state == stored
+
+
+async def test_a_closed_debate_refuses_ballots_and_withdrawals(
+    service: VotingService, rocky: Debate, db: Database
+) -> None:
+    await service.submit(GUILD, rocky, MEMBER, parse_order("IV", rocky.items))
+    await DebateRepository(db).set_open(GUILD, rocky.id, False)
+    with pytest.raises(UserError, match=r"is closed in this server"):
+        await service.submit(GUILD, rocky, OTHER_MEMBER, parse_order("II", rocky.items))
+    with pytest.raises(UserError, match=r"closed"):
+        await service.withdraw(GUILD, rocky, MEMBER)
+    assert await service.current(GUILD, rocky, OTHER_MEMBER) is None
+    # Closed here only: another server still votes.
+    await service.submit(OTHER_GUILD, rocky, OTHER_MEMBER, parse_order("II", rocky.items))
+
+
+async def test_another_servers_debate_is_refused(service: VotingService, db: Database) -> None:
+    spec = DebateSpec("ours", "Ours", "Q?", "Us", (ItemSpec("A"), ItemSpec("B")))
+    theirs = await DebateRepository(db).create(spec, guild_id=OTHER_GUILD)
+    with pytest.raises(UserError, match="another server"):
+        await service.submit(GUILD, theirs, MEMBER, ((theirs.items[0].id,),))
+    assert await service.ballots.count_current(GUILD, theirs.id) == 0
+
+
+async def test_ballots_in_one_server_leave_the_other_alone(
+    service: VotingService, rocky: Debate
+) -> None:
+    here = await service.submit(GUILD, rocky, MEMBER, parse_order("IV > II", rocky.items))
+    await service.submit(OTHER_GUILD, rocky, MEMBER, parse_order("V > Rocky", rocky.items))
+    await service.withdraw(OTHER_GUILD, rocky, MEMBER)
+    assert await service.current(GUILD, rocky, MEMBER) == here
+    assert await service.current(OTHER_GUILD, rocky, MEMBER) is None
+
+
+@pytest.mark.parametrize(
+    ("tiers", "message"),
+    [
+        ((), "empty"),
+        (((),), "empty"),
+        (((999_999,),), "no longer part of this debate"),
+        (((-1,), (-1,)), "no longer part"),
+    ],
+)
+async def test_invalid_tiers_are_refused_and_store_nothing(
+    service: VotingService, rocky: Debate, tiers: Tiers, message: str
+) -> None:
+    with pytest.raises(UserError, match=message):
+        await service.submit(GUILD, rocky, MEMBER, tiers)
+    assert await service.history(GUILD, rocky, MEMBER) == []
+
+
+async def test_an_item_named_twice_is_refused(service: VotingService, rocky: Debate) -> None:
+    iv = by_name(rocky)["Rocky IV"]
+    with pytest.raises(UserError, match=r"Rocky IV twice"):
+        await service.submit(GUILD, rocky, MEMBER, ((iv,), (iv,)))
+    assert await service.history(GUILD, rocky, MEMBER) == []
+
+
+async def test_a_long_reason_is_refused_and_a_blank_one_is_none(
+    service: VotingService, rocky: Debate
+) -> None:
+    tiers = parse_order("IV", rocky.items)
+    with pytest.raises(UserError, match=f"keep it to {MAX_REASON_LENGTH:,}"):
+        await service.submit(GUILD, rocky, MEMBER, tiers, "x" * (MAX_REASON_LENGTH + 1))
+    ballot = await service.submit(GUILD, rocky, MEMBER, tiers, "   ")
+    assert ballot.reason is None
+
+
+async def test_a_debate_edited_meanwhile_is_checked_against_its_new_items(
+    service: VotingService, rocky: Debate, db: Database
+) -> None:
+    stale = parse_order("IV > V", rocky.items)
+    await DebateRepository(db).delete(rocky.id)
+    with pytest.raises(UserError, match="no longer exists"):
+        await service.submit(GUILD, rocky, MEMBER, stale)
+
+
+async def test_withdrawing_without_a_ballot_says_so(service: VotingService, rocky: Debate) -> None:
+    with pytest.raises(UserError, match="no ballot on"):
+        await service.withdraw(GUILD, rocky, MEMBER)
+
+
+# -- cooldown -------------------------------------------------------------------------------
+
+
+async def test_cooldown_says_when_to_try_again(
+    service: VotingService, rocky: Debate, clock: FakeClock
+) -> None:
+    tiers = parse_order("IV > II", rocky.items)
+    await service.submit(GUILD, rocky, MEMBER, tiers)
+    clock.now += 2.5
+    with pytest.raises(UserError, match=r"Try again in 8 seconds\."):
+        await service.submit(GUILD, rocky, MEMBER, tiers)
+    clock.now += 7
+    with pytest.raises(UserError, match=r"Try again in 1 second\."):
+        await service.submit(GUILD, rocky, MEMBER, tiers)
+    # Other members, and the same member in another server, are not held up.
+    await service.submit(GUILD, rocky, OTHER_MEMBER, tiers)
+    await service.submit(OTHER_GUILD, rocky, MEMBER, tiers)
+    clock.now += 0.5
+    await service.submit(GUILD, rocky, MEMBER, tiers)
+    assert len(await service.history(GUILD, rocky, MEMBER)) == 2
+
+
+async def test_a_refused_ballot_does_not_start_the_cooldown(
+    service: VotingService, rocky: Debate
+) -> None:
+    with pytest.raises(UserError):
+        await service.submit(GUILD, rocky, MEMBER, ())
+    assert service.retry_after(GUILD, MEMBER) == 0
+    await service.submit(GUILD, rocky, MEMBER, parse_order("IV", rocky.items))
+    assert service.retry_after(GUILD, MEMBER) == 10
+
+
+async def test_two_quick_saves_cannot_both_pass_the_cooldown(
+    service: VotingService, rocky: Debate
+) -> None:
+    tiers = parse_order("IV", rocky.items)
+    results = await asyncio.gather(
+        service.submit(GUILD, rocky, MEMBER, tiers),
+        service.submit(GUILD, rocky, MEMBER, tiers),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, UserError) for r in results) == 1
+    assert len(await service.history(GUILD, rocky, MEMBER)) == 1
+
+
+# -- the seed's comments, end to end below Discord --------------------------------------------
+
+
+async def test_the_seed_comments_become_the_right_ballots(
+    service: VotingService, rocky: Debate
+) -> None:
+    full = parse_pasted(COMMENT_FULL, rocky.items)
+    top = parse_pasted(COMMENT_TOP_THREE, rocky.items)
+    first = await service.submit(GUILD, rocky, MEMBER, full.tiers)
+    second = await service.submit(GUILD, rocky, OTHER_MEMBER, top.tiers)
+    assert names(rocky, first.tiers) == [
+        ["Rocky IV"], ["Rocky II"], ["Rocky Balboa"], ["Rocky"], ["Rocky III"], ["Rocky V"]
+    ]  # fmt: skip
+    assert names(rocky, second.tiers) == [["Rocky IV"], ["Rocky II"], ["Rocky III"]]
+    item_ids = [item.id for item in rocky.items]
+    assert pair_agreement(first.tiers, rocky.author_tiers, item_ids) == PairAgreement(12, 15)
+    assert pair_agreement(second.tiers, rocky.author_tiers, item_ids) == PairAgreement(12, 12)
+
+
+# -- pair agreement -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ballot", "expected"),
+    [
+        (((1,), (2,), (3,), (4,)), (6, 6)),  # the same order
+        (((4,), (3,), (2,), (1,)), (0, 6)),  # reversed
+        (((2,), (1,), (3,), (4,)), (5, 6)),  # one swap
+        (((1, 2), (3,)), (5, 5)),  # a tie orders nothing; 4 unranked is below the rest
+        (((4,),), (0, 3)),  # only the last item, on top: 3 pairs, all against
+    ],
+)
+def test_pair_agreement_counts_the_pairs_both_order(
+    ballot: Tiers, expected: tuple[int, int]
+) -> None:
+    result = pair_agreement(ballot, ((1,), (2,), (3,), (4,)), [1, 2, 3, 4])
+    assert (result.agree, result.compared) == expected
+    assert result.disagree == expected[1] - expected[0]
+
+
+# -- consensus hook --------------------------------------------------------------------------
+
+
+async def test_the_consensus_hook_is_empty_until_the_engine_sets_it(
+    service: VotingService, rocky: Debate
+) -> None:
+    assert await service.consensus_tiers(GUILD, rocky) is None
+
+    async def provider(guild_id: int, debate: Debate) -> Tiers | None:
+        return debate.author_tiers if guild_id == GUILD else None
+
+    service.set_consensus_provider(provider)
+    assert await service.consensus_tiers(GUILD, rocky) == rocky.author_tiers
+    assert await service.consensus_tiers(OTHER_GUILD, rocky) is None
