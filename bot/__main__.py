@@ -3,6 +3,12 @@
 
 from __future__ import annotations
 
+import os
+
+# The engine's matrices are small: OpenBLAS threads only add contention on a shared
+# machine (a 12 ms product took 190 ms under load in bench/engine.py). Set before numpy loads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import asyncio
 import logging
 import signal

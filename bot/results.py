@@ -52,7 +52,12 @@ class ResultsService:
     def __init__(self, ballots: BallotRepository) -> None:
         self.ballots = ballots
         self._kept: dict[Key, DebateResults] = {}
-        self._loading: dict[Key, asyncio.Lock] = {}
+        # One lock per kept debate: loading, applying a change and counting (in a worker
+        # thread) never overlap, so a ballot saved mid-count can't tear the arrays.
+        self._locks: dict[Key, asyncio.Lock] = {}
+
+    def _lock(self, key: Key) -> asyncio.Lock:
+        return self._locks.setdefault(key, asyncio.Lock())
 
     async def snapshot(self, guild_id: int, debate: Debate) -> DebateResults:
         """The kept results, loaded from SQLite on first use or when the items changed."""
@@ -61,8 +66,7 @@ class ResultsService:
         if kept is not None and kept.item_ids == tuple(i.id for i in debate.items):
             kept.debate = debate  # names and reasons may have been edited
             return kept
-        lock = self._loading.setdefault(key, asyncio.Lock())
-        async with lock:
+        async with self._lock(key):
             kept = self._kept.get(key)
             if kept is None or kept.item_ids != tuple(i.id for i in debate.items):
                 kept = await self._load(guild_id, debate)
@@ -91,6 +95,12 @@ class ResultsService:
         new: Tiers | None,
     ) -> None:
         """The voting service's listener: apply one change to a kept tally, if loaded."""
+        async with self._lock((guild_id, debate_id)):
+            await self._apply(guild_id, debate_id, member_id, new)
+
+    async def _apply(
+        self, guild_id: int, debate_id: int, member_id: int, new: Tiers | None
+    ) -> None:
         kept = self._kept.get((guild_id, debate_id))
         if kept is None:
             return  # loaded from SQLite, change included, when first needed
@@ -119,7 +129,8 @@ class ResultsService:
         self, guild_id: int, debate: Debate, method: str = "schulze"
     ) -> ConsensusResult[int]:
         kept = await self.snapshot(guild_id, debate)
-        return await asyncio.to_thread(_consensus, kept, method)
+        async with self._lock((guild_id, debate.id)):
+            return await asyncio.to_thread(_consensus, kept, method)
 
     async def summary(
         self, guild_id: int, debate: Debate, method: str = "schulze"
@@ -131,14 +142,16 @@ class ResultsService:
             result = _consensus(kept, method)
             return result, disagreement(kept.ballots.tally, kept.ballots, author, result)
 
-        return await asyncio.to_thread(work)
+        async with self._lock((guild_id, debate.id)):
+            return await asyncio.to_thread(work)
 
     async def consensus_tiers(self, guild_id: int, debate: Debate) -> Tiers | None:
         """For /myvote: the server's Schulze order, or None before anyone voted."""
         kept = await self.snapshot(guild_id, debate)
         if kept.voters == 0:
             return None
-        result = await asyncio.to_thread(_consensus, kept, "schulze")
+        async with self._lock((guild_id, debate.id)):
+            result = await asyncio.to_thread(_consensus, kept, "schulze")
         return tuple(tuple(tier) for tier in result.order)
 
 

@@ -9,7 +9,8 @@ members, which cannot be done for every pair of 100,000 members in 50 ms. They a
 computed exactly, but only among the most recently cast or changed ballots: the newest
 ``rivalry_window(items)``, at most :data:`RIVALRY_MAX_MEMBERS` (1,000 up to 20 items)
 and fewer for long lists so that the work, members² × item pairs, stays under
-:data:`RIVALRY_BUDGET` (200 ballots at 100 items). The summary reports the window used.
+:data:`RIVALRY_BUDGET` (200 ballots at 100 items); ties among ranked items double the
+work, so then the window is 1/√2 as wide. The summary reports the window used.
 Everything else (agreement of every member with the consensus and the author, contests,
 spreads) covers all ballots.
 
@@ -154,22 +155,21 @@ def disagreement(
     tally: Tally[K],
     ballots: Mapping[M, TiersLike],
     author_order: Sequence[K] | None = None,
-    result: ConsensusResult[K] | None = None,
+    consensus_result: ConsensusResult[K] | None = None,
     *,
     top: int = 5,
 ) -> DisagreementSummary[K, M]:
     """The whole disagreement summary for one debate.
 
     ``ballots`` should be the debate's kept :class:`MemberBallots`; any other mapping of
-    member to tiers is loaded into one first, which reads every ballot. ``result``
-    defaults to the Schulze consensus.
+    member to tiers is loaded into one first, which reads every ballot. ``tally`` is
+    normally ``ballots.tally``; ``consensus_result`` defaults to the Schulze consensus.
     """
     if not isinstance(ballots, MemberBallots):
         ballots = MemberBallots(tally.items, ballots)
     if ballots.items != tally.items:
         raise ValueError("The ballots and the tally are for different items.")
-    if result is None:
-        result = consensus(tally)
+    result = consensus(tally) if consensus_result is None else consensus_result
     consensus_ranks = _reference_ranks(tally, result.order)
     author_ranks = None if author_order is None else _author_ranks(tally, author_order)
     ranks = ballots.ranks
@@ -179,7 +179,7 @@ def disagreement(
     if author_ranks is not None:
         members.author_agreed, members.author_compared = agreement_counts(ranks, author_ranks)
     window = ballots.recent_columns(rivalry_window(tally.n))
-    closest, opposed = _rivalries(ranks[:, window], tally.n)
+    closest, opposed, compared = _rivalries(ranks[:, window], tally.n)
     return DisagreementSummary(
         voters=tally.voters,
         method=result.method,
@@ -189,7 +189,7 @@ def disagreement(
         members=members,
         closest_pair=_member_pair(names, window, closest),
         most_opposed=_member_pair(names, window, opposed),
-        rivalry_window=len(window),
+        rivalry_window=compared,
         cycles=result.cycles,
     )
 
@@ -319,27 +319,38 @@ def agreement_counts(ranks: np.ndarray, reference: np.ndarray) -> tuple[np.ndarr
     return agreed.astype(np.int64), (agreed + disagreed).astype(np.int64)
 
 
-def rivalry_window(items: int) -> int:
-    """How many of the most recent ballots member rivalries consider at this many items."""
+def rivalry_window(items: int, products: int = 1) -> int:
+    """How many of the most recent ballots member rivalries consider at this many items.
+
+    ``products`` is 2 when ballots have ties, which costs a second matrix product.
+    """
     pairs = max(items * (items - 1) // 2, 1)
-    return max(2, min(RIVALRY_MAX_MEMBERS, math.isqrt(RIVALRY_BUDGET // pairs)))
+    return max(2, min(RIVALRY_MAX_MEMBERS, math.isqrt(RIVALRY_BUDGET // (pairs * products))))
 
 
 _Found = tuple[int, int, int, int, int]  # columns i < j, agreed, compared, common items
 
 
-def _rivalries(ranks: np.ndarray, n: int) -> tuple[_Found | None, _Found | None]:
+def _rivalries(ranks: np.ndarray, n: int) -> tuple[_Found | None, _Found | None, int]:
     """Closest and most opposed pair among these columns, over the items both ranked.
+
+    ``ranks`` holds the window, newest first; returns the two pairs and how many of the
+    newest columns were compared.
 
     Each member becomes a vector over item pairs: +1/-1 for their order of a pair of items
     they both ranked, 0 otherwise; one matrix product then gives agreed minus disagreed
     for every pair of members at once. The matrices are symmetric, so the whole matrix
     can be searched without masking a triangle, and (i, j) is put in order afterwards.
     """
+    ranked = ranks < n
+    no_ties = np.array_equal(np.where(ranked, ranks, -1).max(axis=0) + 1, ranked.sum(axis=0))
+    if not no_ties:
+        # Ties need a second product (pairs both members order): keep within budget.
+        keep = rivalry_window(n, products=2)
+        ranks, ranked = ranks[:, :keep], ranked[:, :keep]
     members = ranks.shape[1]
     if members < 2 or n < MIN_COMMON_ITEMS:
-        return None, None
-    ranked = ranks < n
+        return None, None, members
     pairs = n * (n - 1) // 2
     signs = np.empty((pairs, members), dtype=np.float32)
     row = 0
@@ -352,7 +363,6 @@ def _rivalries(ranks: np.ndarray, n: int) -> tuple[_Found | None, _Found | None]
     # agreed - disagreed for every pair of members; exact, as integers far below 2^24.
     # These N×N matrices dominate the cost, so they are reused in place where possible.
     ratio = signs.T @ signs
-    no_ties = np.array_equal(np.where(ranked, ranks, -1).max(axis=0) + 1, ranked.sum(axis=0))
     if no_ties and ranked.all():
         # Complete strict ballots: every pair of members compares every pair of items, so
         # the net count orders pairs of members exactly as their share of agreement does.
@@ -379,7 +389,7 @@ def _rivalries(ranks: np.ndarray, n: int) -> tuple[_Found | None, _Found | None]
     np.fill_diagonal(ratio, np.nan)
     best, worst = np.fmax.reduce(ratio, axis=None), np.fmin.reduce(ratio, axis=None)
     if np.isnan(best):
-        return None, None
+        return None, None, members
 
     def pick(value: float) -> _Found:
         candidates = np.flatnonzero(ratio == value)
@@ -391,7 +401,7 @@ def _rivalries(ranks: np.ndarray, n: int) -> tuple[_Found | None, _Found | None]
         items = n if common is None else int(common[i, j])
         return i, j, (total + net) // 2, total, items
 
-    return pick(best), pick(worst)
+    return pick(best), pick(worst), members
 
 
 def _member_pair(

@@ -192,7 +192,7 @@ def schulze_tiers(margins: np.ndarray) -> Tiers:
     dtype = np.int16 if np.abs(margins).max(initial=0) < np.iinfo(np.int16).max else np.int32
     base = np.where(margins > 0, margins, 0).astype(dtype)
     keep_snapshots = (n + 1) * n * n <= _SNAPSHOT_CELLS
-    guess = _layers(_strongest_beats(_widest_paths(base.copy()), np.arange(n)))
+    guess = _by_beaters(_strongest_beats(_widest_paths(base.copy()), np.arange(n)))
     tiers: Tiers = []
     sequence: list[int] = []  # the processing order the snapshots belong to (bottom-up)
     snapshots = [base]  # snapshots[j]: state after processing sequence[:j]
@@ -231,7 +231,7 @@ def schulze_tiers(margins: np.ndarray) -> Tiers:
         if not left.size:
             return tiers
         # Guess again from the exact paths of the wrong round, its winners still in them.
-        guess = [left[layer].tolist() for layer in _layers(_strongest_beats(paths, left))]
+        guess = [left[tier].tolist() for tier in _by_beaters(_strongest_beats(paths, left))]
 
 
 def _check_round(
@@ -280,6 +280,26 @@ def _winners(paths: np.ndarray) -> np.ndarray:
     return np.flatnonzero(~(paths < paths.T).any(axis=1))
 
 
+def _by_beaters(beats: np.ndarray) -> Tiers:
+    """Group items by how many beat them: an order with ties that respects ``beats``.
+
+    In a transitive relation whoever beats an item is beaten by fewer, so this never puts
+    an item above one that beats it. It is only a guess for Schulze (checked there), so it
+    need not find the exact layers, and it costs a few vectorised calls instead of a loop.
+    """
+    if not len(beats):
+        return []
+    _, group = np.unique(beats.sum(axis=0), return_inverse=True)
+    return _groups(group)
+
+
+def _groups(label: np.ndarray) -> Tiers:
+    """Item indices grouped by label, lowest label first."""
+    order = np.argsort(label, kind="stable")
+    bounds = np.flatnonzero(np.diff(label[order])) + 1
+    return [group.tolist() for group in np.split(order, bounds)]
+
+
 def _layers(beats: np.ndarray) -> Tiers:
     """Split a strict partial order into layers: the unbeaten, then the unbeaten among the rest…
 
@@ -298,9 +318,7 @@ def _layers(beats: np.ndarray) -> Tiers:
         for a in np.argsort(beaten_by, kind="stable").tolist():
             above = layer[beats[:, a]]
             layer[a] = above.max() + 1 if above.size else 0
-    order = np.argsort(layer, kind="stable")
-    bounds = np.flatnonzero(np.diff(layer[order])) + 1
-    return [group.tolist() for group in np.split(order, bounds)]
+    return _groups(layer)
 
 
 def ranked_pairs_tiers(margins: np.ndarray) -> tuple[Tiers, list[tuple[int, int]]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import discord
+import re
 
 EMBED_TOTAL = 6000
 EMBED_FIELDS = 25
@@ -15,13 +15,22 @@ SELECT_OPTIONS = 25
 SELECT_LABEL = 100
 
 
+# Every character Discord's markdown gives a meaning to, escaped one by one. discord.py's
+# escape_markdown treats everything from a "[" to the last "](...)" as one link and leaves
+# it alone, so "[a](x) **b** (c)" would keep its bold; a plain per-character escape can't.
+# An escaped "[" is enough to break a masked link.
+_MARKDOWN = re.compile(r"([\\*_~`|\[])")
+# Quotes, headers and list bullets only mean something at the start of a line.
+_LINE_START = re.compile(r"(?m)^(\s*)([#>-])")
+
+
 def safe(text: str) -> str:
     """User text (item names, reasons) shown verbatim: markdown escaped, mentions defused.
 
     Allowed mentions are off bot-wide; the zero-width space also keeps ``@everyone`` from
     even looking like a ping in clients that highlight it.
     """
-    escaped = discord.utils.escape_markdown(text, as_needed=False)
+    escaped = _LINE_START.sub(r"\1\\\2", _MARKDOWN.sub(r"\\\1", text))
     return escaped.replace("@", "@\u200b")
 
 

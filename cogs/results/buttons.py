@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.errors import guarded
 from bot.render.results import (
     CONSENSUS_PAGE_TEMPLATE,
     LEADERBOARD_TEMPLATE,
@@ -31,7 +32,6 @@ from cogs.results.pages import (
     choose_method,
     consensus_message,
     debate_by_id,
-    guarded,
     guild_of,
     leaderboard_message,
     numbers_message,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 import discord
 
-from bot.errors import UserError, answer_error
+from bot.errors import UserError
 from bot.ranking import KEMENY_MAX_ITEMS, METHODS, MethodTooLarge
 from bot.render.charts import chart_data, render_chart
 from bot.render.leaderboard import item_board_pages, member_board_pages
@@ -30,20 +30,6 @@ def guild_of(interaction: discord.Interaction) -> int:
     # Every command and button here runs in a server (see Results.interaction_check).
     assert interaction.guild_id is not None
     return interaction.guild_id
-
-
-async def guarded(
-    interaction: discord.Interaction, action: Callable[[discord.Interaction], Awaitable[None]]
-) -> None:
-    """Run a button's action through the bot's one error path.
-
-    discord.py only logs errors raised in dynamic items' callbacks; without this the member
-    would see "This interaction failed" instead of what went wrong.
-    """
-    try:
-        await action(interaction)
-    except Exception as exc:
-        await answer_error(interaction, exc)
 
 
 async def choose_method(bot: RankingBot, guild_id: int, debate: Debate, method: str | None) -> str:

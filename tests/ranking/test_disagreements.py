@@ -162,9 +162,17 @@ def test_rivalries_look_only_at_the_most_recent_ballots(monkeypatch) -> None:
     assert opposed.agreement == Agreement(0, 6)
 
 
-def test_rivalry_window_shrinks_with_long_lists() -> None:
+def test_rivalry_window_shrinks_with_long_lists_and_ties(monkeypatch) -> None:
     assert rivalry_window(10) == measures.RIVALRY_MAX_MEMBERS
-    assert 200 < rivalry_window(100) < rivalry_window(50) < measures.RIVALRY_MAX_MEMBERS
+    assert 150 < rivalry_window(100) < rivalry_window(50) < measures.RIVALRY_MAX_MEMBERS
+    assert rivalry_window(100, products=2) == int(rivalry_window(100) / 2**0.5)
+    monkeypatch.setattr(measures, "RIVALRY_BUDGET", 60)  # 4 items: 6 pairs
+    book: MemberBallots[int, int] = MemberBallots(range(4))
+    for member in range(12):
+        book.set(member, [[0], [1], [2], [3]])
+    assert disagreement(book.tally, book).rivalry_window == 3  # isqrt(60 / 6) = 3
+    book.set(0, [[0, 1], [2]])
+    assert disagreement(book.tally, book).rivalry_window == 2  # isqrt(60 / 12) = 2
 
 
 def test_server_against_author_matches_kendall_tau_b() -> None:
