@@ -24,7 +24,8 @@ from typing import Any
 
 import yaml
 
-from bot.models import DebateSpec, ItemSpec
+from bot.ballot_parser import ItemMatcher
+from bot.models import DebateSpec, Item, ItemSpec
 
 log = logging.getLogger(__name__)
 
@@ -333,7 +334,22 @@ class _Validator:
                         f"alias {alias!r} already names {other!r}; an alias must name one item "
                         "only. Remove it from one of them.",
                     )
+        if not self.problems:
+            self.typed_conflicts(items)
         return items
+
+    def typed_conflicts(self, items: list[ItemSpec]) -> None:
+        """Names that differ on paper but read the same when typed ("Rocky 4" vs "Rocky IV")."""
+        matcher = ItemMatcher(
+            [Item(id=i, name=s.name, aliases=s.aliases) for i, s in enumerate(items)]
+        )
+        for text, clashing in matcher.conflicts():
+            names = " and ".join(repr(item.name) for item in clashing)
+            self.problem(
+                "items",
+                f"{text!r} would mean both {names} when members type it (numbers and "
+                "numerals read the same). Make the names or aliases distinct.",
+            )
 
     def aliases(self, value: object, field: str) -> list[str]:
         if value is None:

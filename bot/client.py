@@ -17,6 +17,7 @@ from bot.results import ResultsService
 from bot.settings import Settings
 from bot.storage import BallotRepository, Database, DebateRepository, SettingsRepository
 from bot.storage.summaries import SummaryRepository
+from bot.ui import VoteButton
 from bot.voting import VotingService
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ class RankingBot(commands.Bot):
         version = await self.db.migrate()
         log.info("Database %s at schema version %d", self.db.path, version)
         await self.debates.sync_catalog(load_catalog(self.settings.catalog_dir))
+        # Vote buttons on messages sent before this start must keep working.
+        self.add_dynamic_items(VoteButton)
         await self.load_cogs()
         await self.sync_commands()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import discord
@@ -39,16 +40,40 @@ class BaseModal(discord.ui.Modal):
         await answer_error(interaction, error)
 
 
-# The public Vote button's custom_id. The ballots cog registers a dynamic item for this
-# template, so the button keeps working after a restart and no other cog depends on it.
 VOTE_CUSTOM_ID = "rd:vote:{debate_id}"
 VOTE_TEMPLATE = r"rd:vote:(?P<debate_id>[0-9]+)"
 
 
-def vote_button(debate_id: int) -> discord.ui.Button[Any]:
-    return discord.ui.Button(
-        label="Vote",
-        emoji="🗳️",
-        style=discord.ButtonStyle.primary,
-        custom_id=VOTE_CUSTOM_ID.format(debate_id=debate_id),
-    )
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_TEMPLATE):
+    """The public Vote button under /debate show, results and summaries.
+
+    A click is announced as the ``vote_button`` event (``on_vote_button(interaction,
+    debate_id)``), which the ballots cog answers by opening the builder; no cog that draws the
+    button needs the ballots cog. Its state is its custom_id, so it works after a restart,
+    and a view made only of dynamic items is never kept in discord.py's view store, so
+    public messages cost no memory however many are sent.
+    """
+
+    def __init__(self, debate_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Vote",
+                emoji="🗳️",
+                style=discord.ButtonStyle.primary,
+                custom_id=VOTE_CUSTOM_ID.format(debate_id=debate_id),
+            )
+        )
+        self.debate_id = debate_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> VoteButton:
+        return cls(int(match["debate_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        interaction.client.dispatch("vote_button", interaction, self.debate_id)
+
+
+def vote_button(debate_id: int) -> VoteButton:
+    return VoteButton(debate_id)

@@ -119,3 +119,11 @@ def test_load_catalog_reports_every_bad_file(tmp_path: Path) -> None:
     text = str(info.value)
     assert "b.yaml, `slug`: 'films' is already used by a.yaml" in text
     assert "c.yaml" in text and "not valid YAML" in text
+
+
+def test_names_that_read_the_same_when_typed_are_refused() -> None:
+    text = GOOD.replace("[A, First]", "[Rocky 4]").replace(
+        "  - name: Beta\n", "  - name: Beta\n    aliases: [Rocky IV]\n"
+    )
+    found = problems(text)
+    assert any("would mean both 'Alpha' and 'Beta'" in p for p in found), found

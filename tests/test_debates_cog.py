@@ -92,3 +92,18 @@ async def test_a_cog_that_fails_to_load_does_not_take_the_others_down(
     await bot.load_cogs()
     assert "broken cog" in str(bot.failed_extensions["cogs.aaa_broken"])
     assert bot.get_cog("Debates") is not None
+
+
+async def test_public_show_messages_are_not_kept_in_memory(driver: Driver, bot) -> None:
+    store = bot._connection._view_store
+    before = sum(len(v) for v in store._views.values())
+    for _ in range(3):
+        await driver.slash("debate show")
+    # Every button is a dynamic item answered from its custom_id: no per-message view kept.
+    assert sum(len(v) for v in store._views.values()) == before
+
+
+async def test_vote_button_opens_the_builder_for_whoever_clicks(driver: Driver) -> None:
+    shown = await driver.slash("debate show")
+    opened = await driver.click(shown.message, label="Vote", user_id=4242)
+    assert opened.ephemeral and "Pick #1" in str(opened.message["components"])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from cogs.ballots.ballot_reply import BallotPageButton, EditBallotButton, ShareBallotButton
 from cogs.ballots.builder_view import ExpiredBuilderButton
 from cogs.ballots.commands import Ballots
-from cogs.ballots.vote_button import VoteButton
+from cogs.ballots.vote_button import VoteButtonListener
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 async def setup(bot: RankingBot) -> None:
     bot.add_dynamic_items(
-        VoteButton, BallotPageButton, EditBallotButton, ShareBallotButton, ExpiredBuilderButton
+        BallotPageButton, EditBallotButton, ShareBallotButton, ExpiredBuilderButton
     )
     await bot.add_cog(Ballots(bot))
+    await bot.add_cog(VoteButtonListener(bot))

@@ -1,43 +1,32 @@
-"""The public Vote button under /debate show: opens the builder for whoever clicks it.
+"""Answers the public Vote button (``bot.ui.VoteButton``): opens the builder for whoever clicks.
 
-The debates cog only draws the button (``bot.ui.vote_button``); this dynamic item answers
-it, so it keeps working after a restart and the debates cog needs nothing from ballots.
+The button only announces the click as the ``vote_button`` event; listening here keeps the
+cogs that draw it (debates, results, summaries) independent of this one.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
+from discord.ext import commands
 
 from bot.errors import guarded
-from bot.ui import VOTE_CUSTOM_ID, VOTE_TEMPLATE
 from cogs.ballots.builder_view import open_builder
-from cogs.ballots.common import bot_of, debate_by_id, guild_of
+from cogs.ballots.common import debate_by_id, guild_of
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
 
 
-class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_TEMPLATE):
-    def __init__(self, debate_id: int) -> None:
-        self.debate_id = debate_id
-        super().__init__(
-            discord.ui.Button(
-                label="Vote",
-                emoji="🗳️",
-                style=discord.ButtonStyle.primary,
-                custom_id=VOTE_CUSTOM_ID.format(debate_id=debate_id),
-            )
-        )
+class VoteButtonListener(commands.Cog):
+    def __init__(self, bot: RankingBot) -> None:
+        self.bot = bot
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> VoteButton:
-        return cls(int(match["debate_id"]))
+    @commands.Cog.listener()
+    async def on_vote_button(self, interaction: discord.Interaction, debate_id: int) -> None:
+        async def open_for(clicked: discord.Interaction) -> None:
+            debate = await debate_by_id(self.bot, guild_of(clicked), debate_id)
+            await open_builder(clicked, debate)
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, self._open)
-
-    async def _open(self, interaction: discord.Interaction) -> None:
-        debate = await debate_by_id(bot_of(interaction), guild_of(interaction), self.debate_id)
-        await open_builder(interaction, debate)
+        await guarded(interaction, open_for)

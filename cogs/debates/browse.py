@@ -47,8 +47,6 @@ class BrowseCommands:
         found = await self.bot.directory.resolve(interaction.guild_id, debate)
         embeds = author_ranking_pages(found)
         view = show_view(found, 0, len(embeds))
-        # Not stopped after sending: discord.py unregisters a view's dynamic item classes
-        # when the view is removed from its store, which would break the page buttons.
         await interaction.response.send_message(embed=embeds[0], view=view)
 
 
