@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
+from discord import app_commands
 
 from bot.errors import answer_error
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
+
+
+async def debate_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete for every command's ``debate`` option: the debates this server sees."""
+    bot = cast("RankingBot", interaction.client)
+    return [
+        app_commands.Choice(name=label[:100], value=slug)
+        for label, slug in await bot.directory.suggest(interaction.guild_id, current)
+    ]
 
 
 class BaseView(discord.ui.View):

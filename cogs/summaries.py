@@ -23,7 +23,7 @@ from bot.summaries import (
     describe_schedule,
     missing_permissions,
 )
-from cogs.debates.browse import debate_autocomplete
+from bot.ui import debate_autocomplete
 
 if TYPE_CHECKING:
     from bot.client import RankingBot

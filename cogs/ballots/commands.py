@@ -11,11 +11,11 @@ from discord.ext import commands
 from bot.ballot_parser import BallotParseError, parse_order
 from bot.errors import UserError
 from bot.render.text import safe
+from bot.ui import debate_autocomplete
 from bot.voting import MAX_REASON_LENGTH
 from cogs.ballots.ballot_reply import ballot_message
 from cogs.ballots.builder_view import open_builder
 from cogs.ballots.common import guild_of, no_ballot_error
-from cogs.debates.browse import debate_autocomplete
 
 if TYPE_CHECKING:
     from bot.client import RankingBot

@@ -10,21 +10,11 @@ from discord import app_commands
 
 from bot.errors import UserError, guarded
 from bot.render.debate import author_ranking_pages, debate_list_pages
-from bot.ui import BaseView, vote_button
+from bot.ui import BaseView, debate_autocomplete, vote_button
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
     from bot.models import Debate
-
-
-async def debate_autocomplete(
-    interaction: discord.Interaction, current: str
-) -> list[app_commands.Choice[str]]:
-    bot = cast("RankingBot", interaction.client)
-    return [
-        app_commands.Choice(name=label[:100], value=slug)
-        for label, slug in await bot.directory.suggest(interaction.guild_id, current)
-    ]
 
 
 class BrowseCommands:

@@ -15,7 +15,7 @@ from discord.ext import commands
 from bot.errors import UserError
 from bot.ranking import METHODS
 from bot.render.summary import hottest_embed
-from cogs.debates.browse import debate_autocomplete
+from bot.ui import debate_autocomplete
 from cogs.results.buttons import consensus_view, leaderboard_view
 from cogs.results.pages import (
     choose_method,
