@@ -25,6 +25,14 @@ from bot.ballot_parser import (
     resolve,
 )
 from bot.models import Item, Tiers
+from tests.support.seed import (
+    LIKE_COMMENT_1,
+    LIKE_COMMENT_1_REMARKS,
+    LIKE_COMMENT_2,
+    LIKE_COMMENT_3,
+    seed_comments,
+    without_comment_number,
+)
 
 # The Rocky debate with the aliases shipped in data/debates/rocky-training-montages.yaml.
 # Numerals are compared as numbers, so "Rocky 4" next to "Rocky IV" is redundant but harmless.
@@ -70,55 +78,9 @@ ALBUMS = (
     Item(KID_A, "Kid A"),
 )
 
-# The blog's reader comments, as they appear under the post (numbering and indentation kept).
-COMMENT_1 = """\
-  1. I disagree with this list.. I think it goes
-
-    Rocky IV – cant argue
-    Rocky II – when Adrianne woke up.. I teared up a lil haha
-    Rocky Balboa – was great
-    Rocky I
-    Rocky III
-    Rocky V – a sad joke
-"""
-COMMENT_2 = """\
-  2. I know the posts are old and not sure if anyone is still following this but because \
-the Rocky training sequences are some of the most inspirational moments I’ve ever seen on \
-film, no matter how unrealistic they are, I thought I needed to comment.
-
-    My order of preference (most appreciated to least) is:
-
-    Rocky IV
-    Rocky II
-    Rocky III
-
-    Let’s face it, when Rocky fought Drago, they had jumped the shark so much and moved so \
-far from the original idea of a boxer overcoming personal challenges and beating a much more \
-polished opponent, that it was ridiculous. It almost should have been an animated cartoon \
-because it was like he was fighting a super-hero caricature. Reality was checked at the \
-door…I thought at the time I saw the movie, the only next logical step if they made a next \
-movie would be for him to fight an alien or himself, since he defeated the highest level of \
-opponent possible on our planet. He did end up fighting himself in a way in Rocky V because \
-he trained Tommy Gun.
-
-    But all that aside, seeing the things he did when he trained in the barn made me thing \
-anything was possible! And the music was a fantastic marriage to the powerful footage. I \
-recorded the training sequence from the film (not the soundtrack version) with all the noise \
-and grunts and use that when I work out. So his training helped mine!
-"""
-COMMENT_3 = """\
-  3. Another item.
-    In Rocky 2, to start the training after Adrian says “Win”, I believe Micky says “Take \
-this!”, referring to the baby. They attempt to make him sound so unpolished that he refers \
-to their new baby as “this”!
-"""
+COMMENT_1, COMMENT_2, COMMENT_3 = LIKE_COMMENT_1, LIKE_COMMENT_2, LIKE_COMMENT_3
 COMMENT_1_TIERS = ((IV,), (II,), (BALBOA,), (ROCKY,), (III,), (V,))
 COMMENT_2_TIERS = ((IV,), (II,), (III,))
-
-
-def without_comment_number(comment: str) -> str:
-    first, rest = comment.split("\n", 1)
-    return first.strip().split(". ", 1)[1] + "\n" + rest
 
 
 def assert_valid_ballot(tiers: Tiers, items: tuple[Item, ...]) -> None:
@@ -478,25 +440,31 @@ def test_pasted_comment_1_remarks_and_ignored_lines() -> None:
     ballot = parse_pasted(COMMENT_1, ROCKY_ITEMS)
     assert ballot == PastedBallot(
         tiers=COMMENT_1_TIERS,
-        ignored=("1. I disagree with this list.. I think it goes",),
-        remarks=(
-            (IV, "cant argue"),
-            (II, "when Adrianne woke up.. I teared up a lil haha"),
-            (BALBOA, "was great"),
-            (V, "a sad joke"),
-        ),
+        ignored=("1. Not my order at all.. here is how it really goes",),
+        remarks=tuple(zip((IV, II, BALBOA, V), LIKE_COMMENT_1_REMARKS, strict=True)),
     )
-    assert ballot.reason == "cant argue"
+    assert ballot.reason == LIKE_COMMENT_1_REMARKS[0]
 
 
 def test_pasted_comment_2_ignores_prose_that_mentions_items() -> None:
     ballot = parse_pasted(COMMENT_2, ROCKY_ITEMS)
     assert ballot.tiers == COMMENT_2_TIERS
     assert len(ballot.ignored) == 4
-    assert ballot.ignored[1] == "My order of preference (most appreciated to least) is:"
-    assert ballot.ignored[2].endswith("in Rocky V because he trained Tommy Gun.")
+    assert ballot.ignored[1] == "Ranked from favourite down:"
+    assert ballot.ignored[2].endswith("in Rocky V when he trains his young protege.")
     assert ballot.remarks == ()
     assert ballot.reason is None
+
+
+@pytest.mark.parametrize("as_copied", [False, True], ids=["numbered", "unnumbered"])
+def test_the_real_seed_comments_become_the_right_ballots(as_copied: bool) -> None:
+    full, top_three, prose = seed_comments()
+    if as_copied:
+        full, top_three = without_comment_number(full), without_comment_number(top_three)
+    assert parse_pasted(full, ROCKY_ITEMS).tiers == COMMENT_1_TIERS
+    assert parse_pasted(top_three, ROCKY_ITEMS).tiers == COMMENT_2_TIERS
+    with pytest.raises(EmptyBallotError):
+        parse_pasted(prose, ROCKY_ITEMS)
 
 
 def test_prose_alone_is_not_a_ballot() -> None:

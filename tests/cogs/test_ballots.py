@@ -26,33 +26,12 @@ from tests.support.discord_fake import (
     message_text,
     snowflake,
 )
+from tests.support.seed import LIKE_COMMENT_1, LIKE_COMMENT_2
 
 OTHER_MEMBER_ID = MEMBER_ID + 1
 
-# The two reader comments under the seed post, as written there.
-COMMENT_FULL = """\
-I disagree with this list.. I think it goes
-
-    Rocky IV – cant argue
-    Rocky II – when Adrianne woke up.. I teared up a lil haha
-    Rocky Balboa – was great
-    Rocky I
-    Rocky III
-    Rocky V – a sad joke
-"""
-COMMENT_TOP_THREE = """\
-I know the posts are old and not sure if anyone is still following this but because the Rocky training sequences are some of the most inspirational moments I’ve ever seen on film, no matter how unrealistic they are, I thought I needed to comment.
-
-My order of preference (most appreciated to least) is:
-
-Rocky IV
-Rocky II
-Rocky III
-
-Let’s face it, when Rocky fought Drago, they had jumped the shark so much and moved so far from the original idea of a boxer overcoming personal challenges and beating a much more polished opponent, that it was ridiculous. It almost should have been an animated cartoon because it was like he was fighting a super-hero caricature. Reality was checked at the door…I thought at the time I saw the movie, the only next logical step if they made a next movie would be for him to fight an alien or himself, since he defeated the highest level of opponent possible on our planet. He did end up fighting himself in a way in Rocky V because he trained Tommy Gun.
-
-But all that aside, seeing the things he did when he trained in the barn made me thing anything was possible! And the music was a fantastic marriage to the powerful footage. I recorded the training sequence from the film (not the soundtrack version) with all the noise and grunts and use that when I work out. So his training helped mine!
-"""
+# Look-alikes of the seed post's reader comments (see tests/support/seed.py).
+COMMENT_FULL, COMMENT_TOP_THREE = LIKE_COMMENT_1, LIKE_COMMENT_2
 
 
 # -- helpers ---------------------------------------------------------------------------------
