@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import pkgutil
 from typing import cast
@@ -53,6 +54,7 @@ class RankingBot(commands.Bot):
         self.voting.set_consensus_provider(self.results.consensus_tiers)
         self.sync_globally = sync_globally
         self.failed_extensions: dict[str, BaseException] = {}
+        self._warming: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         version = await self.db.migrate()
@@ -62,6 +64,17 @@ class RankingBot(commands.Bot):
         self.add_dynamic_items(VoteButton)
         await self.load_cogs()
         await self.sync_commands()
+        self._warming = asyncio.create_task(self._warm_results(), name="warm-results")
+
+    async def _warm_results(self) -> None:
+        # In the background: a server with 100,000 ballots takes a second or two to load,
+        # and the bot should be answering meanwhile (results load on demand regardless).
+        try:
+            warmed = await self.results.warm(self.debates)
+        except Exception:
+            log.exception("Could not preload results; they will load on first use")
+        else:
+            log.info("Preloaded results for %d debate(s)", warmed)
 
     async def load_cogs(self) -> None:
         """Load every module in ``cogs/``; one that fails is logged and skipped."""
@@ -88,6 +101,11 @@ class RankingBot(commands.Bot):
         self.tree.copy_global_to(guild=guild)
         synced = await self.tree.sync(guild=guild)
         log.info("Synced %d command(s) to guild %d", len(synced), guild.id)
+
+    async def close(self) -> None:
+        if self._warming is not None:
+            self._warming.cancel()
+        await super().close()
 
     async def on_ready(self) -> None:
         user = cast(discord.ClientUser, self.user)

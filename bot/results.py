@@ -24,7 +24,7 @@ from bot.ranking import (
     consensus,
     disagreement,
 )
-from bot.storage import BallotRepository
+from bot.storage import BallotRepository, DebateRepository
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,16 @@ class ResultsService:
             kept.reasons[member_id] = current.reason
         else:
             kept.reasons.pop(member_id, None)
+
+    async def warm(self, debates: DebateRepository) -> int:
+        """Build every kept tally now, so the first command after a start doesn't wait."""
+        warmed = 0
+        for guild_id, debate_id in await self.ballots.active_debates():
+            debate = await debates.get(debate_id)
+            if debate is not None:
+                await self.snapshot(guild_id, debate)
+                warmed += 1
+        return warmed
 
     def forget(self, guild_id: int, debate_id: int) -> None:
         """Drop a kept tally (after an edit that rewrote ballots in SQLite)."""

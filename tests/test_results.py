@@ -69,3 +69,11 @@ async def test_unknown_method_is_a_user_error(world) -> None:
     *_, results, debate = world
     with pytest.raises(UserError, match="I don't know the method"):
         await results.consensus(G, debate, "dictator")
+
+
+async def test_warm_loads_every_debate_with_ballots(world) -> None:
+    debates, _, voting, results, debate = world
+    await voting.submit(G, debate, 1, ((debate.items[0].id,),), None)
+    await voting.submit(2, debate, 1, ((debate.items[1].id,),), None)
+    assert await results.warm(debates) == 2
+    assert set(results._kept) == {(G, debate.id), (2, debate.id)}

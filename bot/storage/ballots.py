@@ -106,6 +106,13 @@ class BallotRepository:
         )
         return {row["debate_id"]: row["n"] for row in rows}
 
+    async def active_debates(self) -> list[tuple[int, int]]:
+        """Every (guild_id, debate_id) with at least one current ballot."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT guild_id, debate_id FROM current_ballots ORDER BY guild_id, debate_id"
+        )
+        return [(row["guild_id"], row["debate_id"]) for row in rows]
+
     async def history(self, guild_id: int, debate_id: int, member_id: int) -> list[Ballot]:
         """Every revision the member saved, oldest first, withdrawn ones included."""
         rows = await self.db.fetchall(
