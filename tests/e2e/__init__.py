@@ -18,6 +18,15 @@ with other settings: ``await start_bot(dev_guild=None, env={...}, start=False)``
 if the emulator saw anything Discord would refuse (:attr:`DiscordEmulator.problems`), or if the
 bot does not exit with 0 on SIGTERM; the bot's log is attached to every failure.
 
+To lose Discord's answers to some requests (the bot crashed or the network dropped while
+Discord replied), wrap them in ``with emulator.withholding_answers("POST", pattern):``; to
+crash the bot, ``await bot.kill()``. The emulator honours a message's ``enforce_nonce`` as
+Discord does, so a resend with the same nonce returns the first message.
+
+Scenarios (issue 6): 1 ``test_start_and_show``, 2 ``test_voting``, 3 ``test_results``,
+4 ``test_restart``, 5 ``test_scheduled_summary``, 6 ``test_guild_isolation``,
+7 ``test_burst``.
+
 Modules: ``emulator`` (the test API), ``world`` (guilds, members, channels, messages),
 ``interactions`` (payloads and handles), ``rest`` and ``gateway`` (the protocol), ``limits``
 (Discord's limits), ``harness`` (the bot process), ``reading`` (reading rankings from messages).

@@ -25,7 +25,7 @@ import logging
 import re
 import socket
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -83,12 +83,35 @@ __all__ = [
     "RecordedRequest",
     "Role",
     "User",
+    "WithheldAnswers",
     "token_for",
 ]
 
 log = logging.getLogger("e2e.emulator")
 
 T = TypeVar("T")
+
+
+class WithheldAnswers:
+    """Requests Discord carried out whose answers have not reached the bot (see
+    :meth:`DiscordEmulator.withholding_answers`)."""
+
+    def __init__(self, method: str, pattern: str) -> None:
+        self.method = method
+        self.pattern = re.compile(pattern)
+        #: The requests whose answers were held back, in the order they came.
+        self.requests: list[RecordedRequest] = []
+        self._released = asyncio.Event()
+
+    def matches(self, request: RecordedRequest) -> bool:
+        return request.method == self.method and self.pattern.fullmatch(request.path) is not None
+
+    async def hold(self, request: RecordedRequest) -> None:
+        self.requests.append(request)
+        await self._released.wait()
+
+    def release(self) -> None:
+        self._released.set()
 
 
 class DiscordEmulator:
@@ -141,6 +164,7 @@ class DiscordEmulator:
         self.rest = RestApi(self)
         self._changed = asyncio.Event()
         self._watchdogs: list[Callable[[], None]] = []
+        self._withheld: list[WithheldAnswers] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -367,6 +391,25 @@ class DiscordEmulator:
         log.error("EMULATOR: %s", text)
         self.problems.append(text)
         self.notify()
+
+    @contextlib.contextmanager
+    def withholding_answers(self, method: str, pattern: str) -> Iterator[WithheldAnswers]:
+        """Within the block, Discord carries out the requests that match (``pattern`` as in
+        :meth:`requests_to`), but its answers do not reach the bot: the network lost them, or
+        the bot died while Discord replied. The answers go out when the block ends."""
+        withheld = WithheldAnswers(method, pattern)
+        self._withheld.append(withheld)
+        try:
+            yield withheld
+        finally:
+            self._withheld.remove(withheld)
+            withheld.release()
+
+    async def hold_answer(self, request: RecordedRequest) -> None:
+        """Called by the REST API before it answers ``request``: waits while it is withheld."""
+        for withheld in list(self._withheld):
+            if withheld.matches(request):
+                await withheld.hold(request)
 
     # Injecting interactions ----------------------------------------------------------------------
 

@@ -129,6 +129,15 @@ class BotProcess:
             self._kill_group(process.pid)
         return code
 
+    async def kill(self) -> int:
+        """SIGKILL, like a crash or a power cut: no shutdown code runs. The exit code (-9)."""
+        process = self.process
+        if process is None or process.returncode is not None:
+            raise RuntimeError("the bot is not running")
+        self._expect_exit = True
+        self._kill_group(process.pid)
+        return await process.wait()
+
     async def restart(
         self, *, wait_for_sync: bool = True, timeout: float = DEFAULT_TIMEOUT
     ) -> None:

@@ -43,6 +43,7 @@ def validate_message(body: Json, *, partial: bool = False, files: Sequence[objec
     """Discord's limits for a message body; an ``errors`` tree like Discord's 50035 answer."""
     errors: Json = {}
     _too_long(errors, ["content"], body.get("content"), 2000)
+    _too_long(errors, ["nonce"], body.get("nonce"), 25)
     embeds = body.get("embeds") or []
     if len(embeds) > 10:
         _error(errors, ["embeds"], "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")

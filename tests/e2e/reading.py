@@ -41,3 +41,36 @@ def item_in(heading: str, names: Iterable[str]) -> str | None:
 def ranked_items(message: Message, names: Sequence[str]) -> list[str | None]:
     """The items of ``names`` in the order the message ranks them (None: a heading naming none)."""
     return [item_in(heading, names) for heading, _ in ranked_entries(message)]
+
+
+# A ballot's place line: "1. Rocky IV", "2. Rocky II = Rocky III" (markdown-escaped names).
+_PLACE = re.compile(r"^(\d+)\. (.+)$")
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def ballot_tiers(message: Message) -> list[tuple[str, ...]]:
+    """The ballot a message shows (a /vote reply, /myvote, the builder), best first, as tiers
+    of item names: "2. Rocky II = Rocky III" is one tier of two."""
+    lines = [line for embed in message.embeds for line in embed.get("description", "").split("\n")]
+    tiers: list[tuple[str, ...]] = []
+    for line in lines:
+        if match := _PLACE.match(line.strip()):
+            names = _ESCAPE.sub(r"\1", match.group(2)).split(" = ")
+            tiers.append(tuple(name.strip() for name in names))
+    return tiers
+
+
+# A ranked line of /consensus, /leaderboard or a summary:
+# "`  =3` **Rocky** — tied with Rocky V (2–3 head to head)", "`   1` **Rocky II** · 5–0 …".
+_PLACED = re.compile(r"^`\s*(=?\d+)`\s+\*\*(.+?)\*\*(?:\s+(?:—|·)\s+(.*))?$")
+
+
+def placed_lines(message: Message) -> list[tuple[str, str, str]]:
+    """(place, item, the rest of the line) for each ranked line in the message's embeds:
+    ("=3", "Rocky", "tied with Rocky V (2–3 head to head)")."""
+    lines = "\n".join(e.get("description", "") for e in message.embeds).split("\n")
+    return [
+        (m.group(1), _ESCAPE.sub(r"\1", m.group(2)), m.group(3) or "")
+        for line in lines
+        if (m := _PLACED.match(line.strip()))
+    ]

@@ -47,6 +47,10 @@ from tests.e2e.world import (
 if TYPE_CHECKING:
     from tests.e2e.emulator import DiscordEmulator
 
+# Discord checks an ``enforce_nonce`` nonce against "the past few minutes"; the emulator takes
+# the short end, so that a bot counting on a longer memory fails here first.
+NONCE_WINDOW = 120.0
+
 BODY = web.RequestKey("body", Any)
 FILES = web.RequestKey("files", list)
 
@@ -168,6 +172,7 @@ class RestApi:
                 response = exc
         record.status = response.status
         self.emulator.notify()
+        await self.emulator.hold_answer(record)
         return response
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
@@ -556,6 +561,12 @@ class RestApi:
         if errors := validate_message(body, files=files):
             self.emulator.problem(f"invalid message to #{channel.name}: {errors}")
             return error_response(400, 50035, "Invalid Form Body", errors)
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            earlier = self._message_with_nonce(channel, str(nonce))
+            if earlier is not None:
+                # Discord answers with the message already created, and creates none.
+                return json_response(earlier.payload())
         reference = body.get("message_reference")
         message = Message(
             self.emulator.snowflake(),
@@ -565,9 +576,23 @@ class RestApi:
             type=19 if reference else 0,
             reference=reference,
         )
+        message.nonce = None if nonce is None else str(nonce)
         self._fill_message(message, body, files, new=True)
         self._store_message(message)
         return json_response(message.payload())
+
+    def _message_with_nonce(self, channel: Channel, nonce: str) -> Message | None:
+        """The bot's recent message in ``channel`` created with ``nonce`` (``enforce_nonce``)."""
+        since = time.monotonic() - NONCE_WINDOW
+        for message in self.emulator.messages.values():
+            if (
+                message.channel is channel
+                and message.nonce == nonce
+                and message.author is self.emulator.bot_user
+                and message.created_at >= since
+            ):
+                return message
+        return None
 
     def _channel_message(self, request: web.Request) -> tuple[Channel, Message] | web.Response:
         channel = self._channel_for_bot(request, READ_MESSAGE_HISTORY)

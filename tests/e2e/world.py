@@ -553,6 +553,8 @@ class Message:
     deleted: bool = False
     #: Earlier versions of the message, oldest first (each a payload dict).
     history: list[Json] = field(default_factory=list)
+    #: The nonce it was created with (Discord returns it, and dedupes on it if asked to).
+    nonce: str | None = None
 
     def __repr__(self) -> str:
         return f"<Message {self.id} in #{self.channel.name} {self.text[:60]!r}>"
@@ -661,6 +663,8 @@ class Message:
             data["guild_id"] = str(guild.id)
         if self.reference is not None:
             data["message_reference"] = self.reference
+        if self.nonce is not None:
+            data["nonce"] = self.nonce
         interaction = self.interaction
         if interaction is not None:
             data["webhook_id"] = str(interaction.application_id)

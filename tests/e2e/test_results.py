@@ -1,0 +1,364 @@
+"""Scenario 3: ``/consensus``, ``/hottest`` and ``/leaderboard`` show the engine's numbers.
+
+Members vote (one changes their mind, one withdraws), then every number the bot shows is
+compared with the engine (``bot.ranking``) run here on the same ballots: places by every
+method, the head-to-head margins and the full table behind "Show the numbers", the closest
+contests, the most polarizing item, the server against the author, the rivals and the
+quoted reasons, the item and member leaderboards. The ballots are chosen so the methods
+disagree and three films go round in a majority cycle. Last, the bot's SQLite file, read
+after it stopped, holds exactly these ballots.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+from bot.models import Debate
+from bot.ranking import (
+    METHODS,
+    ConsensusResult,
+    MemberBallots,
+    agreement,
+    closest_contests,
+    compare_with_author,
+    consensus,
+    polarizing_items,
+)
+from bot.storage import BallotRepository, Database, DebateRepository
+from tests.e2e.conftest import StartBot
+from tests.e2e.emulator import DiscordEmulator, Guild, InteractionHandle, Message
+from tests.e2e.harness import BotProcess
+from tests.e2e.reading import ROCKY_AUTHOR_ORDER, ballot_tiers, placed_lines
+from tests.e2e.world import png_size
+
+pytestmark = pytest.mark.e2e
+
+SLUG = "rocky-training-montages"
+ITEMS = ROCKY_AUTHOR_ORDER  # the debate's item order, which the engine uses to break ties
+Tiers = tuple[tuple[str, ...], ...]
+
+# (member index, typed order, reason): the ballots that count in the end.
+FINAL_VOTES = [
+    (0, "III > Balboa > II > IV > Rocky > V", "Apollo and Rocky on the beach, enough said"),
+    (1, "V > II > Balboa > Rocky > IV > III", "Rocky V is underrated, and Rocky II has the kids"),
+    (2, "II > III > Rocky > Balboa", "Rocky II, for the chicken alone"),
+    (3, "Rocky > II > V > Balboa > IV > III", "The original steps are the montage"),
+    (4, "III > IV = V > Balboa", "Clubber Lang trains harder than anyone"),
+]
+# Member 3 thought otherwise first; member 6 votes, then withdraws.
+FIRST_THOUGHT = (3, "IV > II > III", "Drago's lab against the barn")
+WITHDRAWN = (5, "IV > II > III > Rocky > Balboa > V", "The author is right")
+
+_NAMES = {
+    "iv": "Rocky IV",
+    "ii": "Rocky II",
+    "iii": "Rocky III",
+    "rocky": "Rocky",
+    "balboa": "Rocky Balboa",
+    "v": "Rocky V",
+}
+
+
+def typed_tiers(order: str) -> Tiers:
+    """What a typed order means, for the engine here: "III > IV = V" → ((III,), (IV, V))."""
+    return tuple(
+        tuple(_NAMES[name.strip().lower()] for name in tier.split("=")) for tier in order.split(">")
+    )
+
+
+@pytest.fixture
+async def bot(start_bot: StartBot) -> BotProcess:
+    return await start_bot(env={"VOTE_COOLDOWN_SECONDS": "0"})
+
+
+@pytest.fixture
+async def cast(emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess) -> dict[int, Tiers]:
+    """The votes above, each checked as read back; the members' current ballots by user id."""
+    members = dev_guild.plain_members
+    for index, order, why in [FIRST_THOUGHT, WITHDRAWN, *FINAL_VOTES]:
+        reply = await (
+            await emulator.command("vote", {"order": order, "why": why}, member=members[index])
+        ).message()
+        assert ballot_tiers(reply) == list(typed_tiers(order)), reply.text
+    unvote = await emulator.command("unvote", member=members[WITHDRAWN[0]])
+    assert "Withdrew" in (await unvote.message()).text
+    return {members[index].id: typed_tiers(order) for index, order, _ in FINAL_VOTES}
+
+
+def engine(ballots: Mapping[int, Tiers]) -> MemberBallots[int, str]:
+    """The engine's view of the ballots, keyed by item name (the bot uses item ids)."""
+    return MemberBallots(ITEMS, ballots)
+
+
+async def answer(handle: InteractionHandle) -> Message:
+    message = await handle.message()
+    assert (await handle.response()).latency < 3
+    return message
+
+
+# -- reading what the bot shows -------------------------------------------------------------
+
+
+def expected_labels(result: ConsensusResult[str]) -> dict[str, str]:
+    """Item → "1", or "=3" for items sharing a place: what the engine's order means."""
+    return {
+        item: f"={result.place(item)}" if len(tier) > 1 else str(result.place(item))
+        for tier in result.order
+        for item in tier
+    }
+
+
+def stated_matchup(text: str) -> tuple[str, int, int]:
+    """(next item, wins of this one over it, its wins back), from any wording the bot uses:
+    "beats X 4–1", "level with X 2–2", "tied with X (2–3 head to head)",
+    "above X, though X wins 3–2 head to head"."""
+    for pattern, reverse in _MATCHUP_WORDS:
+        if match := pattern.fullmatch(text):
+            below, first, second = match.group(1), int(match.group(2)), int(match.group(3))
+            return (below, second, first) if reverse else (below, first, second)
+    raise AssertionError(f"no head-to-head numbers in {text!r}")
+
+
+# (wording, whether the next item's wins are stated first)
+_MATCHUP_WORDS = [
+    (re.compile(r"(?:beats|level with) (.+) (\d+)–(\d+)"), False),
+    (re.compile(r"tied with (.+) \((\d+)–(\d+) head to head\)"), False),
+    (re.compile(r"above (.+), though \1 wins (\d+)–(\d+) head to head"), True),
+]
+
+
+def head_to_head_table(message: Message) -> dict[tuple[str, str], int]:
+    """(row item, column item) → members preferring the row's item, from the code block."""
+    description = message.embeds[0]["description"]
+    block = description.split("```")[1].strip("\n").split("\n")
+    rows = [re.match(r"^\s*(\d+)\. (.{14}) (.*)$", line) for line in block[1:]]
+    assert all(rows), block
+    by_place = {int(r.group(1)): r.group(2).strip() for r in rows if r}
+    columns = [int(c) for c in block[0].split()]
+    table: dict[tuple[str, str], int] = {}
+    for row in rows:
+        assert row
+        cells = row.group(3).split()
+        for place, cell in zip(columns, cells, strict=True):
+            if cell != "—":
+                table[(row.group(2).strip(), by_place[place])] = int(cell)
+    return table
+
+
+def field(message: Message, starts: str) -> str:
+    found = [f["value"] for e in message.embeds for f in e.get("fields", []) if starts in f["name"]]
+    assert len(found) == 1, f"no field {starts!r} in {message.text!r}"
+    return found[0]
+
+
+def mentioned(text: str) -> list[int]:
+    return [int(m) for m in re.findall(r"<@(\d+)>", text)]
+
+
+def pair_agreement(first: Tiers, second: Tiers) -> tuple[int, int, int]:
+    """Two members over the items both ranked: (agreed, compared, common items)."""
+    common = [i for i in ITEMS if any(i in t for t in first) and any(i in t for t in second)]
+    only = [tuple(i for i in tier if i in common) for tier in first]
+    other = [tuple(i for i in tier if i in common) for tier in second]
+    result = agreement([t for t in only if t], [t for t in other if t], common)
+    return result.agreed, result.compared, len(common)
+
+
+# -- the scenario -----------------------------------------------------------------------------
+
+
+async def test_consensus_shows_the_engines_places_and_margins_by_every_method(
+    emulator: DiscordEmulator, dev_guild: Guild, cast: dict[int, Tiers]
+) -> None:
+    tally = engine(cast).tally
+    for method in METHODS:
+        result = consensus(tally, method)
+        shown = await answer(await emulator.command("consensus", {"method": method}))
+        assert not shown.ephemeral
+        assert f"**{len(cast)} voters** · {result.label}" in shown.text, shown.text
+        assert "Provisional" not in shown.text, "5 voters are more than the 3 the server asks"
+        lines = placed_lines(shown)
+        assert {item: label for label, item, _ in lines} == expected_labels(result), method
+        assert [item for _, item, _ in lines] == result.ranking, method
+        for (_, item, rest), matchup in zip(lines, result.pairs, strict=False):
+            assert matchup.above == item
+            assert stated_matchup(rest) == (matchup.below, matchup.above_wins, matchup.below_wins)
+        assert result.cycles, "the ballots make Rocky, Balboa and V go round in circles"
+        cycle = shown.embeds[0]["description"].split("Majority cycle", 1)[-1]
+        assert set(re.findall(r"\*\*(.+?)\*\*", cycle)) == set(result.cycles[0].items), method
+
+
+async def test_the_numbers_are_the_engines_head_to_head_table_with_a_chart(
+    emulator: DiscordEmulator, dev_guild: Guild, cast: dict[int, Tiers]
+) -> None:
+    tally = engine(cast).tally
+    shown = await answer(await emulator.command("consensus"))
+    numbers = await answer(await emulator.click(shown, label="Show the numbers"))
+
+    assert numbers.ephemeral, "the table is for whoever asked"
+    table = head_to_head_table(numbers)
+    expected = {
+        (a, b): int(tally.wins[i, j])
+        for (i, a), (j, b) in itertools.permutations(enumerate(ITEMS), 2)
+    }
+    assert table == expected
+    chart = numbers.attachments[0]
+    size = png_size(chart.data)
+    assert size and min(size) >= 200, f"a PNG chart of sensible size, not {size}"
+
+
+async def test_hottest_shows_the_engines_contests_spread_author_rivals_and_quotes(
+    emulator: DiscordEmulator, dev_guild: Guild, cast: dict[int, Tiers]
+) -> None:
+    ballots = engine(cast)
+    tally = ballots.tally
+    result = consensus(tally)
+    hottest = await answer(await emulator.command("hottest"))
+    assert not hottest.ephemeral
+    assert f"From {len(cast)} ballots." in hottest.text, hottest.text
+
+    # The three closest contests that split the server, with their numbers.
+    split = [c for c in closest_contests(tally, 5) if c.matchup.below_wins > 0][:3]
+    shown = re.findall(
+        r"\*\*(.+?)\*\* vs \*\*(.+?)\*\*: (\d+)–(\d+) among the (\d+) members",
+        field(hottest, "Closest head-to-head"),
+    )
+    assert [(a, b, int(x), int(y), int(n)) for a, b, x, y, n in shown] == [
+        (
+            c.matchup.above,
+            c.matchup.below,
+            c.matchup.above_wins,
+            c.matchup.below_wins,
+            c.matchup.compared,
+        )
+        for c in split
+    ]
+
+    # The most polarizing item: its average place and spread.
+    top = next(row for row in polarizing_items(tally) if row.spread is not None)
+    assert top.mean_place is not None and top.spread is not None
+    assert (
+        f"**{top.item}** — average place {top.mean_place:.1f}, spread ±{top.spread:.1f} over "
+        f"{top.ranked_by} members"
+    ) in field(hottest, "Most polarizing")
+
+    # The server against the author, overall.
+    author = compare_with_author(tally, result, ITEMS).agreement
+    assert f"agrees with the author on {author.agreed} of {author.compared} pairs" in field(
+        hottest, "the author"
+    )
+
+    # Rivals: each named pair's numbers, and that it is the most (or least) alike pair.
+    rivals = field(hottest, "Rivals")
+    shares: dict[frozenset[int], float] = {}
+    for first, second in itertools.combinations(cast, 2):
+        agreed, compared, common = pair_agreement(cast[first], cast[second])
+        if common >= 3 and compared:
+            shares[frozenset((first, second))] = agreed / compared
+    for line, extreme in (("Most opposed", min), ("Kindred spirits", max)):
+        text = next(t for t in rivals.split("\n") if line in t)
+        first, second = mentioned(text)
+        agreed, compared, common = pair_agreement(cast[first], cast[second])
+        assert f"agree on {agreed} of {compared} pairs" in text, text
+        assert f"of the {common} items both ranked" in text, text
+        assert shares[frozenset((first, second))] == extreme(shares.values()), line
+
+    # Reasons quoted for each side of the closest contest come from that side.
+    contest = split[0].matchup
+    quotes = field(hottest, f"{contest.above} or {contest.below}?")
+    side = None
+    for line in quotes.split("\n"):
+        if line.startswith("*For "):
+            side = line.removeprefix("*For ").removesuffix(":*")
+        elif line.startswith("> "):
+            (member,) = mentioned(line)
+            ranks = {item: n for n, tier in enumerate(cast[member]) for item in tier}
+            other = contest.below if side == contest.above else contest.above
+            assert ranks.get(side, 99) < ranks.get(other, 99), f"{line} is not for {side}"
+    assert side is not None, quotes
+
+
+async def test_leaderboards_show_the_engines_places_firsts_averages_and_agreement(
+    emulator: DiscordEmulator, dev_guild: Guild, cast: dict[int, Tiers]
+) -> None:
+    tally = engine(cast).tally
+    result = consensus(tally)
+    board = await answer(await emulator.command("leaderboard"))
+    assert not board.ephemeral
+
+    margins = tally.margins
+    firsts = tally.position_counts[:, 0]
+    means = tally.mean_positions()
+    labels = expected_labels(result)
+    lines = placed_lines(board)
+    assert [item for _, item, _ in lines] == result.ranking
+    for label, item, rest in lines:
+        i = ITEMS.index(item)
+        won, lost = int((margins[i] > 0).sum()), int((margins[i] < 0).sum())
+        average = "avg —" if math.isnan(means[i]) else f"avg {means[i]:.1f}"
+        assert label == labels[item]
+        assert rest.split(" · ")[:3] == [f"{won}–{lost} head to head", f"🥇 {firsts[i]}", average]
+
+    # Members: agreement with the consensus and with the author, the closest first.
+    members = await answer(await emulator.command("leaderboard", {"board": "members"}))
+    order = [tuple(tier) for tier in result.order]
+    author = [(item,) for item in ITEMS]
+    rows = re.findall(
+        r"<@(\d+)> — \*\*(\d+)%\*\* with the server \((\d+) of (\d+) pairs\)"
+        r" · (\d+)% with the author",
+        members.embeds[0]["description"],
+    )
+    assert sorted(int(row[0]) for row in rows) == sorted(cast)
+    shares = []
+    for member_id, share, agreed, compared, with_author in rows:
+        mine = agreement(cast[int(member_id)], order, ITEMS)
+        theirs = agreement(cast[int(member_id)], author, ITEMS)
+        assert (int(agreed), int(compared)) == (mine.agreed, mine.compared)
+        assert int(share) == round(100 * mine.agreed / mine.compared)
+        assert int(with_author) == round(100 * theirs.agreed / theirs.compared)
+        shares.append(mine.agreed / mine.compared)
+    assert shares == sorted(shares, reverse=True), "closest to the server first"
+
+
+async def test_myvote_compares_with_the_engines_consensus(
+    emulator: DiscordEmulator, dev_guild: Guild, cast: dict[int, Tiers]
+) -> None:
+    order = [tuple(tier) for tier in consensus(engine(cast).tally).order]
+    for member in dev_guild.plain_members[:5]:
+        mine = await answer(await emulator.command("myvote", member=member))
+        expected = agreement(cast[member.id], order, ITEMS)
+        numbers = re.search(r"consensus on (?:all (\d+)|(\d+) of (\d+)) pairs", mine.text)
+        assert numbers, mine.text
+        agreed = int(numbers.group(1) or numbers.group(2))
+        compared = int(numbers.group(1) or numbers.group(3))
+        assert (agreed, compared) == (expected.agreed, expected.compared), mine.text
+
+
+async def test_the_stored_ballots_are_the_ones_cast_and_count_the_same(
+    emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess, cast: dict[int, Tiers]
+) -> None:
+    shown = await answer(await emulator.command("consensus"))
+    assert await bot.stop() == 0
+
+    stored = await stored_ballots(bot.database_path, dev_guild.id)
+    assert stored == cast, "the current ballots in SQLite are those cast, the withdrawn one out"
+    result = consensus(engine(stored).tally)
+    assert {item: label for label, item, _ in placed_lines(shown)} == expected_labels(result)
+
+
+async def stored_ballots(database: Path, guild_id: int) -> dict[int, Tiers]:
+    """Current ballots by member, as item names, read with the bot's own repositories."""
+    async with await Database.open(database) as db:
+        debate = next(d for d in await DebateRepository(db).list_catalog() if d.slug == SLUG)
+        rows = await BallotRepository(db).current_all(guild_id, debate.id)
+    return {row.member_id: named(debate, row.tiers) for row in rows}
+
+
+def named(debate: Debate, tiers: Sequence[Sequence[int]]) -> Tiers:
+    return tuple(tuple(debate.item(item_id).name for item_id in tier) for tier in tiers)
