@@ -18,7 +18,7 @@ from bot.results import ResultsService
 from bot.settings import Settings
 from bot.storage import BallotRepository, Database, DebateRepository, SettingsRepository
 from bot.storage.summaries import SummaryRepository
-from bot.ui import VoteButton
+from bot.ui import VoteButton, answer_lost_form
 from bot.voting import VotingService
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,9 @@ class RankingBot(commands.Bot):
         if self._warming is not None:
             self._warming.cancel()
         await super().close()
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await answer_lost_form(interaction)
 
     async def on_ready(self) -> None:
         user = cast(discord.ClientUser, self.user)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import discord
 from discord import app_commands
 
-from bot.errors import answer_error
+from bot.errors import answer_error, send_ephemeral
+from bot.render.text import MESSAGE_CONTENT, clip
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -51,8 +52,75 @@ class OwnedView(BaseView):
 
 
 class BaseModal(discord.ui.Modal):
+    """A modal whose errors go through the one error path, and whose submit is never lost.
+
+    discord.py silently drops the submit of a form it no longer knows (opened before a
+    restart, or timed out), and the member's typing is gone with "This interaction failed".
+    Every form is recorded in :attr:`open_forms` until it is submitted or times out, so the
+    bot can recognise such a submit and give the member back what they typed
+    (:func:`answer_lost_form`).
+    """
+
+    # custom_id -> the form; class-wide because forms are created before any bot is at hand,
+    # and random custom_ids keep bots in one process (the tests) from seeing each other's.
+    open_forms: ClassVar[dict[str, BaseModal]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.expired = False
+        forms = BaseModal.open_forms
+        forms[self.custom_id] = self
+        if len(forms) > _MAX_OPEN_FORMS:  # forms never submitted; drop the oldest
+            del forms[next(iter(forms))]
+
+    async def on_timeout(self) -> None:
+        self.expired = True
+
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await answer_error(interaction, error)
+
+
+async def answer_lost_form(interaction: discord.Interaction) -> bool:
+    """Answer a form submit nobody will answer; True when it was one.
+
+    Called for every interaction; a submit of a live form is left to the form itself.
+    """
+    if interaction.type is not discord.InteractionType.modal_submit or interaction.data is None:
+        return False
+    form = BaseModal.open_forms.pop(str(interaction.data.get("custom_id")), None)
+    if form is not None and not form.expired:
+        return False
+    typed = [text for text in _submitted_texts(interaction.data) if text.strip()]
+    message = (
+        "That form was open for too long or from before I restarted, so I couldn't use it. "
+        "Nothing was saved; open it again."
+    )
+    if typed:
+        room = 1500 // len(typed)
+        blocks = [
+            FENCE + "\n" + clip(text.replace(FENCE, "'''"), room) + "\n" + FENCE for text in typed
+        ]
+        message += " Here is what you typed, to paste back in:\n" + "\n".join(blocks)
+    await send_ephemeral(interaction, clip(message, MESSAGE_CONTENT))
+    return True
+
+
+FENCE = "```"
+_MAX_OPEN_FORMS = 10_000
+
+
+def _submitted_texts(data: Any) -> list[str]:
+    texts: list[str] = []
+    stack = list(data.get("components") or [])
+    while stack:
+        component = stack.pop(0)
+        if isinstance(component.get("value"), str):
+            texts.append(component["value"])
+        children = list(component.get("components") or [])
+        if "component" in component:  # a label wraps one input under "component"
+            children.insert(0, component["component"])
+        stack[0:0] = children
+    return texts
 
 
 VOTE_CUSTOM_ID = "rd:vote:{debate_id}"
