@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.agreement import PairAgreement, pair_agreement
 from bot.ballot_parser import parse_order, parse_pasted
 from bot.catalog import load_catalog
 from bot.errors import UserError
 from bot.models import Debate, DebateSpec, ItemSpec, Tiers
+from bot.ranking import Agreement, agreement
 from bot.storage import BallotRepository, Database, DebateRepository
 from bot.voting import MAX_REASON_LENGTH, VotingService
 from tests.support.seed import LIKE_COMMENT_1, LIKE_COMMENT_2
@@ -277,8 +277,8 @@ async def test_the_seed_comments_become_the_right_ballots(
     ]  # fmt: skip
     assert names(rocky, second.tiers) == [["Rocky IV"], ["Rocky II"], ["Rocky III"]]
     item_ids = [item.id for item in rocky.items]
-    assert pair_agreement(first.tiers, rocky.author_tiers, item_ids) == PairAgreement(12, 15)
-    assert pair_agreement(second.tiers, rocky.author_tiers, item_ids) == PairAgreement(12, 12)
+    assert agreement(first.tiers, rocky.author_tiers, item_ids) == Agreement(12, 15)
+    assert agreement(second.tiers, rocky.author_tiers, item_ids) == Agreement(12, 12)
 
 
 # -- pair agreement -------------------------------------------------------------------------
@@ -297,9 +297,9 @@ async def test_the_seed_comments_become_the_right_ballots(
 def test_pair_agreement_counts_the_pairs_both_order(
     ballot: Tiers, expected: tuple[int, int]
 ) -> None:
-    result = pair_agreement(ballot, ((1,), (2,), (3,), (4,)), [1, 2, 3, 4])
-    assert (result.agree, result.compared) == expected
-    assert result.disagree == expected[1] - expected[0]
+    result = agreement(ballot, ((1,), (2,), (3,), (4,)), [1, 2, 3, 4])
+    assert (result.agreed, result.compared) == expected
+    assert result.disagreed == expected[1] - expected[0]
 
 
 # -- consensus hook --------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from datetime import datetime
 
 import discord
 
-from bot.agreement import PairAgreement
 from bot.ballot_builder import BallotBuilder
 from bot.models import Debate, Item, Tiers
+from bot.ranking import Agreement
 from bot.render.paging import paginate_lines
 from bot.render.text import EMBED_TITLE, FIELD_VALUE, clip, safe
 
@@ -145,13 +145,13 @@ def _ballot_file(debate: Debate, tiers: Tiers, reason: str | None) -> discord.Fi
     return discord.File(io.BytesIO(data), filename="ballot.txt")
 
 
-def agreement_sentence(result: PairAgreement, whom: str) -> str:
+def agreement_sentence(result: Agreement, whom: str) -> str:
     """ "You agree with the author on 11 of 15 pairs." (or why there is nothing to compare)."""
     if result.compared == 0:
         return f"There is nothing to compare with {whom} yet."
-    if result.agree == result.compared:
+    if result.agreed == result.compared:
         return f"You agree with {whom} on all {result.compared} pairs."
-    return f"You agree with {whom} on {result.agree} of {result.compared} pairs."
+    return f"You agree with {whom} on {result.agreed} of {result.compared} pairs."
 
 
 def saved_at_text(created_at: datetime) -> str:

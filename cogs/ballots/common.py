@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, cast
 
 import discord
 
-from bot.agreement import pair_agreement
 from bot.errors import UserError
 from bot.models import Ballot, Debate
+from bot.ranking import agreement
 from bot.render.ballot import agreement_sentence, saved_at_text
 from bot.render.text import safe
 
@@ -44,7 +44,7 @@ async def ballot_intro(bot: RankingBot, guild_id: int, debate: Debate, ballot: B
     versions = len(await bot.voting.history(guild_id, debate, ballot.member_id))
     if versions > 1:
         lines[0] += f" · version {versions}, earlier ones kept"
-    author = pair_agreement(ballot.tiers, debate.author_tiers, item_ids)
+    author = agreement(ballot.tiers, debate.author_tiers, item_ids)
     lines.append(agreement_sentence(author, "the author"))
     lines += await consensus_comparison(bot, guild_id, debate, ballot)
     return "\n".join(lines)
@@ -62,7 +62,7 @@ async def consensus_comparison(
     consensus = await bot.voting.consensus_tiers(guild_id, debate)
     if consensus is None:
         return []
-    result = pair_agreement(ballot.tiers, consensus, [item.id for item in debate.items])
+    result = agreement(ballot.tiers, consensus, [item.id for item in debate.items])
     return [agreement_sentence(result, "this server's consensus")]
 
 
