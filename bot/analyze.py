@@ -85,8 +85,10 @@ def read_ballot_file(path: Path) -> BallotFile:
         raise BallotFileError(f"{path}: {error.strerror}") from None
     kind = path.suffix.lower().lstrip(".")
     header = re.search(r"^#\s*DATA TYPE:\s*(\w+)", text, re.MULTILINE | re.IGNORECASE)
-    if kind in PREFLIB_KINDS or header:
-        return parse_preflib(text, kind if kind in PREFLIB_KINDS else header.group(1).lower())
+    if kind in PREFLIB_KINDS:
+        return parse_preflib(text, kind)
+    if header:
+        return parse_preflib(text, header.group(1).lower())
     return parse_plain(text)
 
 

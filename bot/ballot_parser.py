@@ -787,10 +787,10 @@ class ItemMatcher:
             if len(fuzzy.key) < 3 or fuzzy.key == query:
                 continue
             words = tuple(fuzzy.key.split())
-            start = runs.get(words)
-            item = _choose(self._exact[fuzzy.key]) if start is not None else None
-            if start is not None and item is not None:
-                spans.append((start, start + len(words), item))
+            at = runs.get(words)
+            item = _choose(self._exact[fuzzy.key]) if at is not None else None
+            if at is not None and item is not None:
+                spans.append((at, at + len(words), item))
         # Keep the widest: "Rocky IV because" suggests Rocky IV, not also Rocky.
         widest = [span for span in spans if not any(_wider(other, span) for other in spans)]
         widest.sort(key=lambda span: (span[0] - span[1], self._position[span[2].id]))

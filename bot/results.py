@@ -45,7 +45,7 @@ class DebateResults:
 
     @property
     def item_ids(self) -> tuple[int, ...]:
-        return self.ballots.items
+        return self.ballots.item_keys
 
 
 class ResultsService:

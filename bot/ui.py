@@ -12,7 +12,15 @@ from bot.errors import answer_error, send_ephemeral
 from bot.render.text import MESSAGE_CONTENT, clip
 
 if TYPE_CHECKING:
+    from discord.ext import commands
+
     from bot.client import RankingBot
+
+    # A base for command mixins, which are only ever bound into a commands.GroupCog (see
+    # cogs/debates): app_commands.command() type-checks only on a Cog's or Group's methods.
+    CogMixin = commands.Cog
+else:
+    CogMixin = object
 
 
 async def debate_autocomplete(
@@ -76,7 +84,15 @@ class BaseModal(discord.ui.Modal):
     async def on_timeout(self) -> None:
         self.expired = True
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    async def on_error(
+        self,
+        interaction: discord.Interaction,
+        error: Exception,
+        item: discord.ui.Item[Any] | None = None,
+        /,
+    ) -> None:
+        # Modal calls this without ``item``; the optional parameter keeps the signature
+        # compatible with BaseView.on_error, which discord.py's Modal narrows.
         await answer_error(interaction, error)
 
 
@@ -160,3 +176,8 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_T
 
 def vote_button(debate_id: int) -> VoteButton:
     return VoteButton(debate_id)
+
+
+def button_label(item: discord.ui.Item[Any]) -> str:
+    """The label of the button a dynamic item was rebuilt from ("" for any other item)."""
+    return (item.label or "") if isinstance(item, discord.ui.Button) else ""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 import numpy as np
 
@@ -150,7 +150,8 @@ class Tally(Generic[K]):
         if isinstance(tiers, str | bytes):
             raise TypeError("A ballot is a sequence of tiers, not a string.")
         n = self.n
-        index = self.index
+        # Ballots hold arbitrary hashables until validated here; a foreign key just misses.
+        index = cast("dict[Hashable, int]", self.index)
         ranks = [n] * n
         tier_no = 0
         for tier in tiers:
@@ -251,7 +252,8 @@ class MemberBallots(Mapping[M, tuple[tuple[K, ...], ...]], Generic[M, K]):
             self.set(member, tiers)
 
     @property
-    def items(self) -> tuple[K, ...]:
+    def item_keys(self) -> tuple[K, ...]:
+        """The tally's items (not ``Mapping.items``, which pairs members with ballots)."""
         return self.tally.items
 
     @property
@@ -324,4 +326,4 @@ class MemberBallots(Mapping[M, tuple[tuple[K, ...], ...]], Generic[M, K]):
         return member in self._columns
 
     def __repr__(self) -> str:
-        return f"MemberBallots({len(self.items)} items, {len(self)} members)"
+        return f"MemberBallots({len(self.item_keys)} items, {len(self)} members)"

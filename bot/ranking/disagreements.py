@@ -167,7 +167,7 @@ def disagreement(
     """
     if not isinstance(ballots, MemberBallots):
         ballots = MemberBallots(tally.items, ballots)
-    if ballots.items != tally.items:
+    if ballots.item_keys != tally.items:
         raise ValueError("The ballots and the tally are for different items.")
     result = consensus(tally) if consensus_result is None else consensus_result
     consensus_ranks = _reference_ranks(tally, result.order)
@@ -307,8 +307,8 @@ def agreement_counts(ranks: np.ndarray, reference: np.ndarray) -> tuple[np.ndarr
     # Where each item's strictly-worse block starts in the sorted order.
     block_start = np.searchsorted(sorted_reference, sorted_reference, side="right")
     dtype = np.int16 if n * (n - 1) // 2 < np.iinfo(np.int16).max else np.int32
-    agreed = np.zeros(m, dtype=dtype)
-    disagreed = np.zeros(m, dtype=dtype)
+    agreed: np.ndarray = np.zeros(m, dtype=dtype)
+    disagreed: np.ndarray = np.zeros(m, dtype=dtype)
     for p in range(n):
         below = sorted_ranks[block_start[p] :]
         if not below.shape[0]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -164,7 +164,7 @@ def consensus(tally: Tally[K], method: str = "schulze") -> ConsensusResult[K]:
 # -- the methods: each returns tiers of item indices and extra result fields ----------
 
 Tiers = list[list[int]]
-_Extra = dict[str, object]
+_Extra = dict[str, Any]  # optional ConsensusResult fields, passed as keyword arguments
 
 
 # Snapshots of the path matrix cost (n + 1) · n² cells; above this many cells Schulze

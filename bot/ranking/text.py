@@ -90,7 +90,7 @@ def describe_author(comparison: AuthorComparison[K], who: str = "the server") ->
     return text
 
 
-def describe_member_pair(pair: MemberPair[Hashable], member_names: Names) -> str:
+def describe_member_pair(pair: MemberPair[K], member_names: Names) -> str:
     first, second = name_of(member_names, pair.first), name_of(member_names, pair.second)
     return (
         f"{describe_agreement(pair.agreement, second, first)}"

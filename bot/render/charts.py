@@ -12,7 +12,7 @@ import threading
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import matplotlib
 import numpy as np
@@ -34,12 +34,18 @@ ANNOTATE_MAX = 12
 NAME_CHARS = 28
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
+K = TypeVar("K", bound=Hashable)
+
 
 class TallyLike(Protocol):
     """What the chart needs from the engine's tally."""
 
-    items: tuple[Hashable, ...]
-    voters: int
+    # Read-only, so that a Tally[int] (items: tuple[int, ...]) matches.
+    @property
+    def items(self) -> tuple[Hashable, ...]: ...
+
+    @property
+    def voters(self) -> int: ...
 
     @property
     def wins(self) -> np.ndarray: ...
@@ -68,7 +74,7 @@ class ChartData:
 
 
 def chart_data(
-    tally: TallyLike, order: Sequence[Hashable], names: Mapping[Hashable, str], title: str
+    tally: TallyLike, order: Sequence[K], names: Mapping[K, str], title: str
 ) -> ChartData:
     """Reorder the tally's matrices into ``order`` and label the rows ``1. Name``."""
     index = {key: i for i, key in enumerate(tally.items)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from typing import Any
 
 from bot.models import GuildSettings
 from bot.storage.database import Database
@@ -27,7 +28,7 @@ class SettingsRepository:
             admin_role_id=row["admin_role_id"],
         )
 
-    async def update(self, guild_id: int, **changes: object) -> GuildSettings:
+    async def update(self, guild_id: int, **changes: Any) -> GuildSettings:
         """Change some settings; unknown names are a programming error (``TypeError``)."""
         async with self.db.transaction() as conn:
             # Read inside the transaction so two admins changing different settings both win.

@@ -14,7 +14,7 @@ import discord
 
 from bot.errors import UserError, guarded
 from bot.render.ballot import ballot_pages, shared_ballot
-from bot.ui import BaseView
+from bot.ui import BaseView, button_label
 from cogs.ballots.common import (
     ballot_intro,
     bot_of,
@@ -93,9 +93,9 @@ class BallotPageButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> BallotPageButton:
-        return cls(int(match["debate_id"]), int(match["page"]), item.label or "")
+        return cls(int(match["debate_id"]), int(match["page"]), button_label(item))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await guarded(interaction, self._turn)
@@ -130,7 +130,7 @@ class EditBallotButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> EditBallotButton:
         return cls(int(match["debate_id"]))
 
@@ -169,7 +169,7 @@ class ShareBallotButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ShareBallotButton:
         return cls(int(match["debate_id"]), int(match["ballot_id"]))
 

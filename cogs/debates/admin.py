@@ -19,6 +19,7 @@ from bot.catalog import MAX_FILE_BYTES, CatalogError, dump_debate_yaml, parse_de
 from bot.errors import UserError
 from bot.render.admin import ballots_csv
 from bot.render.text import safe
+from bot.ui import CogMixin
 from cogs.debates.browse import debate_autocomplete
 from cogs.debates.edit import created_message
 from cogs.debates.forms import ConfirmView, apply_or_confirm, send
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 _DEBATE = "Which debate (default: the server's current one)"
 
 
-class AdminCommands:
+class AdminCommands(CogMixin):
     bot: RankingBot
 
     @app_commands.command(

@@ -10,14 +10,14 @@ from discord import app_commands
 
 from bot.errors import UserError, guarded
 from bot.render.debate import author_ranking_pages, debate_list_pages
-from bot.ui import BaseView, debate_autocomplete, vote_button
+from bot.ui import BaseView, CogMixin, button_label, debate_autocomplete, vote_button
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
     from bot.models import Debate
 
 
-class BrowseCommands:
+class BrowseCommands(CogMixin):
     bot: RankingBot
 
     @app_commands.command(
@@ -74,9 +74,9 @@ class ShowPageButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ShowPageButton:
-        return cls(int(match["debate_id"]), int(match["page"]), item.label or "")
+        return cls(int(match["debate_id"]), int(match["page"]), button_label(item))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await guarded(interaction, self._turn)

@@ -22,6 +22,7 @@ from bot.errors import UserError
 from bot.models import Debate
 from bot.render.debate import author_ranking_pages
 from bot.render.text import safe
+from bot.ui import CogMixin
 from cogs.debates.browse import debate_autocomplete
 from cogs.debates.forms import DebateForm, Draft, apply_or_confirm, bot_of
 
@@ -91,7 +92,7 @@ class EditForm(DebateForm):
         await apply_or_confirm(interaction, plan)
 
 
-class EditCommands:
+class EditCommands(CogMixin):
     bot: RankingBot
 
     @app_commands.command(name="create", description="Make a debate for this server (admins)")

@@ -25,7 +25,7 @@ from bot.render.results import (
     leaderboard_page_id,
     numbers_id,
 )
-from bot.ui import BaseView, vote_button
+from bot.ui import BaseView, button_label, vote_button
 from cogs.results.pages import (
     answer_page,
     bot_of,
@@ -137,9 +137,9 @@ class ConsensusPageButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ConsensusPageButton:
-        return cls(int(match["debate_id"]), match["method"], int(match["page"]), item.label or "")
+        return cls(int(match["debate_id"]), match["method"], int(match["page"]), button_label(item))
 
     async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
         async def build() -> tuple[discord.Embed, discord.ui.View]:
@@ -167,9 +167,9 @@ class NumbersButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> NumbersButton:
-        return cls(int(match["debate_id"]), match["method"], int(match["page"]), item.label or "")
+        return cls(int(match["debate_id"]), match["method"], int(match["page"]), button_label(item))
 
     async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
         if not self.opens:  # a page button under the table: turn the page in place
@@ -212,10 +212,10 @@ class LeaderboardPageButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> LeaderboardPageButton:
         board, method, page = match["board"], match["method"], int(match["page"])
-        return cls(int(match["debate_id"]), board, method, page, item.label or "")
+        return cls(int(match["debate_id"]), board, method, page, button_label(item))
 
     async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
         async def build() -> tuple[discord.Embed, discord.ui.View]:
