@@ -90,11 +90,8 @@ class ErrorHandlingTree(app_commands.CommandTree["discord.Client"]):
 async def guarded(
     interaction: discord.Interaction, handler: Callable[[discord.Interaction], Awaitable[None]]
 ) -> None:
-    """Run a dynamic item's handler through the one error path.
-
-    discord.py only logs exceptions from dynamic item callbacks; without this a member's
-    mistake (a closed debate, no ballot) would end in "This interaction failed".
-    """
+    """Run ``handler`` on the one error path, for code discord.py would only log errors of
+    (event listeners; dynamic buttons get it from :class:`bot.ui.DynamicButton`)."""
     try:
         await handler(interaction)
     except Exception as error:

@@ -143,7 +143,25 @@ VOTE_CUSTOM_ID = "rd:vote:{debate_id}"
 VOTE_TEMPLATE = r"rd:vote:(?P<debate_id>[0-9]+)"
 
 
-class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_TEMPLATE):
+class DynamicButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """Base of the bot's dynamic buttons: a click runs :meth:`clicked` on the one error path.
+
+    discord.py only logs exceptions raised in dynamic items' callbacks, so without this a
+    member's mistake (a closed debate, no ballot) would end in "This interaction failed".
+    The template here matches nothing; each subclass gives its own.
+    """
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.clicked(interaction)
+        except Exception as error:
+            await answer_error(interaction, error)
+
+    async def clicked(self, interaction: discord.Interaction) -> None:
+        raise NotImplementedError
+
+
+class VoteButton(DynamicButton, template=VOTE_TEMPLATE):
     """The public Vote button under /debate show, results and summaries.
 
     A click is announced as the ``vote_button`` event (``on_vote_button(interaction,
@@ -170,7 +188,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_T
     ) -> VoteButton:
         return cls(int(match["debate_id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def clicked(self, interaction: discord.Interaction) -> None:
         interaction.client.dispatch("vote_button", interaction, self.debate_id)
 
 

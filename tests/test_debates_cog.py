@@ -107,3 +107,11 @@ async def test_vote_button_opens_the_builder_for_whoever_clicks(driver: Driver) 
     shown = await driver.slash("debate show")
     opened = await driver.click(shown.message, label="Vote", user_id=4242)
     assert opened.ephemeral and "Pick #1" in str(opened.message["components"])
+
+
+async def test_a_page_button_for_a_deleted_debate_says_so(driver: Driver) -> None:
+    shown = await driver.slash("debate show")
+    stale = {**shown.message, "components": [{"type": 1, "components": [
+        {"type": 2, "style": 2, "label": "▶", "custom_id": "rd:show:999999:1"}]}]}  # fmt: skip
+    reply = await driver.click(stale, label="▶")
+    assert reply.ephemeral and "no longer exists" in reply.content

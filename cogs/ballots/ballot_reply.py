@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import UserError, guarded
+from bot.errors import UserError
 from bot.render.ballot import ballot_pages, shared_ballot
-from bot.ui import BaseView, button_label
+from bot.ui import BaseView, DynamicButton, button_label
 from cogs.ballots.common import (
     ballot_intro,
     bot_of,
@@ -74,7 +74,7 @@ async def _current_ballot(interaction: discord.Interaction, debate_id: int) -> B
 
 
 class BallotPageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    DynamicButton,
     template=r"rd:ballot:page:(?P<debate_id>[0-9]+):(?P<page>[0-9]+)",
 ):
     """Turns the page of a long ballot (the clicker's own current one)."""
@@ -97,10 +97,7 @@ class BallotPageButton(
     ) -> BallotPageButton:
         return cls(int(match["debate_id"]), int(match["page"]), button_label(item))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, self._turn)
-
-    async def _turn(self, interaction: discord.Interaction) -> None:
+    async def clicked(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         guild_id = guild_of(interaction)
         debate = await debate_by_id(bot, guild_id, self.debate_id)
@@ -112,7 +109,7 @@ class BallotPageButton(
 
 
 class EditBallotButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    DynamicButton,
     template=r"rd:ballot:edit:(?P<debate_id>[0-9]+)",
 ):
     """Turns the ballot reply into the builder, prefilled with the current ballot."""
@@ -134,10 +131,7 @@ class EditBallotButton(
     ) -> EditBallotButton:
         return cls(int(match["debate_id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, self._edit)
-
-    async def _edit(self, interaction: discord.Interaction) -> None:
+    async def clicked(self, interaction: discord.Interaction) -> None:
         # Imported here: the builder's Save answers with this module's ballot_message.
         from cogs.ballots.builder_view import open_builder
 
@@ -146,7 +140,7 @@ class EditBallotButton(
 
 
 class ShareBallotButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    DynamicButton,
     template=r"rd:ballot:share:(?P<debate_id>[0-9]+):(?P<ballot_id>[0-9]+)",
 ):
     """Posts the ballot publicly in the channel, like a comment under the post.
@@ -173,10 +167,7 @@ class ShareBallotButton(
     ) -> ShareBallotButton:
         return cls(int(match["debate_id"]), int(match["ballot_id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, self._share)
-
-    async def _share(self, interaction: discord.Interaction) -> None:
+    async def clicked(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         debate = await debate_by_id(bot, guild_of(interaction), self.debate_id)
         ballot = await _current_ballot(interaction, self.debate_id)

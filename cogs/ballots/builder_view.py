@@ -18,7 +18,7 @@ import discord
 
 from bot.ballot_builder import BallotBuilder
 from bot.ballot_parser import BallotParseError, parse_pasted
-from bot.errors import UserError, guarded
+from bot.errors import UserError
 from bot.render.ballot import (
     builder_closed_embed,
     builder_embed,
@@ -27,7 +27,7 @@ from bot.render.ballot import (
     minutes,
 )
 from bot.render.text import clip
-from bot.ui import BaseModal, OwnedView
+from bot.ui import BaseModal, DynamicButton, OwnedView
 from bot.voting import MAX_REASON_LENGTH
 from cogs.ballots.ballot_reply import ballot_message
 from cogs.ballots.common import bot_of, guild_of
@@ -325,7 +325,7 @@ class PasteModal(BaseModal):
 
 
 class ExpiredBuilderButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    DynamicButton,
     template=r"rd:builder:(?P<nonce>[0-9a-f]+):(?P<action>[a-z]+)",
 ):
     """Answers clicks on a builder this process no longer holds (the bot restarted).
@@ -345,10 +345,7 @@ class ExpiredBuilderButton(
     ) -> ExpiredBuilderButton:
         return cls(match.group(0))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, self._expired)
-
-    async def _expired(self, interaction: discord.Interaction) -> None:
+    async def clicked(self, interaction: discord.Interaction) -> None:
         if self.nonce in BuilderView.live:
             return
         raise UserError(

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 from discord import app_commands
 
-from bot.errors import UserError, guarded
+from bot.errors import UserError
 from bot.render.debate import author_ranking_pages, debate_list_pages
-from bot.ui import BaseView, CogMixin, button_label, debate_autocomplete, vote_button
+from bot.ui import BaseView, CogMixin, DynamicButton, button_label, debate_autocomplete, vote_button
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -51,7 +51,7 @@ def show_view(debate: Debate, page: int, pages: int) -> discord.ui.View:
 
 
 class ShowPageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    DynamicButton,
     template=r"rd:show:(?P<debate_id>[0-9]+):(?P<page>[0-9]+)",
 ):
     """Turns the page of the author's ranking; survives restarts (its state is its custom_id).
@@ -78,10 +78,7 @@ class ShowPageButton(
     ) -> ShowPageButton:
         return cls(int(match["debate_id"]), int(match["page"]), button_label(item))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, self._turn)
-
-    async def _turn(self, interaction: discord.Interaction) -> None:
+    async def clicked(self, interaction: discord.Interaction) -> None:
         bot = cast("RankingBot", interaction.client)
         debate = await bot.debates.get(self.debate_id)
         if debate is None or (debate.guild_id not in (None, interaction.guild_id)):

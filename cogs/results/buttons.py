@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import guarded
 from bot.render.results import (
     CONSENSUS_PAGE_TEMPLATE,
     LEADERBOARD_TEMPLATE,
@@ -25,7 +24,7 @@ from bot.render.results import (
     leaderboard_page_id,
     numbers_id,
 )
-from bot.ui import BaseView, button_label, vote_button
+from bot.ui import BaseView, DynamicButton, button_label, vote_button
 from cogs.results.pages import (
     answer_page,
     bot_of,
@@ -108,10 +107,7 @@ class ResultsButton:
     method: str
     page: int
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, self._answer)
-
-    async def _answer(self, interaction: discord.Interaction) -> None:
+    async def clicked(self, interaction: discord.Interaction) -> None:
         debate = await debate_by_id(interaction, self.debate_id)
         method = await choose_method(
             bot_of(interaction), guild_of(interaction), debate, self.method
@@ -122,9 +118,7 @@ class ResultsButton:
         raise NotImplementedError
 
 
-class ConsensusPageButton(
-    ResultsButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=CONSENSUS_PAGE_TEMPLATE
-):
+class ConsensusPageButton(ResultsButton, DynamicButton, template=CONSENSUS_PAGE_TEMPLATE):
     """A page of the ranking ("Full ranking" under a summary opens its first page)."""
 
     def __init__(
@@ -152,9 +146,7 @@ class ConsensusPageButton(
         await answer_page(interaction, build)
 
 
-class NumbersButton(
-    ResultsButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=NUMBERS_TEMPLATE
-):
+class NumbersButton(ResultsButton, DynamicButton, template=NUMBERS_TEMPLATE):
     """ "Show the numbers": the head-to-head table and the chart, privately; then its pages."""
 
     def __init__(
@@ -193,9 +185,7 @@ class NumbersButton(
         )
 
 
-class LeaderboardPageButton(
-    ResultsButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=LEADERBOARD_TEMPLATE
-):
+class LeaderboardPageButton(ResultsButton, DynamicButton, template=LEADERBOARD_TEMPLATE):
     def __init__(
         self,
         debate_id: int,
