@@ -24,6 +24,10 @@ from bot.voting import VotingService
 log = logging.getLogger(__name__)
 
 
+class CogLoadError(RuntimeError):
+    """A module in ``cogs/`` could not be loaded; the bot does not start without it."""
+
+
 class RankingBot(commands.Bot):
     """The bot. It is handed an open :class:`Database`; it never creates global state."""
 
@@ -53,7 +57,6 @@ class RankingBot(commands.Bot):
         self.voting.add_listener(self.results.on_ballot_change)
         self.voting.set_consensus_provider(self.results.consensus_tiers)
         self.sync_globally = sync_globally
-        self.failed_extensions: dict[str, BaseException] = {}
         self._warming: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
@@ -77,17 +80,19 @@ class RankingBot(commands.Bot):
             log.info("Preloaded results for %d debate(s)", warmed)
 
     async def load_cogs(self) -> None:
-        """Load every module in ``cogs/``; one that fails is logged and skipped."""
+        """Load every module in ``cogs/``; one that fails stops the start.
+
+        A bot missing a feature would look healthy while its commands vanish, so a broken
+        cog is an error at start, named, rather than a log line.
+        """
         for module in pkgutil.iter_modules(cogs.__path__, prefix=f"{cogs.__name__}."):
             if module.name.rsplit(".", 1)[-1].startswith("_"):
                 continue
             try:
                 await self.load_extension(module.name)
             except Exception as exc:
-                self.failed_extensions[module.name] = exc
-                log.exception("Could not load %s; the other cogs carry on", module.name)
-            else:
-                log.info("Loaded %s", module.name)
+                raise CogLoadError(f"Could not load the cog {module.name}: {exc}") from exc
+            log.info("Loaded %s", module.name)
 
     async def sync_commands(self) -> None:
         if self.sync_globally:

@@ -1,3 +1,6 @@
+import pytest
+from discord.ext import commands
+
 from tests.support.discord_fake import Driver
 
 ROCKY_ORDER = ["Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V"]
@@ -80,18 +83,19 @@ async def test_unexpected_errors_apologise_with_an_id(
     assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
 
 
-async def test_a_cog_that_fails_to_load_does_not_take_the_others_down(
+async def test_a_cog_that_fails_to_load_stops_the_start_and_names_it(
     bot, monkeypatch, tmp_path
 ) -> None:
     import cogs
+    from bot.client import CogLoadError
 
     for name in list(bot.extensions):
         await bot.unload_extension(name)
     (tmp_path / "aaa_broken.py").write_text("raise RuntimeError('broken cog')\n")
     monkeypatch.setattr(cogs, "__path__", [*cogs.__path__, str(tmp_path)])
-    await bot.load_cogs()
-    assert "broken cog" in str(bot.failed_extensions["cogs.aaa_broken"])
-    assert bot.get_cog("Debates") is not None
+    with pytest.raises(CogLoadError, match=r"cogs\.aaa_broken: .*broken cog") as raised:
+        await bot.load_cogs()
+    assert isinstance(raised.value.__cause__, commands.ExtensionFailed)
 
 
 async def test_public_show_messages_are_not_kept_in_memory(driver: Driver, bot) -> None:
