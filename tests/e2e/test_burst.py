@@ -66,9 +66,6 @@ async def test_200_concurrent_votes_are_acknowledged_and_stored(
     bot: BotProcess,
     record_property: Callable[[str, object], None],
 ) -> None:
-    if not any(c["name"] == "vote" for c in emulator.commands_for(dev_guild)):
-        pytest.skip("/vote (issue 3) is not there yet")
-
     handles, latencies = await burst(emulator, dev_guild, "vote", lambda m: {"order": "IV > II"})
     record_property("acknowledgements", summary(latencies))
 
