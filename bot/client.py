@@ -41,7 +41,6 @@ class RankingBot(commands.Bot):
             # Item names and reasons are user text: nothing the bot sends may ping anyone.
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=ErrorHandlingTree,
-            owner_ids=set(settings.owner_ids) or None,
         )
         self.settings = settings
         self.db = db
@@ -55,7 +54,6 @@ class RankingBot(commands.Bot):
         )
         self.results = ResultsService(self.ballots)
         self.voting.add_listener(self.results.on_ballot_change)
-        self.voting.set_consensus_provider(self.results.consensus_tiers)
         self.sync_globally = sync_globally
         self._warming: asyncio.Task[None] | None = None
 

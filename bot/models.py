@@ -5,7 +5,7 @@ Storage returns these, the catalog builds them, cogs render them. No discord imp
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 # A ballot is ordered tiers of item ids, best first. Items in one tier are tied.
@@ -77,17 +77,6 @@ class GuildSettings:
     hide_members: bool = False
     default_method: str = "schulze"
     admin_role_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DebateStatus:
-    """A debate as listed for one server: open or closed there, and how many current ballots."""
-
-    debate: Debate
-    is_open: bool
-    voters: int
-    closed_at: datetime | None = None
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

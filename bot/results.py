@@ -125,10 +125,6 @@ class ResultsService:
                 warmed += 1
         return warmed
 
-    def forget(self, guild_id: int, debate_id: int) -> None:
-        """Drop a kept tally (after an edit that rewrote ballots in SQLite)."""
-        self._kept.pop((guild_id, debate_id), None)
-
     async def consensus(
         self, guild_id: int, debate: Debate, method: str = "schulze"
     ) -> ConsensusResult[int]:

@@ -33,7 +33,6 @@ class Settings:
     dev_guild_id: int | None = None
     log_level: str = "INFO"
     catalog_dir: Path = DEFAULT_CATALOG_DIR
-    owner_ids: frozenset[int] = frozenset()
     vote_cooldown_seconds: float = 10.0
     # Point discord.py at another REST API / gateway (the test emulator); empty means Discord.
     api_base_url: str | None = None
@@ -71,7 +70,6 @@ class Settings:
             dev_guild_id=_snowflake(env, "DEV_GUILD_ID"),
             log_level=level,
             catalog_dir=Path(_clean(env.get("CATALOG_DIR")) or DEFAULT_CATALOG_DIR),
-            owner_ids=frozenset(_snowflakes(env, "OWNER_IDS")),
             vote_cooldown_seconds=_non_negative_float(env, "VOTE_COOLDOWN_SECONDS", 10.0),
             api_base_url=_clean(env.get("DISCORD_API_BASE_URL")),
             gateway_url=_clean(env.get("DISCORD_GATEWAY_URL")),
@@ -95,17 +93,6 @@ def _snowflake(env: Mapping[str, str], name: str) -> int | None:
             f"not {raw!r}."
         )
     return int(raw)
-
-
-def _snowflakes(env: Mapping[str, str], name: str) -> list[int]:
-    raw = _clean(env.get(name)) or ""
-    ids = [part.strip() for part in raw.split(",") if part.strip()]
-    bad = [part for part in ids if not part.isdigit()]
-    if bad:
-        raise SettingsError(
-            f"{name} must be comma-separated numeric Discord ids; {bad[0]!r} is not."
-        )
-    return [int(part) for part in ids]
 
 
 def _non_negative_float(env: Mapping[str, str], name: str, default: float) -> float:

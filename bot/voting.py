@@ -28,8 +28,6 @@ MAX_REASON_LENGTH = 1000
 # listener(guild_id, debate_id, member_id, old_tiers, new_tiers): old is None for a first
 # ballot, new is None for a withdrawal. It may be a plain function or a coroutine function.
 BallotListener = Callable[[int, int, int, Tiers | None, Tiers | None], Awaitable[None] | None]
-# provider(guild_id, debate) -> the server's consensus tiers, or None while there is none.
-ConsensusProvider = Callable[[int, Debate], Awaitable[Tiers | None]]
 
 
 def check_tiers(debate: Debate, tiers: Tiers) -> Tiers:
@@ -86,7 +84,6 @@ class VotingService:
         self._clock = clock
         self._last_saved: dict[tuple[int, int], float] = {}
         self._listeners: list[BallotListener] = []
-        self._consensus_provider: ConsensusProvider | None = None
         # Saving and notifying happen under one lock, so listeners see changes in the order
         # they were committed and a member's two quick saves can't both pass the cooldown.
         self._lock = asyncio.Lock()
@@ -121,18 +118,6 @@ class VotingService:
                     debate_id,
                     member_id,
                 )
-
-    # -- consensus hook --------------------------------------------------------------------
-
-    def set_consensus_provider(self, provider: ConsensusProvider | None) -> None:
-        """Where /myvote gets the server's consensus to compare with; the engine sets it."""
-        self._consensus_provider = provider
-
-    async def consensus_tiers(self, guild_id: int, debate: Debate) -> Tiers | None:
-        """The server's consensus for ``debate``, or None until the engine provides one."""
-        if self._consensus_provider is None:
-            return None
-        return await self._consensus_provider(guild_id, debate)
 
     # -- rules -----------------------------------------------------------------------------
 

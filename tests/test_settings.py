@@ -13,10 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_reads_every_setting() -> None:
     s = Settings.from_env({
         "DISCORD_TOKEN": f'"{TOKEN}"', "DATABASE_PATH": "x.db", "DEV_GUILD_ID": "123",
-        "LOG_LEVEL": "debug", "OWNER_IDS": "1, 2", "VOTE_COOLDOWN_SECONDS": "2.5",
+        "LOG_LEVEL": "debug", "VOTE_COOLDOWN_SECONDS": "2.5",
     })  # fmt: skip
     assert s.discord_token == TOKEN and s.database_path == Path("x.db") and s.dev_guild_id == 123
-    assert s.log_level == "DEBUG" and s.owner_ids == {1, 2} and s.vote_cooldown_seconds == 2.5
+    assert s.log_level == "DEBUG" and s.vote_cooldown_seconds == 2.5
     assert s.api_base_url is None
 
 

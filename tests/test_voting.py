@@ -300,19 +300,3 @@ def test_pair_agreement_counts_the_pairs_both_order(
     result = agreement(ballot, ((1,), (2,), (3,), (4,)), [1, 2, 3, 4])
     assert (result.agreed, result.compared) == expected
     assert result.disagreed == expected[1] - expected[0]
-
-
-# -- consensus hook --------------------------------------------------------------------------
-
-
-async def test_the_consensus_hook_is_empty_until_the_engine_sets_it(
-    service: VotingService, rocky: Debate
-) -> None:
-    assert await service.consensus_tiers(GUILD, rocky) is None
-
-    async def provider(guild_id: int, debate: Debate) -> Tiers | None:
-        return debate.author_tiers if guild_id == GUILD else None
-
-    service.set_consensus_provider(provider)
-    assert await service.consensus_tiers(GUILD, rocky) == rocky.author_tiers
-    assert await service.consensus_tiers(OTHER_GUILD, rocky) is None

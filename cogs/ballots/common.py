@@ -53,13 +53,8 @@ async def ballot_intro(bot: RankingBot, guild_id: int, debate: Debate, ballot: B
 async def consensus_comparison(
     bot: RankingBot, guild_id: int, debate: Debate, ballot: Ballot
 ) -> list[str]:
-    """HOOK for /consensus: the line comparing the ballot with the server's consensus.
-
-    Empty until the results engine registers a provider with
-    ``bot.voting.set_consensus_provider``; then /myvote says "… and with this server's
-    consensus on X of Y pairs" with no change here.
-    """
-    consensus = await bot.voting.consensus_tiers(guild_id, debate)
+    """The line comparing the ballot with the server's consensus (none before anyone voted)."""
+    consensus = await bot.results.consensus_tiers(guild_id, debate)
     if consensus is None:
         return []
     result = agreement(ballot.tiers, consensus, [item.id for item in debate.items])

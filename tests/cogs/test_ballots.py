@@ -265,13 +265,12 @@ async def test_myvote_shows_the_ballot_when_saved_and_the_agreement(
     assert labels(reply.message) == ["Edit", "Share"]
 
 
-async def test_myvote_compares_with_the_consensus_once_the_engine_provides_it(
+async def test_myvote_compares_with_the_consensus_once_members_voted(
     driver: Driver, bot: RankingBot
 ) -> None:
-    async def reversed_author(guild_id: int, debate: Debate) -> Tiers:
-        return tuple(reversed(debate.author_tiers))
-
-    bot.voting.set_consensus_provider(reversed_author)
+    debate = await rocky(bot)
+    for member in (MEMBER_ID + 1, MEMBER_ID + 2):
+        await bot.voting.submit(GUILD_ID, debate, member, tuple(reversed(debate.author_tiers)))
     await driver.slash("vote", order="IV > II > III > Rocky > Balboa > V")
     reply = await driver.slash("myvote")
     assert "You agree with the author on all 15 pairs." in reply.text

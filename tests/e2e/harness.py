@@ -28,7 +28,6 @@ _SCRUBBED = (
     "DATABASE_PATH",
     "DEV_GUILD_ID",
     "LOG_LEVEL",
-    "OWNER_IDS",
     "CATALOG_DIR",
     "VOTE_COOLDOWN_SECONDS",
 )
@@ -76,7 +75,6 @@ class BotProcess:
             "LOG_LEVEL": "DEBUG",
             "DISCORD_API_BASE_URL": self.emulator.api_base_url,
             "DISCORD_GATEWAY_URL": self.emulator.gateway_url,
-            "OWNER_IDS": "",
             "PYTHONUNBUFFERED": "1",
         }
         if self.dev_guild_id is not None:
