@@ -1,0 +1,118 @@
+"""Buttons on messages posted by earlier versions keep working after an upgrade.
+
+Each id below is written out in the exact format the bot has put on messages since the
+buttons were introduced; a message carrying it may be clicked at any time, after any
+restart. They are spelled out here, not formatted by the bot's own code, so that a change
+of format cannot pass unnoticed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.client import RankingBot
+from bot.models import Debate, DebateSpec, ItemSpec
+from bot.render.charts import PNG_MAGIC
+from tests.support.discord_fake import CHANNEL_ID, GUILD_ID, MEMBER_ID, Driver, snowflake
+
+PRIVATE = 64
+
+
+def old_message(bot: RankingBot, label: str, custom_id: str, *, private: bool = False) -> dict:
+    """A message from a previous run of the bot with one button (no view in memory for it)."""
+    return {
+        "id": str(snowflake()), "channel_id": str(CHANNEL_ID),
+        "author": bot.fake.bot_user, "content": "", "embeds": [], "attachments": [],  # type: ignore[attr-defined]
+        "type": 0, "flags": PRIVATE if private else 0, "tts": False, "mention_everyone": False,
+        "mentions": [], "mention_roles": [], "pinned": False, "edited_timestamp": None,
+        "timestamp": "2024-01-01T00:00:00+00:00",
+        "components": [{"type": 1, "components": [
+            {"type": 2, "style": 2, "label": label, "custom_id": custom_id}]}],
+    }  # fmt: skip
+
+
+async def click_old(
+    driver: Driver, bot: RankingBot, label: str, custom_id: str, *, private: bool = False
+) -> Any:
+    message = old_message(bot, label, custom_id, private=private)
+    bot.fake.messages[int(message["id"])] = message  # type: ignore[attr-defined]
+    return await driver.click(message, label=label)
+
+
+async def big_debate(bot: RankingBot, voters: int = 3) -> Debate:
+    """Long enough for every paged message (author's ranking, ballot, table) to have pages."""
+    specs = tuple(ItemSpec(f"Contender {n:03d}", "a reason " * 40) for n in range(40))
+    debate = await bot.debates.create(
+        DebateSpec("big", "A big debate", "Q?", "Me", specs), guild_id=GUILD_ID
+    )
+    keys = [item.id for item in debate.items]
+    for member in range(1, voters + 1):
+        order = keys[member:] + keys[:member]
+        await bot.voting.submit(GUILD_ID, debate, member, tuple((k,) for k in order), "why")
+    await bot.voting.submit(
+        GUILD_ID, debate, MEMBER_ID, tuple((k,) for k in keys), "my reason " * 40
+    )
+    return debate
+
+
+def footer(reply: Any) -> str:
+    return reply.embeds[0]["footer"]["text"]
+
+
+async def test_vote(driver: Driver, bot: RankingBot) -> None:
+    debate = await big_debate(bot)
+    reply = await click_old(driver, bot, "Vote", f"rd:vote:{debate.id}")
+    assert reply.ephemeral and "rd:builder:" in " ".join(reply.custom_ids())
+
+
+async def test_author_ranking_page(driver: Driver, bot: RankingBot) -> None:
+    debate = await big_debate(bot)
+    reply = await click_old(driver, bot, "▶", f"rd:show:{debate.id}:1")
+    assert reply.ephemeral and "rd:show:" in " ".join(reply.custom_ids())
+    assert "Contender" in reply.text
+
+
+async def test_ballot_page_edit_and_share(driver: Driver, bot: RankingBot) -> None:
+    debate = await big_debate(bot)
+    ballot = await bot.voting.current(GUILD_ID, debate, MEMBER_ID)
+    assert ballot is not None
+    paged = await click_old(driver, bot, "▶", f"rd:ballot:page:{debate.id}:1", private=True)
+    assert paged.type == 7 and "Your ballot" in paged.text
+    edit = await click_old(driver, bot, "Edit", f"rd:ballot:edit:{debate.id}", private=True)
+    assert "rd:builder:" in " ".join(edit.custom_ids())
+    shared = await click_old(
+        driver, bot, "Share", f"rd:ballot:share:{debate.id}:{ballot.id}", private=True
+    )
+    assert not shared.ephemeral and "Contender" in shared.text
+
+
+async def test_builder_from_before_a_restart(driver: Driver, bot: RankingBot) -> None:
+    reply = await click_old(driver, bot, "Save", "rd:builder:0a1b2c3d:save", private=True)
+    assert reply.ephemeral and "builder has closed" in reply.content
+
+
+async def test_consensus_page(driver: Driver, bot: RankingBot) -> None:
+    debate = await big_debate(bot)
+    reply = await click_old(driver, bot, "Full ranking", f"rd:cons:{debate.id}:schulze:0")
+    assert reply.ephemeral and "Show the numbers" in str(reply.message["components"])
+
+
+async def test_show_the_numbers(driver: Driver, bot: RankingBot) -> None:
+    debate = await big_debate(bot)
+    reply = await click_old(driver, bot, "Show the numbers", f"rd:h2h:{debate.id}:borda:0")
+    assert reply.ephemeral and footer(reply).startswith("Page 1/")
+    [attachment] = reply.message["attachments"]
+    assert attachment["data"][:8] == PNG_MAGIC
+
+
+async def test_a_page_of_the_numbers(driver: Driver, bot: RankingBot) -> None:
+    """Under the table, ◀ and ▶ carried the same kind of id as "Show the numbers"."""
+    debate = await big_debate(bot)
+    reply = await click_old(driver, bot, "▶", f"rd:h2h:{debate.id}:schulze:1", private=True)
+    assert reply.ephemeral and footer(reply).startswith("Page 2/")
+
+
+async def test_leaderboard_page(driver: Driver, bot: RankingBot) -> None:
+    debate = await big_debate(bot)
+    reply = await click_old(driver, bot, "▶", f"rd:lb:{debate.id}:items:copeland:1")
+    assert reply.ephemeral and "Contender" in reply.text
