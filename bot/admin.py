@@ -19,7 +19,7 @@ from discord import app_commands
 from bot.catalog import CatalogError, Problem, normalize, slugify, validate_spec
 from bot.errors import UserError
 from bot.models import Ballot, Debate, DebateSpec, Item, ItemSpec
-from bot.render.text import safe
+from bot.render.text import clip, safe
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -90,13 +90,17 @@ def admin_only() -> Callable[[T], T]:
 
 # Leading list markers people paste along with their items: "- ", "* ", "• ", "3. ", "3) ".
 _BULLET = re.compile(r"^(?:[-*•·]|\d{1,3}[.)])\s+")
-# An en or em dash between spaces starts the reason; so does " - " when neither is present,
-# because that is what most keyboards type.
+# A dash between spaces starts the reason: an en or em dash, or " - " when neither is in the
+# line, because that is what most keyboards type. Titles hold such dashes too ("Star Wars:
+# Episode V – The Empire Strikes Back"), and reasons rarely need one, so the *last* dash
+# starts the reason; a name ending in a dash-free title keeps all of its own dashes.
 _DASH = re.compile(r"\s[–—](?:\s|$)")
 _HYPHEN = re.compile(r"\s-\s")
 _ARROW = re.compile(r"\s*(?:->|→)\s*")
+# Other names members may type, at the end of the name: "Finding Nemo (aka Nemo, FN)".
+_AKA = re.compile(r"\s*\((?:aka|a\.k\.a\.)\s+([^()]*)\)\s*$", re.IGNORECASE)
 
-ITEMS_HELP = "One per line, best first. Add a reason after ' – '."
+ITEMS_HELP = "One per line, best first: Name (aka other names) – reason. Both extras optional."
 EDIT_ITEMS_HELP = "Rename: 'old -> new'. Delete a line to remove the item; new lines add items."
 
 
@@ -131,6 +135,8 @@ class ItemLine:
     name: str
     reason: str = ""
     renamed_from: str | None = None
+    aliases: tuple[str, ...] = ()
+    dashes: int = 0  # dashes that could start the reason; above 1 the admin is told the reading
 
 
 def parse_item_lines(text: str, *, allow_renames: bool) -> list[ItemLine]:
@@ -141,8 +147,13 @@ def parse_item_lines(text: str, *, allow_renames: bool) -> list[ItemLine]:
         line = _BULLET.sub("", raw.strip(), count=1)
         if not line:
             continue
-        cut = _DASH.search(line) or _HYPHEN.search(line)
+        cuts = list(_DASH.finditer(line)) or list(_HYPHEN.finditer(line))
+        cut = cuts[-1] if cuts else None
         name, reason = (line[: cut.start()], line[cut.end() :]) if cut else (line, "")
+        aliases: tuple[str, ...] = ()
+        if aka := _AKA.search(name):
+            name = name[: aka.start()]
+            aliases = tuple(a for a in (" ".join(p.split()) for p in aka[1].split(",")) if a)
         renamed_from = None
         arrow = _ARROW.search(name)
         if arrow:
@@ -154,20 +165,45 @@ def parse_item_lines(text: str, *, allow_renames: bool) -> list[ItemLine]:
                 continue
             renamed_from, name = name[: arrow.start()], name[arrow.end() :]
             renamed_from = " ".join(renamed_from.split())
-        found.append(ItemLine(number, " ".join(name.split()), reason.strip(), renamed_from))
+        found.append(
+            ItemLine(
+                number,
+                " ".join(name.split()),
+                reason.strip(),
+                renamed_from,
+                aliases,
+                dashes=len(cuts),
+            )
+        )
     if problems:
         raise FormError(problems)
     return found
 
 
 def format_item_line(item: Item | ItemSpec) -> str:
-    if item.reason:
-        return f"{item.name} – {item.reason}"
     line = item.name
-    if parse_item_lines(line, allow_renames=True) != [ItemLine(1, item.name)]:
-        # A name with " - " in it, or a list marker in front: a trailing dash keeps it whole.
+    if item.aliases:
+        line += f" (aka {', '.join(item.aliases)})"
+    if item.reason:
+        return f"{line} – {item.reason}"
+    if parse_item_lines(line, allow_renames=True) != [ItemLine(1, item.name, aliases=item.aliases)]:
+        # A name with " - " or " – " in it, or a list marker in front: a trailing dash keeps
+        # it whole (the last dash starts the reason, here an empty one).
         line += " –"
     return line
+
+
+def reading_notes(lines: Sequence[ItemLine], limit: int = 5) -> list[str]:
+    """How lines with more than one dash were read: the last dash starts the reason."""
+    notes = [
+        f"Line {line.line}: the name is **{safe(line.name)}**"
+        + (f", the reason starts at “{safe(clip(line.reason, 40))}”" if line.reason else "")
+        for line in lines
+        if line.dashes > 1
+    ]
+    if len(notes) > limit:
+        notes = [*notes[:limit], f"…and {len(notes) - limit} more lines like these."]
+    return notes
 
 
 def items_for_form(debate: Debate) -> str:
@@ -187,8 +223,8 @@ def items_for_form(debate: Debate) -> str:
         parsed = parse_item_lines(text, allow_renames=True)
     except FormError:
         parsed = []
-    if [(p.name, p.reason, p.renamed_from) for p in parsed] != [
-        (i.name, i.reason, None) for i in debate.items
+    if [(p.name, p.aliases, p.reason, p.renamed_from) for p in parsed] != [
+        (i.name, i.aliases, i.reason, None) for i in debate.items
     ]:
         raise UserError(
             f"Some items of **{safe(debate.title)}** have line breaks, ' – ' or '->' in their "
@@ -244,7 +280,7 @@ def spec_from_form(
         title=title,
         question=question,
         author=author,
-        items=tuple(ItemSpec(line.name, reason=line.reason) for line in lines),
+        items=tuple(ItemSpec(line.name, line.aliases, line.reason) for line in lines),
     )
     return validated(spec, [line.line for line in lines])
 
@@ -347,7 +383,9 @@ def plan_edit(debate: Debate, *, title: str, question: str, items_text: str) -> 
             continue
         if item is not None:
             used[item.id] = line.line
-        items.append(ItemSpec(line.name, item.aliases if item else (), line.reason))
+        # A line without "(aka …)" keeps the item's other names (a rename line usually has none).
+        aliases = line.aliases or (item.aliases if item else ())
+        items.append(ItemSpec(line.name, aliases, line.reason))
         ids.append(item.id if item else None)
     if problems:
         raise FormError(problems)

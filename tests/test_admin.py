@@ -21,6 +21,7 @@ from bot.admin import (
     plan_edit,
     plan_import,
     plan_rename,
+    reading_notes,
     spec_from_form,
     spec_of,
     unique_slug,
@@ -55,21 +56,35 @@ def form(text: str) -> DebateSpec:
     ("text", "expected"),
     [
         ("Rocky IV", [ItemLine(1, "Rocky IV")]),
-        ("Rocky IV – two montages", [ItemLine(1, "Rocky IV", "two montages")]),
-        ("Rocky IV — em dash", [ItemLine(1, "Rocky IV", "em dash")]),
-        ("Rocky IV - hyphen", [ItemLine(1, "Rocky IV", "hyphen")]),
-        ("Spider-Man – no spaces, no cut", [ItemLine(1, "Spider-Man", "no spaces, no cut")]),
+        ("Rocky IV – two montages", [ItemLine(1, "Rocky IV", "two montages", dashes=1)]),
+        ("Rocky IV — em dash", [ItemLine(1, "Rocky IV", "em dash", dashes=1)]),
+        ("Rocky IV - hyphen", [ItemLine(1, "Rocky IV", "hyphen", dashes=1)]),
+        ("Spider-Man – no spaces, no cut", [ItemLine(1, "Spider-Man", "no spaces, no cut", dashes=1)]),
         # An en dash wins over " - ", so a name may hold " - " when a reason follows.
-        ("Star Wars - A New Hope – the best", [ItemLine(1, "Star Wars - A New Hope", "the best")]),
-        ("Star Wars - A New Hope –", [ItemLine(1, "Star Wars - A New Hope")]),
+        ("Star Wars - A New Hope – the best", [ItemLine(1, "Star Wars - A New Hope", "the best", dashes=1)]),
+        ("Star Wars - A New Hope –", [ItemLine(1, "Star Wars - A New Hope", dashes=1)]),
         ("\n  1. First  \n\n- Second\n• Third – r\n2) Fourth", [
-            ItemLine(2, "First"), ItemLine(4, "Second"), ItemLine(5, "Third", "r"),
+            ItemLine(2, "First"), ItemLine(4, "Second"), ItemLine(5, "Third", "r", dashes=1),
             ItemLine(6, "Fourth"),
         ]),
         ("  lots   of   space  ", [ItemLine(1, "lots of space")]),
         ("1917", [ItemLine(1, "1917")]),
-        ("Old -> New – reason", [ItemLine(1, "New", "reason", renamed_from="Old")]),
+        ("Old -> New – reason", [ItemLine(1, "New", "reason", renamed_from="Old", dashes=1)]),
         ("Old→New", [ItemLine(1, "New", renamed_from="Old")]),
+        # The last dash starts the reason: titles keep their own dashes.
+        (
+            "Star Wars: Episode V – The Empire Strikes Back – Yoda",
+            [ItemLine(1, "Star Wars: Episode V – The Empire Strikes Back", "Yoda", dashes=2)],
+        ),
+        (
+            "Mission: Impossible – Fallout –",
+            [ItemLine(1, "Mission: Impossible – Fallout", dashes=2)],
+        ),
+        (
+            "Finding Nemo (aka Nemo, FN) – fish",
+            [ItemLine(1, "Finding Nemo", "fish", aliases=("Nemo", "FN"), dashes=1)],
+        ),
+        ("Rocky (1976) (AKA Rocky I)", [ItemLine(1, "Rocky (1976)", aliases=("Rocky I",))]),
     ],
 )  # fmt: skip
 def test_item_lines(text: str, expected: list[ItemLine]) -> None:
@@ -86,6 +101,18 @@ def test_a_name_that_looks_like_a_reason_gets_a_trailing_dash() -> None:
     assert format_item_line(item) == "Star Wars - A New Hope –"
     assert format_item_line(ItemSpec("Plain")) == "Plain"
     assert format_item_line(ItemSpec("Plain", reason="why")) == "Plain – why"
+    assert format_item_line(ItemSpec("A – B")) == "A – B –"
+    assert format_item_line(ItemSpec("Nemo", ("FN",), "fish")) == "Nemo (aka FN) – fish"
+
+
+def test_lines_read_at_their_last_dash_are_reported() -> None:
+    lines = parse_item_lines(
+        "Star Wars: Episode V – The Empire Strikes Back – Yoda\nB – b", allow_renames=False
+    )
+    assert reading_notes(lines) == [
+        "Line 1: the name is **Star Wars: Episode V – The Empire Strikes Back**, "
+        "the reason starts at “Yoda”"
+    ]
 
 
 names = st.text(
@@ -98,6 +125,7 @@ reasons = st.one_of(st.just(""), st.text(max_size=40).map(str.strip))
 
 @given(st.lists(st.tuples(names, reasons), min_size=1, max_size=8, unique_by=lambda t: t[0]))
 def test_the_edit_form_shows_items_exactly_or_refuses(pairs: list[tuple[str, str]]) -> None:
+    # Names may hold dashes and parentheses; reasons too: what the form shows reads back.
     pairs = [(n, r) for n, r in pairs if n]
     subject = debate(*(Item(i, n, reason=r) for i, (n, r) in enumerate(pairs)))
     try:
@@ -123,6 +151,8 @@ def test_edit_form_refuses_what_it_cannot_hold() -> None:
 def test_create_form_builds_the_authors_ranking() -> None:
     spec = form("B – first\nA\n\nC - third")
     assert [(i.name, i.reason) for i in spec.items] == [("B", "first"), ("A", ""), ("C", "third")]
+    with_aliases = form("Finding Nemo (aka Nemo) – fish\nThe Incredibles (aka Incredibles)")
+    assert [i.aliases for i in with_aliases.items] == [("Nemo",), ("Incredibles",)]
     assert (spec.title, spec.question, spec.author, spec.slug) == ("T", "Q?", "Me", "t")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import discord
@@ -12,8 +13,10 @@ from bot.admin import (
     EDIT_ITEMS_HELP,
     admin_only,
     items_for_form,
+    parse_item_lines,
     plan_edit,
     plan_rename,
+    reading_notes,
     spec_from_form,
     unique_slug,
 )
@@ -61,17 +64,26 @@ class CreateForm(DebateForm):
         except sqlite3.IntegrityError:
             # Another admin took the same slug between our check and the insert.
             raise UserError("A debate with that title was created just now; try again.") from None
+        notes = reading_notes(parse_item_lines(draft.items, allow_renames=False))
         await interaction.response.send_message(
-            created_message(debate), embed=author_ranking_pages(debate)[0], ephemeral=True
+            created_message(debate, notes), embed=author_ranking_pages(debate)[0], ephemeral=True
         )
 
 
-def created_message(debate: Debate) -> str:
-    return (
-        f"Created **{safe(debate.title)}** (`{debate.slug}`) with {len(debate.items)} items, "
-        "in your order. Members can rank it with `/vote debate:"
+def created_message(debate: Debate, notes: Sequence[str] = ()) -> str:
+    named = sum(1 for item in debate.items if item.aliases)
+    other_names = f", {named} of them with other names members may type" if named else ""
+    text = (
+        f"Created **{safe(debate.title)}** (`{debate.slug}`) with {len(debate.items)} items"
+        f"{other_names}, in your order. Members can rank it with `/vote debate:"
         f"{debate.slug}`; `/debate current` makes it the one commands use by default."
     )
+    if notes:
+        text += (
+            "\nLines with more than one ' – ' were read up to the last one as the name; "
+            "`/debate edit` fixes any I got wrong:\n" + "\n".join(notes)
+        )
+    return text
 
 
 class EditForm(DebateForm):

@@ -188,7 +188,7 @@ class DebateForm(BaseModal):
             style=discord.TextStyle.paragraph,
             max_length=FORM_TEXT_LIMIT,
             default=draft.items or None,
-            placeholder="Rocky IV – two montages for the price of one\nRocky II\nRocky III",
+            placeholder="Rocky IV (aka 4, IV) – two montages for the price of one\nRocky II\nRocky III",
         )
         self.add_item(discord.ui.Label(text="Title", component=self.title_input))
         self.add_item(

@@ -151,6 +151,29 @@ async def test_create_makes_the_authors_ranking_in_the_creators_order(driver: Dr
     assert [f["name"] for f in shown.embeds[0]["fields"]] == ["1. Rumours", "2. Low", "3. Aja"]
 
 
+async def test_create_keeps_dashed_titles_whole_says_how_it_read_them_and_takes_aliases(
+    driver: Driver, bot
+) -> None:
+    reply = await create(
+        driver,
+        "Star Wars: Episode V – The Empire Strikes Back – Yoda, obviously\n"
+        "Finding Nemo (aka Nemo) – the fish\nUp",
+    )
+    [debate] = await own_debates(bot)
+    assert [(i.name, i.aliases, i.reason) for i in debate.items] == [
+        ("Star Wars: Episode V – The Empire Strikes Back", (), "Yoda, obviously"),
+        ("Finding Nemo", ("Nemo",), "the fish"),
+        ("Up", (), ""),
+    ]
+    assert "with 3 items, 1 of them with other names members may type" in reply.content
+    assert (
+        "Line 1: the name is **Star Wars: Episode V – The Empire Strikes Back**, "
+        "the reason starts at “Yoda, obviously”" in reply.content
+    )
+    voted = await driver.slash("vote", order="Nemo > Up", debate="best-albums")
+    assert "1. Finding Nemo" in voted.embeds[0]["description"]
+
+
 async def test_same_title_twice_gets_its_own_slug(driver: Driver, bot) -> None:
     await create(driver, "A\nB")
     await create(driver, "C\nD")
