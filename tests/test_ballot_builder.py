@@ -19,8 +19,8 @@ from bot.render.ballot import (
     shared_ballot,
     tier_lines,
 )
+from tests.support.rocky import ROCKY_TITLES
 
-ROCKY_NAMES = ["Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V"]
 OWNER, STRANGER = 10, 11
 
 
@@ -29,7 +29,7 @@ def make_debate(names: list[str]) -> Debate:
     return Debate(1, "d", "The debate", "Which?", "The author", items)
 
 
-ROCKY = make_debate(ROCKY_NAMES)
+ROCKY = make_debate(ROCKY_TITLES)
 IV, II, III, ROCKY_I, BALBOA, V = (item.id for item in ROCKY.items)
 BIG = make_debate([f"Item {n:03d} " + "long name " * 7 for n in range(200)])
 

@@ -2,8 +2,7 @@ import pytest
 from discord.ext import commands
 
 from tests.support.discord_fake import Driver
-
-ROCKY_ORDER = ["Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V"]
+from tests.support.rocky import ROCKY_TITLES
 
 
 async def test_show_answers_the_author_ranking_in_order(driver: Driver) -> None:
@@ -11,7 +10,7 @@ async def test_show_answers_the_author_ranking_in_order(driver: Driver) -> None:
     assert reply.type == 4 and not reply.ephemeral
     embed = reply.embeds[0]
     names = [f["name"] for f in embed["fields"]]
-    assert names == [f"{n}. {name}" for n, name in enumerate(ROCKY_ORDER, start=1)]
+    assert names == [f"{n}. {name}" for n, name in enumerate(ROCKY_TITLES, start=1)]
     assert all(len(f["value"]) > 40 for f in embed["fields"])  # each with its reasoning
     assert "training montage" in embed["description"]
     assert "rd:vote:" in " ".join(reply.custom_ids())

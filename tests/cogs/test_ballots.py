@@ -26,6 +26,7 @@ from tests.support.discord_fake import (
     message_text,
     snowflake,
 )
+from tests.support.rocky import BALBOA, II, III, IV, ROCKY_I, ROCKY_TITLES, V
 from tests.support.seed import LIKE_COMMENT_1, LIKE_COMMENT_2
 
 OTHER_MEMBER_ID = MEMBER_ID + 1
@@ -303,9 +304,7 @@ async def test_the_builder_picks_ties_undoes_and_saves_a_partial_order(
     message = reply.message
     assert "Nothing ranked yet" in reply.text
     assert placeholder(message) == "Pick #1"
-    assert [label for label, _ in select_values(message)] == sorted(
-        ["Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V"]
-    )
+    assert [label for label, _ in select_values(message)] == sorted(ROCKY_TITLES)
     assert labels(message) == ["Undo", "Tie with previous", "Clear", "Paste…", "Save", "Cancel"]
     assert reply.component(label="Save")["disabled"] and reply.component(label="Undo")["disabled"]
     await pick(driver, message, "Rocky IV", "Rocky II", "Rocky III")
@@ -430,9 +429,7 @@ async def test_pasting_the_seed_comments_gives_the_right_ballots(
     assert pasted.type == 7
     assert "Pasted 6 items. Skipped 1 line that named no item." in pasted.text
     await driver.click(message, label="Save")
-    assert await stored(bot) == [
-        ["Rocky IV"], ["Rocky II"], ["Rocky Balboa"], ["Rocky"], ["Rocky III"], ["Rocky V"]
-    ]  # fmt: skip
+    assert await stored(bot) == [[IV], [II], [BALBOA], [ROCKY_I], [III], [V]]
     debate = await rocky(bot)
     ballot = await bot.ballots.current(GUILD_ID, debate.id, MEMBER_ID)
     assert ballot is not None and ballot.reason == "Balboa was great"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from bot.models import Debate, DebateSpec, ItemSpec
 from bot.render.charts import PNG_MAGIC
 from tests.support.discord_fake import GUILD_ID, MEMBER_ID, Driver, Reply
+from tests.support.rocky import ROCKY_TITLES
 
 PRIVATE = 64
 
@@ -36,21 +38,18 @@ async def rocky(bot) -> Debate:
     return await bot.directory.current(GUILD_ID)
 
 
-async def vote(bot, debate: Debate, member: int, names: list[str], reason: str | None = None):
+async def vote(bot, debate: Debate, member: int, names: Sequence[str], reason: str | None = None):
     by_name = {item.name: item.id for item in debate.items}
     tiers = tuple((by_name[name],) for name in names)
     await bot.voting.submit(GUILD_ID, debate, member, tiers, reason)
 
 
-ROCKY = ["Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V"]
-
-
 async def seed_rocky(bot) -> Debate:
     debate = await rocky(bot)
-    await vote(bot, debate, 1, ROCKY, "The snow montage *and* Hearts on Fire")
+    await vote(bot, debate, 1, ROCKY_TITLES, "The snow montage *and* Hearts on Fire")
     await vote(bot, debate, 2, ["Rocky II", "Rocky IV", "Rocky III", "Rocky V", "Rocky"], "Adrian!")
     await vote(bot, debate, 3, ["Rocky IV", "Rocky II", "Rocky III"])
-    await vote(bot, debate, 4, list(reversed(ROCKY)), "Contrarian @everyone")
+    await vote(bot, debate, 4, list(reversed(ROCKY_TITLES)), "Contrarian @everyone")
     await vote(bot, debate, 5, ["Rocky IV", "Rocky III", "Rocky II", "Rocky Balboa", "Rocky"])
     return debate
 

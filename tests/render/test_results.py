@@ -22,14 +22,14 @@ from bot.render.summary import (
     sparkline,
     summary_embeds,
 )
+from tests.support.rocky import ROCKY_TITLES
 
-ROCKY = ["Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V"]
 # Markdown, mentions and pings users might type. (No link here: discord.py's escape_markdown
 # leaves everything between a "[" and the last "](…)" of a text alone, see the report.)
 NASTY = "**bold** _it_ `code` ~~x~~ > quote @everyone <@123> || spoiler || # head "
 
 
-def make_debate(names: Sequence[str] = ROCKY) -> Debate:
+def make_debate(names: Sequence[str] = ROCKY_TITLES) -> Debate:
     items = tuple(
         Item(id=100 + i, name=name, reason=f"because {i}") for i, name in enumerate(names)
     )
