@@ -53,8 +53,12 @@ async def bot(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
         await client._async_setup_hook()  # what login() does first: binds the loop
         await client.setup_hook()
         client.fake = fake  # type: ignore[attr-defined]
-        yield client
-        await client.close()
+        try:
+            yield client
+        finally:
+            await client.close()
+    # Every message the bot sent was checked against Discord's limits as it went out.
+    assert not fake.refusals, "Discord would have refused:\n" + "\n".join(fake.refusals)
 
 
 @pytest.fixture

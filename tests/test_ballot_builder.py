@@ -19,8 +19,9 @@ from bot.render.ballot import (
     shared_ballot,
     tier_lines,
 )
+from tests.support.discord_model import assert_embeds_fit
+from tests.support.rocky import ROCKY_TITLES
 
-ROCKY_NAMES = ["Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V"]
 OWNER, STRANGER = 10, 11
 
 
@@ -29,29 +30,13 @@ def make_debate(names: list[str]) -> Debate:
     return Debate(1, "d", "The debate", "Which?", "The author", items)
 
 
-ROCKY = make_debate(ROCKY_NAMES)
+ROCKY = make_debate(ROCKY_TITLES)
 IV, II, III, ROCKY_I, BALBOA, V = (item.id for item in ROCKY.items)
 BIG = make_debate([f"Item {n:03d} " + "long name " * 7 for n in range(200)])
 
 
 def builder(debate: Debate = ROCKY, **kwargs: object) -> BallotBuilder:
     return BallotBuilder(debate, OWNER, **kwargs)  # type: ignore[arg-type]
-
-
-def embed_size(embed: object) -> int:
-    data = embed.to_dict()  # type: ignore[attr-defined]
-    size = len(data.get("title", "")) + len(data.get("description", ""))
-    size += sum(len(f["name"]) + len(f["value"]) for f in data.get("fields", []))
-    return size + len(data.get("footer", {}).get("text", ""))
-
-
-def assert_embed_fits(embed: object) -> None:
-    data = embed.to_dict()  # type: ignore[attr-defined]
-    assert len(data.get("title", "")) <= 256
-    assert len(data.get("description", "")) <= 4096
-    assert len(data.get("fields", [])) <= 25
-    assert all(len(f["name"]) <= 256 and len(f["value"]) <= 1024 for f in data.get("fields", []))
-    assert embed_size(embed) <= 6000
 
 
 # -- picking ----------------------------------------------------------------------------------
@@ -299,7 +284,7 @@ def test_a_200_item_ballot_pages_within_discord_limits() -> None:
     pages = ballot_pages(BIG, tiers, reason="r" * 1000, heading="h" * 300, intro="i" * 2000)
     assert len(pages) > 1
     for page in pages:
-        assert_embed_fits(page)
+        assert_embeds_fit([page])
     text = "\n".join(page.description or "" for page in pages)
     assert "150. Item 149" in text
     assert "Item 199" in text  # the unranked are listed too, never cut
@@ -312,7 +297,7 @@ def test_a_200_item_tie_is_wrapped_not_cut() -> None:
     assert len(lines) > 1 and all(len(line) <= 1000 for line in lines)
     assert lines[0].startswith("1. Item 000") and lines[1].startswith("    = ")
     for page in ballot_pages(BIG, tiers, reason=None, heading="h"):
-        assert_embed_fits(page)
+        assert_embeds_fit([page])
 
 
 def test_sharing_a_long_ballot_attaches_the_rest() -> None:
@@ -320,7 +305,7 @@ def test_sharing_a_long_ballot_attaches_the_rest() -> None:
     assert none is None and "<@1>'s order" in (short.description or "")
     tiers = tuple((item.id,) for item in BIG.items)
     embed, attachment = shared_ballot(BIG, tiers, reason="why", member_mention="<@1>")
-    assert_embed_fits(embed)
+    assert_embeds_fit([embed])
     assert attachment is not None and attachment.filename == "ballot.txt"
     body = attachment.fp.read().decode()
     assert "200. Item 199" in body and "Why: why" in body
@@ -331,12 +316,12 @@ def test_the_builder_shows_the_end_of_a_long_order_within_limits() -> None:
     for item in list(BIG.items):
         b.pick(item.id)
     embed = builder_embed(b, timeout_minutes=10)
-    assert_embed_fits(embed)
+    assert_embeds_fit([embed])
     description = embed.description or ""
     assert "200. Item 199" in description and "places above, all kept" in description
     assert "Every item is ranked" in description
     closed = builder_closed_embed(b, "Closed.")
-    assert_embed_fits(closed)
+    assert_embeds_fit([closed])
     assert "too long to show" in (closed.description or "")
 
 

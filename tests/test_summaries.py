@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -18,10 +19,10 @@ from bot.summaries import (
     next_slot,
 )
 from tests.support.discord_fake import GUILD_ID
+from tests.support.rocky import ROCKY_TITLES
 
 CHANNEL = 700_000_000_000_000_001
 ADMIN = 42
-ROCKY = ["Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V"]
 # A Monday, 10:30 UTC.
 START = datetime(2024, 6, 3, 10, 30, tzinfo=UTC)
 
@@ -51,13 +52,13 @@ def clock() -> Clock:
 @pytest.fixture
 async def debate(bot) -> Debate:
     found = await bot.directory.current(GUILD_ID)
-    await vote(bot, found, 1, ROCKY)
-    await vote(bot, found, 2, ROCKY[1:] + ROCKY[:1])
-    await vote(bot, found, 3, ROCKY)
+    await vote(bot, found, 1, ROCKY_TITLES)
+    await vote(bot, found, 2, ROCKY_TITLES[1:] + ROCKY_TITLES[:1])
+    await vote(bot, found, 3, ROCKY_TITLES)
     return found
 
 
-async def vote(bot, debate: Debate, member: int, names: list[str]) -> None:
+async def vote(bot, debate: Debate, member: int, names: Sequence[str]) -> None:
     by_name = {item.name: item.id for item in debate.items}
     await bot.voting.submit(GUILD_ID, debate, member, tuple((by_name[n],) for n in names))
 
@@ -233,8 +234,8 @@ async def test_each_summary_says_what_changed_since_the_last(bot, debate, clock)
     clock.now = START.replace(hour=12)
     await service.run_due()
     for member in (4, 5, 6):
-        await vote(bot, debate, member, list(reversed(ROCKY)))
-    await vote(bot, debate, 1, ROCKY[::-1])  # changed their mind
+        await vote(bot, debate, member, list(reversed(ROCKY_TITLES)))
+    await vote(bot, debate, 1, ROCKY_TITLES[::-1])  # changed their mind
     clock.now = datetime(2024, 6, 4, 12, tzinfo=UTC)
     await service.run_due()
     second = posted(bot)[-1]["embeds"][1]["description"]

@@ -15,6 +15,7 @@ from bot.models import Debate, DebateSpec, ItemSpec, Tiers
 from bot.ranking import Agreement, agreement
 from bot.storage import BallotRepository, Database, DebateRepository
 from bot.voting import MAX_REASON_LENGTH, VotingService
+from tests.support.rocky import BALBOA, II, III, IV, ROCKY_I, V
 from tests.support.seed import LIKE_COMMENT_1, LIKE_COMMENT_2
 
 GUILD, OTHER_GUILD = 1, 2
@@ -272,9 +273,7 @@ async def test_the_seed_comments_become_the_right_ballots(
     top = parse_pasted(COMMENT_TOP_THREE, rocky.items)
     first = await service.submit(GUILD, rocky, MEMBER, full.tiers)
     second = await service.submit(GUILD, rocky, OTHER_MEMBER, top.tiers)
-    assert names(rocky, first.tiers) == [
-        ["Rocky IV"], ["Rocky II"], ["Rocky Balboa"], ["Rocky"], ["Rocky III"], ["Rocky V"]
-    ]  # fmt: skip
+    assert names(rocky, first.tiers) == [[IV], [II], [BALBOA], [ROCKY_I], [III], [V]]
     assert names(rocky, second.tiers) == [["Rocky IV"], ["Rocky II"], ["Rocky III"]]
     item_ids = [item.id for item in rocky.items]
     assert agreement(first.tiers, rocky.author_tiers, item_ids) == Agreement(12, 15)

@@ -22,10 +22,10 @@ from tests.support.discord_fake import (
     OTHER_GUILD_ID,
     Driver,
     Reply,
-    iter_components,
-    message_text,
     snowflake,
 )
+from tests.support.discord_model import assert_fits, message_text, walk_components
+from tests.support.rocky import BALBOA, II, III, IV, ROCKY_I, ROCKY_TITLES, V
 from tests.support.seed import LIKE_COMMENT_1, LIKE_COMMENT_2
 
 OTHER_MEMBER_ID = MEMBER_ID + 1
@@ -55,7 +55,7 @@ def names(debate: Debate, tiers: Tiers) -> list[list[str]]:
 
 
 def select_values(message: dict[str, Any]) -> list[tuple[str, str]]:
-    (menu,) = [c for c in iter_components(message) if c["type"] == 3]
+    (menu,) = [c for c in walk_components(message["components"]) if c["type"] == 3]
     return [(o["label"], o["value"]) for o in menu["options"]]
 
 
@@ -64,47 +64,12 @@ def value_of(message: dict[str, Any], label: str) -> str:
 
 
 def placeholder(message: dict[str, Any]) -> str:
-    (menu,) = [c for c in iter_components(message) if c["type"] == 3]
+    (menu,) = [c for c in walk_components(message["components"]) if c["type"] == 3]
     return menu["placeholder"]
 
 
 def labels(message: dict[str, Any]) -> list[str]:
-    return [c["label"] for c in iter_components(message) if c["type"] == 2]
-
-
-def assert_fits_discord(message: dict[str, Any]) -> None:
-    """Discord's limits for what one message may hold."""
-    assert len(message.get("content") or "") <= 2000
-    embeds = message.get("embeds") or []
-    assert len(embeds) <= 10
-    total = 0
-    for embed in embeds:
-        assert len(embed.get("title", "")) <= 256
-        assert len(embed.get("description", "")) <= 4096
-        fields = embed.get("fields", [])
-        assert len(fields) <= 25
-        for field in fields:
-            assert len(field["name"]) <= 256 and len(field["value"]) <= 1024
-        assert len((embed.get("footer") or {}).get("text", "")) <= 2048
-        total += len(embed.get("title", "")) + len(embed.get("description", ""))
-        total += sum(len(f["name"]) + len(f["value"]) for f in fields)
-        total += len((embed.get("footer") or {}).get("text", ""))
-    assert total <= 6000
-    rows = message.get("components") or []
-    assert len(rows) <= 5
-    for row in rows:
-        inner = row["components"]
-        assert len(inner) <= 5
-        if any(c["type"] == 3 for c in inner):
-            assert len(inner) == 1
-        for component in inner:
-            assert len(component.get("custom_id", "")) <= 100
-            if component["type"] == 2:
-                assert len(component.get("label", "")) <= 80
-            if component["type"] == 3:
-                assert 1 <= len(component["options"]) <= 25
-                assert len(component.get("placeholder", "")) <= 150
-                assert all(len(o["label"]) <= 100 for o in component["options"])
+    return [c["label"] for c in walk_components(message["components"]) if c["type"] == 2]
 
 
 async def open_builder(driver: Driver, **options: Any) -> Reply:
@@ -302,9 +267,7 @@ async def test_the_builder_picks_ties_undoes_and_saves_a_partial_order(
     message = reply.message
     assert "Nothing ranked yet" in reply.text
     assert placeholder(message) == "Pick #1"
-    assert [label for label, _ in select_values(message)] == sorted(
-        ["Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V"]
-    )
+    assert [label for label, _ in select_values(message)] == sorted(ROCKY_TITLES)
     assert labels(message) == ["Undo", "Tie with previous", "Clear", "Paste…", "Save", "Cancel"]
     assert reply.component(label="Save")["disabled"] and reply.component(label="Undo")["disabled"]
     await pick(driver, message, "Rocky IV", "Rocky II", "Rocky III")
@@ -363,7 +326,7 @@ async def test_saving_an_empty_builder_explains_and_keeps_it_open(
 ) -> None:
     message = (await open_builder(driver)).message
     # Save starts disabled; a stale client could still send the click.
-    save = next(c for c in iter_components(message) if c.get("label") == "Save")
+    save = next(c for c in walk_components(message["components"]) if c.get("label") == "Save")
     save["disabled"] = False
     reply = await driver.click(message, label="Save")
     assert reply.ephemeral and "Pick at least one item before saving" in reply.content
@@ -395,7 +358,7 @@ async def test_a_builder_left_from_before_a_restart_answers_politely(
     live = (await open_builder(driver)).message
     stale = copy.deepcopy(live)
     stale["id"] = str(snowflake())
-    for component in iter_components(stale):
+    for component in walk_components(stale["components"]):
         if "custom_id" in component:
             component["custom_id"] = component["custom_id"].replace(
                 component["custom_id"].split(":")[2], "deadbeef"
@@ -429,9 +392,7 @@ async def test_pasting_the_seed_comments_gives_the_right_ballots(
     assert pasted.type == 7
     assert "Pasted 6 items. Skipped 1 line that named no item." in pasted.text
     await driver.click(message, label="Save")
-    assert await stored(bot) == [
-        ["Rocky IV"], ["Rocky II"], ["Rocky Balboa"], ["Rocky"], ["Rocky III"], ["Rocky V"]
-    ]  # fmt: skip
+    assert await stored(bot) == [[IV], [II], [BALBOA], [ROCKY_I], [III], [V]]
     debate = await rocky(bot)
     ballot = await bot.ballots.current(GUILD_ID, debate.id, MEMBER_ID)
     assert ballot is not None and ballot.reason == "Balboa was great"
@@ -560,18 +521,18 @@ async def test_a_200_item_debate_through_the_typed_order_and_its_pages(
     assert len(order) <= 6000
     reply = await driver.slash("vote", order=order, debate="big")
     assert reply.ephemeral, reply.content
-    assert_fits_discord(reply.message)
+    assert_fits(reply.message)
     message = reply.message
     assert labels(message) == ["◀", "▶", "Edit", "Share"]
     seen = message_text(message)
     while not reply.component(label="▶")["disabled"]:
         reply = await driver.click(message, label="▶")
         assert reply.type == 7
-        assert_fits_discord(message)
+        assert_fits(message)
         seen += message_text(message)
     assert "60. Item 059" in seen and "Item 199" in seen  # ranked and unranked, none cut
     shared = await driver.click(message, label="Share")
-    assert_fits_discord(shared.message)
+    assert_fits(shared.message)
     (attachment,) = shared.message["attachments"]
     assert attachment["filename"] == "ballot.txt"
     assert b"60. Item 059" in attachment["data"] and b"Item 199" in attachment["data"]
@@ -583,11 +544,11 @@ async def test_a_200_item_debate_through_the_builder_menu_and_paste(
     debate = await big_debate(bot)
     reply = await open_builder(driver, debate="big")
     message = reply.message
-    assert_fits_discord(message)
+    assert_fits(message)
     assert placeholder(message).startswith("Pick #1 · page 1/8: Item 000")
     for page in range(2, 9):
         turned = await driver.click(message, label="▶")
-        assert_fits_discord(message)
+        assert_fits(message)
         assert f"page {page}/8" in placeholder(message)
     assert turned.component(label="▶")["disabled"]
     last = select_values(message)[-1]
@@ -595,7 +556,7 @@ async def test_a_200_item_debate_through_the_builder_menu_and_paste(
     assert placeholder(message).startswith("Pick #2 · page 8/8")
 
     modal = await driver.click(message, label="Paste…")
-    boxes = [c for c in iter_components(modal.data) if c.get("type") == 4]
+    boxes = [c for c in walk_components(modal.data["components"]) if c.get("type") == 4]
     assert len(boxes) == 5 and all(box["max_length"] == 4000 for box in boxes)
     lines = [f"{n}. {item.name}" for n, item in enumerate(reversed(debate.items), 1)]
     values: dict[str, str] = {}
@@ -609,8 +570,8 @@ async def test_a_200_item_debate_through_the_builder_menu_and_paste(
     assert box < 5
     pasted = await driver.submit_modal(modal.data, values, message=message)
     assert pasted.type == 7 and "Pasted 200 items." in pasted.text
-    assert_fits_discord(message)
+    assert_fits(message)
     assert "Every item is ranked" in pasted.text and "Save" in labels(message)
     saved = await driver.click(message, label="Save")
-    assert_fits_discord(saved.message)
+    assert_fits(saved.message)
     assert await stored(bot, debate=debate) == [[item.name] for item in reversed(debate.items)]

@@ -15,8 +15,8 @@ from tests.support.discord_fake import (
     OTHER_GUILD_ID,
     Driver,
     Reply,
-    iter_components,
 )
+from tests.support.discord_model import walk_components
 
 REFUSED = "Only server admins can do that: it needs the Manage Server permission."
 ROCKY = "rocky-training-montages"
@@ -563,4 +563,4 @@ def test_modal_inputs_are_wrapped_in_labels_with_help(bot) -> None:
     assert [c["label"] for c in components] == ["Title", "Question", "Items, best first"]
     assert all(len(c.get("description", "")) <= 100 for c in components)
     assert components[2]["component"]["max_length"] == 4000
-    assert sum(1 for _ in iter_components(payload)) == 6
+    assert sum(1 for _ in walk_components(payload["components"])) == 6

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -10,47 +11,28 @@ import pytest
 from bot.models import Debate, DebateSpec, ItemSpec
 from bot.render.charts import PNG_MAGIC
 from tests.support.discord_fake import GUILD_ID, MEMBER_ID, Driver, Reply
+from tests.support.discord_model import assert_fits
+from tests.support.rocky import ROCKY_TITLES
 
 PRIVATE = 64
-
-
-def fits(message: dict[str, Any]) -> None:
-    """What Discord enforces on a message: 10 embeds, 6,000 characters, 25 fields of 1,024."""
-    embeds = message.get("embeds") or []
-    assert len(embeds) <= 10
-    total = 0
-    for embed in embeds:
-        assert len(embed.get("title", "")) <= 256
-        assert len(embed.get("description", "")) <= 4096
-        assert len(embed.get("fields", [])) <= 25
-        for field in embed.get("fields", []):
-            assert len(field["name"]) <= 256 and len(field["value"]) <= 1024
-        total += len(embed.get("title", "")) + len(embed.get("description", ""))
-        total += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
-        total += len((embed.get("footer") or {}).get("text", ""))
-    assert total <= 6000
-    assert len(message.get("content") or "") <= 2000
 
 
 async def rocky(bot) -> Debate:
     return await bot.directory.current(GUILD_ID)
 
 
-async def vote(bot, debate: Debate, member: int, names: list[str], reason: str | None = None):
+async def vote(bot, debate: Debate, member: int, names: Sequence[str], reason: str | None = None):
     by_name = {item.name: item.id for item in debate.items}
     tiers = tuple((by_name[name],) for name in names)
     await bot.voting.submit(GUILD_ID, debate, member, tiers, reason)
 
 
-ROCKY = ["Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V"]
-
-
 async def seed_rocky(bot) -> Debate:
     debate = await rocky(bot)
-    await vote(bot, debate, 1, ROCKY, "The snow montage *and* Hearts on Fire")
+    await vote(bot, debate, 1, ROCKY_TITLES, "The snow montage *and* Hearts on Fire")
     await vote(bot, debate, 2, ["Rocky II", "Rocky IV", "Rocky III", "Rocky V", "Rocky"], "Adrian!")
     await vote(bot, debate, 3, ["Rocky IV", "Rocky II", "Rocky III"])
-    await vote(bot, debate, 4, list(reversed(ROCKY)), "Contrarian @everyone")
+    await vote(bot, debate, 4, list(reversed(ROCKY_TITLES)), "Contrarian @everyone")
     await vote(bot, debate, 5, ["Rocky IV", "Rocky III", "Rocky II", "Rocky Balboa", "Rocky"])
     return debate
 
@@ -81,7 +63,7 @@ def png_of(reply: Reply) -> bytes:
 async def test_consensus_before_anyone_voted_is_provisional(driver: Driver) -> None:
     reply = await driver.slash("consensus")
     assert not reply.ephemeral
-    fits(reply.message)
+    assert_fits(reply.message)
     assert "3 more voters needed" in reply.text and "Nobody has ranked" in reply.text
     labels = [c.get("label") for c in _components(reply)]
     assert "Show the numbers" in labels and "Vote" in labels
@@ -90,7 +72,7 @@ async def test_consensus_before_anyone_voted_is_provisional(driver: Driver) -> N
 async def test_consensus_shows_the_order_margins_and_method(driver: Driver, bot) -> None:
     await seed_rocky(bot)
     reply = await driver.slash("consensus")
-    fits(reply.message)
+    assert_fits(reply.message)
     description = reply.embeds[0]["description"]
     assert "**5 voters** · Schulze" in description and "How this was counted" in description
     assert "`   1` **Rocky IV** — beats" in description
@@ -106,7 +88,7 @@ async def test_show_the_numbers_answers_privately_with_the_table_and_a_chart(
     reply = await driver.slash("consensus")
     numbers = await driver.click(reply.message, label="Show the numbers")
     assert numbers.ephemeral
-    fits(numbers.message)
+    assert_fits(numbers.message)
     assert "```" in numbers.embeds[0]["description"]
     assert "Rocky IV" in numbers.embeds[0]["description"]
     png = png_of(numbers)
@@ -125,7 +107,7 @@ async def test_a_method_too_slow_for_the_debate_is_refused_before_anything_publi
 async def test_big_consensus_pages_privately_and_then_in_place(driver: Driver, bot) -> None:
     await big_debate(bot)
     reply = await driver.slash("consensus", debate="big")
-    fits(reply.message)
+    assert_fits(reply.message)
     footer = reply.embeds[0]["footer"]["text"]
     pages = int(footer.split("/")[1].split()[0])
     assert pages >= 2
@@ -139,7 +121,7 @@ async def test_big_consensus_pages_privately_and_then_in_place(driver: Driver, b
     for _ in range(pages - 2):
         turned = await driver.click(message, label="▶")
         assert turned.type == 7  # the private copy turns in place
-        fits(turned.message)
+        assert_fits(turned.message)
         seen += _listed(turned)
         message = turned.message
     assert len(seen) == 120 and len(set(seen)) == 120
@@ -152,7 +134,7 @@ async def test_numbers_of_a_big_debate_page_through_the_table(driver: Driver, bo
     assert numbers.ephemeral and numbers.embeds[0]["footer"]["text"].startswith("Page 1/10")
     turned = await driver.click(numbers.message, label="▶")
     assert turned.type == 7 and turned.embeds[0]["footer"]["text"].startswith("Page 2/10")
-    fits(turned.message)
+    assert_fits(turned.message)
 
 
 # -- /hottest -----------------------------------------------------------------------------
@@ -162,7 +144,7 @@ async def test_hottest_names_members_and_quotes_their_reasons(driver: Driver, bo
     await seed_rocky(bot)
     reply = await driver.slash("hottest")
     assert not reply.ephemeral
-    fits(reply.message)
+    assert_fits(reply.message)
     names = [f["name"] for f in reply.embeds[0]["fields"]]
     assert "🔥 Closest head-to-head contests" in names and "⚔️ Rivals" in names
     assert "<@" in reply.text
@@ -173,7 +155,7 @@ async def test_hottest_hides_members_when_the_server_asks(driver: Driver, bot) -
     await seed_rocky(bot)
     await bot.guild_settings.update(GUILD_ID, hide_members=True)
     reply = await driver.slash("hottest")
-    fits(reply.message)
+    assert_fits(reply.message)
     assert "<@" not in reply.text and "Rivals" not in reply.text
     assert "hides member-level results" in reply.text
 
@@ -181,7 +163,7 @@ async def test_hottest_hides_members_when_the_server_asks(driver: Driver, bot) -
 async def test_hottest_for_a_big_debate_fits(driver: Driver, bot) -> None:
     await big_debate(bot)
     reply = await driver.slash("hottest", debate="big")
-    fits(reply.message)
+    assert_fits(reply.message)
 
 
 # -- /leaderboard ------------------------------------------------------------------------
@@ -191,7 +173,7 @@ async def test_item_leaderboard(driver: Driver, bot) -> None:
     await seed_rocky(bot)
     reply = await driver.slash("leaderboard")
     assert not reply.ephemeral
-    fits(reply.message)
+    assert_fits(reply.message)
     first = reply.embeds[0]["description"].split("\n\n", 1)[1].splitlines()[0]
     assert "**Rocky IV**" in first and "🥇" in first and "avg" in first
     assert "movement shows from the next one" in reply.embeds[0]["footer"]["text"]
@@ -211,7 +193,7 @@ async def test_item_leaderboard_shows_movement_since_the_last_summary(driver: Dr
 async def test_member_leaderboard_pages(driver: Driver, bot) -> None:
     await big_debate(bot, items=8, voters=45)
     reply = await driver.slash("leaderboard", debate="big", board="members")
-    fits(reply.message)
+    assert_fits(reply.message)
     assert "Crowd whisperers" in reply.embeds[0]["description"]
     assert reply.embeds[0]["footer"]["text"].startswith("Page 1/3")
     names = [f["name"] for f in reply.embeds[0]["fields"]]
@@ -251,9 +233,9 @@ async def test_commands_are_server_only(driver: Driver, command: str) -> None:
 
 
 def _components(reply: Reply) -> list[dict[str, Any]]:
-    from tests.support.discord_fake import iter_components
+    from tests.support.discord_model import walk_components
 
-    return list(iter_components(reply.message))
+    return list(walk_components(reply.message["components"]))
 
 
 def _listed(reply: Reply) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any
 import discord
 import pytest
 
-from tests.cogs.test_results_cog import fits, seed_rocky
+from tests.cogs.test_results_cog import seed_rocky
 from tests.support.discord_fake import (
     ADMIN_ID,
     CHANNEL_ID,
@@ -17,6 +17,7 @@ from tests.support.discord_fake import (
     MEMBER_PERMISSIONS,
     Driver,
 )
+from tests.support.discord_model import assert_fits
 
 SUMMARIES = 200_000_000_000_000_010  # the bot may post here
 LOCKED = 200_000_000_000_000_011  # the bot may not embed or attach here
@@ -110,7 +111,7 @@ async def test_post_here_publishes_the_summary_and_tells_the_admin(driver: Drive
     public = [m for m in bot.fake.messages.values() if len(m.get("embeds") or []) == 3]
     [message] = public
     assert message["channel_id"] == str(CHANNEL_ID) and not message["flags"]
-    fits(message)
+    assert_fits(message)
     assert message["attachments"][0]["data"][:8] == b"\x89PNG\r\n\x1a\n"
     titles = [e["title"] for e in message["embeds"]]
     assert titles[0].startswith("Server ranking") and titles[2].startswith("Hottest")
@@ -161,7 +162,7 @@ async def test_post_of_a_huge_debate_fits_one_message(driver: Driver, bot) -> No
     await big_debate(bot, items=150, voters=40)
     await driver.slash("summary post", admin=True, debate="big")
     [message] = [m for m in bot.fake.messages.values() if len(m.get("embeds") or []) == 3]
-    fits(message)
+    assert_fits(message)
     labels = {c.get("label") for c in _components(message)}
     assert "Full ranking" in labels
     full = await driver.click(message, label="Full ranking")
@@ -218,9 +219,9 @@ async def test_the_loop_starts_with_the_cog_and_stops_with_it(bot) -> None:
 
 
 def _components(message: dict[str, Any]) -> list[dict[str, Any]]:
-    from tests.support.discord_fake import iter_components
+    from tests.support.discord_model import walk_components
 
-    return list(iter_components(message))
+    return list(walk_components(message["components"]))
 
 
 async def test_post_tells_the_admin_when_discord_refuses(driver: Driver, bot, monkeypatch) -> None:

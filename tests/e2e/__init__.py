@@ -28,6 +28,7 @@ Scenarios (issue 6): 1 ``test_start_and_show``, 2 ``test_voting``, 3 ``test_resu
 7 ``test_burst``.
 
 Modules: ``emulator`` (the test API), ``world`` (guilds, members, channels, messages),
-``interactions`` (payloads and handles), ``rest`` and ``gateway`` (the protocol), ``limits``
-(Discord's limits), ``harness`` (the bot process), ``reading`` (reading rankings from messages).
+``interactions`` (payloads and handles), ``rest`` and ``gateway`` (the protocol), ``harness``
+(the bot process), ``reading`` (reading rankings from messages). Discord's numbers, limits and
+interaction data come from ``tests/support/discord_model.py``, shared with the in-process fake.
 """

@@ -11,7 +11,8 @@ or duplicate acknowledgements) is listed in :attr:`DiscordEmulator.problems`; th
 fail a test that leaves problems behind.
 
 The pieces: ``world`` (guilds, members, messages), ``interactions`` (payloads and handles),
-``rest`` and ``gateway`` (the protocol), ``limits`` (what Discord refuses).
+``rest`` and ``gateway`` (the protocol); what Discord refuses is in
+``tests/support/discord_model.py``, shared with the in-process fake.
 """
 
 # Waiting helpers take ``timeout=`` so a timeout can say what was awaited (EmulatorError).

@@ -7,8 +7,6 @@ from collections.abc import Iterable, Sequence
 
 from tests.e2e.emulator import Message
 
-ROCKY_AUTHOR_ORDER = ("Rocky IV", "Rocky II", "Rocky III", "Rocky", "Rocky Balboa", "Rocky V")
-
 # A numbered heading: "1. Rocky IV", "**2.** Rocky II", "#3 — Rocky III", "`4` Rocky".
 _NUMBERED = re.compile(r"^\W*#?(\d+)\W*\s*(.+)$")
 

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import BodyPartReader, web
 
 from tests.e2e.interactions import Callback, InteractionHandle
-from tests.e2e.limits import validate_callback, validate_commands, validate_message
 from tests.e2e.world import (
     APPLICATION_COMMAND,
     ATTACH_FILES,
@@ -43,6 +42,7 @@ from tests.e2e.world import (
     iso_now,
     number_components,
 )
+from tests.support.discord_model import validate_callback, validate_commands, validate_message
 
 if TYPE_CHECKING:
     from tests.e2e.emulator import DiscordEmulator
@@ -397,7 +397,13 @@ class RestApi:
             handle.refused_callbacks.append((callback, "too late"))
             self.emulator.problem(f"{handle!r} was acknowledged after {callback.latency:.2f}s")
             return error_response(404, 10062, "Unknown interaction")
-        if errors := validate_callback(handle, callback, request[FILES]):
+        if errors := validate_callback(
+            handle.type,
+            callback.type,
+            callback.data,
+            request[FILES],
+            on_message=handle.source_message is not None,
+        ):
             self.emulator.problem(f"invalid callback for {handle!r}: {errors}")
             return error_response(400, 50035, "Invalid Form Body", errors)
         handle.source_edits_at_answer = handle.source_message.edits if handle.source_message else 0

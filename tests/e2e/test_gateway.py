@@ -7,7 +7,8 @@ import pytest
 from tests.e2e.conftest import APPLICATION_ID, StartBot
 from tests.e2e.emulator import DiscordEmulator, EmulatorError, Guild, token_for
 from tests.e2e.harness import BotProcess
-from tests.e2e.reading import ROCKY_AUTHOR_ORDER, ranked_items
+from tests.e2e.reading import ranked_items
+from tests.support.rocky import ROCKY_TITLES
 
 pytestmark = pytest.mark.e2e
 
@@ -21,7 +22,7 @@ async def test_resumes_after_a_dropped_connection_without_losing_an_interaction(
     message = await show.message()
     assert emulator.resume_count == 1
     assert emulator.ready_count == 1, "resumed, not identified again"
-    assert ranked_items(message, ROCKY_AUTHOR_ORDER) == list(ROCKY_AUTHOR_ORDER)
+    assert ranked_items(message, ROCKY_TITLES) == list(ROCKY_TITLES)
 
 
 async def test_identifies_again_at_the_emulator_after_an_invalid_session(
@@ -31,7 +32,7 @@ async def test_identifies_again_at_the_emulator_after_an_invalid_session(
     await emulator.wait_until_ready(2)
 
     message = await (await emulator.command("debate show")).message()
-    assert ranked_items(message, ROCKY_AUTHOR_ORDER) == list(ROCKY_AUTHOR_ORDER)
+    assert ranked_items(message, ROCKY_TITLES) == list(ROCKY_TITLES)
 
 
 async def test_a_bot_that_cannot_log_in_fails_the_wait_at_once_with_its_log(

@@ -10,7 +10,8 @@ import pytest
 
 from tests.e2e.conftest import StartBot
 from tests.e2e.emulator import DiscordEmulator, Guild, Member
-from tests.e2e.reading import ROCKY_AUTHOR_ORDER, ranked_items
+from tests.e2e.reading import ranked_items
+from tests.support.rocky import ROCKY_TITLES
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +46,7 @@ async def test_after_a_global_sync_both_guilds_are_answered_in_their_own_channel
         show = await emulator.command("debate show", guild=guild, member=shared_member)
         message = await show.message()
         assert message.channel is guild.general
-        assert ranked_items(message, ROCKY_AUTHOR_ORDER) == list(ROCKY_AUTHOR_ORDER)
+        assert ranked_items(message, ROCKY_TITLES) == list(ROCKY_TITLES)
 
 
 async def test_a_member_of_both_guilds_keeps_a_separate_ballot_in_each(
@@ -63,5 +64,5 @@ async def test_a_member_of_both_guilds_keeps_a_separate_ballot_in_each(
         assert (await vote.message()).ephemeral
     for guild in orders:
         mine = await emulator.command("myvote", guild=guild, member=shared_member)
-        shown = ranked_items(await mine.message(), ROCKY_AUTHOR_ORDER)
+        shown = ranked_items(await mine.message(), ROCKY_TITLES)
         assert shown[:3] == expected[guild], f"/myvote in {guild.name} shows that guild's ballot"

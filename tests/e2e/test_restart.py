@@ -25,18 +25,11 @@ from tests.e2e.emulator import (
 )
 from tests.e2e.harness import BotProcess
 from tests.e2e.reading import ballot_tiers
+from tests.support.rocky import BALBOA, II, III, IV, ROCKY_I, V
 from tests.support.seed import LIKE_COMMENT_2
 
 pytestmark = pytest.mark.e2e
 
-IV, II, III, ROCKY, BALBOA, V = (
-    "Rocky IV",
-    "Rocky II",
-    "Rocky III",
-    "Rocky",
-    "Rocky Balboa",
-    "Rocky V",
-)
 Tiers = list[tuple[str, ...]]
 
 
@@ -78,9 +71,9 @@ async def test_old_vote_button_opens_the_builder_and_every_ballot_survives_a_res
 
     builder = await shown(await emulator.click(show, label="Vote", member=builder_user))
     builder = await shown(await emulator.select(builder, [BALBOA]))
-    builder = await shown(await emulator.select(builder, [ROCKY]))
+    builder = await shown(await emulator.select(builder, [ROCKY_I]))
     await shown(await emulator.click(builder, label="Save"))
-    expected[builder_user] = [(BALBOA,), (ROCKY,)]
+    expected[builder_user] = [(BALBOA,), (ROCKY_I,)]
 
     builder = await shown(await emulator.click(show, label="Vote", member=paster))
     paste = await emulator.click(builder, label="Paste…")
@@ -92,7 +85,7 @@ async def test_old_vote_button_opens_the_builder_and_every_ballot_survives_a_res
 
     await shown(await emulator.command("vote", {"order": "V > IV"}, member=changer))
     await shown(await emulator.command("vote", {"order": "III > V > Rocky"}, member=changer))
-    expected[changer] = [(III,), (V,), (ROCKY,)]
+    expected[changer] = [(III,), (V,), (ROCKY_I,)]
 
     await shown(await emulator.command("vote", {"order": "Rocky > II"}, member=quitter))
     await shown(await emulator.command("unvote", member=quitter))
@@ -115,7 +108,7 @@ async def test_old_vote_button_opens_the_builder_and_every_ballot_survives_a_res
     # …and saves: a fourth pick, through the menu the restarted bot drew.
     builder = await shown(await emulator.select(builder, [II]))
     saved = await shown(await emulator.click(builder, label="Save"))
-    expected[changer] = [(III,), (V,), (ROCKY,), (II,)]
+    expected[changer] = [(III,), (V,), (ROCKY_I,), (II,)]
     assert ballot_tiers(saved) == expected[changer], saved.text
 
     # For a member who never voted it opens empty.

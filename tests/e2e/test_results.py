@@ -34,13 +34,14 @@ from bot.storage import BallotRepository, Database, DebateRepository
 from tests.e2e.conftest import StartBot
 from tests.e2e.emulator import DiscordEmulator, Guild, InteractionHandle, Message
 from tests.e2e.harness import BotProcess
-from tests.e2e.reading import ROCKY_AUTHOR_ORDER, ballot_tiers, placed_lines
+from tests.e2e.reading import ballot_tiers, placed_lines
 from tests.e2e.world import png_size
+from tests.support.rocky import ROCKY_TITLES
 
 pytestmark = pytest.mark.e2e
 
 SLUG = "rocky-training-montages"
-ITEMS = ROCKY_AUTHOR_ORDER  # the debate's item order, which the engine uses to break ties
+ITEMS = ROCKY_TITLES  # the debate's item order, which the engine uses to break ties
 Tiers = tuple[tuple[str, ...], ...]
 
 # (member index, typed order, reason): the ballots that count in the end.
@@ -55,14 +56,7 @@ FINAL_VOTES = [
 FIRST_THOUGHT = (3, "IV > II > III", "Drago's lab against the barn")
 WITHDRAWN = (5, "IV > II > III > Rocky > Balboa > V", "The author is right")
 
-_NAMES = {
-    "iv": "Rocky IV",
-    "ii": "Rocky II",
-    "iii": "Rocky III",
-    "rocky": "Rocky",
-    "balboa": "Rocky Balboa",
-    "v": "Rocky V",
-}
+_NAMES = dict(zip(("iv", "ii", "iii", "rocky", "balboa", "v"), ROCKY_TITLES, strict=True))
 
 
 def typed_tiers(order: str) -> Tiers:

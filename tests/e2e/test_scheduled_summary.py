@@ -31,17 +31,18 @@ from bot.storage import Database, DebateRepository
 from bot.storage.summaries import Schedule, SummaryPost, SummaryRepository
 from tests.e2e.conftest import StartBot
 from tests.e2e.emulator import Channel, DiscordEmulator, Guild, Message
-from tests.e2e.reading import ROCKY_AUTHOR_ORDER, placed_lines
+from tests.e2e.reading import placed_lines
 from tests.e2e.world import png_size
+from tests.support.rocky import BALBOA, II, III, IV, ROCKY_TITLES, V
 
 pytestmark = pytest.mark.e2e
 
 SLUG = "rocky-training-montages"
 # Three members' ballots, typed with the films' full names.
 VOTES = [
-    (("Rocky IV",), ("Rocky II",), ("Rocky III",), ("Rocky",), ("Rocky Balboa",), ("Rocky V",)),
-    (("Rocky II",), ("Rocky IV",), ("Rocky Balboa",)),
-    (("Rocky V",), ("Rocky II", "Rocky III"), ("Rocky IV",)),
+    tuple((title,) for title in ROCKY_TITLES),
+    ((II,), (IV,), (BALBOA,)),
+    ((V,), (II, III), (IV,)),
 ]
 MISSED = timedelta(days=3)
 
@@ -141,7 +142,7 @@ def assert_is_the_summary(post: Message) -> None:
     images = [e["image"]["url"] for e in post.embeds if "image" in e]
     assert images == [f"attachment://{chart.filename}"], "an embed shows the chart"
 
-    ballots = MemberBallots(ROCKY_AUTHOR_ORDER, dict(enumerate(VOTES)))
+    ballots = MemberBallots(ROCKY_TITLES, dict(enumerate(VOTES)))
     expected = consensus(ballots.tally).ranking
     assert [item for _, item, _ in placed_lines(post)] == expected, post.text
     assert f"**{len(VOTES)} voters**" in post.text and "Hottest disagreements" in post.text

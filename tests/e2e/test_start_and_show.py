@@ -7,7 +7,8 @@ import pytest
 
 from tests.e2e.emulator import PRIVILEGED_INTENTS, DiscordEmulator, Guild, Message
 from tests.e2e.harness import BotProcess
-from tests.e2e.reading import ROCKY_AUTHOR_ORDER, ranked_entries, ranked_items
+from tests.e2e.reading import ranked_entries, ranked_items
+from tests.support.rocky import ROCKY_TITLES
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +39,7 @@ async def test_debate_show_answers_the_rocky_ranking(
 
     assert (await show.response()).latency < 3
     assert not message.ephemeral, "the ranking is public, with a Vote button for everyone"
-    assert ranked_items(message, ROCKY_AUTHOR_ORDER) == list(ROCKY_AUTHOR_ORDER), message.text
+    assert ranked_items(message, ROCKY_TITLES) == list(ROCKY_TITLES), message.text
     assert all(reason.strip() for _, reason in ranked_entries(message)), "each film has a reason"
     assert message.component(label="Vote")
     assert_pings_nobody(message)
@@ -53,7 +54,7 @@ async def test_debate_option_autocompletes_and_names_the_debate(
 
     show = await emulator.command("debate show", {"debate": choices[0]["value"]})
     message = await show.message()
-    assert ranked_items(message, ROCKY_AUTHOR_ORDER) == list(ROCKY_AUTHOR_ORDER), message.text
+    assert ranked_items(message, ROCKY_TITLES) == list(ROCKY_TITLES), message.text
 
 
 async def test_restarts_cleanly_on_the_same_database(
@@ -66,4 +67,4 @@ async def test_restarts_cleanly_on_the_same_database(
     assert emulator.ready_count == 2
     assert [sync.guild_id for sync in emulator.command_syncs] == [dev_guild.id, dev_guild.id]
     message = await (await emulator.command("debate show")).message()
-    assert ranked_items(message, ROCKY_AUTHOR_ORDER) == list(ROCKY_AUTHOR_ORDER), message.text
+    assert ranked_items(message, ROCKY_TITLES) == list(ROCKY_TITLES), message.text

@@ -24,23 +24,16 @@ from tests.e2e.emulator import (
     Message,
 )
 from tests.e2e.harness import BotProcess
-from tests.e2e.reading import ROCKY_AUTHOR_ORDER, ballot_tiers
+from tests.e2e.reading import ballot_tiers
+from tests.support.rocky import BALBOA, II, III, IV, ROCKY_I, ROCKY_TITLES, V
 from tests.support.seed import LIKE_COMMENT_1, LIKE_COMMENT_2
 
 pytestmark = pytest.mark.e2e
 
-IV, II, III, ROCKY, BALBOA, V = (
-    "Rocky IV",
-    "Rocky II",
-    "Rocky III",
-    "Rocky",
-    "Rocky Balboa",
-    "Rocky V",
-)
 Tiers = list[tuple[str, ...]]
 
 # What each reader comment must become (issue 3): a full order, and a partial top three.
-COMMENT_1_BALLOT: Tiers = [(IV,), (II,), (BALBOA,), (ROCKY,), (III,), (V,)]
+COMMENT_1_BALLOT: Tiers = [(IV,), (II,), (BALBOA,), (ROCKY_I,), (III,), (V,)]
 COMMENT_2_BALLOT: Tiers = [(IV,), (II,), (III,)]
 
 _AUTHOR_AGREEMENT = re.compile(r"agree with the author on (?:all (\d+)|(\d+) of (\d+)) pairs")
@@ -105,7 +98,7 @@ def author_agreement(message: Message) -> tuple[int, int]:
 
 def expected_author_agreement(tiers: Sequence[Sequence[str]]) -> tuple[int, int]:
     """The engine's count, run here: pairs the ballot and the author both order, and agree on."""
-    result = agreement(tiers, [(name,) for name in ROCKY_AUTHOR_ORDER], ROCKY_AUTHOR_ORDER)
+    result = agreement(tiers, [(name,) for name in ROCKY_TITLES], ROCKY_TITLES)
     return result.agreed, result.compared
 
 
@@ -130,20 +123,20 @@ async def test_six_members_vote_by_text_builder_and_paste_and_myvote_shows_each(
 
     # 1. Typed, with a tie and a reason: read back as understood, the unranked listed.
     reply = await act.vote(typist, "Rocky IV > Rocky II = Rocky III > Rocky", why="The snow.")
-    expected[typist] = [(IV,), (II, III), (ROCKY,)]
+    expected[typist] = [(IV,), (II, III), (ROCKY_I,)]
     assert_shows_ballot(reply, expected[typist])
     assert "Saved" in reply.text and "Unranked" in reply.text and "The snow." in reply.text
     assert {b["label"] for b in reply.buttons} >= {"Edit", "Share"}
 
     # 2. Typed with aliases, any case, every separator and a remark after a dash.
     reply = await act.vote(alias_typist, "v, balboa; ROCKY 1 / 3 > rocky four – the snow")
-    expected[alias_typist] = [(V,), (BALBOA,), (ROCKY,), (III,), (IV,)]
+    expected[alias_typist] = [(V,), (BALBOA,), (ROCKY_I,), (III,), (IV,)]
     assert_shows_ballot(reply, expected[alias_typist])
 
     # 3. The builder: pick, pick, Undo, pick, Tie with previous, pick, Save (a partial order).
     builder = await act.command("vote", builder_user)
     assert builder.ephemeral and builder.selects, builder.text
-    assert {o["label"] for o in builder.selects[0]["options"]} == set(ROCKY_AUTHOR_ORDER)
+    assert {o["label"] for o in builder.selects[0]["options"]} == set(ROCKY_TITLES)
     builder = await act.pick(builder, II)
     builder = await act.pick(builder, V)
     assert ballot_tiers(builder) == [(II,), (V,)]
@@ -179,7 +172,7 @@ async def test_six_members_vote_by_text_builder_and_paste_and_myvote_shows_each(
     assert "haven't ranked" in (await act.command("myvote", changer)).text
     await act.vote(changer, "Rocky > Rocky II")
     changed = await act.vote(changer, "Balboa > IV > Rocky")
-    expected[changer] = [(BALBOA,), (IV,), (ROCKY,)]
+    expected[changer] = [(BALBOA,), (IV,), (ROCKY_I,)]
     assert "replaces your earlier ballot" in changed.text
     assert_shows_ballot(changed, expected[changer])
 

@@ -11,17 +11,55 @@ import itertools
 import re
 import struct
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import discord
+
+from tests.support.discord_model import (  # noqa: F401  (re-exported for the emulator)
+    APPLICATION_COMMAND,
+    AUTOCOMPLETE,
+    CB_AUTOCOMPLETE,
+    CB_DEFERRED_MESSAGE,
+    CB_DEFERRED_UPDATE,
+    CB_LAUNCH_ACTIVITY,
+    CB_MESSAGE,
+    CB_MODAL,
+    CB_PONG,
+    CB_UPDATE,
+    CHANNEL_MESSAGE_FLAGS,
+    FLAG_COMPONENTS_V2,
+    FLAG_EPHEMERAL,
+    FLAG_LOADING,
+    FLAG_SUPPRESS_EMBEDS,
+    FLAG_SUPPRESS_NOTIFICATIONS,
+    INTERACTION_MESSAGE_FLAGS,
+    MESSAGE_COMPONENT,
+    MODAL_SUBMIT,
+    OPT_ATTACHMENT,
+    OPT_BOOLEAN,
+    OPT_CHANNEL,
+    OPT_INTEGER,
+    OPT_MENTIONABLE,
+    OPT_NUMBER,
+    OPT_ROLE,
+    OPT_STRING,
+    OPT_SUB_COMMAND,
+    OPT_SUB_COMMAND_GROUP,
+    OPT_USER,
+    PING,
+    SELECT_TYPES,
+    Json,
+    NotAllowed,
+    message_text,
+    walk_components,
+)
 
 if TYPE_CHECKING:
     from tests.e2e.interactions import InteractionHandle
 
-Json = dict[str, Any]
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 ACK_DEADLINE = 3.0
@@ -34,26 +72,6 @@ INTENT_GUILD_MESSAGES = 1 << 9
 OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_PRESENCE, OP_VOICE = 0, 1, 2, 3, 4
 OP_RESUME, OP_RECONNECT, OP_REQUEST_MEMBERS, OP_INVALID_SESSION = 6, 7, 8, 9
 OP_HELLO, OP_HEARTBEAT_ACK = 10, 11
-
-# Interaction and callback types.
-PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
-CB_PONG, CB_MESSAGE, CB_DEFERRED_MESSAGE, CB_DEFERRED_UPDATE, CB_UPDATE = 1, 4, 5, 6, 7
-CB_AUTOCOMPLETE, CB_MODAL, CB_LAUNCH_ACTIVITY = 8, 9, 12
-
-# Message flags.
-FLAG_SUPPRESS_EMBEDS = 1 << 2
-FLAG_EPHEMERAL = 1 << 6
-FLAG_LOADING = 1 << 7
-FLAG_SUPPRESS_NOTIFICATIONS = 1 << 12
-FLAG_COMPONENTS_V2 = 1 << 15
-CHANNEL_MESSAGE_FLAGS = FLAG_SUPPRESS_EMBEDS | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_COMPONENTS_V2
-INTERACTION_MESSAGE_FLAGS = CHANNEL_MESSAGE_FLAGS | FLAG_EPHEMERAL
-
-# Option types.
-OPT_SUB_COMMAND, OPT_SUB_COMMAND_GROUP, OPT_STRING, OPT_INTEGER, OPT_BOOLEAN = 1, 2, 3, 4, 5
-OPT_USER, OPT_CHANNEL, OPT_ROLE, OPT_MENTIONABLE, OPT_NUMBER, OPT_ATTACHMENT = 6, 7, 8, 9, 10, 11
-
-SELECT_TYPES = frozenset({3, 5, 6, 7, 8})  # string, user, role, mentionable, channel
 
 P = discord.Permissions
 EVERYONE_PERMISSIONS = P(
@@ -89,7 +107,7 @@ ATTACH_FILES = P(attach_files=True).value
 READ_MESSAGE_HISTORY = P(read_message_history=True).value
 
 
-class EmulatorError(AssertionError):
+class EmulatorError(NotAllowed):
     """A test asked the emulator for something Discord would not let a user do, or timed out."""
 
 
@@ -114,16 +132,6 @@ def png_size(data: bytes) -> tuple[int, int] | None:
         width, height = struct.unpack(">II", data[16:24])
         return width, height
     return None
-
-
-def walk_components(components: Iterable[Json]) -> Iterator[Json]:
-    """Every component, depth first, nested ones included (rows, sections, containers, labels)."""
-    for component in components:
-        yield component
-        yield from walk_components(component.get("components", []))
-        for key in ("accessory", "component"):
-            if isinstance(component.get(key), dict):
-                yield from walk_components([component[key]])
 
 
 def number_components(components: list[Json]) -> None:
@@ -581,18 +589,8 @@ class Message:
     @property
     def text(self) -> str:
         """Content, embeds and text displays flattened into one string, for ``in`` checks."""
-        parts = [self.content]
-        for embed in self.embeds:
-            parts += [
-                embed.get("author", {}).get("name", ""),
-                embed.get("title", ""),
-                embed.get("description", ""),
-            ]
-            for embed_field in embed.get("fields", []):
-                parts += [embed_field.get("name", ""), embed_field.get("value", "")]
-            parts.append(embed.get("footer", {}).get("text", ""))
-        parts += [c.get("content", "") for c in walk_components(self.components) if c["type"] == 10]
-        return "\n".join(p for p in parts if p)
+        return message_text({"content": self.content, "embeds": self.embeds,
+                             "components": self.components})  # fmt: skip
 
     def walk_components(self) -> Iterator[Json]:
         return walk_components(self.components)

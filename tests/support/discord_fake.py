@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +23,14 @@ import discord
 from discord import app_commands
 from discord.http import HTTPClient, Route
 from discord.webhook.async_ import AsyncWebhookAdapter
+
+from tests.support.discord_model import (
+    Json,
+    message_text,
+    validate_callback,
+    validate_message,
+    walk_components,
+)
 
 APPLICATION_ID = 900_000_000_000_000_001
 BOT_USER_ID = APPLICATION_ID
@@ -92,39 +100,19 @@ class Reply:
         return self.data.get("choices", [])
 
     def custom_ids(self) -> list[str]:
-        return [c["custom_id"] for c in iter_components(self.message) if "custom_id" in c]
+        return [
+            c["custom_id"] for c in walk_components(self.message["components"]) if "custom_id" in c
+        ]
 
     def component(
         self, *, label: str | None = None, custom_id: str | None = None
     ) -> dict[str, Any]:
-        for component in iter_components(self.message):
+        for component in walk_components(self.message["components"]):
             if label is not None and component.get("label") == label:
                 return component
             if custom_id is not None and component.get("custom_id") == custom_id:
                 return component
         raise AssertionError(f"no component {label or custom_id!r} in {self.custom_ids()}")
-
-
-def message_text(message: dict[str, Any]) -> str:
-    parts = [message.get("content") or ""]
-    for embed in message.get("embeds") or []:
-        parts += [embed.get("title", ""), embed.get("description", "")]
-        for f in embed.get("fields", []):
-            parts += [f["name"], f["value"]]
-        parts.append((embed.get("footer") or {}).get("text", ""))
-    return "\n".join(p for p in parts if p)
-
-
-def iter_components(message: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    stack = list(message.get("components") or [])
-    while stack:
-        component = stack.pop(0)
-        yield component
-        # Modal labels (type 18) wrap one component under "component" rather than "components".
-        children = component.get("components") or []
-        if "component" in component:
-            children = [component["component"], *children]
-        stack[0:0] = children
 
 
 class FakeDiscord:
@@ -136,6 +124,11 @@ class FakeDiscord:
         self.replies: dict[str, Reply] = {}  # by interaction token
         # Interaction token -> id of the message a component or modal was used on.
         self._origin: dict[str, str] = {}
+        # Interaction token -> interaction type, for checking the answer Discord would accept.
+        self._kinds: dict[str, int] = {}
+        #: What Discord would have refused (a 50035 "Invalid Form Body"); the ``bot`` fixture
+        #: fails a test that leaves any behind.
+        self.refusals: list[str] = []
         self.bot_user = {
             "id": str(BOT_USER_ID), "username": "Ranking Debates", "discriminator": "0",
             "global_name": None, "avatar": None, "bot": True,
@@ -177,6 +170,11 @@ class FakeDiscord:
             return self._channel_message(int(parts[1]), parts[3:], call)
         raise AssertionError(f"the bot called an unexpected route: {route.method} {path}")
 
+    def _check(self, errors: Json, call: Call) -> None:
+        if errors:
+            self.refusals.append(f"{call.method} {call.path}: {errors}")
+            raise AssertionError(f"Discord would refuse {call.method} {call.path}: {errors}")
+
     def _reply(self, token: str) -> Reply:
         return self.replies.setdefault(token, Reply())
 
@@ -185,6 +183,11 @@ class FakeDiscord:
         reply = self._reply(token)
         kind = call.payload["type"]
         data = call.payload.get("data") or {}
+        on_message = token in self._origin
+        self._check(
+            validate_callback(self._kinds[token], kind, data, call.files, on_message=on_message),
+            call,
+        )
         reply.type, reply.data = kind, data
         interaction = {"id": str(snowflake()), "type": 2}
         resource: dict[str, Any] = {"type": kind}
@@ -210,6 +213,13 @@ class FakeDiscord:
     def _webhook(self, token: str, call: Call) -> dict[str, Any] | None:
         reply = self._reply(token)
         target = call.path.rsplit("/", 1)[-1]
+        if call.method in ("POST", "PATCH"):
+            self._check(
+                validate_message(
+                    call.payload or {}, partial=call.method == "PATCH", files=call.files
+                ),
+                call,
+            )
         if call.method == "POST":  # a followup
             loading = [m for m in reply.messages if m.pop("loading", False)]
             if loading:  # as on Discord, the first followup after a defer replaces "thinking…"
@@ -244,6 +254,13 @@ class FakeDiscord:
         return self.messages[int(target)]
 
     def _channel_message(self, channel_id: int, rest: list[str], call: Call) -> Any:
+        if call.method in ("POST", "PATCH"):
+            self._check(
+                validate_message(
+                    call.payload or {}, partial=call.method == "PATCH", files=call.files
+                ),
+                call,
+            )
         if call.method == "POST":
             return self._new_message(channel_id, call.payload or {}, call.files)
         message = self.messages[int(rest[0])]
@@ -329,6 +346,7 @@ class Driver:
         if message is not None:
             payload["message"] = message
             self.fake._origin[token] = message["id"]
+        self.fake._kinds[token] = kind
         return payload
 
     async def dispatch(self, payload: dict[str, Any], *, wait_seconds: float = 10) -> Reply:
@@ -377,7 +395,7 @@ class Driver:
         self, message: dict[str, Any], values: list[str], *, custom_id: str | None = None,
         user_id: int = MEMBER_ID, guild_id: int | None = GUILD_ID,
     ) -> Reply:  # fmt: skip
-        selects = [c for c in iter_components(message) if c["type"] == 3]
+        selects = [c for c in walk_components(message["components"]) if c["type"] == 3]
         chosen = next(c for c in selects if custom_id in (None, c["custom_id"]))
         data = {"custom_id": chosen["custom_id"], "component_type": 3, "values": values}
         payload = self._base(
@@ -405,7 +423,7 @@ class Driver:
             if top.get("type") == 18 and top["component"].get("type") == 4:
                 rows.append({"type": 18, "component": answer(top["component"])})
             else:
-                inputs = [answer(c) for c in iter_components(top) if c.get("type") == 4]
+                inputs = [answer(c) for c in walk_components([top]) if c.get("type") == 4]
                 if inputs:
                     rows.append({"type": 1, "components": inputs})
         data = {"custom_id": modal["custom_id"], "components": rows}

@@ -1,30 +1,91 @@
-"""Discord's limits on what a bot sends, checked like Discord does: a 50035 "Invalid Form Body"
-with an ``errors`` tree naming each field, so the bot's error handling sees the real thing."""
+"""Discord as both test doubles see it: the in-process fake (``tests/support/discord_fake.py``)
+and the end-to-end emulator (``tests/e2e/``) build on this one model.
+
+It holds the protocol's numbers, how components nest, the text a member reads in a message,
+and the limits Discord refuses a body for: a 50035 "Invalid Form Body" with an ``errors`` tree
+naming each field. Both doubles check every message and every interaction answer the bot sends
+against these limits, so every test checks them.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
-from tests.e2e.world import (
-    APPLICATION_COMMAND,
-    AUTOCOMPLETE,
-    CB_AUTOCOMPLETE,
-    CB_DEFERRED_MESSAGE,
-    CB_DEFERRED_UPDATE,
-    CB_MESSAGE,
-    CB_MODAL,
-    CB_UPDATE,
-    MESSAGE_COMPONENT,
-    MODAL_SUBMIT,
-    SELECT_TYPES,
-    Json,
-    walk_components,
-)
+Json = dict[str, Any]
 
-if TYPE_CHECKING:
-    from tests.e2e.interactions import Callback, InteractionHandle
+# Interaction and callback types.
+PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
+CB_PONG, CB_MESSAGE, CB_DEFERRED_MESSAGE, CB_DEFERRED_UPDATE, CB_UPDATE = 1, 4, 5, 6, 7
+CB_AUTOCOMPLETE, CB_MODAL, CB_LAUNCH_ACTIVITY = 8, 9, 12
+
+# Message flags.
+FLAG_SUPPRESS_EMBEDS = 1 << 2
+FLAG_EPHEMERAL = 1 << 6
+FLAG_LOADING = 1 << 7
+FLAG_SUPPRESS_NOTIFICATIONS = 1 << 12
+FLAG_COMPONENTS_V2 = 1 << 15
+CHANNEL_MESSAGE_FLAGS = FLAG_SUPPRESS_EMBEDS | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_COMPONENTS_V2
+INTERACTION_MESSAGE_FLAGS = CHANNEL_MESSAGE_FLAGS | FLAG_EPHEMERAL
+
+# Option types.
+OPT_SUB_COMMAND, OPT_SUB_COMMAND_GROUP, OPT_STRING, OPT_INTEGER, OPT_BOOLEAN = 1, 2, 3, 4, 5
+OPT_USER, OPT_CHANNEL, OPT_ROLE, OPT_MENTIONABLE, OPT_NUMBER, OPT_ATTACHMENT = 6, 7, 8, 9, 10, 11
+
+# Component types.
+ACTION_ROW, BUTTON, STRING_SELECT, TEXT_INPUT, TEXT_DISPLAY, LABEL = 1, 2, 3, 4, 10, 18
+SELECT_TYPES = frozenset({3, 5, 6, 7, 8})  # string, user, role, mentionable, channel
+
+
+class NotAllowed(AssertionError):
+    """Discord, or a member's Discord client, would not let this happen."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading messages
+
+
+def walk_components(components: Iterable[Json]) -> Iterator[Json]:
+    """Every component, depth first, nested ones included (rows, sections, containers, labels)."""
+    for component in components:
+        yield component
+        yield from walk_components(component.get("components") or [])
+        for key in ("accessory", "component"):
+            if isinstance(component.get(key), dict):
+                yield from walk_components([component[key]])
+
+
+def message_text(message: Json) -> str:
+    """Everything a member reads in a message: content, embeds and text displays, one string."""
+    parts = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        parts += [
+            (embed.get("author") or {}).get("name", ""),
+            embed.get("title", ""),
+            embed.get("description", ""),
+        ]
+        for embed_field in embed.get("fields") or []:
+            parts += [embed_field.get("name", ""), embed_field.get("value", "")]
+        parts.append((embed.get("footer") or {}).get("text", ""))
+    components = message.get("components") or []
+    parts += [c.get("content", "") for c in walk_components(components) if c["type"] == 10]
+    return "\n".join(p for p in parts if p)
+
+
+# ---------------------------------------------------------------------------------------------
+# Discord's limits
+
+
+def assert_fits(message: Json, *, partial: bool = False) -> None:
+    """Fail unless Discord would accept ``message`` (a body, or a message as it was stored)."""
+    errors = validate_message(message, partial=partial, files=message.get("attachments") or ())
+    assert not errors, f"Discord would refuse this message: {errors}"
+
+
+def assert_embeds_fit(embeds: Sequence[Any]) -> None:
+    """Fail unless Discord would accept these ``discord.Embed`` objects as one message."""
+    assert_fits({"embeds": [embed.to_dict() for embed in embeds]})
 
 
 def _error(errors: Json, path: Sequence[str | int], code: str, message: str) -> None:
@@ -119,10 +180,17 @@ def _validate_component(errors: Json, path: list[str | int], component: Json) ->
 
 
 def validate_callback(
-    handle: InteractionHandle, callback: Callback, files: Sequence[object]
+    interaction_type: int,
+    callback_type: int,
+    data: Json | None,
+    files: Sequence[object] = (),
+    *,
+    on_message: bool,
 ) -> Json:
-    data = callback.data or {}
-    kind = callback.type
+    """Discord's checks on an interaction's answer; ``on_message``: the interaction came from a
+    component on a message (so there is a message to update)."""
+    data = data or {}
+    kind = callback_type
     errors: Json = {}
     allowed = {
         APPLICATION_COMMAND: {CB_MESSAGE, CB_DEFERRED_MESSAGE, CB_MODAL},
@@ -135,12 +203,12 @@ def validate_callback(
         },
         AUTOCOMPLETE: {CB_AUTOCOMPLETE},
         MODAL_SUBMIT: {CB_MESSAGE, CB_DEFERRED_MESSAGE, CB_DEFERRED_UPDATE, CB_UPDATE},
-    }.get(handle.type, set())
+    }.get(interaction_type, set())
     if kind not in allowed:
-        reason = f"Callback type {kind} is not valid for interaction type {handle.type}"
+        reason = f"Callback type {kind} is not valid for interaction type {interaction_type}"
         _error(errors, ["type"], "INTERACTION_RESPONSE_TYPE_INVALID", reason)
         return errors
-    if kind in (CB_UPDATE, CB_DEFERRED_UPDATE) and handle.source_message is None:
+    if kind in (CB_UPDATE, CB_DEFERRED_UPDATE) and not on_message:
         _error(errors, ["type"], "INTERACTION_RESPONSE_TYPE_INVALID", "No message to update.")
     if kind == CB_MESSAGE:
         errors |= validate_message(data, files=files)
@@ -164,6 +232,8 @@ def validate_callback(
                 _too_long(errors, ["data", "components", "value"], component.get("value"), 4000)
             if component.get("type") == 18:
                 _too_long(errors, ["data", "components", "label"], component.get("label"), 45)
+                description = component.get("description")
+                _too_long(errors, ["data", "components", "description"], description, 100)
     return errors
 
 
