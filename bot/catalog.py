@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ import yaml
 
 from bot.ballot_parser import ItemMatcher
 from bot.models import DebateSpec, Item, ItemSpec
+from bot.names import normalize
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +61,6 @@ class CatalogError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
-
-
-def normalize(text: str) -> str:
-    """The form names and aliases are compared in: case, accents and spacing don't matter."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.casefold().split())
 
 
 def slugify(text: str) -> str:

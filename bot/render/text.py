@@ -37,3 +37,21 @@ def safe(text: str) -> str:
 def clip(text: str, limit: int) -> str:
     """Cut ``text`` to ``limit`` characters, marking the cut with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def safe_clip(text: str, limit: int) -> str:
+    """User text on one line, :func:`safe`, at most ``limit`` characters escapes included.
+
+    Cut before escaping, so an escape is never split from its character.
+    """
+    text = " ".join(text.split())
+    escaped = safe(text)
+    if len(escaped) <= limit:
+        return escaped
+    keep = limit - 1
+    while keep > 0:
+        escaped = safe(text[:keep].rstrip()) + "…"
+        if len(escaped) <= limit:
+            return escaped
+        keep -= 1
+    return "…"

@@ -1,124 +1,32 @@
-"""Reading ballots that members type (``/vote order:``) or paste (the builder's "Paste…" box).
-
-Pure Python, no discord: text and a debate's items in, :data:`~bot.models.Tiers` out, or a
-:class:`BallotParseError` whose message tells the member what to fix.
-
-How a piece of text becomes an item (:meth:`ItemMatcher.resolve`):
-
-* Names and aliases are compared in a *normal form*: accents, case, punctuation and spacing
-  don't matter, and Roman numerals I–XXXIX read as Arabic ones, so "Rocky 4", "rocky iv"
-  and "Rocky IV." are the same text, and "4" is "IV" where an item is called "IV".
-* An item's name beats another item's alias; a text that names two items is ambiguous.
-* A remark may follow a dash (-, –, —), a colon or an opening bracket:
-  "Rocky IV – can't argue". The whole text is tried first, so "Spider-Man" or
-  "Star Wars: A New Hope" stay whole; otherwise the longest text before a mark that is an
-  item wins. A leading list marker ("1.", "2)", "#3", "1 -", "IV.", "-", "*", "•") is dropped,
-  unless the whole text is a name.
-* Small typos are forgiven (1 edit for short names, up to 3 for long ones; a swap of two
-  letters is one edit), but numbers must match exactly: "Rocky 7" is never "Rocky V".
-  Whenever the text is unknown, or two items are equally close, we raise instead of guessing.
-
-Orders (:meth:`ItemMatcher.parse_order`) are split on ``,`` ``>`` ``;`` ``/`` (and line
-breaks); ``=`` ties. Because names may contain those characters ("AC/DC", "Yes, Minister"),
-runs of pieces that spell a whole name *with the same separators* are joined before anything
-is split: whole names win. "Yes Minister" (no comma) also works, as punctuation is ignored.
-"""
+"""Resolving text to a debate's items: exact names, remarks, joined pieces and typos."""
 
 from __future__ import annotations
 
-import functools
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from bot.ballot_parser.messages import (
+    MAX_SUGGESTIONS,
+    AmbiguousItemError,
+    DuplicateItemError,
+    EmptyBallotError,
+    UnknownItemError,
+    empty_order,
+    empty_paste,
+)
+from bot.ballot_parser.tokens import (
+    BARE_MARKER,
+    ORDER_SEPARATORS,
+    TIE,
+    join,
+    normal_form,
+    numbers,
+    remark_splits,
+    signature,
+    split_order,
+    strip_marker,
+)
 from bot.models import Item, Tiers
-
-__all__ = [
-    "AmbiguousItemError",
-    "BallotParseError",
-    "DuplicateItemError",
-    "EmptyBallotError",
-    "ItemMatcher",
-    "Match",
-    "PastedBallot",
-    "UnknownItemError",
-    "matcher_for",
-    "parse_order",
-    "parse_pasted",
-    "resolve",
-]
-
-# Budgets that keep every message well under Discord's limits and readable (~300 chars).
-_QUOTE_LIMIT = 40
-_NAME_LIMIT = 48
-_MAX_SUGGESTIONS = 3
-# How many remark marks we try per text; more is never a name and would make a line of
-# 1,000 dashes quadratic.
-_MAX_REMARK_MARKS = 8
-
-
-# ---------------------------------------------------------------------------------------
-# Errors: what the member reads.
-
-
-class BallotParseError(ValueError):
-    """The member's text isn't a ballot. ``message`` (and ``str()``) says what to fix.
-
-    Messages are ready to send: user text and item names in them are markdown-escaped and
-    clipped, so the cog must not escape them again.
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class UnknownItemError(BallotParseError):
-    """``text`` names no item; ``suggestions`` are the closest items, best first (maybe none)."""
-
-    def __init__(self, text: str, suggestions: Sequence[Item] = ()) -> None:
-        self.text = text
-        self.suggestions = tuple(suggestions)
-        if self.suggestions:
-            hint = f"Did you mean {_either(self.suggestions)}?"
-        else:
-            hint = "Check the names with /debate show."
-        super().__init__(f"I don't know {_quote(text)}. {hint}")
-
-
-class AmbiguousItemError(BallotParseError):
-    """``text`` fits several items (``candidates``) equally well."""
-
-    def __init__(self, text: str, candidates: Sequence[Item]) -> None:
-        self.text = text
-        self.candidates = tuple(candidates)
-        self.suggestions = self.candidates
-        super().__init__(
-            f"{_quote(text)} could be {_either(self.candidates)}. Write more of the name."
-        )
-
-
-class DuplicateItemError(BallotParseError):
-    """``item`` was named twice, first as ``first`` and then as ``second``."""
-
-    def __init__(self, item: Item, first: str, second: str) -> None:
-        self.item = item
-        self.first = first
-        self.second = second
-        said = (
-            ""
-            if _normalize(first) == _normalize(second)
-            else f" (as {_quote(first)} and {_quote(second)})"
-        )
-        super().__init__(
-            f"You named {_name(item)} twice{said}. Name each item once; use = to tie items."
-        )
-
-
-class EmptyBallotError(BallotParseError):
-    """The text names no item at all."""
-
 
 # ---------------------------------------------------------------------------------------
 # Results.
@@ -149,53 +57,6 @@ class PastedBallot:
     def reason(self) -> str | None:
         """The first remark: a candidate for the ballot's reason, for the UI to offer."""
         return self.remarks[0][1] if self.remarks else None
-
-
-# ---------------------------------------------------------------------------------------
-# Text normal form.
-
-_APOSTROPHES = frozenset("'’‘`´ʼ")
-# Only I, V and X, up to 39: enough for sequels and volumes, and it keeps everyday words
-# ("mix", "civil", "dc" in AC/DC) from turning into numbers.
-_ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
-_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
-
-
-def _roman_to_int(token: str) -> int:
-    total = 0
-    for char, following in zip(token, [*token[1:], ""], strict=True):
-        value = _ROMAN_VALUES[char]
-        total += -value if following and _ROMAN_VALUES[following] > value else value
-    return total
-
-
-def _canonical_token(token: str) -> str:
-    if token and _ROMAN.fullmatch(token):
-        return str(_roman_to_int(token))
-    return token
-
-
-def _normalize(text: str) -> str:
-    """The form names are compared in: "Rocky IV!" and "rocky 4" are both "rocky 4"."""
-    folded = unicodedata.normalize("NFKD", text).casefold()
-    chars: list[str] = []
-    for char in folded:
-        if unicodedata.combining(char) or char in _APOSTROPHES:
-            continue  # "can't" is "cant", "Beyoncé" is "beyonce"
-        if char == "&":
-            chars.append(" and ")
-        else:
-            chars.append(char if char.isalnum() else " ")
-    tokens = "".join(chars).split()
-    if not tokens:
-        # A name made only of symbols ("?!", "🔥") is compared as written, not lost.
-        return " ".join(folded.split())
-    return " ".join(_canonical_token(token) for token in tokens)
-
-
-def _numbers(key: str) -> tuple[str, ...]:
-    # isdecimal, not isdigit: int() accepts exactly the decimal digits of every script.
-    return tuple(token for token in key.split() if token.isdecimal())
 
 
 _MAX_TOLERANCE = 3
@@ -283,94 +144,6 @@ class _Fuzzy:
 
 
 # ---------------------------------------------------------------------------------------
-# Splitting text into pieces.
-
-_ORDER_SEPARATORS = re.compile(r"([,>;/=\n])")
-_TIE = "="
-_REMARK_MARK = re.compile(r"[-–—:(]")
-# "1." "2)" "3:" "(4)" "#5" "6 -" "IV." and bullets, followed by the item.
-_LIST_MARKER = re.compile(
-    r"^\s*(?:\(?\d{1,3}[.):]|#\s*\d{1,3}[.):]?|\d{1,3}\s*[-–—]|[ivxIVX]{1,5}[.)](?=\s)"
-    r"|[-–—*•+·‣▪◦>#])\s*(?=\S)"
-)
-# A line that is only a number with list punctuation, e.g. "3." with the item forgotten.
-_BARE_MARKER = re.compile(r"\(?\d{1,3}[.):]|#\s*\d{1,3}[.):]?")
-_MARKDOWN = re.compile(r"([\\*_~|`<\[\]])")
-_MARKDOWN_LINE_START = re.compile(r"^(\s*)([#>+-])")
-
-
-def _strip_marker(text: str) -> str | None:
-    found = _LIST_MARKER.match(text)
-    return text[found.end() :].strip() if found else None
-
-
-def _remark_splits(text: str) -> list[tuple[str, str]]:
-    """(text before a remark mark, remark), longest first."""
-    marks = [m.start() for m in _REMARK_MARK.finditer(text)][:_MAX_REMARK_MARKS]
-    splits: list[tuple[str, str]] = []
-    for position in reversed(marks):
-        before = text[:position].strip()
-        if not before:
-            continue
-        remark = text[position + 1 :].strip()
-        if text[position] == "(" and remark.endswith(")"):
-            remark = remark[:-1].strip()
-        splits.append((before, remark.lstrip("-–—: ").strip()))
-    return splits
-
-
-def _split_order(text: str) -> tuple[list[str], list[str]]:
-    """Pieces and the separators between them (``len(seps) == len(pieces) - 1``)."""
-    parts = _ORDER_SEPARATORS.split(text)
-    pieces = [part.strip() for part in parts[0::2]]
-    separators = ["," if sep == "\n" else sep for sep in parts[1::2]]
-    return pieces, separators
-
-
-# ---------------------------------------------------------------------------------------
-# Messages.
-
-
-def _escape(text: str) -> str:
-    # Discord reads a backslash before any punctuation as "this character, literally".
-    # Headings, quotes and bullets only work at the start of a line, where item names are in
-    # the examples. "@" gets a zero-width space so nothing even looks like a ping.
-    escaped = _MARKDOWN.sub(r"\\\1", text)
-    escaped = _MARKDOWN_LINE_START.sub(r"\1\\\2", escaped)
-    return escaped.replace("@", "@\u200b")
-
-
-def _clip_escaped(text: str, limit: int) -> str:
-    """``text`` on one line, escaped, at most ``limit`` characters, cut with an ellipsis."""
-    text = " ".join(text.split())
-    escaped = _escape(text)
-    if len(escaped) <= limit:
-        return escaped
-    keep = limit - 1
-    while keep > 0:
-        escaped = _escape(text[:keep].rstrip()) + "…"
-        if len(escaped) <= limit:
-            return escaped
-        keep -= 1
-    return "…"
-
-
-def _quote(text: str) -> str:
-    return f"'{_clip_escaped(text, _QUOTE_LIMIT)}'"
-
-
-def _name(item: Item) -> str:
-    return _clip_escaped(item.name, _NAME_LIMIT)
-
-
-def _either(items: Sequence[Item]) -> str:
-    names = [_name(item) for item in items[:_MAX_SUGGESTIONS]]
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " or " + names[-1]
-
-
-# ---------------------------------------------------------------------------------------
 # The matcher.
 
 
@@ -441,7 +214,7 @@ class ItemMatcher:
                 self._index(text, _Key(item, is_name, text))
 
     def _index(self, text: str, key: _Key) -> None:
-        normal = _normalize(text)
+        normal = normal_form(text)
         if not normal:
             return
         entries = self._exact.setdefault(normal, [])
@@ -450,12 +223,12 @@ class ItemMatcher:
             fuzzy = _Fuzzy(normal, _tolerance(normal), counts, frozenset(counts))
             self._fuzzy.append(fuzzy)
             self._max_key_words = max(self._max_key_words, len(normal.split()))
-            by_length = self._by_numbers.setdefault(_numbers(normal), {})
+            by_length = self._by_numbers.setdefault(numbers(normal), {})
             by_length.setdefault(len(normal), []).append(fuzzy)
         entries.append(key)
-        pieces, separators = _split_order(text)
+        pieces, separators = split_order(text)
         if separators:
-            self._joined.setdefault(_signature(pieces, separators), []).append(key)
+            self._joined.setdefault(signature(pieces, separators), []).append(key)
             self._max_joined_pieces = max(self._max_joined_pieces, len(pieces))
 
     # -- public API ---------------------------------------------------------------------
@@ -476,7 +249,7 @@ class ItemMatcher:
         for outcome, tie in self._scan(text):
             ballot.add(self._raise_unless_found(outcome), tie=tie)
         if not ballot.tiers:
-            raise EmptyBallotError(self._empty_order_message())
+            raise empty_order(self.items)
         return ballot.result()
 
     def parse_pasted(self, text: str) -> PastedBallot:
@@ -494,9 +267,9 @@ class ItemMatcher:
             line = raw_line.strip()
             if not line:
                 continue
-            tie_with_previous = line.startswith(_TIE)
-            body = line.lstrip(_TIE + " \t") if tie_with_previous else line
-            bare = not body or _BARE_MARKER.fullmatch(body)
+            tie_with_previous = line.startswith(TIE)
+            body = line.lstrip(TIE + " \t") if tie_with_previous else line
+            bare = not body or BARE_MARKER.fullmatch(body)
             tiers = None if bare else self._line_tiers(body)
             if tiers is None:
                 near_miss = None if bare else self._near_miss(body)
@@ -509,12 +282,12 @@ class ItemMatcher:
                     first_of_line = tier_index == 0 and item_index == 0
                     ballot.add(found, tie=item_index > 0 or (first_of_line and tie_with_previous))
         if not ballot.tiers:
-            raise EmptyBallotError(self._empty_paste_message())
+            raise empty_paste(self.items)
         return PastedBallot(ballot.result(), tuple(ignored), tuple(ballot.remarks))
 
     def suggestions(self, text: str) -> tuple[Item, ...]:
         """Up to three items ``text`` may have meant, best first (for "Did you mean…?")."""
-        query = _normalize(text)
+        query = normal_form(text)
         if not query:
             return ()
         # Further than a few edits, or than half the text, a suggestion is only noise.
@@ -524,7 +297,7 @@ class ItemMatcher:
         near = [item for distance, item in ranked if distance <= _NEAR]
         far = [item for distance, item in ranked if distance > _NEAR]
         contained = self._contained_items(query)
-        return _unique_items([*near, *contained, *far])[:_MAX_SUGGESTIONS]
+        return _unique_items([*near, *contained, *far])[:MAX_SUGGESTIONS]
 
     def conflicts(self) -> list[tuple[str, tuple[Item, ...]]]:
         """Names/aliases that read the same but name different items: ambiguous when typed.
@@ -546,7 +319,7 @@ class ItemMatcher:
         raw = " ".join(text.split())
         if self._joined:
             # With its separators, "AC/DC" is more precise than its normal form "ac dc".
-            pieces, separators = _split_order(raw)
+            pieces, separators = split_order(raw)
             if separators:
                 joined, used = self._joined_match(pieces, separators, 0)
                 if joined is not None and used == len(pieces):
@@ -554,15 +327,15 @@ class ItemMatcher:
         exact = self._exact_match(raw, "")
         if exact is not None:
             return exact
-        body = _strip_marker(raw)
+        body = strip_marker(raw)
         candidates: list[tuple[str, str]] = []
         if body:
             # "1 - Rocky IV" is numbering; "4 – can't argue" is item "4" with a remark. The
             # numbering reading goes first, the remark reading of the raw text after it.
-            candidates += [(body, ""), *_remark_splits(body)]
+            candidates += [(body, ""), *remark_splits(body)]
         else:
             candidates.append((raw, ""))
-        candidates += _remark_splits(raw)
+        candidates += remark_splits(raw)
         for candidate, remark in candidates:
             exact = self._exact_match(candidate, remark)
             if exact is not None:
@@ -574,7 +347,7 @@ class ItemMatcher:
         return _Unknown(raw)
 
     def _exact_match(self, text: str, remark: str) -> _Outcome | None:
-        entries = self._exact.get(_normalize(text))
+        entries = self._exact.get(normal_form(text))
         if not entries:
             return None
         chosen = _choose(entries)
@@ -583,8 +356,8 @@ class ItemMatcher:
         return Match(chosen, text, remark)
 
     def _close_match(self, text: str, remark: str) -> _Outcome | None:
-        query = _normalize(text)
-        by_length = self._by_numbers.get(_numbers(query))
+        query = normal_form(text)
+        by_length = self._by_numbers.get(numbers(query))
         if not by_length:
             return None
         counts = _letter_counts(query)
@@ -625,19 +398,19 @@ class ItemMatcher:
         for count in range(longest, 1, -1):
             inner = separators[start : start + count - 1]
             first_options = [pieces[start]]
-            stripped = _strip_marker(pieces[start])
+            stripped = strip_marker(pieces[start])
             if stripped:
                 first_options.append(stripped)
             last = pieces[start + count - 1]
-            last_options = [(last, ""), *_remark_splits(last)]
+            last_options = [(last, ""), *remark_splits(last)]
             for first in first_options:
                 for last_text, remark in last_options:
                     window = [first, *pieces[start + 1 : start + count - 1], last_text]
-                    entries = self._joined.get(_signature(window, inner))
+                    entries = self._joined.get(signature(window, inner))
                     if not entries:
                         continue
                     chosen = _choose(entries)
-                    written = _join(window, inner)
+                    written = join(window, inner)
                     if chosen is None:
                         return _Ambiguous(written, _contenders(entries)), count
                     return Match(chosen, written, remark), count
@@ -645,7 +418,7 @@ class ItemMatcher:
 
     def _scan(self, text: str) -> list[tuple[_Outcome, bool]]:
         """Each named piece of an order, and whether it ties with the one before."""
-        pieces, separators = _split_order(text)
+        pieces, separators = split_order(text)
         scanned: list[tuple[_Outcome, bool]] = []
         tie = False
         index = 0
@@ -660,7 +433,7 @@ class ItemMatcher:
             if last < len(separators):
                 # Empty pieces ("IV,, II", "IV >= II") don't reset this: any separator other
                 # than "=" between two items starts a new tier.
-                tie = tie and separators[last] == _TIE
+                tie = tie and separators[last] == TIE
             index += used
         return scanned
 
@@ -676,11 +449,11 @@ class ItemMatcher:
     def _line_tiers(self, line: str) -> list[list[Match]] | None:
         """The items on one pasted line, as tiers; None if the line isn't a list entry."""
         ambiguous: _Ambiguous | None = None
-        if _ORDER_SEPARATORS.search(line):
+        if ORDER_SEPARATORS.search(line):
             # Separators first: read as one piece, "÷ = Either/Or" would lose its symbols and
             # be just "Either Or". The whole line, then the line without a trailing remark,
             # whose words may hold separators: "Rocky III = Rocky II – tough call, honestly".
-            for body, remark in [(line, ""), *_remark_splits(line)]:
+            for body, remark in [(line, ""), *remark_splits(line)]:
                 tiers, ambiguous_piece = self._all_items(body, remark)
                 if tiers is not None:
                     return tiers
@@ -717,24 +490,7 @@ class ItemMatcher:
             tiers[-1][-1] = Match(last.item, last.matched, remark)
         return tiers, None
 
-    # -- messages -------------------------------------------------------------------------
-
-    def _example(self, separator: str) -> str:
-        names = [_clip_escaped(item.name, 32) for item in self.items[:3]] or ["First", "Second"]
-        return separator.join(names)
-
-    def _empty_order_message(self) -> str:
-        return (
-            "Your order names no items. List them best first, separated by > or commas, "
-            f"with = for ties, e.g. {self._example(' > ')}"
-        )
-
-    def _empty_paste_message(self) -> str:
-        return (
-            "I didn't find any of this debate's items in that text. Put one item per line, "
-            "best first; numbers, bullets and remarks after a dash are fine, e.g.\n"
-            f"{self._example(chr(10))}"
-        )
+    # -- suggestions ---------------------------------------------------------------------
 
     def _spelled_like(self, query: str, bound: int) -> list[tuple[int, Item]]:
         """Items with a name or alias within ``bound`` edits of ``query``, nearest first.
@@ -743,7 +499,7 @@ class ItemMatcher:
         debate's order.
         """
         ranked: list[tuple[int, int, int, Item]] = []
-        numbers = _numbers(query)
+        wanted = numbers(query)
         counts = _letter_counts(query)
         chars = frozenset(counts)
         for fuzzy in self._fuzzy:
@@ -755,7 +511,7 @@ class ItemMatcher:
             distance = _distance(query, fuzzy.key, limit)
             if distance > limit:
                 continue
-            closeness = _number_gap(numbers, _numbers(fuzzy.key))
+            closeness = _number_gap(wanted, numbers(fuzzy.key))
             for entry in self._exact[fuzzy.key]:
                 ranked.append((distance, closeness, self._position[entry.item.id], entry.item))
         ranked.sort(key=lambda row: row[:3])
@@ -766,9 +522,9 @@ class ItemMatcher:
 
         Such a line is a list entry gone wrong, not prose: dropping it would lose a vote.
         """
-        body = _strip_marker(line) or line
-        for text, _ in [(body, ""), *_remark_splits(body)]:
-            query = _normalize(text)
+        body = strip_marker(line) or line
+        for text, _ in [(body, ""), *remark_splits(body)]:
+            query = normal_form(text)
             if len(query) >= 4 and self._spelled_like(query, _NEAR):
                 return UnknownItemError(text, self.suggestions(text))
         return None
@@ -803,20 +559,6 @@ def _wider(outer: tuple[int, int, Item], inner: tuple[int, int, Item]) -> bool:
     )
 
 
-def _signature(pieces: Sequence[str], separators: Sequence[str]) -> tuple[str, ...]:
-    signature: list[str] = [_normalize(pieces[0])]
-    for separator, piece in zip(separators, pieces[1:], strict=True):
-        signature += [separator, _normalize(piece)]
-    return tuple(signature)
-
-
-def _join(pieces: Sequence[str], separators: Sequence[str]) -> str:
-    text = pieces[0]
-    for separator, piece in zip(separators, pieces[1:], strict=True):
-        text += f"{separator} {piece}" if separator == "," else f"{separator}{piece}"
-    return text
-
-
 def _contenders(entries: Sequence[_Key]) -> tuple[Item, ...]:
     """The items these keys could mean: those they name, else those they are an alias of."""
     names = _unique_items(entry.item for entry in entries if entry.is_name)
@@ -846,34 +588,3 @@ def _number_gap(wanted: tuple[str, ...], have: tuple[str, ...]) -> int:
         # Long digit runs are never sequel numbers (and int() refuses > 4,300 digits).
         gap += abs(int(a) - int(b)) if len(a) < 10 and len(b) < 10 else far
     return gap
-
-
-# ---------------------------------------------------------------------------------------
-# Module-level API.
-
-
-@functools.lru_cache(maxsize=128)
-def _cached_matcher(items: tuple[Item, ...]) -> ItemMatcher:
-    return ItemMatcher(items)
-
-
-def matcher_for(items: Sequence[Item] | ItemMatcher) -> ItemMatcher:
-    """A matcher for these items, cached: items are frozen, so equal items share one."""
-    if isinstance(items, ItemMatcher):
-        return items
-    return _cached_matcher(tuple(items))
-
-
-def resolve(text: str, items: Sequence[Item] | ItemMatcher) -> Item:
-    """The item ``text`` names. Raises :class:`BallotParseError`."""
-    return matcher_for(items).resolve(text)
-
-
-def parse_order(text: str, items: Sequence[Item] | ItemMatcher) -> Tiers:
-    """``/vote order:`` text to tiers. Raises :class:`BallotParseError`."""
-    return matcher_for(items).parse_order(text)
-
-
-def parse_pasted(text: str, items: Sequence[Item] | ItemMatcher) -> PastedBallot:
-    """A pasted multi-line list to a :class:`PastedBallot`. Raises :class:`BallotParseError`."""
-    return matcher_for(items).parse_pasted(text)

@@ -1,0 +1,107 @@
+"""What the member reads when their text isn't a ballot: ready to send, escaped and short."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.ballot_parser.tokens import normal_form
+from bot.models import Item
+from bot.render.text import safe_clip
+
+# Budgets that keep every message well under Discord's limits and readable (~300 chars).
+_QUOTE_LIMIT = 40
+_NAME_LIMIT = 48
+MAX_SUGGESTIONS = 3
+
+
+class BallotParseError(ValueError):
+    """The member's text isn't a ballot. ``message`` (and ``str()``) says what to fix.
+
+    Messages are ready to send: user text and item names in them are markdown-escaped and
+    clipped, so the cog must not escape them again.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UnknownItemError(BallotParseError):
+    """``text`` names no item; ``suggestions`` are the closest items, best first (maybe none)."""
+
+    def __init__(self, text: str, suggestions: Sequence[Item] = ()) -> None:
+        self.text = text
+        self.suggestions = tuple(suggestions)
+        if self.suggestions:
+            hint = f"Did you mean {_either(self.suggestions)}?"
+        else:
+            hint = "Check the names with /debate show."
+        super().__init__(f"I don't know {_quote(text)}. {hint}")
+
+
+class AmbiguousItemError(BallotParseError):
+    """``text`` fits several items (``candidates``) equally well."""
+
+    def __init__(self, text: str, candidates: Sequence[Item]) -> None:
+        self.text = text
+        self.candidates = tuple(candidates)
+        self.suggestions = self.candidates
+        super().__init__(
+            f"{_quote(text)} could be {_either(self.candidates)}. Write more of the name."
+        )
+
+
+class DuplicateItemError(BallotParseError):
+    """``item`` was named twice, first as ``first`` and then as ``second``."""
+
+    def __init__(self, item: Item, first: str, second: str) -> None:
+        self.item = item
+        self.first = first
+        self.second = second
+        said = (
+            ""
+            if normal_form(first) == normal_form(second)
+            else f" (as {_quote(first)} and {_quote(second)})"
+        )
+        super().__init__(
+            f"You named {_name(item)} twice{said}. Name each item once; use = to tie items."
+        )
+
+
+class EmptyBallotError(BallotParseError):
+    """The text names no item at all."""
+
+
+def empty_order(items: Sequence[Item]) -> EmptyBallotError:
+    return EmptyBallotError(
+        "Your order names no items. List them best first, separated by > or commas, "
+        f"with = for ties, e.g. {_example(items, ' > ')}"
+    )
+
+
+def empty_paste(items: Sequence[Item]) -> EmptyBallotError:
+    return EmptyBallotError(
+        "I didn't find any of this debate's items in that text. Put one item per line, "
+        "best first; numbers, bullets and remarks after a dash are fine, e.g.\n"
+        f"{_example(items, chr(10))}"
+    )
+
+
+def _example(items: Sequence[Item], separator: str) -> str:
+    names = [safe_clip(item.name, 32) for item in items[:3]] or ["First", "Second"]
+    return separator.join(names)
+
+
+def _quote(text: str) -> str:
+    return f"'{safe_clip(text, _QUOTE_LIMIT)}'"
+
+
+def _name(item: Item) -> str:
+    return safe_clip(item.name, _NAME_LIMIT)
+
+
+def _either(items: Sequence[Item]) -> str:
+    names = [_name(item) for item in items[:MAX_SUGGESTIONS]]
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " or " + names[-1]
