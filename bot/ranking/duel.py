@@ -190,6 +190,10 @@ class Duel:
 
     def remaining_bound(self) -> int:
         """The most answers still needed for the goal (a full order when there is none)."""
+        return self.answers_to_place(self.goal)
+
+    def answers_to_place(self, count: int | None) -> int:
+        """The most answers still needed until ``count`` items are placed (None: all)."""
         held = self._held()
         # A merge of two streams of a and b units takes at most a + b - 1 matches.
         full = sum(
@@ -197,9 +201,9 @@ class Duel:
             for node in self._nodes
             if not node.is_leaf and held[node.left] and held[node.right]
         )
-        if self.goal is None:
+        if count is None:
             return full
-        wanted = self.goal - self.placed_count
+        wanted = count - self.placed_count
         if wanted <= 0 or self.finished:
             return 0
         # The next place needs at most one answer per empty node on the way down from the
