@@ -13,12 +13,19 @@ from discord.ext import commands
 import cogs
 from bot.catalog import load_catalog
 from bot.debates import DebateDirectory
+from bot.duels import DuelService
 from bot.errors import ErrorHandlingTree
 from bot.results import ResultsService
 from bot.settings import Settings
-from bot.storage import BallotRepository, Database, DebateRepository, SettingsRepository
+from bot.storage import (
+    BallotRepository,
+    Database,
+    DebateRepository,
+    DuelRepository,
+    SettingsRepository,
+)
 from bot.storage.summaries import SummaryRepository
-from bot.ui import VoteButton, answer_lost_form
+from bot.ui import DuelButton, VoteButton, answer_lost_form
 from bot.voting import VotingService
 
 log = logging.getLogger(__name__)
@@ -52,6 +59,8 @@ class RankingBot(commands.Bot):
         self.voting = VotingService(
             self.ballots, self.debates, cooldown_seconds=settings.vote_cooldown_seconds
         )
+        self.duel_sessions = DuelRepository(db)
+        self.duels = DuelService(self.duel_sessions, self.debates, self.voting)
         self.results = ResultsService(self.ballots)
         self.voting.add_listener(self.results.on_ballot_change)
         self.sync_globally = sync_globally
@@ -61,8 +70,8 @@ class RankingBot(commands.Bot):
         version = await self.db.migrate()
         log.info("Database %s at schema version %d", self.db.path, version)
         await self.debates.sync_catalog(load_catalog(self.settings.catalog_dir))
-        # Vote buttons on messages sent before this start must keep working.
-        self.add_dynamic_items(VoteButton)
+        # Vote and Duel buttons on messages sent before this start must keep working.
+        self.add_dynamic_items(VoteButton, DuelButton)
         await self.load_cogs()
         await self.sync_commands()
         self._warming = asyncio.create_task(self._warm_results(), name="warm-results")

@@ -98,3 +98,25 @@ class DebateSpec:
     author: str
     items: tuple[ItemSpec, ...]
     source: str | None = None
+
+
+class DuelSessionChanged(Exception):
+    """A duel session was answered or ended since it was read (a second click on one question).
+
+    A domain error: storage raises it, the duel service turns it into "here is the current
+    question"."""
+
+
+@dataclass(frozen=True, slots=True)
+class DuelSession:
+    """A member's duel in progress: the tournament so far (``state``, JSON from
+    ``bot.ranking.duel``) and ``step``, the number of answers it holds."""
+
+    id: int
+    guild_id: int
+    debate_id: int
+    member_id: int
+    state: str
+    step: int
+    created_at: datetime
+    updated_at: datetime

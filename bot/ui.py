@@ -196,6 +196,38 @@ def vote_button(debate_id: int) -> VoteButton:
     return VoteButton(debate_id)
 
 
+DUEL_CUSTOM_ID = "rd:duel:open:{debate_id}"
+DUEL_TEMPLATE = r"rd:duel:open:(?P<debate_id>[0-9]+)"
+
+
+class DuelButton(DynamicButton, template=DUEL_TEMPLATE):
+    """The public Duel button beside Vote: rank by answering "A or B?".
+
+    Like :class:`VoteButton`, a click is announced as the ``duel_button`` event
+    (``on_duel_button(interaction, debate_id)``), which the ballots cog answers.
+    """
+
+    def __init__(self, debate_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Duel",
+                emoji="⚔️",
+                style=discord.ButtonStyle.secondary,
+                custom_id=DUEL_CUSTOM_ID.format(debate_id=debate_id),
+            )
+        )
+        self.debate_id = debate_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> DuelButton:
+        return cls(int(match["debate_id"]))
+
+    async def clicked(self, interaction: discord.Interaction) -> None:
+        interaction.client.dispatch("duel_button", interaction, self.debate_id)
+
+
 def button_label(item: discord.ui.Item[Any]) -> str:
     """The label of the button a dynamic item was rebuilt from ("" for any other item)."""
     return (item.label or "") if isinstance(item, discord.ui.Button) else ""

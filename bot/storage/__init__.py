@@ -3,6 +3,13 @@
 from bot.storage.ballots import BallotRepository
 from bot.storage.database import Database
 from bot.storage.debates import DebateRepository
+from bot.storage.duels import DuelRepository
 from bot.storage.settings import SettingsRepository
 
-__all__ = ["BallotRepository", "Database", "DebateRepository", "SettingsRepository"]
+__all__ = [
+    "BallotRepository",
+    "Database",
+    "DebateRepository",
+    "DuelRepository",
+    "SettingsRepository",
+]
