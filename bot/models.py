@@ -1,12 +1,13 @@
-"""Plain data shared by the core: debates, items and ballots.
+"""Plain data shared by the core: debates, items, ballots and summaries.
 
 Storage returns these, the catalog builds them, cogs render them. No discord imports.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 # A ballot is ordered tiers of item ids, best first. Items in one tier are tied.
 # Items absent from every tier are unranked: below every ranked item, tied among themselves.
@@ -120,3 +121,87 @@ class DuelSession:
     step: int
     created_at: datetime
     updated_at: datetime
+
+
+# -- summaries ------------------------------------------------------------------------------
+
+Frequency = Literal["daily", "weekly"]
+PostStatus = Literal["claimed", "sent", "failed", "abandoned"]
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When and where a server's summaries of one debate are posted."""
+
+    guild_id: int
+    debate_id: int
+    channel_id: int
+    every: Frequency
+    hour: int  # UTC
+    weekday: int | None  # weekly only; Monday is 0
+    next_due: datetime
+    created_by: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySnapshot:
+    """What one summary showed, kept so the next one can say what changed.
+
+    ``ballot_mark`` is the highest ballot id of the debate in the server when the summary was
+    made: members whose first ballot is newer are the new voters since. Storing a mark instead
+    of every voter's id keeps the record small for debates with 100,000 voters.
+    """
+
+    method: str
+    voters: int
+    ballot_mark: int
+    places: dict[int, int] = field(default_factory=dict)  # item id -> place (1 = top)
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryPost:
+    """One summary posted or being posted; ``slot`` is None for one posted on request."""
+
+    id: int
+    guild_id: int
+    debate_id: int
+    channel_id: int
+    slot: datetime | None
+    nonce: str
+    status: PostStatus
+    snapshot: SummarySnapshot
+    claimed_at: datetime
+    sent_at: datetime | None = None
+    message_id: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VoterChanges:
+    """Members counted now who had no ballot at the mark, and those who changed theirs since."""
+
+    new: int
+    changed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """An item's place in the last summary and now."""
+
+    item: int
+    before: int | None  # None: not in the last summary
+    now: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesSince:
+    """What changed since the last summary; ``first`` when there was none."""
+
+    first: bool
+    voters_before: int = 0
+    voters_now: int = 0
+    new_voters: int = 0
+    changed_ballots: int = 0
+    moved: tuple[Movement, ...] = ()
+    method_changed: bool = False

@@ -39,7 +39,16 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import discord
 
 from bot.errors import UserError
-from bot.models import Debate
+from bot.models import (
+    ChangesSince,
+    Debate,
+    Frequency,
+    Movement,
+    Schedule,
+    SummaryPost,
+    SummarySnapshot,
+    VoterChanges,
+)
 from bot.ranking import KEMENY_MAX_ITEMS, ConsensusResult
 from bot.render.charts import chart_data, render_chart
 from bot.render.results import (
@@ -47,15 +56,8 @@ from bot.render.results import (
     consensus_page_id,
     numbers_id,
 )
-from bot.render.summary import CHART_NAME, ChangesSince, Movement, summary_embeds
-from bot.storage.summaries import (
-    Frequency,
-    Schedule,
-    SummaryPost,
-    SummaryRepository,
-    SummarySnapshot,
-    VoterChanges,
-)
+from bot.render.summary import CHART_NAME, summary_embeds
+from bot.storage.summaries import SummaryRepository
 from bot.ui import vote_button
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import discord
 import pytest
 
-from bot.models import Debate
-from bot.storage.summaries import SummarySnapshot, VoterChanges
+from bot.models import Debate, SummarySnapshot, VoterChanges
+from bot.storage.summaries import dump_snapshot, load_snapshot
 from bot.summaries import (
     RESEND_WINDOW,
     SummaryService,
@@ -113,7 +113,7 @@ def test_changes_since_the_last_snapshot() -> None:
 
 def test_snapshots_survive_json() -> None:
     snapshot = SummarySnapshot("borda", 3, 99, {5: 1, 6: 1, 7: 3})
-    assert SummarySnapshot.from_json(snapshot.to_json()) == snapshot
+    assert load_snapshot(dump_snapshot(snapshot)) == snapshot
 
 
 def test_missing_permissions_are_named_as_discord_names_them() -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.models import Debate, Tiers
+from bot.models import ChangesSince, Debate, Tiers
 from bot.ranking import (
     Agreement,
     AuthorComparison,
@@ -303,26 +303,6 @@ def _name(names: Names, key: int) -> str:
 
 
 # -- the summary post -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Movement:
-    item: int
-    before: int | None  # None: not in the last summary
-    now: int
-
-
-@dataclass(frozen=True, slots=True)
-class ChangesSince:
-    """What changed since the last summary; ``first`` when there was none."""
-
-    first: bool
-    voters_before: int = 0
-    voters_now: int = 0
-    new_voters: int = 0
-    changed_ballots: int = 0
-    moved: tuple[Movement, ...] = ()
-    method_changed: bool = False
 
 
 def changes_text(changes: ChangesSince, names: Names, limit: int = 5) -> str:

@@ -4,89 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from bot.models import Schedule, SummaryPost, SummarySnapshot, VoterChanges
 from bot.storage._util import from_iso, to_iso
 from bot.storage.database import Database
-
-Frequency = Literal["daily", "weekly"]
-PostStatus = Literal["claimed", "sent", "failed", "abandoned"]
-
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    guild_id: int
-    debate_id: int
-    channel_id: int
-    every: Frequency
-    hour: int  # UTC
-    weekday: int | None  # weekly only; Monday is 0
-    next_due: datetime
-    created_by: int
-    created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class SummarySnapshot:
-    """What one summary showed, kept so the next one can say what changed.
-
-    ``ballot_mark`` is the highest ballot id of the debate in the server when the summary was
-    made: members whose first ballot is newer are the new voters since. Storing a mark instead
-    of every voter's id keeps the row small for debates with 100,000 voters.
-    """
-
-    method: str
-    voters: int
-    ballot_mark: int
-    places: dict[int, int] = field(default_factory=dict)  # item id -> place (1 = top)
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "method": self.method,
-                "voters": self.voters,
-                "ballot_mark": self.ballot_mark,
-                # JSON keys are strings; a list of pairs keeps the ids as ints.
-                "places": sorted(self.places.items()),
-            },
-            separators=(",", ":"),
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> SummarySnapshot:
-        data = json.loads(text)
-        return cls(
-            method=str(data["method"]),
-            voters=int(data["voters"]),
-            ballot_mark=int(data["ballot_mark"]),
-            places={int(k): int(v) for k, v in data["places"]},
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class SummaryPost:
-    id: int
-    guild_id: int
-    debate_id: int
-    channel_id: int
-    slot: datetime | None
-    nonce: str
-    status: PostStatus
-    snapshot: SummarySnapshot
-    claimed_at: datetime
-    sent_at: datetime | None = None
-    message_id: int | None = None
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class VoterChanges:
-    """Members counted now who had no ballot at the mark, and those who changed theirs since."""
-
-    new: int
-    changed: int
 
 
 class SummaryRepository:
@@ -189,7 +112,7 @@ class SummaryRepository:
                     schedule.channel_id,
                     to_iso(schedule.next_due),
                     nonce,
-                    snapshot.to_json(),
+                    dump_snapshot(snapshot),
                     to_iso(now),
                 ),
             )
@@ -227,7 +150,7 @@ class SummaryRepository:
             cursor = await conn.execute(
                 "INSERT INTO summary_posts (guild_id, debate_id, channel_id, slot, nonce, status,"
                 " snapshot, claimed_at) VALUES (?, ?, ?, NULL, ?, 'claimed', ?, ?)",
-                (guild_id, debate_id, channel_id, nonce, snapshot.to_json(), to_iso(now)),
+                (guild_id, debate_id, channel_id, nonce, dump_snapshot(snapshot), to_iso(now)),
             )
             post_id = cursor.lastrowid
         assert post_id is not None
@@ -340,9 +263,32 @@ def _post(row: sqlite3.Row) -> SummaryPost:
         slot=from_iso(row["slot"]),
         nonce=row["nonce"],
         status=row["status"],
-        snapshot=SummarySnapshot.from_json(row["snapshot"]),
+        snapshot=load_snapshot(row["snapshot"]),
         claimed_at=claimed_at,
         sent_at=from_iso(row["sent_at"]),
         message_id=row["message_id"],
         error=row["error"],
+    )
+
+
+def dump_snapshot(snapshot: SummarySnapshot) -> str:
+    return json.dumps(
+        {
+            "method": snapshot.method,
+            "voters": snapshot.voters,
+            "ballot_mark": snapshot.ballot_mark,
+            # JSON keys are strings; a list of pairs keeps the ids as ints.
+            "places": sorted(snapshot.places.items()),
+        },
+        separators=(",", ":"),
+    )
+
+
+def load_snapshot(text: str) -> SummarySnapshot:
+    data = json.loads(text)
+    return SummarySnapshot(
+        method=str(data["method"]),
+        voters=int(data["voters"]),
+        ballot_mark=int(data["ballot_mark"]),
+        places={int(k): int(v) for k, v in data["places"]},
     )

@@ -26,9 +26,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.models import Schedule, SummaryPost
 from bot.ranking import MemberBallots, consensus
 from bot.storage import Database, DebateRepository
-from bot.storage.summaries import Schedule, SummaryPost, SummaryRepository
+from bot.storage.summaries import SummaryRepository
 from tests.e2e.conftest import StartBot
 from tests.e2e.emulator import Channel, DiscordEmulator, Guild, Message
 from tests.e2e.reading import placed_lines

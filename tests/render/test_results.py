@@ -8,13 +8,11 @@ from collections.abc import Mapping, Sequence
 import discord
 import pytest
 
-from bot.models import Debate, Item
+from bot.models import ChangesSince, Debate, Item, Movement
 from bot.ranking import MemberBallots, consensus, disagreement
 from bot.render.leaderboard import MEMBER_BOARD_LIMIT, item_board_pages, member_board_pages
 from bot.render.results import consensus_pages, head_to_head_pages, item_names
 from bot.render.summary import (
-    ChangesSince,
-    Movement,
     agreement_words,
     changes_text,
     hottest_embed,
