@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.admin import NotAdmin, admin_only
 from bot.errors import UserError
+from bot.permissions import NotAdmin, admin_only
 from bot.ranking import METHODS
 from bot.render.admin import settings_embed
 

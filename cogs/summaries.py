@@ -13,8 +13,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.admin import ensure_admin
 from bot.errors import UserError
+from bot.permissions import ensure_admin
 from bot.render.text import safe
 from bot.summaries import (
     SummaryService,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.admin import EditPlan
+from bot.edit_plans import EditPlan
 from bot.models import Ballot, Debate, GuildSettings
 from bot.render.debate import COLOUR
 from bot.render.text import MESSAGE_CONTENT, clip, safe

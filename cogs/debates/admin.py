@@ -1,7 +1,7 @@
 """/debate import, export, open, close, current and delete: running a server's debates.
 
 Every command here is for admins (Manage Server, or the server's admin role): see
-:func:`bot.admin.admin_only` for why that is checked when the command runs.
+:func:`bot.permissions.admin_only` for why that is checked when the command runs.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.admin import admin_only, describe_file_problems, format_problems, plan_import, spec_of
 from bot.catalog import MAX_FILE_BYTES, CatalogError, dump_debate_yaml, parse_debate_yaml
+from bot.debate_forms import describe_file_problems, format_problems, spec_of
+from bot.edit_plans import plan_import
 from bot.errors import UserError
+from bot.permissions import admin_only
 from bot.render.admin import ballots_csv
 from bot.render.text import safe
 from bot.ui import CogMixin

@@ -9,20 +9,19 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.admin import (
+from bot.catalog import MAX_NAME
+from bot.debate_forms import (
     EDIT_ITEMS_HELP,
-    admin_only,
     items_for_form,
     parse_item_lines,
-    plan_edit,
-    plan_rename,
     reading_notes,
     spec_from_form,
     unique_slug,
 )
-from bot.catalog import MAX_NAME
+from bot.edit_plans import plan_edit, plan_rename
 from bot.errors import UserError
 from bot.models import Debate
+from bot.permissions import admin_only
 from bot.render.debate import author_ranking_pages
 from bot.render.text import safe
 from bot.ui import CogMixin

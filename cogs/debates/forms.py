@@ -9,16 +9,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.admin import (
-    FORM_TEXT_LIMIT,
-    ITEMS_HELP,
-    EditPlan,
-    FormError,
-    ballots_touched,
-    ensure_admin,
-)
 from bot.catalog import MAX_QUESTION, MAX_TITLE
+from bot.debate_forms import FORM_TEXT_LIMIT, ITEMS_HELP, FormError
+from bot.edit_plans import EditPlan, ballots_touched
 from bot.errors import UserError
+from bot.permissions import ensure_admin
 from bot.render.admin import removal_prompt, saved_message
 from bot.render.text import safe
 from bot.storage.debates import DebateChanged

@@ -1,4 +1,4 @@
-"""bot/admin.py and its storage: the forms' item lists, edit plans, revise, and the CSV."""
+"""bot/debate_forms.py, bot/edit_plans.py and their storage: item lists, plans, revise, the CSV."""
 
 import csv
 import io
@@ -9,24 +9,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.admin import (
+from bot.catalog import CatalogError, parse_debate_yaml
+from bot.debate_forms import (
     FORM_TEXT_LIMIT,
     FormError,
     ItemLine,
-    ballots_touched,
     describe_file_problems,
     format_item_line,
     items_for_form,
     parse_item_lines,
-    plan_edit,
-    plan_import,
-    plan_rename,
     reading_notes,
     spec_from_form,
     spec_of,
     unique_slug,
 )
-from bot.catalog import CatalogError, parse_debate_yaml
+from bot.edit_plans import ballots_touched, plan_edit, plan_import, plan_rename
 from bot.errors import UserError
 from bot.models import Ballot, Debate, DebateSpec, Item, ItemSpec
 from bot.render.admin import ballots_csv

@@ -1,0 +1,74 @@
+"""Who may do what: the bot's permission checks, in one place.
+
+- who counts as a server admin (:func:`ensure_admin`, :func:`admin_only`);
+- whether the bot itself may post a summary in a channel (:func:`check_can_post`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar, cast
+
+import discord
+from discord import app_commands
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
+    from bot.storage import SettingsRepository
+
+T = TypeVar("T")
+
+# -- server admins ---------------------------------------------------------------------------
+
+
+class NotAdmin(app_commands.CheckFailure):
+    """The member may not run an admin command; the message says what would let them."""
+
+
+async def is_admin(interaction: discord.Interaction, settings: SettingsRepository) -> bool:
+    """Manage Server, or the role the server named with ``/settings admin_role``."""
+    if interaction.guild_id is None:
+        return False
+    # interaction.permissions are the member's resolved permissions, Administrator included.
+    if interaction.permissions.manage_guild:
+        return True
+    role_id = (await settings.get(interaction.guild_id)).admin_role_id
+    return role_id is not None and role_id in member_role_ids(interaction.user)
+
+
+def member_role_ids(user: discord.abc.User) -> set[int]:
+    # The interaction payload carries the member's role ids. Member.roles would drop any the
+    # role cache does not hold yet (the guild may still be unavailable), so read the ids.
+    return set(getattr(user, "_roles", ()))
+
+
+async def ensure_admin(interaction: discord.Interaction, settings: SettingsRepository) -> None:
+    """Raise :class:`NotAdmin` with a message naming what the member lacks."""
+    if await is_admin(interaction, settings):
+        return
+    if interaction.guild_id is None:
+        raise NotAdmin("This command only works in a server.")
+    role_id = (await settings.get(interaction.guild_id)).admin_role_id
+    needs = "the Manage Server permission"
+    if role_id is not None:
+        needs += f" or the <@&{role_id}> role"
+    raise NotAdmin(f"Only server admins can do that: it needs {needs}.")
+
+
+def admin_only() -> Callable[[T], T]:
+    """Check, when the command runs, that the member is an admin (see :func:`is_admin`).
+
+    Pair it with ``app_commands.default_permissions(manage_guild=True)`` where Discord
+    allows it, so the command is hidden from members to begin with. Discord only accepts
+    default permissions on top-level commands, not on subcommands: ``/debate`` also has
+    member commands, so for ``/debate create``, ``edit``, ``delete`` and the others this
+    runtime check is the only guard. It is also what lets the server's admin role in, which
+    default permissions know nothing about.
+    """
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        bot = cast("RankingBot", interaction.client)
+        await ensure_admin(interaction, bot.guild_settings)
+        return True
+
+    return app_commands.check(predicate)
