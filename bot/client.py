@@ -25,7 +25,8 @@ from bot.storage import (
     SettingsRepository,
 )
 from bot.storage.summaries import SummaryRepository
-from bot.ui import DuelButton, VoteButton, answer_lost_form
+from bot.summary_poster import SummaryPoster
+from bot.ui import DuelButton, VoteButton, answer_lost_form, summary_view
 from bot.voting import VotingService
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class RankingBot(commands.Bot):
         self.duels = DuelService(self.duel_sessions, self.debates, self.voting)
         self.results = ResultsService(self.ballots)
         self.voting.add_listener(self.results.on_ballot_change)
+        self.summary_poster = SummaryPoster(self, buttons=summary_view)
         self.sync_globally = sync_globally
         self._warming: asyncio.Task[None] | None = None
 

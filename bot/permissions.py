@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, TypeVar, cast
 import discord
 from discord import app_commands
 
+from bot.errors import UserError
+
 if TYPE_CHECKING:
     from bot.client import RankingBot
     from bot.storage import SettingsRepository
@@ -72,3 +74,62 @@ def admin_only() -> Callable[[T], T]:
         return True
 
     return app_commands.check(predicate)
+
+
+# -- the bot in a channel ------------------------------------------------------------------
+
+# What the bot needs in a channel to post a summary there, by Discord's names for them.
+REQUIRED_PERMISSIONS = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "attach_files": "Attach Files",
+}
+
+
+def missing_permissions(permissions: discord.Permissions) -> list[str]:
+    """The permissions a summary needs that ``permissions`` lacks, by their Discord names."""
+    return [label for name, label in REQUIRED_PERMISSIONS.items() if not getattr(permissions, name)]
+
+
+def bot_permissions_in(channel: discord.abc.GuildChannel) -> discord.Permissions | None:
+    """The bot's permissions in ``channel``, or None when the server is not cached.
+
+    An uncached server (no gateway yet) has no roles to compute from: guessing would report
+    every permission missing, so the caller lets Discord decide instead.
+    """
+    guild = channel.guild
+    if guild.unavailable or guild.me is None or not guild.roles:
+        return None
+    return channel.permissions_for(guild.me)
+
+
+def cannot_post_message(channel_mention: str, missing: list[str]) -> str:
+    return (
+        f"I can't post summaries in {channel_mention}: I'm missing "
+        f"{', '.join(missing)} there. Allow {'it' if len(missing) == 1 else 'them'} for me in "
+        "the channel's permissions, or pick another channel."
+    )
+
+
+def check_can_post(
+    interaction: discord.Interaction, channel: discord.abc.GuildChannel | None
+) -> discord.abc.GuildChannel:
+    """The channel to post in (default: this one) if the bot may post there, else a UserError.
+
+    For the channel the command was used in, Discord tells us the bot's permissions with the
+    interaction; for another one we compute them from the cached server.
+    """
+    target = channel or interaction.channel
+    if not isinstance(target, discord.abc.GuildChannel) or not isinstance(
+        target, discord.abc.Messageable
+    ):
+        raise UserError("Summaries can only be posted in a server's text channel. Pick one.")
+    if target.id == interaction.channel_id:
+        permissions: discord.Permissions | None = interaction.app_permissions
+    else:
+        permissions = bot_permissions_in(target)
+    missing = missing_permissions(permissions) if permissions is not None else []
+    if missing:
+        raise UserError(cannot_post_message(target.mention, missing))
+    return target

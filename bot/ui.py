@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import answer_error, send_ephemeral
+from bot.render.results import NUMBERS_LABEL, consensus_page_id, numbers_id
 from bot.render.text import MESSAGE_CONTENT, clip
 
 if TYPE_CHECKING:
@@ -231,3 +232,30 @@ class DuelButton(DynamicButton, template=DUEL_TEMPLATE):
 def button_label(item: discord.ui.Item[Any]) -> str:
     """The label of the button a dynamic item was rebuilt from ("" for any other item)."""
     return (item.label or "") if isinstance(item, discord.ui.Button) else ""
+
+
+def summary_view(debate_id: int, method: str, full_ranking: bool) -> discord.ui.View:
+    """The buttons under a summary: the numbers, the rest of the ranking, and Vote.
+
+    They are plain buttons with the custom_ids that cogs/results handles as dynamic
+    items. The view is stopped before sending so discord.py does not also keep it in
+    memory for every summary ever posted: the dynamic items answer the clicks.
+    """
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        discord.ui.Button(
+            label=NUMBERS_LABEL,
+            emoji="📊",
+            style=discord.ButtonStyle.primary,
+            custom_id=numbers_id(debate_id, method),
+        )
+    )
+    if full_ranking:
+        view.add_item(
+            discord.ui.Button(
+                label="Full ranking", emoji="📜", custom_id=consensus_page_id(debate_id, method, 0)
+            )
+        )
+    view.add_item(vote_button(debate_id))
+    view.stop()
+    return view

@@ -1,7 +1,8 @@
 """/summary post, schedule and stop (Manage Server), and the loop that posts scheduled ones.
 
-The scheduling rules and their guarantees live in :mod:`bot.summaries`; this cog checks
-who may ask and whether the bot can post where asked, and runs the service's loop.
+The scheduling rules and their guarantees live in :mod:`bot.summary_schedule` and
+:mod:`bot.summary_poster`; this cog checks who may ask and whether the bot can post where
+asked (:func:`bot.permissions.check_can_post`), and runs the poster's loop.
 """
 
 from __future__ import annotations
@@ -14,15 +15,9 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.errors import UserError
-from bot.permissions import ensure_admin
+from bot.permissions import check_can_post, ensure_admin
 from bot.render.text import safe
-from bot.summaries import (
-    SummaryService,
-    bot_permissions_in,
-    cannot_post_message,
-    describe_schedule,
-    missing_permissions,
-)
+from bot.summary_schedule import describe_schedule
 from bot.ui import debate_autocomplete
 
 if TYPE_CHECKING:
@@ -34,29 +29,6 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 60
 
 
-def check_can_post(
-    interaction: discord.Interaction, channel: discord.abc.GuildChannel | None
-) -> discord.abc.GuildChannel:
-    """The channel to post in (default: this one) if the bot may post there, else a UserError.
-
-    For the channel the command was used in, Discord tells us the bot's permissions with the
-    interaction; for another one we compute them from the cached server.
-    """
-    target = channel or interaction.channel
-    if not isinstance(target, discord.abc.GuildChannel) or not isinstance(
-        target, discord.abc.Messageable
-    ):
-        raise UserError("Summaries can only be posted in a server's text channel. Pick one.")
-    if target.id == interaction.channel_id:
-        permissions: discord.Permissions | None = interaction.app_permissions
-    else:
-        permissions = bot_permissions_in(target)
-    missing = missing_permissions(permissions) if permissions is not None else []
-    if missing:
-        raise UserError(cannot_post_message(target.mention, missing))
-    return target
-
-
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 class Summaries(
@@ -64,14 +36,14 @@ class Summaries(
 ):
     def __init__(self, bot: RankingBot) -> None:
         self.bot = bot
-        self.service = SummaryService(bot)
+        self.poster = bot.summary_poster
         super().__init__()
 
     async def cog_load(self) -> None:
-        self.poster.start()
+        self.post_due.start()
 
     async def cog_unload(self) -> None:
-        self.poster.cancel()
+        self.post_due.cancel()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         # Default permissions hide the group from members, but server admins can override
@@ -82,19 +54,19 @@ class Summaries(
     # -- the loop ---------------------------------------------------------------------
 
     @tasks.loop(seconds=POLL_SECONDS)
-    async def poster(self) -> None:
+    async def post_due(self) -> None:
         try:
-            await self.service.run_due()
+            await self.poster.run_due()
         except Exception:
             # A database hiccup must not end the loop: the next minute tries again.
             log.exception("Looking for due summaries failed")
 
-    @poster.before_loop
-    async def _before_poster(self) -> None:
+    @post_due.before_loop
+    async def _before_post_due(self) -> None:
         # Posting needs the gateway's channel cache, and posts left half-done by a previous
         # run must be settled before any new one is claimed.
         await self.bot.wait_until_ready()
-        await self.service.recover()
+        await self.poster.recover()
 
     # -- the commands -----------------------------------------------------------------
 
@@ -117,7 +89,7 @@ class Summaries(
         target = check_can_post(interaction, channel)
         # Composing draws a chart: acknowledge first (privately: the summary is the public part).
         await interaction.response.defer(ephemeral=True, thinking=True)
-        message = await self.service.post_now(interaction.guild_id, found, target)  # type: ignore[arg-type]
+        message = await self.poster.post_now(interaction.guild_id, found, target)  # type: ignore[arg-type]
         await interaction.followup.send(
             f"Posted the summary of **{safe(found.title)}** in "
             f"{target.mention}: {message.jump_url}",
@@ -143,9 +115,9 @@ class Summaries(
         assert interaction.guild_id is not None
         found = await self.bot.directory.resolve(interaction.guild_id, debate)
         check_can_post(interaction, channel)
-        replaced = await self.bot.summaries.get_schedule(interaction.guild_id, found.id)
-        at = self.service.clock().hour if hour is None else hour
-        schedule = await self.service.schedule(
+        replaced = await self.poster.schedule_of(interaction.guild_id, found)
+        at = self.poster.clock().hour if hour is None else hour
+        schedule = await self.poster.schedule(
             interaction.guild_id, found, channel.id, every, at, interaction.user.id
         )
         first = discord.utils.format_dt(schedule.next_due, "F")
@@ -164,10 +136,10 @@ class Summaries(
     async def stop(self, interaction: discord.Interaction, debate: str | None = None) -> None:
         assert interaction.guild_id is not None
         found = await self.bot.directory.resolve(interaction.guild_id, debate)
-        removed = await self.service.stop(interaction.guild_id, found)
+        removed = await self.poster.stop(interaction.guild_id, found)
         title = safe(found.title)
         if removed is None:
-            others = await self.bot.summaries.schedules_for_guild(interaction.guild_id)
+            others = await self.poster.schedules(interaction.guild_id)
             hint = (
                 " Name the debate: this server has scheduled summaries for others."
                 if others

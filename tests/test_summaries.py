@@ -10,14 +10,12 @@ import discord
 import pytest
 
 from bot.models import Debate, SummarySnapshot, VoterChanges
+from bot.permissions import missing_permissions
 from bot.storage.summaries import dump_snapshot, load_snapshot
-from bot.summaries import (
-    RESEND_WINDOW,
-    SummaryService,
-    changes_since,
-    missing_permissions,
-    next_slot,
-)
+from bot.summary_changes import changes_since
+from bot.summary_poster import RESEND_WINDOW, SummaryPoster
+from bot.summary_schedule import next_slot
+from bot.ui import summary_view
 from tests.support.discord_fake import GUILD_ID
 from tests.support.rocky import ROCKY_TITLES
 
@@ -125,8 +123,8 @@ def test_missing_permissions_are_named_as_discord_names_them() -> None:
 # -- the scheduler --------------------------------------------------------------------------
 
 
-async def schedule_daily(bot, debate: Debate, clock: Clock, hour: int = 12) -> SummaryService:
-    service = SummaryService(bot, clock=clock)
+async def schedule_daily(bot, debate: Debate, clock: Clock, hour: int = 12) -> SummaryPoster:
+    service = SummaryPoster(bot, buttons=summary_view, clock=clock)
     await service.schedule(GUILD_ID, debate, CHANNEL, "daily", hour, ADMIN)
     return service
 
@@ -158,7 +156,7 @@ async def test_nothing_is_posted_before_the_slot_and_one_summary_at_it(bot, deba
 async def test_after_days_down_it_posts_once_not_the_backlog(bot, debate, clock) -> None:
     service = await schedule_daily(bot, debate, clock)
     clock.now = datetime(2024, 6, 6, 15, 10, tzinfo=UTC)  # three missed slots
-    restarted = SummaryService(bot, clock=clock)
+    restarted = SummaryPoster(bot, buttons=summary_view, clock=clock)
     assert await restarted.recover() == []
     assert len(await restarted.run_due()) == 1
     assert await restarted.run_due() == []
@@ -174,7 +172,7 @@ async def test_a_restart_right_after_posting_posts_nothing(bot, debate, clock) -
     clock.now = START.replace(hour=12, second=1)
     await service.run_due()
     clock.advance(seconds=2)
-    restarted = SummaryService(bot, clock=clock)
+    restarted = SummaryPoster(bot, buttons=summary_view, clock=clock)
     assert await restarted.recover() == []
     assert await restarted.run_due() == []
     assert len(posted(bot)) == 1
@@ -197,7 +195,7 @@ async def test_a_crash_between_recording_and_sending_resends_once_with_the_same_
     # Restarted 20 seconds later: the claimed post goes out, with its nonce, so that Discord
     # returns the existing message if the first attempt had reached it.
     clock.advance(seconds=20)
-    restarted = SummaryService(bot, clock=clock)
+    restarted = SummaryPoster(bot, buttons=summary_view, clock=clock)
     assert [p.id for p in await restarted.recover()] == [claimed.id]
     assert sent_nonces(bot) == [claimed.nonce]
     assert (await bot.summaries.get_post(claimed.id)).status == "sent"
@@ -218,7 +216,7 @@ async def test_a_crash_long_ago_is_abandoned_rather_than_risk_a_duplicate(
     with pytest.raises(Crash):
         await service.run_due()
     clock.advance(seconds=RESEND_WINDOW.total_seconds() + 1)
-    restarted = SummaryService(bot, clock=clock)
+    restarted = SummaryPoster(bot, buttons=summary_view, clock=clock)
     assert await restarted.recover() == []
     [post] = await bot.summaries.posts(GUILD_ID, debate.id)
     assert post.status == "abandoned"

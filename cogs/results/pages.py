@@ -111,12 +111,11 @@ async def leaderboard_message(
         return member_board_pages(debate, summary, min_voters=settings.min_voters)
     result = await bot.results.consensus(guild_id, debate, method)
     tally = (await bot.results.snapshot(guild_id, debate)).ballots.tally
-    last = await bot.summaries.last_sent(guild_id, debate.id)
     return item_board_pages(
         debate,
         result,
         tally,
-        previous=last.snapshot.places if last else None,
+        previous=await bot.summary_poster.last_places(guild_id, debate),
         min_voters=settings.min_voters,
     )
 

@@ -1,17 +1,13 @@
-"""Server summaries: composing them, posting them, and the schedule that posts them.
+"""Posting server summaries, now or on schedule, each scheduled slot once.
 
-Guarantees of the scheduler, and how they are kept:
+The slots are :mod:`bot.summary_schedule`'s; what changed since the last summary is
+:mod:`bot.summary_changes`'. The guarantees of posting, and how they are kept:
 
-* **Due.** A schedule stores ``next_due``, the next slot (daily or weekly, at an hour in
-  UTC). It is due when ``next_due <= now``; ``now`` comes from an injectable clock.
-* **After downtime, one post, not the backlog.** When a due slot is taken, ``next_due``
-  moves to the first slot *after now*, not after the old slot: three days of downtime
-  give one summary on start, then the normal rhythm.
 * **A restart never posts the same summary twice.** Before sending, one transaction
   records the post (status ``claimed``, with a random nonce and the snapshot of what it
   shows) and moves ``next_due`` on; after Discord accepts the message it is marked
   ``sent``. A crash after the claim leaves a ``claimed`` row. On start,
-  :meth:`SummaryService.recover` resends such a post only if it was claimed less than
+  :meth:`SummaryPoster.recover` resends such a post only if it was claimed less than
   :data:`RESEND_WINDOW` ago, with the same nonce: Discord's ``enforce_nonce`` returns the
   message already created with that nonce instead of creating another, so a crash between
   Discord's answer and our ``sent`` mark still yields one message. Older claims are marked
@@ -20,9 +16,9 @@ Guarantees of the scheduler, and how they are kept:
 * **A failed send is not retried** (missing permission, deleted channel): the post is
   marked ``failed`` with the reason and the schedule keeps its rhythm, so a broken channel
   never turns into a message every minute.
-* **What changed.** Each post stores a snapshot (method, voters, places, the newest ballot
-  id); the next summary compares with the last one *sent* to say how many new voters came,
-  how many changed their ranking, and which items moved.
+
+The buttons under a summary are Discord widgets: the poster is handed a function that
+makes them (:func:`bot.ui.summary_view`) rather than building them itself.
 """
 
 from __future__ import annotations
@@ -34,145 +30,40 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import discord
 
 from bot.errors import UserError
-from bot.models import (
-    ChangesSince,
-    Debate,
-    Frequency,
-    Movement,
-    Schedule,
-    SummaryPost,
-    SummarySnapshot,
-    VoterChanges,
-)
-from bot.ranking import KEMENY_MAX_ITEMS, ConsensusResult
+from bot.models import Debate, Frequency, Schedule, SummaryPost, SummarySnapshot
+from bot.permissions import bot_permissions_in, cannot_post_message, missing_permissions
+from bot.ranking import KEMENY_MAX_ITEMS
 from bot.render.charts import chart_data, render_chart
-from bot.render.results import (
-    NUMBERS_LABEL,
-    consensus_page_id,
-    numbers_id,
-)
 from bot.render.summary import CHART_NAME, summary_embeds
-from bot.storage.summaries import SummaryRepository
-from bot.ui import vote_button
+from bot.summary_changes import changes_since, snapshot_of
+from bot.summary_schedule import new_schedule, next_slot
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
+    from bot.storage.summaries import SummaryRepository
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+if TYPE_CHECKING:
+    # (debate_id, method, full_ranking) -> the buttons under a summary.
+    SummaryButtons = Callable[[int, str, bool], discord.ui.View]
 # Discord checks a message nonce for uniqueness over "the past few minutes"; resending a
 # crashed post well inside that is safe, later it could duplicate, so it is abandoned.
 RESEND_WINDOW = timedelta(seconds=60)
-FREQUENCIES: tuple[Frequency, ...] = ("daily", "weekly")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-# What the bot needs in a channel to post a summary there, by Discord's names for them.
-REQUIRED_PERMISSIONS = {
-    "view_channel": "View Channel",
-    "send_messages": "Send Messages",
-    "embed_links": "Embed Links",
-    "attach_files": "Attach Files",
-}
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# -- when ---------------------------------------------------------------------------------
-
-
-def next_slot(after: datetime, every: Frequency, hour: int, weekday: int | None = None) -> datetime:
-    """The first slot strictly after ``after``: today or a later day at ``hour``:00 UTC."""
-    after = after.astimezone(UTC)
-    slot = after.replace(hour=hour, minute=0, second=0, microsecond=0)
-    if every == "weekly":
-        if weekday is None:
-            raise ValueError("A weekly schedule needs a weekday.")
-        slot += timedelta(days=(weekday - slot.weekday()) % 7)
-        step = timedelta(days=7)
-    else:
-        step = timedelta(days=1)
-    while slot <= after:
-        slot += step
-    return slot
-
-
-def describe_schedule(schedule: Schedule) -> str:
-    when = f"{schedule.hour:02d}:00 UTC"
-    if schedule.every == "weekly" and schedule.weekday is not None:
-        return f"every {WEEKDAYS[schedule.weekday]} at {when}"
-    return f"every day at {when}"
-
-
-# -- what changed -------------------------------------------------------------------------
-
-
-def snapshot_of(result: ConsensusResult[int], ballot_mark: int) -> SummarySnapshot:
-    places = {key: result.place(key) for key in result.ranking}
-    return SummarySnapshot(result.method, result.voters, ballot_mark, places)
-
-
-def changes_since(
-    previous: SummarySnapshot | None, current: SummarySnapshot, voters: VoterChanges | None
-) -> ChangesSince:
-    if previous is None:
-        return ChangesSince(first=True, voters_now=current.voters)
-    moved = tuple(
-        Movement(item, previous.places.get(item), place)
-        for item, place in current.places.items()
-        if previous.places.get(item) != place
-    )
-    return ChangesSince(
-        first=False,
-        voters_before=previous.voters,
-        voters_now=current.voters,
-        new_voters=voters.new if voters else 0,
-        changed_ballots=voters.changed if voters else 0,
-        moved=moved,
-        method_changed=previous.method != current.method,
-    )
-
-
-# -- permissions ----------------------------------------------------------------------------
-
-
-def missing_permissions(permissions: discord.Permissions) -> list[str]:
-    """The permissions a summary needs that ``permissions`` lacks, by their Discord names."""
-    return [label for name, label in REQUIRED_PERMISSIONS.items() if not getattr(permissions, name)]
-
-
-def bot_permissions_in(channel: discord.abc.GuildChannel) -> discord.Permissions | None:
-    """The bot's permissions in ``channel``, or None when the server is not cached.
-
-    An uncached server (no gateway yet) has no roles to compute from: guessing would report
-    every permission missing, so the caller lets Discord decide instead.
-    """
-    guild = channel.guild
-    if guild.unavailable or guild.me is None or not guild.roles:
-        return None
-    return channel.permissions_for(guild.me)
-
-
 class CannotPost(UserError):
     """The bot could not post the summary; the message says why, for the admin."""
-
-
-def cannot_post_message(channel_mention: str, missing: list[str]) -> str:
-    return (
-        f"I can't post summaries in {channel_mention}: I'm missing "
-        f"{', '.join(missing)} there. Allow {'it' if len(missing) == 1 else 'them'} for me in "
-        "the channel's permissions, or pick another channel."
-    )
-
-
-# -- composing and posting ------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,48 +74,14 @@ class ComposedSummary:
     snapshot: SummarySnapshot
     partial_ranking: bool  # the ranking shows its first places only
 
-    def message_kwargs(self) -> dict[str, Any]:
-        return {
-            "embeds": self.embeds,
-            "file": discord.File(io.BytesIO(self.chart), filename=CHART_NAME),
-            "view": summary_view(self.debate.id, self.snapshot.method, self.partial_ranking),
-            "allowed_mentions": discord.AllowedMentions.none(),
-        }
 
-
-def summary_view(debate_id: int, method: str, full_ranking: bool) -> discord.ui.View:
-    """The buttons under a summary: the numbers, the rest of the ranking, and Vote.
-
-    They are plain buttons with the custom_ids that cogs/results handles as dynamic
-    items. The view is stopped before sending so discord.py does not also keep it in
-    memory for every summary ever posted: the dynamic items answer the clicks.
-    """
-    view = discord.ui.View(timeout=None)
-    view.add_item(
-        discord.ui.Button(
-            label=NUMBERS_LABEL,
-            emoji="📊",
-            style=discord.ButtonStyle.primary,
-            custom_id=numbers_id(debate_id, method),
-        )
-    )
-    if full_ranking:
-        view.add_item(
-            discord.ui.Button(
-                label="Full ranking", emoji="📜", custom_id=consensus_page_id(debate_id, method, 0)
-            )
-        )
-    view.add_item(vote_button(debate_id))
-    view.stop()
-    return view
-
-
-class SummaryService:
+class SummaryPoster:
     """Composes summaries from the results service and posts them, now or on schedule."""
 
-    def __init__(self, bot: RankingBot, *, clock: Clock = utcnow) -> None:
+    def __init__(self, bot: RankingBot, *, buttons: SummaryButtons, clock: Clock = utcnow) -> None:
         self.bot = bot
         self.repo: SummaryRepository = bot.summaries
+        self.buttons = buttons
         self.clock = clock
 
     # -- composing --------------------------------------------------------------------
@@ -299,30 +156,31 @@ class SummaryService:
         hour: int,
         created_by: int,
     ) -> Schedule:
-        if every not in FREQUENCIES:
-            raise UserError("Summaries can be posted `daily` or `weekly`.")
-        if not 0 <= hour <= 23:
-            raise UserError("The hour is 0 to 23, in UTC.")
-        now = self.clock()
-        weekday = None
-        if every == "weekly":
-            # The weekday of the first such hour from now: "weekly" means "from now on".
-            weekday = next_slot(now, "daily", hour).weekday()
-        schedule = Schedule(
+        schedule = new_schedule(
             guild_id=guild_id,
             debate_id=debate.id,
             channel_id=channel_id,
             every=every,
             hour=hour,
-            weekday=weekday,
-            next_due=next_slot(now, every, hour, weekday),
             created_by=created_by,
-            created_at=now,
+            now=self.clock(),
         )
         return await self.repo.set_schedule(schedule)
 
     async def stop(self, guild_id: int, debate: Debate) -> Schedule | None:
         return await self.repo.remove_schedule(guild_id, debate.id)
+
+    async def schedule_of(self, guild_id: int, debate: Debate) -> Schedule | None:
+        return await self.repo.get_schedule(guild_id, debate.id)
+
+    async def schedules(self, guild_id: int) -> list[Schedule]:
+        """The server's schedules, the next due first."""
+        return await self.repo.schedules_for_guild(guild_id)
+
+    async def last_places(self, guild_id: int, debate: Debate) -> dict[int, int] | None:
+        """Each item's place in the last summary sent (None before the first)."""
+        last = await self.repo.last_sent(guild_id, debate.id)
+        return last.snapshot.places if last else None
 
     async def run_due(self) -> list[SummaryPost]:
         """Post every summary that is due, each once; returns the posts that went out."""
@@ -416,7 +274,15 @@ class SummaryService:
             if missing:
                 await self._failed(post, cannot_post_message(channel.mention, missing))
         try:
-            message = await channel.send(nonce=post.nonce, **composed.message_kwargs())
+            message = await channel.send(
+                nonce=post.nonce,
+                embeds=composed.embeds,
+                file=discord.File(io.BytesIO(composed.chart), filename=CHART_NAME),
+                view=self.buttons(
+                    composed.debate.id, composed.snapshot.method, composed.partial_ranking
+                ),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
         except discord.HTTPException as exc:
             await self._failed(post, f"Discord refused the summary for <#{post.channel_id}>: {exc}")
         await self.repo.mark_sent(post.id, message.id, self.clock())
