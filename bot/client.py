@@ -12,6 +12,7 @@ from discord.ext import commands
 
 import cogs
 from bot.catalog import load_catalog
+from bot.debate_admin import DebateAdmin
 from bot.debates import DebateDirectory
 from bot.duels import DuelService
 from bot.errors import ErrorHandlingTree
@@ -57,6 +58,7 @@ class RankingBot(commands.Bot):
         self.guild_settings = SettingsRepository(db)
         self.summaries = SummaryRepository(db)
         self.directory = DebateDirectory(self.debates, self.ballots, self.guild_settings)
+        self.debate_admin = DebateAdmin(self.debates, self.ballots, self.guild_settings)
         self.voting = VotingService(
             self.ballots, self.debates, cooldown_seconds=settings.vote_cooldown_seconds
         )

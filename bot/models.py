@@ -205,3 +205,24 @@ class ChangesSince:
     changed_ballots: int = 0
     moved: tuple[Movement, ...] = ()
     method_changed: bool = False
+
+
+# -- what the stores refuse ---------------------------------------------------------------
+# Raised by the repositories whatever database is behind them; no driver error leaves
+# bot/storage.
+
+
+class SlugTaken(Exception):
+    """Another debate visible in the same place already has this slug."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(slug)
+        self.slug = slug
+
+
+class DebateChanged(Exception):
+    """A debate's items changed between reading it and writing a change based on it."""
+
+
+class DebateGone(Exception):
+    """The debate was deleted meanwhile."""

@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from bot.errors import UserError
-from bot.models import Ballot, Debate, Tiers
+from bot.models import Ballot, Debate, DebateGone, Tiers
 from bot.render.text import safe
 from bot.storage import BallotRepository, DebateRepository
 
@@ -180,9 +180,12 @@ class VotingService:
         reason = normalize_reason(reason)
         async with self._lock:
             self._check_cooldown(guild_id, member_id)
-            ballot, replaced = await self.ballots.save(
-                guild_id, debate.id, member_id, tiers, reason
-            )
+            try:
+                ballot, replaced = await self.ballots.save(
+                    guild_id, debate.id, member_id, tiers, reason
+                )
+            except DebateGone:
+                raise UserError("That debate no longer exists.") from None
             self._record_save(guild_id, member_id)
             await self._notify(
                 guild_id, debate.id, member_id, replaced.tiers if replaced else None, tiers

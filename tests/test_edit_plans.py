@@ -25,10 +25,9 @@ from bot.debate_forms import (
 )
 from bot.edit_plans import ballots_touched, plan_edit, plan_import, plan_rename
 from bot.errors import UserError
-from bot.models import Ballot, Debate, DebateSpec, Item, ItemSpec
+from bot.models import Ballot, Debate, DebateChanged, DebateSpec, Item, ItemSpec
 from bot.render.admin import ballots_csv
 from bot.storage import BallotRepository, Database, DebateRepository
-from bot.storage.debates import DebateChanged
 
 
 def debate(*items: Item, title: str = "Films") -> Debate:

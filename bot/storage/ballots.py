@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
-from bot.models import Ballot, Tiers
+from bot.models import Ballot, DebateGone, Tiers
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
 
@@ -34,6 +35,22 @@ class BallotRepository:
         if not tiers or not all(tiers):
             raise ValueError("A ballot needs at least one item and no empty tiers.")
         created = utcnow()
+        try:
+            return await self._save(guild_id, debate_id, member_id, tiers, reason, created)
+        except sqlite3.IntegrityError as exc:
+            if "FOREIGN KEY" not in str(exc):
+                raise
+            raise DebateGone(debate_id) from None
+
+    async def _save(
+        self,
+        guild_id: int,
+        debate_id: int,
+        member_id: int,
+        tiers: Tiers,
+        reason: str | None,
+        created: datetime,
+    ) -> tuple[Ballot, Ballot | None]:
         async with self.db.transaction() as conn:
             async with conn.execute(
                 _CURRENT + " AND c.member_id = ?", (guild_id, debate_id, member_id)

@@ -9,13 +9,9 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.models import Debate, DebateSpec, Item, ItemSpec
+from bot.models import Debate, DebateChanged, DebateSpec, Item, ItemSpec, SlugTaken
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
-
-
-class DebateChanged(Exception):
-    """A debate's items changed between reading it and writing a change based on it."""
 
 
 class DebateRepository:
@@ -80,8 +76,14 @@ class DebateRepository:
     async def create(
         self, spec: DebateSpec, *, guild_id: int | None, created_by: int | None = None
     ) -> Debate:
-        async with self.db.transaction() as conn:
-            debate_id = await self._insert(conn, spec, guild_id=guild_id, created_by=created_by)
+        """Store a new debate; :class:`SlugTaken` when its slug is used there already."""
+        try:
+            async with self.db.transaction() as conn:
+                debate_id = await self._insert(conn, spec, guild_id=guild_id, created_by=created_by)
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" not in str(exc):
+                raise
+            raise SlugTaken(spec.slug) from None
         debate = await self.get(debate_id)
         assert debate is not None
         return debate

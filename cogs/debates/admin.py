@@ -7,7 +7,6 @@ Every command here is for admins (Manage Server, or the server's admin role): se
 from __future__ import annotations
 
 import io
-import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from bot.catalog import MAX_FILE_BYTES, CatalogError, dump_debate_yaml, parse_de
 from bot.debate_forms import describe_file_problems, format_problems, spec_of
 from bot.edit_plans import plan_import
 from bot.errors import UserError
+from bot.models import SlugTaken
 from bot.permissions import admin_only
 from bot.render.admin import ballots_csv
 from bot.render.text import safe
@@ -76,10 +76,10 @@ class AdminCommands(CogMixin):
             await apply_or_confirm(interaction, plan_import(same[0], spec), confirm_label="Import")
             return
         try:
-            debate = await self.bot.debates.create(
+            debate = await self.bot.debate_admin.create(
                 spec, guild_id=interaction.guild_id, created_by=interaction.user.id
             )
-        except sqlite3.IntegrityError:
+        except SlugTaken:
             raise UserError(f"A debate `{spec.slug}` was created just now; try again.") from None
         await send(interaction, created_message(debate).replace("Created", "Imported", 1))
 
@@ -105,7 +105,7 @@ class AdminCommands(CogMixin):
                 "(`/settings hide_members`)."
             )
         else:
-            ballots = await self.bot.ballots.current_all(interaction.guild_id, found.id)
+            ballots = await self.bot.debate_admin.current_ballots(interaction.guild_id, found)
             csv_text = ballots_csv(found, ballots)
             files.append(
                 discord.File(io.BytesIO(csv_text.encode()), filename=f"{found.slug}-ballots.csv")
@@ -127,10 +127,10 @@ class AdminCommands(CogMixin):
     ) -> None:
         assert interaction.guild_id is not None
         found = await self.bot.directory.resolve(interaction.guild_id, debate)
-        if await self.bot.debates.is_open(interaction.guild_id, found.id):
+        if await self.bot.debate_admin.is_open(interaction.guild_id, found):
             await send(interaction, f"Voting on **{safe(found.title)}** is already open.")
             return
-        await self.bot.debates.set_open(interaction.guild_id, found.id, True)
+        await self.bot.debate_admin.set_open(interaction.guild_id, found, True)
         await interaction.response.send_message(
             f"Voting on **{safe(found.title)}** is open again: `/vote` to give your order."
         )
@@ -147,11 +147,10 @@ class AdminCommands(CogMixin):
     ) -> None:
         assert interaction.guild_id is not None
         found = await self.bot.directory.resolve(interaction.guild_id, debate)
-        if not await self.bot.debates.is_open(interaction.guild_id, found.id):
+        if not await self.bot.debate_admin.is_open(interaction.guild_id, found):
             await send(interaction, f"Voting on **{safe(found.title)}** is already closed.")
             return
-        await self.bot.debates.set_open(interaction.guild_id, found.id, False)
-        closed = await self.bot.debates.closed_at(interaction.guild_id, found.id)
+        closed = await self.bot.debate_admin.set_open(interaction.guild_id, found, False)
         when = discord.utils.format_dt(closed, "f") if closed else "now"
         await interaction.response.send_message(
             f"Voting on **{safe(found.title)}** is closed. `/consensus` shows the results as they "
@@ -168,7 +167,7 @@ class AdminCommands(CogMixin):
     async def current(self, interaction: discord.Interaction, debate: str) -> None:
         assert interaction.guild_id is not None
         found = await self.bot.directory.resolve(interaction.guild_id, debate)
-        await self.bot.guild_settings.update(interaction.guild_id, current_debate_id=found.id)
+        await self.bot.debate_admin.make_current(interaction.guild_id, found)
         await interaction.response.send_message(
             f"**{safe(found.title)}** is now this server's current debate: commands use it "
             "when no debate is named."
@@ -189,7 +188,7 @@ class AdminCommands(CogMixin):
                 f"**{safe(found.title)}** is a catalog debate, shared by every server: it can't "
                 "be deleted, only closed with `/debate close`."
             )
-        voters = await self.bot.ballots.count_current(interaction.guild_id, found.id)
+        voters = await self.bot.debate_admin.voters(interaction.guild_id, found)
         view = ConfirmView(interaction.user.id, confirm_label="Delete", action=self._deleter(found))
         await send(
             interaction,
@@ -201,9 +200,8 @@ class AdminCommands(CogMixin):
 
     def _deleter(self, debate: Debate) -> Callable[[discord.Interaction], Awaitable[str]]:
         async def delete(_: discord.Interaction) -> str:
-            if await self.bot.debates.get(debate.id) is None:
+            if not await self.bot.debate_admin.delete(debate):
                 return f"**{safe(debate.title)}** was already deleted."
-            await self.bot.debates.delete(debate.id)
             return f"Deleted **{safe(debate.title)}** and its ballots."
 
         return delete

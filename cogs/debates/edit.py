@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,7 @@ from bot.debate_forms import (
 )
 from bot.edit_plans import plan_edit, plan_rename
 from bot.errors import UserError
-from bot.models import Debate
+from bot.models import Debate, SlugTaken
 from bot.permissions import admin_only
 from bot.render.debate import author_ranking_pages
 from bot.render.text import safe
@@ -57,10 +56,10 @@ class CreateForm(DebateForm):
             author=interaction.user.display_name[:MAX_NAME],
         )
         try:
-            debate = await bot.debates.create(
+            debate = await bot.debate_admin.create(
                 spec, guild_id=interaction.guild_id, created_by=interaction.user.id
             )
-        except sqlite3.IntegrityError:
+        except SlugTaken:
             # Another admin took the same slug between our check and the insert.
             raise UserError("A debate with that title was created just now; try again.") from None
         notes = reading_notes(parse_item_lines(draft.items, allow_renames=False))

@@ -16,7 +16,6 @@ from bot.errors import UserError
 from bot.permissions import ensure_admin
 from bot.render.admin import removal_prompt, saved_message
 from bot.render.text import safe
-from bot.storage.debates import DebateChanged
 from bot.ui import BaseModal, OwnedView
 
 if TYPE_CHECKING:
@@ -123,7 +122,7 @@ async def apply_or_confirm(
     if not plan.removed:
         await send(interaction, await apply_plan(bot, interaction.guild_id, plan))
         return
-    ballots = await bot.ballots.current_all(interaction.guild_id, plan.before.id)
+    ballots = await bot.debate_admin.current_ballots(interaction.guild_id, plan.before)
     guild_id = interaction.guild_id
 
     async def confirmed(_: discord.Interaction) -> str:
@@ -134,21 +133,8 @@ async def apply_or_confirm(
 
 
 async def apply_plan(bot: RankingBot, guild_id: int, plan: EditPlan) -> str:
-    """Write ``plan`` in one transaction; the message saying what changed."""
-    # Counted now, not when the question was asked: members may have voted meanwhile.
-    touched = ballots_touched(plan, await bot.ballots.current_all(guild_id, plan.before.id))
-    try:
-        await bot.debates.revise(
-            plan.before.id,
-            plan.spec,
-            plan.item_ids,
-            expected_item_ids=[item.id for item in plan.before.items],
-        )
-    except DebateChanged:
-        raise UserError(
-            f"Someone else changed the items of **{safe(plan.before.title)}** meanwhile, so I "
-            "saved nothing. Run `/debate edit` again to start from the current version."
-        ) from None
+    """Write ``plan``; the message saying what changed."""
+    touched = await bot.debate_admin.apply(guild_id, plan)
     return saved_message(plan, touched)
 
 

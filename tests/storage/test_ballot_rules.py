@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from bot.models import Debate, DebateSpec, ItemSpec
+from bot.models import Debate, DebateGone, DebateSpec, ItemSpec
 from bot.storage import BallotRepository, Database, DebateRepository
 
 GUILD, OTHER_GUILD = 1, 2
@@ -113,7 +113,7 @@ async def test_a_write_that_fails_half_way_stores_nothing(
 async def test_a_ballot_for_a_missing_debate_stores_nothing(
     ballots: BallotRepository, db: Database
 ) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(DebateGone):
         await ballots.save(GUILD, 999_999, MEMBER, ((1,),))
     assert await count(db, "ballots") == 0
     assert await count(db, "current_ballots") == 0

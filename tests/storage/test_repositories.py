@@ -1,6 +1,6 @@
 import pytest
 
-from bot.models import DebateSpec, ItemSpec
+from bot.models import DebateSpec, ItemSpec, SlugTaken
 from bot.storage import BallotRepository, Database, DebateRepository, SettingsRepository
 
 G1, G2 = 1, 2
@@ -35,6 +35,19 @@ async def test_guild_debates_are_visible_only_in_their_guild(db: Database, debat
     assert [d.slug for d in await repo.list_for_guild(G1)] == ["films", "mine"]
     assert [d.slug for d in await repo.list_for_guild(G2)] == ["films"]
     assert own.guild_id == G1
+
+
+async def test_a_slug_taken_in_the_same_place_is_a_domain_error(db: Database, debate) -> None:
+    repo = DebateRepository(db)
+    mine = DebateSpec("mine", "Mine", "Q?", "Bo", SPEC.items)
+    await repo.create(mine, guild_id=G1, created_by=5)
+    with pytest.raises(SlugTaken) as caught:
+        await repo.create(mine, guild_id=G1, created_by=6)
+    assert caught.value.slug == "mine"
+    with pytest.raises(SlugTaken):
+        await repo.create(SPEC, guild_id=None)
+    assert (await repo.create(mine, guild_id=G2)).guild_id == G2  # another server may
+    assert [d.slug for d in await repo.list_for_guild(G1)] == ["films", "mine"]
 
 
 async def test_ballot_replace_keeps_history(db: Database, debate) -> None:

@@ -1,0 +1,70 @@
+"""What admins do to a server's debates: create, change, open, close, pick, delete.
+
+The cogs in ``cogs/debates`` ask and confirm; this service writes, through the debate and
+ballot stores, and words what the stores refuse.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.edit_plans import EditPlan, ballots_touched
+from bot.errors import UserError
+from bot.models import Ballot, Debate, DebateChanged, DebateSpec
+from bot.render.text import safe
+from bot.storage import BallotRepository, DebateRepository, SettingsRepository
+
+
+class DebateAdmin:
+    def __init__(
+        self, debates: DebateRepository, ballots: BallotRepository, settings: SettingsRepository
+    ) -> None:
+        self.debates = debates
+        self.ballots = ballots
+        self.settings = settings
+
+    async def create(self, spec: DebateSpec, *, guild_id: int, created_by: int) -> Debate:
+        """A new debate of the server; :class:`~bot.models.SlugTaken` if the slug is in use."""
+        return await self.debates.create(spec, guild_id=guild_id, created_by=created_by)
+
+    async def apply(self, guild_id: int, plan: EditPlan) -> int:
+        """Write ``plan`` in one transaction; how many current ballots lost an item."""
+        # Counted now, not when the question was asked: members may have voted meanwhile.
+        touched = ballots_touched(plan, await self.current_ballots(guild_id, plan.before))
+        try:
+            await self.debates.revise(
+                plan.before.id,
+                plan.spec,
+                plan.item_ids,
+                expected_item_ids=[item.id for item in plan.before.items],
+            )
+        except DebateChanged:
+            raise UserError(
+                f"Someone else changed the items of **{safe(plan.before.title)}** meanwhile, "
+                "so I saved nothing. Run `/debate edit` again to start from the current version."
+            ) from None
+        return touched
+
+    async def current_ballots(self, guild_id: int, debate: Debate) -> list[Ballot]:
+        return await self.ballots.current_all(guild_id, debate.id)
+
+    async def voters(self, guild_id: int, debate: Debate) -> int:
+        return await self.ballots.count_current(guild_id, debate.id)
+
+    async def is_open(self, guild_id: int, debate: Debate) -> bool:
+        return await self.debates.is_open(guild_id, debate.id)
+
+    async def set_open(self, guild_id: int, debate: Debate, is_open: bool) -> datetime | None:
+        """Open or close voting in the server; when it closed (None once open)."""
+        await self.debates.set_open(guild_id, debate.id, is_open)
+        return None if is_open else await self.debates.closed_at(guild_id, debate.id)
+
+    async def make_current(self, guild_id: int, debate: Debate) -> None:
+        await self.settings.update(guild_id, current_debate_id=debate.id)
+
+    async def delete(self, debate: Debate) -> bool:
+        """Delete a server's debate and its ballots; False when it was already gone."""
+        if await self.debates.get(debate.id) is None:
+            return False
+        await self.debates.delete(debate.id)
+        return True
