@@ -13,7 +13,7 @@ from discord.ext import commands
 import cogs
 from bot.catalog import load_catalog
 from bot.debate_admin import DebateAdmin
-from bot.debates import DebateDirectory
+from bot.debate_directory import DebateDirectory
 from bot.duels import DuelService
 from bot.errors import ErrorHandlingTree
 from bot.results import ResultsService
@@ -53,18 +53,18 @@ class RankingBot(commands.Bot):
         )
         self.settings = settings
         self.db = db
-        self.debates = DebateRepository(db)
-        self.ballots = BallotRepository(db)
-        self.guild_settings = SettingsRepository(db)
-        self.summaries = SummaryRepository(db)
-        self.directory = DebateDirectory(self.debates, self.ballots, self.guild_settings)
-        self.debate_admin = DebateAdmin(self.debates, self.ballots, self.guild_settings)
+        self.debate_store = DebateRepository(db)
+        self.ballot_store = BallotRepository(db)
+        self.settings_store = SettingsRepository(db)
+        self.summary_store = SummaryRepository(db)
+        self.directory = DebateDirectory(self.debate_store, self.ballot_store, self.settings_store)
+        self.debate_admin = DebateAdmin(self.debate_store, self.ballot_store, self.settings_store)
         self.voting = VotingService(
-            self.ballots, self.debates, cooldown_seconds=settings.vote_cooldown_seconds
+            self.ballot_store, self.debate_store, cooldown_seconds=settings.vote_cooldown_seconds
         )
-        self.duel_sessions = DuelRepository(db)
-        self.duels = DuelService(self.duel_sessions, self.debates, self.voting)
-        self.results = ResultsService(self.ballots)
+        self.duel_store = DuelRepository(db)
+        self.duels = DuelService(self.duel_store, self.debate_store, self.voting)
+        self.results = ResultsService(self.ballot_store)
         self.voting.add_listener(self.results.on_ballot_change)
         self.summary_poster = SummaryPoster(self, buttons=summary_view)
         self.sync_globally = sync_globally
@@ -73,7 +73,7 @@ class RankingBot(commands.Bot):
     async def setup_hook(self) -> None:
         version = await self.db.migrate()
         log.info("Database %s at schema version %d", self.db.path, version)
-        await self.debates.sync_catalog(load_catalog(self.settings.catalog_dir))
+        await self.debate_store.sync_catalog(load_catalog(self.settings.catalog_dir))
         # Vote and Duel buttons on messages sent before this start must keep working.
         self.add_dynamic_items(VoteButton, DuelButton)
         await self.load_cogs()
@@ -84,7 +84,7 @@ class RankingBot(commands.Bot):
         # In the background: a server with 100,000 ballots takes a second or two to load,
         # and the bot should be answering meanwhile (results load on demand regardless).
         try:
-            warmed = await self.results.warm(self.debates)
+            warmed = await self.results.warm(self.debate_store)
         except Exception:
             log.exception("Could not preload results; they will load on first use")
         else:

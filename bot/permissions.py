@@ -70,7 +70,7 @@ def admin_only() -> Callable[[T], T]:
 
     async def predicate(interaction: discord.Interaction) -> bool:
         bot = cast("RankingBot", interaction.client)
-        await ensure_admin(interaction, bot.guild_settings)
+        await ensure_admin(interaction, bot.settings_store)
         return True
 
     return app_commands.check(predicate)

@@ -132,9 +132,10 @@ class ResultsService:
         async with self._lock((guild_id, debate.id)):
             return await asyncio.to_thread(_consensus, kept, method)
 
-    async def summary(
+    async def disagreement(
         self, guild_id: int, debate: Debate, method: str = "schulze"
     ) -> tuple[ConsensusResult[int], DisagreementSummary[int, int]]:
+        """The consensus and what the server disagrees about most (for /hottest, summaries)."""
         kept = await self.snapshot(guild_id, debate)
         author = [item.id for item in debate.items]
 

@@ -80,7 +80,7 @@ class SummaryPoster:
 
     def __init__(self, bot: RankingBot, *, buttons: SummaryButtons, clock: Clock = utcnow) -> None:
         self.bot = bot
-        self.repo: SummaryRepository = bot.summaries
+        self.repo: SummaryRepository = bot.summary_store
         self.buttons = buttons
         self.clock = clock
 
@@ -94,14 +94,14 @@ class SummaryPoster:
         For a scheduled post nobody is there to read an error, so a method too slow for
         this debate falls back to Schulze (the embed names the method used).
         """
-        settings = await self.bot.guild_settings.get(guild_id)
+        settings = await self.bot.settings_store.get(guild_id)
         method = settings.default_method
         if scheduled and method == "kemeny" and len(debate.items) > KEMENY_MAX_ITEMS:
             method = "schulze"
         # The mark first: a ballot saved while we count is then "new" next time rather
         # than never.
         mark = await self.repo.ballot_mark(guild_id, debate.id)
-        result, summary = await self.bot.results.summary(guild_id, debate, method)
+        result, summary = await self.bot.results.disagreement(guild_id, debate, method)
         kept = await self.bot.results.snapshot(guild_id, debate)
         snapshot = snapshot_of(result, mark)
         last = await self.repo.last_sent(guild_id, debate.id)
@@ -219,7 +219,7 @@ class SummaryPoster:
                     post.id, "abandoned", "the bot stopped between recording and sending it"
                 )
                 continue
-            debate = await self.bot.debates.get(post.debate_id)
+            debate = await self.bot.debate_store.get(post.debate_id)
             if debate is None:
                 await self.repo.mark_unsent(post.id, "abandoned", "the debate was deleted")
                 continue
@@ -236,7 +236,7 @@ class SummaryPoster:
         return resent
 
     async def _post_scheduled(self, schedule: Schedule, now: datetime) -> SummaryPost | None:
-        debate = await self.bot.debates.get(schedule.debate_id)
+        debate = await self.bot.debate_store.get(schedule.debate_id)
         if debate is None:  # deleted since (the schedule row cascades away, normally)
             await self.repo.remove_schedule(schedule.guild_id, schedule.debate_id)
             return None

@@ -24,7 +24,7 @@ async def test_show_pages_long_debates_within_discord_limits(driver: Driver, bot
     items = tuple(
         ItemSpec(f"Item number {n:03d} " + "x" * 60, reason="r" * 1000) for n in range(200)
     )
-    await bot.debates.create(DebateSpec("big", "Big", "Q?", "Me", items), guild_id=GUILD_ID)
+    await bot.debate_store.create(DebateSpec("big", "Big", "Q?", "Me", items), guild_id=GUILD_ID)
     reply = await driver.slash("debate show", debate="big")
     embed = reply.embeds[0]
     assert_fits(reply.message)
@@ -50,7 +50,7 @@ async def test_list_shows_open_state_and_voters(driver: Driver, bot) -> None:
     from tests.support.discord_fake import GUILD_ID
 
     debate = await bot.directory.current(GUILD_ID)
-    await bot.ballots.save(GUILD_ID, debate.id, 1, ((debate.items[0].id,),))
+    await bot.ballot_store.save(GUILD_ID, debate.id, 1, ((debate.items[0].id,),))
     reply = await driver.slash("debate list")
     assert reply.ephemeral
     assert (

@@ -42,7 +42,7 @@ async def click_old(
 async def big_debate(bot: RankingBot, voters: int = 3) -> Debate:
     """Long enough for every paged message (author's ranking, ballot, table) to have pages."""
     specs = tuple(ItemSpec(f"Contender {n:03d}", "a reason " * 40) for n in range(40))
-    debate = await bot.debates.create(
+    debate = await bot.debate_store.create(
         DebateSpec("big", "A big debate", "Q?", "Me", specs), guild_id=GUILD_ID
     )
     keys = [item.id for item in debate.items]

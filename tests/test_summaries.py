@@ -142,9 +142,9 @@ async def test_nothing_is_posted_before_the_slot_and_one_summary_at_it(bot, deba
     assert message["attachments"][0]["data"][:4] == b"\x89PNG"
     assert "first summary" in message["embeds"][1]["description"]
     assert sent_nonces(bot) == [post.nonce]
-    stored = await bot.summaries.get_post(post.id)
+    stored = await bot.summary_store.get_post(post.id)
     assert stored.status == "sent" and stored.message_id == int(message["id"])
-    schedule = await bot.summaries.get_schedule(GUILD_ID, debate.id)
+    schedule = await bot.summary_store.get_schedule(GUILD_ID, debate.id)
     assert schedule.next_due == datetime(2024, 6, 4, 12, tzinfo=UTC)
     # The same minute again, and later that day: nothing more.
     assert await service.run_due() == []
@@ -162,7 +162,7 @@ async def test_after_days_down_it_posts_once_not_the_backlog(bot, debate, clock)
     assert await restarted.run_due() == []
     assert len(posted(bot)) == 1
     # Back in rhythm: the next slot after now, not after the missed one.
-    schedule = await bot.summaries.get_schedule(GUILD_ID, debate.id)
+    schedule = await bot.summary_store.get_schedule(GUILD_ID, debate.id)
     assert schedule.next_due == datetime(2024, 6, 7, 12, tzinfo=UTC)
     del service
 
@@ -190,7 +190,7 @@ async def test_a_crash_between_recording_and_sending_resends_once_with_the_same_
     monkeypatch.setattr(service, "_send", die)
     with pytest.raises(Crash):
         await service.run_due()
-    [claimed] = await bot.summaries.unfinished()
+    [claimed] = await bot.summary_store.unfinished()
     assert posted(bot) == []
     # Restarted 20 seconds later: the claimed post goes out, with its nonce, so that Discord
     # returns the existing message if the first attempt had reached it.
@@ -198,7 +198,7 @@ async def test_a_crash_between_recording_and_sending_resends_once_with_the_same_
     restarted = SummaryPoster(bot, buttons=summary_view, clock=clock)
     assert [p.id for p in await restarted.recover()] == [claimed.id]
     assert sent_nonces(bot) == [claimed.nonce]
-    assert (await bot.summaries.get_post(claimed.id)).status == "sent"
+    assert (await bot.summary_store.get_post(claimed.id)).status == "sent"
     assert await restarted.run_due() == []  # the slot itself is not posted again
     assert len(posted(bot)) == 1
 
@@ -218,7 +218,7 @@ async def test_a_crash_long_ago_is_abandoned_rather_than_risk_a_duplicate(
     clock.advance(seconds=RESEND_WINDOW.total_seconds() + 1)
     restarted = SummaryPoster(bot, buttons=summary_view, clock=clock)
     assert await restarted.recover() == []
-    [post] = await bot.summaries.posts(GUILD_ID, debate.id)
+    [post] = await bot.summary_store.posts(GUILD_ID, debate.id)
     assert post.status == "abandoned"
     assert await restarted.run_due() == []
     assert posted(bot) == []
@@ -252,11 +252,11 @@ async def test_a_failed_send_is_recorded_and_not_retried_every_minute(
 
     monkeypatch.setattr(discord.PartialMessageable, "send", forbidden)
     assert await service.run_due() == []
-    [post] = await bot.summaries.posts(GUILD_ID, debate.id)
+    [post] = await bot.summary_store.posts(GUILD_ID, debate.id)
     assert post.status == "failed" and "Missing Access" in post.error
     clock.advance(minutes=1)
     assert await service.run_due() == []
-    assert len(await bot.summaries.posts(GUILD_ID, debate.id)) == 1
+    assert len(await bot.summary_store.posts(GUILD_ID, debate.id)) == 1
 
 
 async def test_stopping_and_rescheduling(bot, debate, clock) -> None:
@@ -264,7 +264,7 @@ async def test_stopping_and_rescheduling(bot, debate, clock) -> None:
     weekly = await service.schedule(GUILD_ID, debate, CHANNEL, "weekly", 9, ADMIN)
     assert weekly.weekday == 1  # the first 09:00 from Monday 10:30 is on Tuesday
     assert weekly.next_due == datetime(2024, 6, 4, 9, tzinfo=UTC)
-    assert len(await bot.summaries.schedules_for_guild(GUILD_ID)) == 1
+    assert len(await bot.summary_store.schedules_for_guild(GUILD_ID)) == 1
     assert await service.stop(GUILD_ID, debate) is not None
     assert await service.stop(GUILD_ID, debate) is None
     clock.advance(days=8)
@@ -274,16 +274,16 @@ async def test_stopping_and_rescheduling(bot, debate, clock) -> None:
 async def test_a_slot_is_claimed_once_even_if_two_loops_race(bot, debate, clock) -> None:
     service = await schedule_daily(bot, debate, clock)
     clock.now = START.replace(hour=12)
-    [schedule] = await bot.summaries.due(clock.now)
+    [schedule] = await bot.summary_store.due(clock.now)
     snapshot = SummarySnapshot("schulze", 3, 1, {})
-    first = await bot.summaries.claim_slot(
+    first = await bot.summary_store.claim_slot(
         schedule,
         next_due=clock.now + timedelta(days=1),
         snapshot=snapshot,
         nonce="a",
         now=clock.now,
     )
-    second = await bot.summaries.claim_slot(
+    second = await bot.summary_store.claim_slot(
         schedule,
         next_due=clock.now + timedelta(days=1),
         snapshot=snapshot,

@@ -80,7 +80,7 @@ class ShowPageButton(
 
     async def clicked(self, interaction: discord.Interaction) -> None:
         bot = cast("RankingBot", interaction.client)
-        debate = await bot.debates.get(self.debate_id)
+        debate = await bot.debate_store.get(self.debate_id)
         if debate is None or (debate.guild_id not in (None, interaction.guild_id)):
             raise UserError("That debate no longer exists.")
         embeds = author_ranking_pages(debate)

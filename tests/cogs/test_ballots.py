@@ -46,7 +46,7 @@ async def stored(
 ) -> list[list[str]] | None:
     """The member's current ballot as names, or None."""
     debate = debate or await rocky(bot)
-    ballot = await bot.ballots.current(guild, debate.id, member)
+    ballot = await bot.ballot_store.current(guild, debate.id, member)
     return None if ballot is None else names(debate, ballot.tiers)
 
 
@@ -89,7 +89,7 @@ async def pick(driver: Driver, message: dict[str, Any], *labels_: str, **kw: Any
 async def big_debate(bot: RankingBot, count: int = 200) -> Debate:
     # Names at the 80-character limit: the worst case for every message.
     items = tuple(ItemSpec(f"Item {n:03d} " + "y" * 71) for n in range(count))
-    return await bot.debates.create(
+    return await bot.debate_store.create(
         DebateSpec("big", "A very big debate", "Which?", "Me", items), guild_id=GUILD_ID
     )
 
@@ -116,7 +116,7 @@ async def test_vote_keeps_the_reason_and_shows_it_escaped(driver: Driver, bot: R
     reply = await driver.slash("vote", order="IV, II", why="The **snow** @everyone")
     assert "The \\*\\*snow\\*\\* @\u200beveryone" in reply.text
     debate = await rocky(bot)
-    ballot = await bot.ballots.current(GUILD_ID, debate.id, MEMBER_ID)
+    ballot = await bot.ballot_store.current(GUILD_ID, debate.id, MEMBER_ID)
     assert ballot is not None and ballot.reason == "The **snow** @everyone"
 
 
@@ -145,7 +145,7 @@ async def test_a_new_vote_replaces_the_old_and_history_keeps_both(
     assert "version 2, earlier ones kept" in reply.text
     assert await stored(bot) == [["Rocky V"], ["Rocky Balboa"]]
     debate = await rocky(bot)
-    assert len(await bot.ballots.history(GUILD_ID, debate.id, MEMBER_ID)) == 2
+    assert len(await bot.ballot_store.history(GUILD_ID, debate.id, MEMBER_ID)) == 2
 
 
 async def test_a_closed_debate_refuses_ballots_in_every_path(
@@ -153,7 +153,7 @@ async def test_a_closed_debate_refuses_ballots_in_every_path(
 ) -> None:
     debate = await rocky(bot)
     show = await driver.slash("debate show")
-    await bot.debates.set_open(GUILD_ID, debate.id, False)
+    await bot.debate_store.set_open(GUILD_ID, debate.id, False)
     for reply in (
         await driver.slash("vote", order="IV > II"),
         await driver.slash("vote"),
@@ -250,7 +250,7 @@ async def test_unvote_withdraws_but_history_keeps_it(driver: Driver, bot: Rankin
     )
     assert await stored(bot) is None
     debate = await rocky(bot)
-    (kept,) = await bot.ballots.history(GUILD_ID, debate.id, MEMBER_ID)
+    (kept,) = await bot.ballot_store.history(GUILD_ID, debate.id, MEMBER_ID)
     assert kept.withdrawn_at is not None
     again = await driver.slash("unvote")
     assert again.ephemeral and "no ballot on" in again.content
@@ -394,7 +394,7 @@ async def test_pasting_the_seed_comments_gives_the_right_ballots(
     await driver.click(message, label="Save")
     assert await stored(bot) == [[IV], [II], [BALBOA], [ROCKY_I], [III], [V]]
     debate = await rocky(bot)
-    ballot = await bot.ballots.current(GUILD_ID, debate.id, MEMBER_ID)
+    ballot = await bot.ballot_store.current(GUILD_ID, debate.id, MEMBER_ID)
     assert ballot is not None and ballot.reason == "Balboa was great"
 
     other = (await open_builder(driver, user_id=OTHER_MEMBER_ID)).message
@@ -437,7 +437,7 @@ async def test_edit_opens_the_builder_prefilled_and_saves_the_change(
     assert "Saved." in saved.text
     assert await stored(bot) == [["Rocky IV"], ["Rocky II", "Rocky III"], ["Rocky V"]]
     debate = await rocky(bot)
-    ballot = await bot.ballots.current(GUILD_ID, debate.id, MEMBER_ID)
+    ballot = await bot.ballot_store.current(GUILD_ID, debate.id, MEMBER_ID)
     assert ballot is not None and ballot.reason == "snow"  # the reason came along
 
 
@@ -499,12 +499,12 @@ async def test_the_vote_button_works_on_a_message_from_before_a_restart(
 
 
 async def test_a_vote_button_for_a_deleted_debate_says_so(driver: Driver, bot: RankingBot) -> None:
-    debate = await bot.debates.create(
+    debate = await bot.debate_store.create(
         DebateSpec("tmp", "Temporary", "?", "Me", (ItemSpec("A"), ItemSpec("B"))),
         guild_id=GUILD_ID,
     )
     show = await driver.slash("debate show", debate="tmp")
-    await bot.debates.delete(debate.id)
+    await bot.debate_store.delete(debate.id)
     reply = await driver.click(show.message, label="Vote")
     assert reply.ephemeral and "no longer exists" in reply.content
 

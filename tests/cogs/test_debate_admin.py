@@ -71,7 +71,7 @@ async def create(
 
 
 async def own_debates(bot, guild_id: int = GUILD_ID):
-    return [d for d in await bot.debates.list_for_guild(guild_id) if not d.is_catalog]
+    return [d for d in await bot.debate_store.list_for_guild(guild_id) if not d.is_catalog]
 
 
 async def import_file(driver: Driver, body: bytes, name: str = "debate.yaml", **kw: Any) -> Reply:
@@ -104,7 +104,7 @@ async def test_members_are_refused_and_told_why(driver: Driver, bot, command, op
     assert reply.content == REFUSED
     assert await own_debates(bot) == []
     rocky = await bot.directory.current(GUILD_ID)
-    assert await bot.debates.is_open(GUILD_ID, rocky.id)
+    assert await bot.debate_store.is_open(GUILD_ID, rocky.id)
 
 
 async def test_admin_commands_are_runtime_checked_not_hidden(bot) -> None:
@@ -250,13 +250,13 @@ async def test_open_and_close(driver: Driver, bot) -> None:
         and "Voting on **The Rocky training montages, ranked** is closed" in closed.content
     )
     assert "<t:" in closed.content  # when the results were frozen
-    assert not await bot.debates.is_open(GUILD_ID, rocky.id)
-    assert await bot.debates.is_open(OTHER_GUILD_ID, rocky.id)  # per server
+    assert not await bot.debate_store.is_open(GUILD_ID, rocky.id)
+    assert await bot.debate_store.is_open(OTHER_GUILD_ID, rocky.id)  # per server
     again = await driver.slash("debate close", admin=True, debate=ROCKY)
     assert again.ephemeral and "already closed" in again.content
     opened = await driver.slash("debate open", admin=True)
     assert not opened.ephemeral and "is open again" in opened.content
-    assert await bot.debates.is_open(GUILD_ID, rocky.id)
+    assert await bot.debate_store.is_open(GUILD_ID, rocky.id)
 
 
 # -- delete ---------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ async def test_open_and_close(driver: Driver, bot) -> None:
 async def test_delete_asks_first_and_takes_the_ballots(driver: Driver, bot) -> None:
     await create(driver, "A\nB")
     [debate] = await own_debates(bot)
-    await bot.ballots.save(GUILD_ID, debate.id, MEMBER_ID, ((debate.items[0].id,),))
+    await bot.ballot_store.save(GUILD_ID, debate.id, MEMBER_ID, ((debate.items[0].id,),))
     await driver.slash("debate current", admin=True, debate="best-albums")
     asked = await driver.slash("debate delete", admin=True, user_id=ADMIN_ID, debate="best-albums")
     assert asked.ephemeral and "Delete **Best albums** (`best-albums`) for good?" in asked.content
@@ -281,7 +281,7 @@ async def test_delete_asks_first_and_takes_the_ballots(driver: Driver, bot) -> N
     done = await driver.click(asked.message, label="Delete", admin=True, user_id=ADMIN_ID)
     assert done.content == "Deleted **Best albums** and its ballots."
     assert await own_debates(bot) == []
-    assert await bot.ballots.current_all(GUILD_ID, debate.id) == []
+    assert await bot.ballot_store.current_all(GUILD_ID, debate.id) == []
     show = await driver.slash("debate show")  # the current debate falls back to the catalog
     assert show.embeds[0]["title"].startswith("The Rocky")
 
@@ -293,7 +293,7 @@ async def test_catalog_debates_cannot_be_deleted_only_closed(driver: Driver, bot
         "is a catalog debate, shared by every server: it can't be deleted, only closed"
         in reply.content
     )
-    assert len(await bot.debates.list_catalog()) == 1
+    assert len(await bot.debate_store.list_catalog()) == 1
 
 
 # -- import and export ---------------------------------------------------------------------------
@@ -328,8 +328,8 @@ async def test_export_includes_ballots_unless_members_are_hidden(driver: Driver,
     await import_file(driver, ALBUMS_YAML.encode())
     [debate] = await own_debates(bot)
     rumours, low, aja, _ = (i.id for i in debate.items)
-    await bot.ballots.save(GUILD_ID, debate.id, MEMBER_ID, ((low,), (rumours, aja)), "Eno!")
-    await bot.ballots.save(OTHER_GUILD_ID, debate.id, 5, ((aja,),))  # not this server's
+    await bot.ballot_store.save(GUILD_ID, debate.id, MEMBER_ID, ((low,), (rumours, aja)), "Eno!")
+    await bot.ballot_store.save(OTHER_GUILD_ID, debate.id, 5, ((aja,),))  # not this server's
     reply = await driver.slash("debate export", admin=True, debate="best-albums")
     lines = attachments(reply)["best-albums-ballots.csv"].decode().splitlines()
     assert lines[0] == "member_id,time,ballot,reason"
@@ -392,15 +392,15 @@ async def test_reimport_that_drops_items_asks_first(driver: Driver, bot) -> None
     await import_file(driver, ALBUMS_YAML.encode())
     [debate] = await own_debates(bot)
     rumours, low, aja, _ = (i.id for i in debate.items)
-    await bot.ballots.save(GUILD_ID, debate.id, MEMBER_ID, ((aja,), (rumours,)))
+    await bot.ballot_store.save(GUILD_ID, debate.id, MEMBER_ID, ((aja,), (rumours,)))
     smaller = ALBUMS_YAML.replace("  - name: Aja\n", "")
     asked = await import_file(driver, smaller.encode())
     assert "This removes **Aja**" in asked.content and "1 ballot ranks it" in asked.content
-    assert len((await bot.debates.get(debate.id)).items) == 4
+    assert len((await bot.debate_store.get(debate.id)).items) == 4
     done = await driver.click(asked.message, label="Import", admin=True, user_id=ADMIN_ID)
     assert "Saved **The best albums of 1977**" in done.content
-    assert [i.id for i in (await bot.debates.get(debate.id)).items] == [rumours, low, _]
-    [ballot] = await bot.ballots.current_all(GUILD_ID, debate.id)
+    assert [i.id for i in (await bot.debate_store.get(debate.id)).items] == [rumours, low, _]
+    [ballot] = await bot.ballot_store.current_all(GUILD_ID, debate.id)
     assert ballot.tiers == ((rumours,),)
 
 
@@ -429,7 +429,7 @@ async def test_edit_adds_renames_and_removes_keeping_ballots_valid(driver: Drive
         3: ((aja,), (low,)),
     }
     for member, tiers in ballots.items():
-        await bot.ballots.save(GUILD_ID, debate.id, member, tiers)
+        await bot.ballot_store.save(GUILD_ID, debate.id, member, tiers)
 
     opened = await open_edit(driver)
     assert prefilled(opened.data) == {
@@ -449,11 +449,11 @@ async def test_edit_adds_renames_and_removes_keeping_ballots_valid(driver: Drive
     assert "Renamed (ballots kept): Aja → **Aja (Steely Dan)**" in asked.content
     assert "Added (unranked on existing ballots): **Bad Reputation**" in asked.content
     assert "Question changed." in asked.content
-    assert (await bot.debates.get(debate.id)) == debate  # nothing yet
+    assert (await bot.debate_store.get(debate.id)) == debate  # nothing yet
 
     done = await driver.click(asked.message, label="Remove and save", admin=True, user_id=ADMIN_ID)
     assert done.content.startswith("Saved **Best albums**.") and done.custom_ids() == []
-    after = await bot.debates.get(debate.id)
+    after = await bot.debate_store.get(debate.id)
     names = [(i.id, i.name, i.reason) for i in after.items]
     assert names[:3] == [
         (low, "Low", "Eno's touch"),
@@ -464,7 +464,9 @@ async def test_edit_adds_renames_and_removes_keeping_ballots_valid(driver: Drive
     assert names[3][1:] == ("Bad Reputation", "") and new_id not in (rumours, low, aja, heroes)
     assert after.question == "Which album of 1977 has aged best?"
 
-    current = {b.member_id: b.tiers for b in await bot.ballots.current_all(GUILD_ID, debate.id)}
+    current = {
+        b.member_id: b.tiers for b in await bot.ballot_store.current_all(GUILD_ID, debate.id)
+    }
     # Heroes is stripped; member 2 ranked only Heroes, so their ballot no longer counts;
     # the renamed item keeps its place; the new item is unranked on every old ballot.
     assert current == {1: ((low,), (rumours, aja)), 3: ((aja,), (low,))}
@@ -503,7 +505,7 @@ async def test_cancelled_removal_changes_nothing(driver: Driver, bot) -> None:
     asked = await submit_edit(driver, await open_edit(driver), Items="Rumours\nLow")
     cancelled = await driver.click(asked.message, label="Cancel", admin=True, user_id=ADMIN_ID)
     assert cancelled.content == "Cancelled: nothing changed."
-    assert await bot.debates.get(debate.id) == debate
+    assert await bot.debate_store.get(debate.id) == debate
 
 
 async def test_an_edit_on_a_stale_form_saves_nothing(driver: Driver, bot) -> None:
@@ -522,14 +524,14 @@ async def test_rename_option_keeps_ballots_without_a_form(driver: Driver, bot) -
     await create(driver, "Rumours\nLow")
     [debate] = await own_debates(bot)
     low = debate.items[1].id
-    await bot.ballots.save(GUILD_ID, debate.id, MEMBER_ID, ((low,),))
+    await bot.ballot_store.save(GUILD_ID, debate.id, MEMBER_ID, ((low,),))
     reply = await driver.slash(
         "debate edit", admin=True, debate="best-albums", rename="low -> Low (1977)"
     )
     assert reply.type == 4 and "Renamed (ballots kept): Low → **Low (1977)**" in reply.content
     [after] = await own_debates(bot)
     assert after.items[1] == Item(low, "Low (1977)")
-    [ballot] = await bot.ballots.current_all(GUILD_ID, debate.id)
+    [ballot] = await bot.ballot_store.current_all(GUILD_ID, debate.id)
     assert ballot.tiers == ((low,),)
 
 

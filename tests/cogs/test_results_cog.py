@@ -39,7 +39,7 @@ async def seed_rocky(bot) -> Debate:
 
 async def big_debate(bot, items: int = 120, voters: int = 30) -> Debate:
     specs = tuple(ItemSpec(f"Contender number {n:03d}") for n in range(items))
-    debate = await bot.debates.create(
+    debate = await bot.debate_store.create(
         DebateSpec("big", "A very big debate", "Q?", "Me", specs), guild_id=GUILD_ID
     )
     rng = random.Random(5)
@@ -153,7 +153,7 @@ async def test_hottest_names_members_and_quotes_their_reasons(driver: Driver, bo
 
 async def test_hottest_hides_members_when_the_server_asks(driver: Driver, bot) -> None:
     await seed_rocky(bot)
-    await bot.guild_settings.update(GUILD_ID, hide_members=True)
+    await bot.settings_store.update(GUILD_ID, hide_members=True)
     reply = await driver.slash("hottest")
     assert_fits(reply.message)
     assert "<@" not in reply.text and "Rivals" not in reply.text
@@ -205,7 +205,7 @@ async def test_member_leaderboard_pages(driver: Driver, bot) -> None:
 
 async def test_member_leaderboard_is_refused_when_members_are_hidden(driver: Driver, bot) -> None:
     await seed_rocky(bot)
-    await bot.guild_settings.update(GUILD_ID, hide_members=True)
+    await bot.settings_store.update(GUILD_ID, hide_members=True)
     reply = await driver.slash("leaderboard", board="members")
     assert reply.type == 4 and reply.ephemeral
     assert "keeps member-level results private" in reply.content

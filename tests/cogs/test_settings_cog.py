@@ -30,14 +30,14 @@ async def test_options_change_the_settings(driver: Driver, bot) -> None:
         "settings", admin=True, min_voters=5, hide_members=True, default_method="borda"
     )
     assert reply.ephemeral and reply.content.startswith("Saved.")
-    saved = await bot.guild_settings.get(GUILD_ID)
+    saved = await bot.settings_store.get(GUILD_ID)
     assert (saved.min_voters, saved.hide_members, saved.default_method) == (5, True, "borda")
     assert fields(reply)["default_method"].startswith("Borda")
     # One option at a time leaves the others alone, and other servers untouched.
     await driver.slash("settings", admin=True, hide_members=False)
-    saved = await bot.guild_settings.get(GUILD_ID)
+    saved = await bot.settings_store.get(GUILD_ID)
     assert (saved.min_voters, saved.hide_members, saved.default_method) == (5, False, "borda")
-    assert (await bot.guild_settings.get(OTHER_GUILD_ID)).min_voters == 3
+    assert (await bot.settings_store.get(OTHER_GUILD_ID)).min_voters == 3
 
 
 async def test_only_known_methods_and_sane_numbers_are_offered(bot, driver: Driver) -> None:
@@ -50,14 +50,14 @@ async def test_only_known_methods_and_sane_numbers_are_offered(bot, driver: Driv
     assert (params["min_voters"].min_value, params["min_voters"].max_value) == (1, 1000)
     reply = await driver.slash("settings", admin=True, min_voters=0)
     assert reply.ephemeral and reply.content == "min_voters must be 1–1000."
-    assert (await bot.guild_settings.get(GUILD_ID)).min_voters == 3
+    assert (await bot.settings_store.get(GUILD_ID)).min_voters == 3
 
 
 async def test_members_are_refused(driver: Driver, bot) -> None:
     reply = await driver.slash("settings", min_voters=1)
     assert reply.ephemeral
     assert reply.content == "Only server admins can do that: it needs the Manage Server permission."
-    assert (await bot.guild_settings.get(GUILD_ID)).min_voters == 3
+    assert (await bot.settings_store.get(GUILD_ID)).min_voters == 3
 
 
 def test_settings_is_hidden_from_members_by_default(bot) -> None:
@@ -69,7 +69,7 @@ def test_settings_is_hidden_from_members_by_default(bot) -> None:
 async def test_the_admin_role(driver: Driver, bot) -> None:
     reply = await driver.slash("settings", admin=True, admin_role=ROLE)
     assert fields(reply)["admin_role"] == f"<@&{ROLE}> and members with Manage Server"
-    assert (await bot.guild_settings.get(GUILD_ID)).admin_role_id == ROLE
+    assert (await bot.settings_store.get(GUILD_ID)).admin_role_id == ROLE
 
     # Holders of the role may change settings, but not who the admins are.
     changed = await driver.slash("settings", roles=[ROLE], min_voters=2)
@@ -79,12 +79,12 @@ async def test_the_admin_role(driver: Driver, bot) -> None:
     assert widened.content == (
         "Only members with the Manage Server permission can change the admin role."
     )
-    saved = await bot.guild_settings.get(GUILD_ID)
+    saved = await bot.settings_store.get(GUILD_ID)
     assert (saved.admin_role_id, saved.min_voters) == (ROLE, 2)
 
     # @everyone (the role whose id is the server's) means "no admin role".
     cleared = await driver.slash("settings", admin=True, admin_role=GUILD_ID)
     assert fields(cleared)["admin_role"] == "none — only members with Manage Server"
-    assert (await bot.guild_settings.get(GUILD_ID)).admin_role_id is None
+    assert (await bot.settings_store.get(GUILD_ID)).admin_role_id is None
     refused = await driver.slash("settings", roles=[ROLE])
     assert refused.content.startswith("Only server admins can do that")

@@ -88,13 +88,13 @@ async def test_members_are_refused_with_a_message(
 ) -> None:
     reply = await driver.slash(command, **options)
     assert reply.ephemeral and reply.content == REFUSAL
-    assert await bot.summaries.schedules_for_guild(GUILD_ID) == []
+    assert await bot.summary_store.schedules_for_guild(GUILD_ID) == []
     assert not [m for m in bot.fake.messages.values() if m.get("embeds") and not m["flags"]]
 
 
 async def test_the_server_admin_role_may_too(driver: Driver, bot, server) -> None:
     role = 600_000_000_000_000_200
-    await bot.guild_settings.update(GUILD_ID, admin_role_id=role)
+    await bot.settings_store.update(GUILD_ID, admin_role_id=role)
     reply = await driver.slash("summary schedule", roles=[role], channel=SUMMARIES, every="daily")
     assert reply.ephemeral and "will be posted" in reply.content
 
@@ -119,7 +119,7 @@ async def test_post_here_publishes_the_summary_and_tells_the_admin(driver: Drive
     labels = {c.get("label") for c in _components(message)}
     assert {"Show the numbers", "Vote"} <= labels
     assert message["allowed_mentions"] == {"parse": []}
-    [post] = await bot.summaries.posts(GUILD_ID, (await bot.directory.current(GUILD_ID)).id)
+    [post] = await bot.summary_store.posts(GUILD_ID, (await bot.directory.current(GUILD_ID)).id)
     assert post.status == "sent" and post.message_id == int(message["id"])
 
 
@@ -180,14 +180,14 @@ async def test_schedule_then_stop(driver: Driver, bot, server) -> None:
         and "at 18:00 UTC" in reply.content
     )
     assert "<t:" in reply.content  # shown in each reader's own time zone
-    [schedule] = await bot.summaries.schedules_for_guild(GUILD_ID)
+    [schedule] = await bot.summary_store.schedules_for_guild(GUILD_ID)
     assert (schedule.channel_id, schedule.every, schedule.hour) == (SUMMARIES, "weekly", 18)
     again = await driver.slash("summary schedule", admin=True, channel=SUMMARIES, every="daily", hour=6)  # fmt: skip
     assert "This replaces the schedule every" in again.content
-    assert len(await bot.summaries.schedules_for_guild(GUILD_ID)) == 1
+    assert len(await bot.summary_store.schedules_for_guild(GUILD_ID)) == 1
     stopped = await driver.slash("summary stop", admin=True)
     assert stopped.ephemeral and stopped.content.startswith("Stopped the summaries of")
-    assert await bot.summaries.schedules_for_guild(GUILD_ID) == []
+    assert await bot.summary_store.schedules_for_guild(GUILD_ID) == []
     nothing = await driver.slash("summary stop", admin=True)
     assert nothing.ephemeral and "There are no scheduled summaries" in nothing.content
 
@@ -197,7 +197,7 @@ async def test_schedule_refuses_a_channel_the_bot_cannot_post_in(
 ) -> None:
     reply = await driver.slash("summary schedule", admin=True, channel=LOCKED, every="daily")
     assert reply.ephemeral and "I'm missing Embed Links, Attach Files there" in reply.content
-    assert await bot.summaries.schedules_for_guild(GUILD_ID) == []
+    assert await bot.summary_store.schedules_for_guild(GUILD_ID) == []
 
 
 async def test_schedule_offers_daily_and_weekly_and_hours_0_to_23(bot) -> None:
@@ -234,5 +234,5 @@ async def test_post_tells_the_admin_when_discord_refuses(driver: Driver, bot, mo
     reply = await driver.slash("summary post", admin=True)
     assert reply.ephemeral
     assert reply.content.startswith(f"Discord refused the summary for <#{CHANNEL_ID}>: 403")
-    [post] = await bot.summaries.posts(GUILD_ID, (await bot.directory.current(GUILD_ID)).id)
+    [post] = await bot.summary_store.posts(GUILD_ID, (await bot.directory.current(GUILD_ID)).id)
     assert post.status == "failed"
