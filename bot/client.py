@@ -17,6 +17,7 @@ from bot.debate_directory import DebateDirectory
 from bot.duels import DuelService
 from bot.errors import ErrorHandlingTree
 from bot.results import ResultsService
+from bot.server_settings import ServerSettingsService
 from bot.settings import Settings
 from bot.storage import (
     BallotRepository,
@@ -57,6 +58,7 @@ class RankingBot(commands.Bot):
         self.ballot_store = BallotRepository(db)
         self.settings_store = SettingsRepository(db)
         self.summary_store = SummaryRepository(db)
+        self.server_settings = ServerSettingsService(self.settings_store)
         self.directory = DebateDirectory(self.debate_store, self.ballot_store, self.settings_store)
         self.debate_admin = DebateAdmin(self.debate_store, self.ballot_store, self.settings_store)
         self.voting = VotingService(

@@ -43,6 +43,13 @@ class DebateDirectory:
             raise UserError("There are no debates yet. An admin can add one with `/debate create`.")
         return visible[0]
 
+    async def by_id(self, guild_id: int | None, debate_id: int) -> Debate:
+        """The debate a button names, if this server can still see it; else a UserError."""
+        debate = await self.debates.get(debate_id)
+        if debate is None or debate.guild_id not in (None, guild_id):
+            raise UserError("That debate no longer exists. `/debate list` shows the current ones.")
+        return debate
+
     async def resolve(self, guild_id: int | None, query: str | None) -> Debate:
         """The debate named by ``query`` (slug, title or a unique part of it), or the current one."""
         if query is None or not query.strip():

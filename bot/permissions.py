@@ -16,7 +16,7 @@ from bot.errors import UserError
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
-    from bot.storage import SettingsRepository
+    from bot.server_settings import ServerSettingsService
 
 T = TypeVar("T")
 
@@ -27,7 +27,7 @@ class NotAdmin(app_commands.CheckFailure):
     """The member may not run an admin command; the message says what would let them."""
 
 
-async def is_admin(interaction: discord.Interaction, settings: SettingsRepository) -> bool:
+async def is_admin(interaction: discord.Interaction, settings: ServerSettingsService) -> bool:
     """Manage Server, or the role the server named with ``/settings admin_role``."""
     if interaction.guild_id is None:
         return False
@@ -44,7 +44,7 @@ def member_role_ids(user: discord.abc.User) -> set[int]:
     return set(getattr(user, "_roles", ()))
 
 
-async def ensure_admin(interaction: discord.Interaction, settings: SettingsRepository) -> None:
+async def ensure_admin(interaction: discord.Interaction, settings: ServerSettingsService) -> None:
     """Raise :class:`NotAdmin` with a message naming what the member lacks."""
     if await is_admin(interaction, settings):
         return
@@ -70,7 +70,7 @@ def admin_only() -> Callable[[T], T]:
 
     async def predicate(interaction: discord.Interaction) -> bool:
         bot = cast("RankingBot", interaction.client)
-        await ensure_admin(interaction, bot.settings_store)
+        await ensure_admin(interaction, bot.server_settings)
         return True
 
     return app_commands.check(predicate)

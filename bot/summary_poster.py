@@ -94,7 +94,7 @@ class SummaryPoster:
         For a scheduled post nobody is there to read an error, so a method too slow for
         this debate falls back to Schulze (the embed names the method used).
         """
-        settings = await self.bot.settings_store.get(guild_id)
+        settings = await self.bot.server_settings.get(guild_id)
         method = settings.default_method
         if scheduled and method == "kemeny" and len(debate.items) > KEMENY_MAX_ITEMS:
             method = "schulze"

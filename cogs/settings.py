@@ -64,10 +64,10 @@ class ServerSettings(commands.Cog):
         if admin_role is not None:
             changes["admin_role_id"] = self._admin_role_id(interaction, admin_role)
         if changes:
-            saved = await self.bot.settings_store.update(interaction.guild_id, **changes)
+            saved = await self.bot.server_settings.update(interaction.guild_id, **changes)
             heading = "Saved. This server's settings are now:"
         else:
-            saved = await self.bot.settings_store.get(interaction.guild_id)
+            saved = await self.bot.server_settings.get(interaction.guild_id)
             heading = "This server's settings; change them with the options of `/settings`."
         embed = settings_embed(
             saved,

@@ -48,7 +48,7 @@ class Summaries(
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         # Default permissions hide the group from members, but server admins can override
         # that in their settings; the rule itself is checked here, on every use.
-        await ensure_admin(interaction, self.bot.settings_store)
+        await ensure_admin(interaction, self.bot.server_settings)
         return True
 
     # -- the loop ---------------------------------------------------------------------

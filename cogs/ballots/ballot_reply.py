@@ -132,11 +132,9 @@ class EditBallotButton(
         return cls(int(match["debate_id"]))
 
     async def clicked(self, interaction: discord.Interaction) -> None:
-        # Imported here: the builder's Save answers with this module's ballot_message.
-        from cogs.ballots.builder_view import open_builder
-
-        debate = await debate_by_id(bot_of(interaction), guild_of(interaction), self.debate_id)
-        await open_builder(interaction, debate, in_place=True)
+        # Announced, not opened here: the builder's Save answers with this module's
+        # ballot_message, so this module can't import the builder (see builder_listener).
+        interaction.client.dispatch("edit_ballot_button", interaction, self.debate_id)
 
 
 class ShareBallotButton(

@@ -31,10 +31,7 @@ def guild_of(interaction: discord.Interaction) -> int:
 
 async def debate_by_id(bot: RankingBot, guild_id: int, debate_id: int) -> Debate:
     """A debate a button names, if this server can see it."""
-    debate = await bot.debate_store.get(debate_id)
-    if debate is None or debate.guild_id not in (None, guild_id):
-        raise UserError("That debate no longer exists. `/debate list` shows the current ones.")
-    return debate
+    return await bot.directory.by_id(guild_id, debate_id)
 
 
 async def ballot_intro(bot: RankingBot, guild_id: int, debate: Debate, ballot: Ballot) -> str:

@@ -1,7 +1,9 @@
-"""Answers the public Vote button (``bot.ui.VoteButton``): opens the builder for whoever clicks.
+"""Answers the buttons that open the builder: the public Vote button (``bot.ui.VoteButton``)
+for whoever clicks, and Edit under a member's own ballot.
 
-The button only announces the click as the ``vote_button`` event; listening here keeps the
-cogs that draw it (debates, results, summaries) independent of this one.
+The buttons only announce the click as the ``vote_button`` or ``edit_ballot_button`` event;
+listening here keeps the cogs that draw Vote (debates, results, summaries) independent of
+this one, and the ballot reply, which the builder's Save answers with, free of the builder.
 """
 
 from __future__ import annotations
@@ -25,8 +27,17 @@ class VoteButtonListener(commands.Cog):
 
     @commands.Cog.listener()
     async def on_vote_button(self, interaction: discord.Interaction, debate_id: int) -> None:
+        await self._open(interaction, debate_id, in_place=False)
+
+    @commands.Cog.listener()
+    async def on_edit_ballot_button(self, interaction: discord.Interaction, debate_id: int) -> None:
+        await self._open(interaction, debate_id, in_place=True)
+
+    async def _open(
+        self, interaction: discord.Interaction, debate_id: int, *, in_place: bool
+    ) -> None:
         async def open_for(clicked: discord.Interaction) -> None:
             debate = await debate_by_id(self.bot, guild_of(clicked), debate_id)
-            await open_builder(clicked, debate)
+            await open_builder(clicked, debate, in_place=in_place)
 
         await guarded(interaction, open_for)

@@ -99,7 +99,7 @@ class AdminCommands(CogMixin):
         lines = [
             f"**{safe(found.title)}** as a debate file: change it and `/debate import` it back."
         ]
-        if (await self.bot.settings_store.get(interaction.guild_id)).hide_members:
+        if (await self.bot.server_settings.get(interaction.guild_id)).hide_members:
             lines.append(
                 "Ballots are not included: this server hides member-level results "
                 "(`/settings hide_members`)."

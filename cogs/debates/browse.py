@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 from discord import app_commands
 
-from bot.errors import UserError
 from bot.render.debate import author_ranking_pages, debate_list_pages
 from bot.ui import BaseView, CogMixin, DynamicButton, button_label, debate_autocomplete, vote_button
 
@@ -80,9 +79,7 @@ class ShowPageButton(
 
     async def clicked(self, interaction: discord.Interaction) -> None:
         bot = cast("RankingBot", interaction.client)
-        debate = await bot.debate_store.get(self.debate_id)
-        if debate is None or (debate.guild_id not in (None, interaction.guild_id)):
-            raise UserError("That debate no longer exists.")
+        debate = await bot.directory.by_id(interaction.guild_id, self.debate_id)
         embeds = author_ranking_pages(debate)
         page = min(self.page, len(embeds) - 1)
         view = show_view(debate, page, len(embeds))

@@ -56,7 +56,7 @@ class AdminView(OwnedView):
         if not await super().interaction_check(interaction):
             return False
         # The admin role may have been taken away since the buttons were sent.
-        await ensure_admin(interaction, bot_of(interaction).settings_store)
+        await ensure_admin(interaction, bot_of(interaction).server_settings)
         return True
 
     async def on_timeout(self) -> None:
@@ -188,7 +188,7 @@ class DebateForm(BaseModal):
         )
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        await ensure_admin(interaction, bot_of(interaction).settings_store)
+        await ensure_admin(interaction, bot_of(interaction).server_settings)
         return True
 
     async def on_submit(self, interaction: discord.Interaction) -> None:

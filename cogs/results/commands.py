@@ -71,7 +71,7 @@ class Results(commands.Cog):
     async def hottest(self, interaction: discord.Interaction, debate: str | None = None) -> None:
         guild_id = guild_of(interaction)
         found = await self.bot.directory.resolve(guild_id, debate)
-        settings = await self.bot.settings_store.get(guild_id)
+        settings = await self.bot.server_settings.get(guild_id)
         method = await choose_method(self.bot, guild_id, found, None)
         await interaction.response.defer(thinking=True)
         result, summary = await self.bot.results.disagreement(guild_id, found, method)
@@ -107,7 +107,7 @@ class Results(commands.Cog):
         guild_id = guild_of(interaction)
         found = await self.bot.directory.resolve(guild_id, debate)
         method = await choose_method(self.bot, guild_id, found, None)
-        if board == "members" and (await self.bot.settings_store.get(guild_id)).hide_members:
+        if board == "members" and (await self.bot.server_settings.get(guild_id)).hide_members:
             raise UserError(hidden_members_message())
         await interaction.response.defer(thinking=True)
         pages = await leaderboard_message(self.bot, guild_id, found, board, method)

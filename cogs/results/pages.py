@@ -38,7 +38,7 @@ async def choose_method(bot: RankingBot, guild_id: int, debate: Debate, method: 
     Checked before deferring: an error after a public defer would replace the public
     "thinking…" message instead of answering privately.
     """
-    chosen = method or (await bot.settings_store.get(guild_id)).default_method
+    chosen = method or (await bot.server_settings.get(guild_id)).default_method
     if chosen not in METHODS:
         raise UserError(f"I don't know the method '{chosen[:40]}'. Pick one from the list.")
     if chosen == "kemeny" and len(debate.items) > KEMENY_MAX_ITEMS:
@@ -49,10 +49,7 @@ async def choose_method(bot: RankingBot, guild_id: int, debate: Debate, method: 
 
 
 async def debate_by_id(interaction: discord.Interaction, debate_id: int) -> Debate:
-    debate = await bot_of(interaction).debate_store.get(debate_id)
-    if debate is None or debate.guild_id not in (None, interaction.guild_id):
-        raise UserError("That debate no longer exists.")
-    return debate
+    return await bot_of(interaction).directory.by_id(interaction.guild_id, debate_id)
 
 
 async def answer_page(
@@ -81,7 +78,7 @@ async def answer_page(
 async def consensus_message(
     bot: RankingBot, guild_id: int, debate: Debate, method: str
 ) -> list[discord.Embed]:
-    settings = await bot.settings_store.get(guild_id)
+    settings = await bot.server_settings.get(guild_id)
     result = await bot.results.consensus(guild_id, debate, method)
     return consensus_pages(debate, result, min_voters=settings.min_voters)
 
@@ -103,7 +100,7 @@ async def numbers_message(
 async def leaderboard_message(
     bot: RankingBot, guild_id: int, debate: Debate, board: str, method: str
 ) -> list[discord.Embed]:
-    settings = await bot.settings_store.get(guild_id)
+    settings = await bot.server_settings.get(guild_id)
     if board == "members":
         if settings.hide_members:
             raise UserError(hidden_members_message())
