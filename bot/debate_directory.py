@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.catalog import normalize
 from bot.errors import UserError
-from bot.models import Debate
+from bot.models import Debate, DebateListing
 from bot.storage import BallotRepository, DebateRepository, SettingsRepository
-
-
-@dataclass(frozen=True, slots=True)
-class DebateListing:
-    debate: Debate
-    is_open: bool
-    voters: int
-    is_current: bool
 
 
 class DebateDirectory:

@@ -71,6 +71,16 @@ class Ballot:
 
 
 @dataclass(frozen=True, slots=True)
+class DebateListing:
+    """A debate as /debate list shows it in one server."""
+
+    debate: Debate
+    is_open: bool
+    voters: int
+    is_current: bool
+
+
+@dataclass(frozen=True, slots=True)
 class GuildSettings:
     guild_id: int
     current_debate_id: int | None = None

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.debate_directory import DebateListing
-from bot.models import Debate
+from bot.models import Debate, DebateListing
 from bot.render.paging import Field, paginate_fields, paginate_lines
 from bot.render.text import EMBED_DESCRIPTION, EMBED_TITLE, clip, safe
 
