@@ -25,8 +25,14 @@ from discord.http import HTTPClient, Route
 from discord.webhook.async_ import AsyncWebhookAdapter
 
 from tests.support.discord_model import (
+    OPT_ATTACHMENT,
+    OPT_CHANNEL,
+    OPT_ROLE,
     Json,
+    command_data,
+    find_command,
     message_text,
+    option_named,
     validate_callback,
     validate_message,
     walk_components,
@@ -438,23 +444,16 @@ class Driver:
         self, command: str, options: dict[str, Any], attachments: dict[str, tuple[str, bytes]],
         focused: str | None = None,
     ) -> dict[str, Any]:  # fmt: skip
+        """The interaction's data for ``command``, from the commands as the bot would sync them."""
         tree: app_commands.CommandTree[Any] = self.bot.tree  # type: ignore[attr-defined]
-        names = command.split()
-        found: Any = tree.get_command(names[0])
-        assert found is not None, f"no command /{names[0]}"
-        path = [found]
-        for name in names[1:]:
-            found = found.get_command(name)
-            assert found is not None, f"no subcommand {name} in /{command}"
-            path.append(found)
-        leaf: app_commands.Command[Any, ..., Any] = path[-1]
-        params = {p.name: p for p in leaf.parameters}
+        synced = [{"id": str(snowflake()), **c.to_dict(tree)} for c in tree.get_commands()]
+        definition, path = find_command(synced, command, "the bot's command tree")
         resolved: dict[str, Any] = {}
         leaf_options = []
         for name, value in options.items():
-            param = params[name]
-            option: dict[str, Any] = {"name": name, "type": param.type.value}
-            if param.type is discord.AppCommandOptionType.attachment:
+            kind = option_named(path[-1], name)["type"]
+            option: dict[str, Any] = {"name": name, "type": kind}
+            if kind == OPT_ATTACHMENT:
                 filename, body = attachments[name]
                 attachment_id = str(snowflake())
                 resolved.setdefault("attachments", {})[attachment_id] = {
@@ -464,14 +463,14 @@ class Driver:
                 }  # fmt: skip
                 _ATTACHMENT_BODIES[f"https://cdn.invalid/{filename}"] = body
                 option["value"] = attachment_id
-            elif param.type is discord.AppCommandOptionType.role:
+            elif kind == OPT_ROLE:
                 resolved.setdefault("roles", {})[str(value)] = {
                     "id": str(value), "name": f"role-{value}", "color": 0, "hoist": False,
                     "position": 1, "permissions": "0", "managed": False, "mentionable": False,
                     "flags": 0,
                 }  # fmt: skip
                 option["value"] = str(value)
-            elif param.type is discord.AppCommandOptionType.channel:
+            elif kind == OPT_CHANNEL:
                 resolved.setdefault("channels", {})[str(value)] = {
                     "id": str(value), "type": 0, "name": "summaries", "permissions": str(
                         MEMBER_PERMISSIONS.value), "guild_id": str(GUILD_ID),
@@ -482,16 +481,7 @@ class Driver:
             if focused == name:
                 option["focused"] = True
             leaf_options.append(option)
-        inner: list[dict[str, Any]] = leaf_options
-        for node in reversed(path[1:]):
-            kind = 1 if isinstance(node, app_commands.Command) else 2
-            inner = [{"name": node.name, "type": kind, "options": inner}]
-        data: dict[str, Any] = {
-            "id": str(snowflake()),
-            "name": path[0].name,
-            "type": 1,
-            "options": inner,
-        }
+        data = command_data(definition, path, leaf_options)
         if resolved:
             data["resolved"] = resolved
         return data
