@@ -33,6 +33,8 @@ from tests.support.discord_model import (
     find_command,
     message_text,
     option_named,
+    string_select_value,
+    submitted,
     validate_callback,
     validate_message,
     walk_components,
@@ -403,7 +405,8 @@ class Driver:
     ) -> Reply:  # fmt: skip
         selects = [c for c in walk_components(message["components"]) if c["type"] == 3]
         chosen = next(c for c in selects if custom_id in (None, c["custom_id"]))
-        data = {"custom_id": chosen["custom_id"], "component_type": 3, "values": values}
+        picked = [string_select_value(chosen, value) for value in values]
+        data = {"custom_id": chosen["custom_id"], "component_type": 3, "values": picked}
         payload = self._base(
             3, data, user_id=user_id, guild_id=guild_id, admin=False, message=message
         )
@@ -419,19 +422,9 @@ class Driver:
         Inputs come back in the layout they were sent in, as Discord does: inside their
         label (type 18) or their action row.
         """
-
-        def answer(component: dict[str, Any]) -> dict[str, Any]:
-            value = values.get(component["custom_id"], component.get("value") or "")
-            return {"type": 4, "custom_id": component["custom_id"], "value": value}
-
-        rows = []
-        for top in modal.get("components") or []:
-            if top.get("type") == 18 and top["component"].get("type") == 4:
-                rows.append({"type": 18, "component": answer(top["component"])})
-            else:
-                inputs = [answer(c) for c in walk_components([top]) if c.get("type") == 4]
-                if inputs:
-                    rows.append({"type": 1, "components": inputs})
+        remaining = dict(values)
+        rows = [submitted(component, remaining) for component in modal.get("components") or []]
+        assert not remaining, f"the modal has no fields {sorted(remaining)}"
         data = {"custom_id": modal["custom_id"], "components": rows}
         payload = self._base(
             5, data, user_id=user_id, guild_id=guild_id, admin=admin, message=message, roles=roles
