@@ -38,6 +38,7 @@ from tests.e2e.world import (
     Role,
     User,
 )
+from tests.support.discord_model import interaction_payload as model_interaction_payload
 
 if TYPE_CHECKING:
     from tests.e2e.emulator import DiscordEmulator
@@ -294,41 +295,23 @@ def resolve_entity(value: Any, resolved: Json, guild: Guild | None, member: Memb
 def interaction_payload(handle: InteractionHandle) -> Json:
     """The INTERACTION_CREATE payload for ``handle``, as discord.py 2.7 parses it."""
     guild, channel = handle.guild, handle.channel
-    payload: Json = {
-        "id": str(handle.id),
-        "application_id": str(handle.application_id),
-        "type": handle.type,
-        "token": handle.token,
-        "version": 1,
-        "locale": "en-US",
-        "entitlements": [],
-        "entitlement_sku_ids": [],
-        "authorizing_integration_owners": handle.integration_owners(),
-        "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
-        "channel_id": str(channel.id),
-    }
-    if handle.data is not None:
-        payload["data"] = handle.data
+    channel_data, member, app_permissions = channel.payload(), None, BOT_PERMISSIONS
     if guild is not None and handle.member is not None:
         member_perms = guild.permissions_for(handle.member, channel)
-        channel_payload = channel.payload()
-        channel_payload["permissions"] = str(member_perms)
-        payload |= {
-            "guild_id": str(guild.id),
-            "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
-            "guild_locale": "en-US",
-            "context": 0,
-            "member": handle.member.payload(member_perms),
-            "channel": channel_payload,
-            "app_permissions": str(guild.permissions_for(guild.bot_member, channel)),
-        }
-    else:
-        payload |= {
-            "context": 1,
-            "user": handle.user.payload(),
-            "channel": channel.payload(),
-            "app_permissions": str(BOT_PERMISSIONS),
-        }
-    if handle.source_message is not None:
-        payload["message"] = handle.source_message.payload()
-    return payload
+        channel_data["permissions"] = str(member_perms)
+        member = handle.member.payload(member_perms)
+        app_permissions = guild.permissions_for(guild.bot_member, channel)
+    return model_interaction_payload(
+        interaction_id=handle.id,
+        application_id=handle.application_id,
+        kind=handle.type,
+        token=handle.token,
+        data=handle.data,
+        channel=channel_data,
+        user=handle.user.payload(),
+        member=member,
+        guild_id=guild.id if guild is not None else None,
+        app_permissions=app_permissions,
+        attachment_size_limit=ATTACHMENT_SIZE_LIMIT,
+        message=handle.source_message.payload() if handle.source_message else None,
+    )

@@ -31,10 +31,13 @@ from tests.support.discord_model import (
     Json,
     command_data,
     find_command,
+    interaction_payload,
+    member_payload,
     message_text,
     option_named,
     string_select_value,
     submitted,
+    user_payload,
     validate_callback,
     validate_message,
     walk_components,
@@ -137,10 +140,7 @@ class FakeDiscord:
         #: What Discord would have refused (a 50035 "Invalid Form Body"); the ``bot`` fixture
         #: fails a test that leaves any behind.
         self.refusals: list[str] = []
-        self.bot_user = {
-            "id": str(BOT_USER_ID), "username": "Ranking Debates", "discriminator": "0",
-            "global_name": None, "avatar": None, "bot": True,
-        }  # fmt: skip
+        self.bot_user = user_payload(BOT_USER_ID, "Ranking Debates", None, bot=True)
 
     # -- patching ------------------------------------------------------------------------
 
@@ -328,29 +328,21 @@ class Driver:
         message: dict[str, Any] | None = None, roles: Sequence[int] = (),
     ) -> dict[str, Any]:  # fmt: skip
         token = f"token-{snowflake()}"
-        user = {"id": str(user_id), "username": f"member{user_id % 1000}", "discriminator": "0",
-                "global_name": f"Member {user_id % 1000}", "avatar": None}  # fmt: skip
+        user = user_payload(user_id, f"member{user_id % 1000}", f"Member {user_id % 1000}")
         permissions = ADMIN_PERMISSIONS if admin else MEMBER_PERMISSIONS
-        payload: dict[str, Any] = {
-            "id": str(snowflake()), "application_id": str(APPLICATION_ID), "type": kind,
-            "data": data, "token": token, "version": 1, "locale": "en-US",
-            "app_permissions": str(discord.Permissions.all().value),
-            "entitlements": [], "authorizing_integration_owners": {"0": str(guild_id or 0)},
-            "context": 0 if guild_id else 1, "attachment_size_limit": 25 * 1024 * 1024,
-            "channel_id": str(CHANNEL_ID),
-            "channel": {"id": str(CHANNEL_ID), "type": 0, "name": "general",
-                        "guild_id": str(guild_id) if guild_id else None, "position": 0,
-                        "permission_overwrites": [], "nsfw": False, "parent_id": None},
-        }  # fmt: skip
+        channel = {"id": str(CHANNEL_ID), "type": 0, "name": "general",
+                   "guild_id": str(guild_id) if guild_id else None, "position": 0,
+                   "permission_overwrites": [], "nsfw": False, "parent_id": None}  # fmt: skip
+        member = None
         if guild_id is not None:
-            payload |= {
-                "guild_id": str(guild_id), "guild_locale": "en-US",
-                "member": {"user": user, "roles": [str(r) for r in roles], "joined_at": "2024-01-01T00:00:00+00:00",
-                           "deaf": False, "mute": False, "flags": 0,
-                           "permissions": str(permissions.value)},
-            }  # fmt: skip
-        else:
-            payload["user"] = user
+            joined_at = "2024-01-01T00:00:00+00:00"
+            member = member_payload(user, roles, joined_at=joined_at, permissions=permissions.value)
+        payload = interaction_payload(
+            interaction_id=snowflake(), application_id=APPLICATION_ID, kind=kind, token=token,
+            data=data, channel=channel, user=user, member=member, guild_id=guild_id,
+            app_permissions=discord.Permissions.all().value,
+            attachment_size_limit=25 * 1024 * 1024,
+        )  # fmt: skip
         if message is not None:
             payload["message"] = message
             self.fake._origin[token] = message["id"]

@@ -362,3 +362,106 @@ def submitted(component: Json, values: dict[str, Any]) -> Json:
     else:
         result["value"] = value
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Payloads, as Discord's API v10 sends them and discord.py 2.7 parses them
+
+
+def user_payload(
+    user_id: int, username: str, global_name: str | None, *, bot: bool = False
+) -> Json:
+    return {
+        "id": str(user_id),
+        "username": username,
+        "global_name": global_name,
+        "discriminator": "0001" if bot else "0",
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+        "flags": 0,
+        "avatar_decoration_data": None,
+        "collectibles": None,
+        "primary_guild": None,
+    }
+
+
+def member_payload(
+    user: Json,
+    roles: Iterable[int],
+    *,
+    joined_at: str,
+    nick: str | None = None,
+    permissions: int | None = None,
+) -> Json:
+    """A guild member; ``permissions`` (theirs in the channel) only inside an interaction."""
+    data: Json = {
+        "user": user,
+        "roles": [str(role) for role in roles],
+        "nick": nick,
+        "avatar": None,
+        "banner": None,
+        "joined_at": joined_at,
+        "premium_since": None,
+        "deaf": False,
+        "mute": False,
+        "pending": False,
+        "flags": 0,
+        "communication_disabled_until": None,
+        "unusual_dm_activity_until": None,
+    }
+    if permissions is not None:
+        data["permissions"] = str(permissions)
+    return data
+
+
+def interaction_payload(
+    *,
+    interaction_id: int,
+    application_id: int,
+    kind: int,
+    token: str,
+    data: Json | None,
+    channel: Json,
+    user: Json,
+    member: Json | None,
+    guild_id: int | None,
+    app_permissions: int,
+    attachment_size_limit: int,
+    message: Json | None = None,
+) -> Json:
+    """An INTERACTION_CREATE payload: in a guild (``member`` with its permissions, ``channel``
+    with the member's permissions there), or in a DM (``user``)."""
+    in_guild = guild_id is not None and member is not None
+    payload: Json = {
+        "id": str(interaction_id),
+        "application_id": str(application_id),
+        "type": kind,
+        "token": token,
+        "version": 1,
+        "locale": "en-US",
+        "entitlements": [],
+        "entitlement_sku_ids": [],
+        "authorizing_integration_owners": (
+            {"0": str(guild_id)} if in_guild else {"1": str(user["id"])}
+        ),
+        "attachment_size_limit": attachment_size_limit,
+        "channel_id": channel["id"],
+        "channel": channel,
+        "context": 0 if in_guild else 1,
+        "app_permissions": str(app_permissions),
+    }
+    if data is not None:
+        payload["data"] = data
+    if in_guild:
+        payload |= {
+            "guild_id": str(guild_id),
+            "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
+            "guild_locale": "en-US",
+            "member": member,
+        }
+    else:
+        payload["user"] = user
+    if message is not None:
+        payload["message"] = message
+    return payload
