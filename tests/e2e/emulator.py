@@ -37,13 +37,8 @@ from tests.e2e.interactions import (
     Callback,
     InteractionHandle,
     build_options,
-    command_data,
-    find_command,
     interaction_payload,
-    option_named,
     resolve_entity,
-    string_select_value,
-    submitted,
 )
 from tests.e2e.rest import CommandSync, RecordedRequest, RestApi
 from tests.e2e.world import (
@@ -65,6 +60,13 @@ from tests.e2e.world import (
     Snowflakes,
     User,
     token_for,
+)
+from tests.support.discord_model import (
+    command_data,
+    find_command,
+    option_named,
+    string_select_value,
+    submitted,
 )
 
 __all__ = [

@@ -10,7 +10,6 @@ member with permissions, channel with permissions, and ``resolved`` data for ent
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,9 +28,6 @@ from tests.e2e.world import (
     OPT_INTEGER,
     OPT_NUMBER,
     OPT_STRING,
-    OPT_SUB_COMMAND,
-    OPT_SUB_COMMAND_GROUP,
-    SELECT_TYPES,
     Attachment,
     Channel,
     EmulatorError,
@@ -42,6 +38,7 @@ from tests.e2e.world import (
     Role,
     User,
 )
+from tests.support.discord_model import interaction_payload as model_interaction_payload
 
 if TYPE_CHECKING:
     from tests.e2e.emulator import DiscordEmulator
@@ -220,52 +217,6 @@ class InteractionHandle:
 # Building interaction data
 
 
-def find_command(commands: list[Json], name: str, guild: Guild) -> tuple[Json, list[Json]]:
-    """The synced command and the chain [command, group?, subcommand?] for ``name``."""
-    parts = name.split()
-    candidates = [c for c in commands if c.get("type", 1) == 1]
-    definition = next((c for c in candidates if c["name"] == parts[0]), None)
-    if definition is None:
-        names = sorted(c["name"] for c in candidates)
-        raise EmulatorError(
-            f"/{parts[0]} is not registered where {guild!r} can see it; registered: {names}"
-        )
-    path = [definition]
-    for part in parts[1:]:
-        sub = next(
-            (
-                o
-                for o in path[-1].get("options", [])
-                if o["name"] == part and o["type"] in (OPT_SUB_COMMAND, OPT_SUB_COMMAND_GROUP)
-            ),
-            None,
-        )
-        if sub is None:
-            raise EmulatorError(f"/{name}: no subcommand {part!r}")
-        path.append(sub)
-    if any(
-        o["type"] in (OPT_SUB_COMMAND, OPT_SUB_COMMAND_GROUP) for o in path[-1].get("options", [])
-    ):
-        raise EmulatorError(f"/{name} is a group; name one of its subcommands")
-    return definition, path
-
-
-def command_data(definition: Json, path: list[Json], leaf_options: list[Json]) -> Json:
-    """The interaction's ``data``: the command, its subcommands nested as options."""
-    options = leaf_options
-    for sub in reversed(path[1:]):
-        options = [{"name": sub["name"], "type": sub["type"], "options": options}]
-    data: Json = {
-        "id": definition["id"],
-        "name": definition["name"],
-        "type": definition.get("type", 1),
-        "options": options,
-    }
-    if definition.get("guild_id"):
-        data["guild_id"] = definition["guild_id"]
-    return data
-
-
 def build_options(
     leaf: Json,
     values: Mapping[str, Any],
@@ -344,101 +295,23 @@ def resolve_entity(value: Any, resolved: Json, guild: Guild | None, member: Memb
 def interaction_payload(handle: InteractionHandle) -> Json:
     """The INTERACTION_CREATE payload for ``handle``, as discord.py 2.7 parses it."""
     guild, channel = handle.guild, handle.channel
-    payload: Json = {
-        "id": str(handle.id),
-        "application_id": str(handle.application_id),
-        "type": handle.type,
-        "token": handle.token,
-        "version": 1,
-        "locale": "en-US",
-        "entitlements": [],
-        "entitlement_sku_ids": [],
-        "authorizing_integration_owners": handle.integration_owners(),
-        "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
-        "channel_id": str(channel.id),
-    }
-    if handle.data is not None:
-        payload["data"] = handle.data
+    channel_data, member, app_permissions = channel.payload(), None, BOT_PERMISSIONS
     if guild is not None and handle.member is not None:
         member_perms = guild.permissions_for(handle.member, channel)
-        channel_payload = channel.payload()
-        channel_payload["permissions"] = str(member_perms)
-        payload |= {
-            "guild_id": str(guild.id),
-            "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
-            "guild_locale": "en-US",
-            "context": 0,
-            "member": handle.member.payload(member_perms),
-            "channel": channel_payload,
-            "app_permissions": str(guild.permissions_for(guild.bot_member, channel)),
-        }
-    else:
-        payload |= {
-            "context": 1,
-            "user": handle.user.payload(),
-            "channel": channel.payload(),
-            "app_permissions": str(BOT_PERMISSIONS),
-        }
-    if handle.source_message is not None:
-        payload["message"] = handle.source_message.payload()
-    return payload
-
-
-def option_named(leaf: Json, name: str) -> Json:
-    for option in leaf.get("options", []):
-        if option["name"] == name:
-            return option
-    raise EmulatorError(f"/{leaf['name']} has no option {name!r}")
-
-
-def string_select_value(component: Json, value: Any) -> str:
-    """The option value a member picks by ``value``: an option's value or label, or the start
-    of exactly one label ("Rocky IV" for "Rocky IV — two montages")."""
-    options = component.get("options", [])
-    for option in options:
-        if value in (option["value"], option["label"]):
-            return option["value"]
-    starts = [o for o in options if re.match(rf"{re.escape(str(value))}(?!\w)", o["label"])]
-    if len(starts) == 1:
-        return starts[0]["value"]
-    raise EmulatorError(
-        f"{value!r} is not an option of select {component['custom_id']!r}: "
-        f"{[o['label'] for o in options]}"
+        channel_data["permissions"] = str(member_perms)
+        member = handle.member.payload(member_perms)
+        app_permissions = guild.permissions_for(guild.bot_member, channel)
+    return model_interaction_payload(
+        interaction_id=handle.id,
+        application_id=handle.application_id,
+        kind=handle.type,
+        token=handle.token,
+        data=handle.data,
+        channel=channel_data,
+        user=handle.user.payload(),
+        member=member,
+        guild_id=guild.id if guild is not None else None,
+        app_permissions=app_permissions,
+        attachment_size_limit=ATTACHMENT_SIZE_LIMIT,
+        message=handle.source_message.payload() if handle.source_message else None,
     )
-
-
-def submitted(component: Json, values: dict[str, Any]) -> Json:
-    """What Discord sends back for one modal component, taking its value out of ``values``."""
-    kind = component["type"]
-    if kind == 1:
-        children = [submitted(child, values) for child in component.get("components", [])]
-        return {"type": 1, "id": component.get("id"), "components": children}
-    if kind == 18:  # label around one input
-        child = dict(component["component"])
-        child.setdefault("label", component.get("label"))
-        return {"type": 18, "id": component.get("id"), "component": submitted(child, values)}
-    if "custom_id" not in component:
-        return {"type": kind, "id": component.get("id")}
-    custom_id, label = component["custom_id"], component.get("label")
-    key = custom_id if custom_id in values else label if label in values else None
-    value = values.pop(key) if key is not None else None
-    result: Json = {"type": kind, "id": component.get("id"), "custom_id": custom_id}
-    if kind == 4:  # text input
-        text = (component.get("value") or "") if value is None else str(value)
-        if component.get("required", True) and not text:
-            raise EmulatorError(f"modal field {label or custom_id!r} is required")
-        if len(text) > component.get("max_length", 4000):
-            raise EmulatorError(f"modal field {label or custom_id!r} is too long")
-        if text and len(text) < component.get("min_length", 0):
-            raise EmulatorError(f"modal field {label or custom_id!r} is too short")
-        result["value"] = text
-    elif kind == 19:
-        raise EmulatorError("file uploads in modals are not emulated; use an attachment option")
-    elif kind in SELECT_TYPES or kind == 22:  # selects, checkbox group
-        picked = list(value or [])
-        if kind == 3:
-            picked = [string_select_value(component, v) for v in picked]
-        result["values"] = picked
-    else:
-        result["value"] = value
-    return result

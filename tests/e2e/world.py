@@ -53,7 +53,9 @@ from tests.support.discord_model import (  # noqa: F401  (re-exported for the em
     SELECT_TYPES,
     Json,
     NotAllowed,
+    member_payload,
     message_text,
+    user_payload,
     walk_components,
 )
 
@@ -154,19 +156,9 @@ class User:
     bot: bool = False
 
     def payload(self) -> Json:
-        return {
-            "id": str(self.id),
-            "username": self.name,
-            "global_name": None if self.bot else self.name.title(),
-            "discriminator": "0001" if self.bot else "0",
-            "avatar": None,
-            "bot": self.bot,
-            "public_flags": 0,
-            "flags": 0,
-            "avatar_decoration_data": None,
-            "collectibles": None,
-            "primary_guild": None,
-        }
+        return user_payload(
+            self.id, self.name, None if self.bot else self.name.title(), bot=self.bot
+        )
 
 
 @dataclass(eq=False)
@@ -295,24 +287,13 @@ class Member:
         return self.user.name
 
     def payload(self, permissions: int | None = None) -> Json:
-        data: Json = {
-            "user": self.user.payload(),
-            "roles": [str(role.id) for role in self.roles],
-            "nick": self.nick,
-            "avatar": None,
-            "banner": None,
-            "joined_at": self.joined_at,
-            "premium_since": None,
-            "deaf": False,
-            "mute": False,
-            "pending": False,
-            "flags": 0,
-            "communication_disabled_until": None,
-            "unusual_dm_activity_until": None,
-        }
-        if permissions is not None:
-            data["permissions"] = str(permissions)
-        return data
+        return member_payload(
+            self.user.payload(),
+            [role.id for role in self.roles],
+            joined_at=self.joined_at,
+            nick=self.nick,
+            permissions=permissions,
+        )
 
     def permissions_in(self, channel: Channel | None = None) -> int:
         return self.guild.permissions_for(self, channel)

@@ -25,8 +25,19 @@ from discord.http import HTTPClient, Route
 from discord.webhook.async_ import AsyncWebhookAdapter
 
 from tests.support.discord_model import (
+    OPT_ATTACHMENT,
+    OPT_CHANNEL,
+    OPT_ROLE,
     Json,
+    command_data,
+    find_command,
+    interaction_payload,
+    member_payload,
     message_text,
+    option_named,
+    string_select_value,
+    submitted,
+    user_payload,
     validate_callback,
     validate_message,
     walk_components,
@@ -129,10 +140,7 @@ class FakeDiscord:
         #: What Discord would have refused (a 50035 "Invalid Form Body"); the ``bot`` fixture
         #: fails a test that leaves any behind.
         self.refusals: list[str] = []
-        self.bot_user = {
-            "id": str(BOT_USER_ID), "username": "Ranking Debates", "discriminator": "0",
-            "global_name": None, "avatar": None, "bot": True,
-        }  # fmt: skip
+        self.bot_user = user_payload(BOT_USER_ID, "Ranking Debates", None, bot=True)
 
     # -- patching ------------------------------------------------------------------------
 
@@ -320,29 +328,21 @@ class Driver:
         message: dict[str, Any] | None = None, roles: Sequence[int] = (),
     ) -> dict[str, Any]:  # fmt: skip
         token = f"token-{snowflake()}"
-        user = {"id": str(user_id), "username": f"member{user_id % 1000}", "discriminator": "0",
-                "global_name": f"Member {user_id % 1000}", "avatar": None}  # fmt: skip
+        user = user_payload(user_id, f"member{user_id % 1000}", f"Member {user_id % 1000}")
         permissions = ADMIN_PERMISSIONS if admin else MEMBER_PERMISSIONS
-        payload: dict[str, Any] = {
-            "id": str(snowflake()), "application_id": str(APPLICATION_ID), "type": kind,
-            "data": data, "token": token, "version": 1, "locale": "en-US",
-            "app_permissions": str(discord.Permissions.all().value),
-            "entitlements": [], "authorizing_integration_owners": {"0": str(guild_id or 0)},
-            "context": 0 if guild_id else 1, "attachment_size_limit": 25 * 1024 * 1024,
-            "channel_id": str(CHANNEL_ID),
-            "channel": {"id": str(CHANNEL_ID), "type": 0, "name": "general",
-                        "guild_id": str(guild_id) if guild_id else None, "position": 0,
-                        "permission_overwrites": [], "nsfw": False, "parent_id": None},
-        }  # fmt: skip
+        channel = {"id": str(CHANNEL_ID), "type": 0, "name": "general",
+                   "guild_id": str(guild_id) if guild_id else None, "position": 0,
+                   "permission_overwrites": [], "nsfw": False, "parent_id": None}  # fmt: skip
+        member = None
         if guild_id is not None:
-            payload |= {
-                "guild_id": str(guild_id), "guild_locale": "en-US",
-                "member": {"user": user, "roles": [str(r) for r in roles], "joined_at": "2024-01-01T00:00:00+00:00",
-                           "deaf": False, "mute": False, "flags": 0,
-                           "permissions": str(permissions.value)},
-            }  # fmt: skip
-        else:
-            payload["user"] = user
+            joined_at = "2024-01-01T00:00:00+00:00"
+            member = member_payload(user, roles, joined_at=joined_at, permissions=permissions.value)
+        payload = interaction_payload(
+            interaction_id=snowflake(), application_id=APPLICATION_ID, kind=kind, token=token,
+            data=data, channel=channel, user=user, member=member, guild_id=guild_id,
+            app_permissions=discord.Permissions.all().value,
+            attachment_size_limit=25 * 1024 * 1024,
+        )  # fmt: skip
         if message is not None:
             payload["message"] = message
             self.fake._origin[token] = message["id"]
@@ -397,7 +397,8 @@ class Driver:
     ) -> Reply:  # fmt: skip
         selects = [c for c in walk_components(message["components"]) if c["type"] == 3]
         chosen = next(c for c in selects if custom_id in (None, c["custom_id"]))
-        data = {"custom_id": chosen["custom_id"], "component_type": 3, "values": values}
+        picked = [string_select_value(chosen, value) for value in values]
+        data = {"custom_id": chosen["custom_id"], "component_type": 3, "values": picked}
         payload = self._base(
             3, data, user_id=user_id, guild_id=guild_id, admin=False, message=message
         )
@@ -413,19 +414,9 @@ class Driver:
         Inputs come back in the layout they were sent in, as Discord does: inside their
         label (type 18) or their action row.
         """
-
-        def answer(component: dict[str, Any]) -> dict[str, Any]:
-            value = values.get(component["custom_id"], component.get("value") or "")
-            return {"type": 4, "custom_id": component["custom_id"], "value": value}
-
-        rows = []
-        for top in modal.get("components") or []:
-            if top.get("type") == 18 and top["component"].get("type") == 4:
-                rows.append({"type": 18, "component": answer(top["component"])})
-            else:
-                inputs = [answer(c) for c in walk_components([top]) if c.get("type") == 4]
-                if inputs:
-                    rows.append({"type": 1, "components": inputs})
+        remaining = dict(values)
+        rows = [submitted(component, remaining) for component in modal.get("components") or []]
+        assert not remaining, f"the modal has no fields {sorted(remaining)}"
         data = {"custom_id": modal["custom_id"], "components": rows}
         payload = self._base(
             5, data, user_id=user_id, guild_id=guild_id, admin=admin, message=message, roles=roles
@@ -438,23 +429,16 @@ class Driver:
         self, command: str, options: dict[str, Any], attachments: dict[str, tuple[str, bytes]],
         focused: str | None = None,
     ) -> dict[str, Any]:  # fmt: skip
+        """The interaction's data for ``command``, from the commands as the bot would sync them."""
         tree: app_commands.CommandTree[Any] = self.bot.tree  # type: ignore[attr-defined]
-        names = command.split()
-        found: Any = tree.get_command(names[0])
-        assert found is not None, f"no command /{names[0]}"
-        path = [found]
-        for name in names[1:]:
-            found = found.get_command(name)
-            assert found is not None, f"no subcommand {name} in /{command}"
-            path.append(found)
-        leaf: app_commands.Command[Any, ..., Any] = path[-1]
-        params = {p.name: p for p in leaf.parameters}
+        synced = [{"id": str(snowflake()), **c.to_dict(tree)} for c in tree.get_commands()]
+        definition, path = find_command(synced, command, "the bot's command tree")
         resolved: dict[str, Any] = {}
         leaf_options = []
         for name, value in options.items():
-            param = params[name]
-            option: dict[str, Any] = {"name": name, "type": param.type.value}
-            if param.type is discord.AppCommandOptionType.attachment:
+            kind = option_named(path[-1], name)["type"]
+            option: dict[str, Any] = {"name": name, "type": kind}
+            if kind == OPT_ATTACHMENT:
                 filename, body = attachments[name]
                 attachment_id = str(snowflake())
                 resolved.setdefault("attachments", {})[attachment_id] = {
@@ -464,14 +448,14 @@ class Driver:
                 }  # fmt: skip
                 _ATTACHMENT_BODIES[f"https://cdn.invalid/{filename}"] = body
                 option["value"] = attachment_id
-            elif param.type is discord.AppCommandOptionType.role:
+            elif kind == OPT_ROLE:
                 resolved.setdefault("roles", {})[str(value)] = {
                     "id": str(value), "name": f"role-{value}", "color": 0, "hoist": False,
                     "position": 1, "permissions": "0", "managed": False, "mentionable": False,
                     "flags": 0,
                 }  # fmt: skip
                 option["value"] = str(value)
-            elif param.type is discord.AppCommandOptionType.channel:
+            elif kind == OPT_CHANNEL:
                 resolved.setdefault("channels", {})[str(value)] = {
                     "id": str(value), "type": 0, "name": "summaries", "permissions": str(
                         MEMBER_PERMISSIONS.value), "guild_id": str(GUILD_ID),
@@ -482,16 +466,7 @@ class Driver:
             if focused == name:
                 option["focused"] = True
             leaf_options.append(option)
-        inner: list[dict[str, Any]] = leaf_options
-        for node in reversed(path[1:]):
-            kind = 1 if isinstance(node, app_commands.Command) else 2
-            inner = [{"name": node.name, "type": kind, "options": inner}]
-        data: dict[str, Any] = {
-            "id": str(snowflake()),
-            "name": path[0].name,
-            "type": 1,
-            "options": inner,
-        }
+        data = command_data(definition, path, leaf_options)
         if resolved:
             data["resolved"] = resolved
         return data

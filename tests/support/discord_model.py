@@ -252,3 +252,216 @@ def validate_commands(commands: Sequence[Json]) -> Json:
         if len(command.get("options") or []) > 25:
             _error(errors, [i, "options"], "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer.")
     return errors
+
+
+# ---------------------------------------------------------------------------------------------
+# What a member's Discord client sends
+
+
+def find_command(commands: list[Json], name: str, where: object) -> tuple[Json, list[Json]]:
+    """The synced command and the chain [command, group?, subcommand?] for ``name``."""
+    parts = name.split()
+    candidates = [c for c in commands if c.get("type", 1) == 1]
+    definition = next((c for c in candidates if c["name"] == parts[0]), None)
+    if definition is None:
+        names = sorted(c["name"] for c in candidates)
+        raise NotAllowed(
+            f"/{parts[0]} is not registered where {where!r} can see it; registered: {names}"
+        )
+    path = [definition]
+    for part in parts[1:]:
+        sub = next(
+            (
+                o
+                for o in path[-1].get("options", [])
+                if o["name"] == part and o["type"] in (OPT_SUB_COMMAND, OPT_SUB_COMMAND_GROUP)
+            ),
+            None,
+        )
+        if sub is None:
+            raise NotAllowed(f"/{name}: no subcommand {part!r}")
+        path.append(sub)
+    if any(
+        o["type"] in (OPT_SUB_COMMAND, OPT_SUB_COMMAND_GROUP) for o in path[-1].get("options", [])
+    ):
+        raise NotAllowed(f"/{name} is a group; name one of its subcommands")
+    return definition, path
+
+
+def command_data(definition: Json, path: list[Json], leaf_options: list[Json]) -> Json:
+    """The interaction's ``data``: the command, its subcommands nested as options."""
+    options = leaf_options
+    for sub in reversed(path[1:]):
+        options = [{"name": sub["name"], "type": sub["type"], "options": options}]
+    data: Json = {
+        "id": definition["id"],
+        "name": definition["name"],
+        "type": definition.get("type", 1),
+        "options": options,
+    }
+    if definition.get("guild_id"):
+        data["guild_id"] = definition["guild_id"]
+    return data
+
+
+def option_named(leaf: Json, name: str) -> Json:
+    for option in leaf.get("options", []):
+        if option["name"] == name:
+            return option
+    raise NotAllowed(f"/{leaf['name']} has no option {name!r}")
+
+
+def string_select_value(component: Json, value: Any) -> str:
+    """The option value a member picks by ``value``: an option's value or label, or the start
+    of exactly one label ("Rocky IV" for "Rocky IV — two montages")."""
+    options = component.get("options", [])
+    for option in options:
+        if value in (option["value"], option["label"]):
+            return option["value"]
+    starts = [o for o in options if re.match(rf"{re.escape(str(value))}(?!\w)", o["label"])]
+    if len(starts) == 1:
+        return starts[0]["value"]
+    raise NotAllowed(
+        f"{value!r} is not an option of select {component['custom_id']!r}: "
+        f"{[o['label'] for o in options]}"
+    )
+
+
+def submitted(component: Json, values: dict[str, Any]) -> Json:
+    """What Discord sends back for one modal component, taking its value out of ``values``."""
+    kind = component["type"]
+    if kind == 1:
+        children = [submitted(child, values) for child in component.get("components", [])]
+        return {"type": 1, "id": component.get("id"), "components": children}
+    if kind == 18:  # label around one input
+        child = dict(component["component"])
+        child.setdefault("label", component.get("label"))
+        return {"type": 18, "id": component.get("id"), "component": submitted(child, values)}
+    if "custom_id" not in component:
+        return {"type": kind, "id": component.get("id")}
+    custom_id, label = component["custom_id"], component.get("label")
+    key = custom_id if custom_id in values else label if label in values else None
+    value = values.pop(key) if key is not None else None
+    result: Json = {"type": kind, "id": component.get("id"), "custom_id": custom_id}
+    if kind == 4:  # text input
+        text = (component.get("value") or "") if value is None else str(value)
+        if component.get("required", True) and not text:
+            raise NotAllowed(f"modal field {label or custom_id!r} is required")
+        if len(text) > component.get("max_length", 4000):
+            raise NotAllowed(f"modal field {label or custom_id!r} is too long")
+        if text and len(text) < component.get("min_length", 0):
+            raise NotAllowed(f"modal field {label or custom_id!r} is too short")
+        result["value"] = text
+    elif kind == 19:
+        raise NotAllowed("file uploads in modals are not emulated; use an attachment option")
+    elif kind in SELECT_TYPES or kind == 22:  # selects, checkbox group
+        picked = list(value or [])
+        if kind == 3:
+            picked = [string_select_value(component, v) for v in picked]
+        result["values"] = picked
+    else:
+        result["value"] = value
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Payloads, as Discord's API v10 sends them and discord.py 2.7 parses them
+
+
+def user_payload(
+    user_id: int, username: str, global_name: str | None, *, bot: bool = False
+) -> Json:
+    return {
+        "id": str(user_id),
+        "username": username,
+        "global_name": global_name,
+        "discriminator": "0001" if bot else "0",
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+        "flags": 0,
+        "avatar_decoration_data": None,
+        "collectibles": None,
+        "primary_guild": None,
+    }
+
+
+def member_payload(
+    user: Json,
+    roles: Iterable[int],
+    *,
+    joined_at: str,
+    nick: str | None = None,
+    permissions: int | None = None,
+) -> Json:
+    """A guild member; ``permissions`` (theirs in the channel) only inside an interaction."""
+    data: Json = {
+        "user": user,
+        "roles": [str(role) for role in roles],
+        "nick": nick,
+        "avatar": None,
+        "banner": None,
+        "joined_at": joined_at,
+        "premium_since": None,
+        "deaf": False,
+        "mute": False,
+        "pending": False,
+        "flags": 0,
+        "communication_disabled_until": None,
+        "unusual_dm_activity_until": None,
+    }
+    if permissions is not None:
+        data["permissions"] = str(permissions)
+    return data
+
+
+def interaction_payload(
+    *,
+    interaction_id: int,
+    application_id: int,
+    kind: int,
+    token: str,
+    data: Json | None,
+    channel: Json,
+    user: Json,
+    member: Json | None,
+    guild_id: int | None,
+    app_permissions: int,
+    attachment_size_limit: int,
+    message: Json | None = None,
+) -> Json:
+    """An INTERACTION_CREATE payload: in a guild (``member`` with its permissions, ``channel``
+    with the member's permissions there), or in a DM (``user``)."""
+    in_guild = guild_id is not None and member is not None
+    payload: Json = {
+        "id": str(interaction_id),
+        "application_id": str(application_id),
+        "type": kind,
+        "token": token,
+        "version": 1,
+        "locale": "en-US",
+        "entitlements": [],
+        "entitlement_sku_ids": [],
+        "authorizing_integration_owners": (
+            {"0": str(guild_id)} if in_guild else {"1": str(user["id"])}
+        ),
+        "attachment_size_limit": attachment_size_limit,
+        "channel_id": channel["id"],
+        "channel": channel,
+        "context": 0 if in_guild else 1,
+        "app_permissions": str(app_permissions),
+    }
+    if data is not None:
+        payload["data"] = data
+    if in_guild:
+        payload |= {
+            "guild_id": str(guild_id),
+            "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
+            "guild_locale": "en-US",
+            "member": member,
+        }
+    else:
+        payload["user"] = user
+    if message is not None:
+        payload["message"] = message
+    return payload
