@@ -37,11 +37,17 @@ class DuelOffer:
     fresh: Bounds
     refine: Bounds | None  # the items the ballot leaves open; None: nothing to refine
 
+    def bounds_for(self, refining: bool) -> Bounds:
+        return self.refine if refining and self.refine is not None else self.fresh
+
     def goals(self, refining: bool) -> list[int | None]:
-        """The stops worth offering: a top 3, a top 10 (when short of everything), all."""
+        """The stops worth offering: a top 3 and a top 10 when they take fewer answers than
+        the full order (in a short debate they don't), and the full order."""
         placed = len(self.ballot.ranked_ids) if refining and self.ballot else 0
+        figures = self.bounds_for(refining)
+        cheaper = {3: figures.top3 < figures.full, 10: figures.top10 < figures.full}
         total = len(self.debate.items)
-        return [goal for goal in GOALS if placed < goal < total] + [None]
+        return [goal for goal in GOALS if placed < goal < total and cheaper[goal]] + [None]
 
 
 @dataclass(frozen=True, slots=True)

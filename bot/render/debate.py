@@ -32,7 +32,10 @@ def author_ranking_pages(debate: Debate) -> list[discord.Embed]:
         )
         for field in page:
             embed.add_field(name=field.name, value=field.value, inline=False)
-        footer = f"{len(debate.items)} items · /vote to give your own order"
+        footer = (
+            f"{len(debate.items)} items · /vote to give your own order, "
+            "or /duel to rank by answering “this or that?”"
+        )
         if len(pages) > 1:
             footer = f"Page {number}/{len(pages)} · " + footer
         embed.set_footer(text=footer)

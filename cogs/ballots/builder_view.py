@@ -31,6 +31,7 @@ from bot.ui import BaseModal, DynamicButton, OwnedView
 from bot.voting import MAX_REASON_LENGTH
 from cogs.ballots.ballot_reply import ballot_message
 from cogs.ballots.common import bot_of, guild_of
+from cogs.ballots.duel_view import open_duel
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -124,6 +125,7 @@ class BuilderView(OwnedView):
         self.tie_button = self._button("tie", "Tie with previous", self._on_tie, row=2)
         self.clear_button = self._button("clear", "Clear", self._on_clear, row=2)
         self.paste_button = self._button("paste", "Paste…", self._on_paste, row=3, emoji="📋")
+        self.duel_button = self._button("duel", "Duel", self._on_duel, row=3, emoji="⚔️")
         self.save_button = self._button(
             "save", "Save", self._on_save, row=3, style=discord.ButtonStyle.success
         )
@@ -183,6 +185,7 @@ class BuilderView(OwnedView):
             self.tie_button,
             self.clear_button,
             self.paste_button,
+            self.duel_button,
             self.save_button,
             self.cancel_button,
         ):
@@ -240,6 +243,14 @@ class BuilderView(OwnedView):
             self.bot, self.guild_id, builder.debate, ballot, headline="Saved."
         )
         await interaction.response.edit_message(embed=embed, view=view)
+
+    async def _on_duel(self, interaction: discord.Interaction) -> None:
+        await open_duel(interaction, self.builder.debate)
+        # The duel took this message over: close the builder without saving, so its timeout
+        # can't later overwrite the duel with "this builder closed".
+        self.builder.cancel()
+        self.stop()
+        self._forget()
 
     async def _on_cancel(self, interaction: discord.Interaction) -> None:
         self.builder.cancel()

@@ -1,4 +1,4 @@
-"""/vote, /myvote and /unvote."""
+"""/vote, /duel, /myvote and /unvote."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.voting import MAX_REASON_LENGTH
 from cogs.ballots.ballot_reply import ballot_message
 from cogs.ballots.builder_view import open_builder
 from cogs.ballots.common import guild_of, no_ballot_error
+from cogs.ballots.duel_view import open_duel
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -69,6 +70,16 @@ class Ballots(commands.Cog):
             headline = "Saved; it replaces your earlier ballot. This is how I read your order:"
         embed, view = await ballot_message(self.bot, guild_id, found, ballot, headline=headline)
         await interaction.followup.send(embed=embed, view=view, ephemeral=True)
+
+    @app_commands.command(
+        name="duel", description='Rank by answering "this or that?", one tap at a time'
+    )
+    @app_commands.describe(debate=_DEBATE_HELP)
+    @app_commands.autocomplete(debate=debate_autocomplete)
+    @app_commands.guild_only()
+    async def duel(self, interaction: discord.Interaction, debate: str | None = None) -> None:
+        found = await self.bot.directory.resolve(guild_of(interaction), debate)
+        await open_duel(interaction, found)
 
     @app_commands.command(
         name="myvote", description="Your current ballot, and how far it is from the author's"

@@ -1,9 +1,10 @@
-"""Answers the buttons that open the builder: the public Vote button (``bot.ui.VoteButton``)
-for whoever clicks, and Edit under a member's own ballot.
+"""Answers the buttons that open the builder or a duel: the public Vote and Duel buttons
+(``bot.ui``) for whoever clicks, and Edit under a member's own ballot.
 
-The buttons only announce the click as the ``vote_button`` or ``edit_ballot_button`` event;
-listening here keeps the cogs that draw Vote (debates, results, summaries) independent of
-this one, and the ballot reply, which the builder's Save answers with, free of the builder.
+The buttons only announce the click as the ``vote_button``, ``duel_button`` or
+``edit_ballot_button`` event; listening here keeps the cogs that draw Vote and Duel
+(debates, results, summaries) independent of this one, and the ballot reply, which the
+builder's Save answers with, free of the builder.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from discord.ext import commands
 from bot.errors import guarded
 from cogs.ballots.builder_view import open_builder
 from cogs.ballots.common import debate_by_id, guild_of
+from cogs.ballots.duel_view import open_duel
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -39,5 +41,12 @@ class VoteButtonListener(commands.Cog):
         async def open_for(clicked: discord.Interaction) -> None:
             debate = await debate_by_id(self.bot, guild_of(clicked), debate_id)
             await open_builder(clicked, debate, in_place=in_place)
+
+        await guarded(interaction, open_for)
+
+    @commands.Cog.listener()
+    async def on_duel_button(self, interaction: discord.Interaction, debate_id: int) -> None:
+        async def open_for(clicked: discord.Interaction) -> None:
+            await open_duel(clicked, await debate_by_id(self.bot, guild_of(clicked), debate_id))
 
         await guarded(interaction, open_for)

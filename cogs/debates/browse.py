@@ -9,7 +9,15 @@ import discord
 from discord import app_commands
 
 from bot.render.debate import author_ranking_pages, debate_list_pages
-from bot.ui import BaseView, CogMixin, DynamicButton, button_label, debate_autocomplete, vote_button
+from bot.ui import (
+    BaseView,
+    CogMixin,
+    DuelButton,
+    DynamicButton,
+    button_label,
+    debate_autocomplete,
+    vote_button,
+)
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -40,12 +48,13 @@ class BrowseCommands(CogMixin):
 
 
 def show_view(debate: Debate, page: int, pages: int) -> discord.ui.View:
-    """Vote, plus page buttons when the ranking needs more than one embed."""
+    """Vote and Duel, plus page buttons when the ranking needs more than one embed."""
     view = BaseView(timeout=None)
     if pages > 1:
         view.add_item(ShowPageButton(debate.id, page - 1, "◀", disabled=page == 0))
         view.add_item(ShowPageButton(debate.id, page + 1, "▶", disabled=page >= pages - 1))
     view.add_item(vote_button(debate.id))
+    view.add_item(DuelButton(debate.id))
     return view
 
 

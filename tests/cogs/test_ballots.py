@@ -268,7 +268,15 @@ async def test_the_builder_picks_ties_undoes_and_saves_a_partial_order(
     assert "Nothing ranked yet" in reply.text
     assert placeholder(message) == "Pick #1"
     assert [label for label, _ in select_values(message)] == sorted(ROCKY_TITLES)
-    assert labels(message) == ["Undo", "Tie with previous", "Clear", "Paste…", "Save", "Cancel"]
+    assert labels(message) == [
+        "Undo",
+        "Tie with previous",
+        "Clear",
+        "Paste…",
+        "Duel",
+        "Save",
+        "Cancel",
+    ]
     assert reply.component(label="Save")["disabled"] and reply.component(label="Undo")["disabled"]
     await pick(driver, message, "Rocky IV", "Rocky II", "Rocky III")
     assert placeholder(message) == "Pick #4"

@@ -1,0 +1,306 @@
+"""Duels on Discord: the offer, one question at a time, and the buttons that drive them.
+
+Every button is a dynamic item whose custom_id names what it acts on (a debate, or a
+session and the step it was drawn for), and the session lives in SQLite: a duel goes on
+after a restart and past Discord's 15-minute window, since each click is a new interaction
+that answers by editing the message it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.duels import DuelOffer, DuelSaved, DuelTurn
+from bot.ranking.duel import Answer
+from bot.render.duel import (
+    answers,
+    cancelled_embed,
+    goal_bound,
+    goal_label,
+    offer_embed,
+    saved_headline,
+    turn_embed,
+)
+from bot.ui import BaseView, DynamicButton
+from cogs.ballots.ballot_reply import ballot_message
+from cogs.ballots.common import bot_of, debate_by_id, guild_of
+
+if TYPE_CHECKING:
+    from bot.models import Debate
+
+_START = "rd:duel:start:{debate_id}:{mode}:{goal}"
+_OFFER = "rd:duel:offer:{debate_id}:{mode}"
+_ANSWER = "rd:duel:{session_id}:{step}:{answer}"
+_SESSION = "rd:duel:{action}:{session_id}"
+
+
+async def open_duel(interaction: discord.Interaction, debate: Debate) -> None:
+    """The member's duel on ``debate`` where they left it, or the offer to start one."""
+    bot = bot_of(interaction)
+    found = await bot.duels.open(guild_of(interaction), debate, interaction.user.id)
+    if isinstance(found, DuelTurn):
+        await _show(interaction, *turn_message(found))
+    else:
+        await _show(interaction, *offer_message(found, refining=found.refine is not None))
+
+
+def offer_message(offer: DuelOffer, *, refining: bool) -> tuple[discord.Embed, discord.ui.View]:
+    """The start: a button per stop (top 3, top 10, full order), and refine or afresh."""
+    view = BaseView(timeout=None)
+    figures = offer.bounds_for(refining)
+    mode = "refine" if refining else "fresh"
+    for goal in offer.goals(refining):
+        count = goal_bound(figures, goal)
+        view.add_item(
+            DuelStartButton(
+                offer.debate.id,
+                mode,
+                goal,
+                label=f"{goal_label(goal)} · ≤ {answers(count)}",
+                primary=goal is not None,
+            )
+        )
+    if offer.refine is not None:
+        other = "fresh" if refining else "refine"
+        label = "Start afresh instead" if refining else "Refine my ballot instead"
+        view.add_item(DuelOfferButton(offer.debate.id, other, label=label))
+    return offer_embed(offer, refining=refining), view
+
+
+def turn_message(turn: DuelTurn) -> tuple[discord.Embed, discord.ui.View]:
+    """The question with [A] [Same] [B], then [Save what I have] [Cancel]."""
+    view = BaseView(timeout=None)
+    session = turn.session
+    if turn.duel.question is not None:
+        for answer, label, style in (
+            (Answer.A, "A", discord.ButtonStyle.primary),
+            (Answer.SAME, "Same", discord.ButtonStyle.secondary),
+            (Answer.B, "B", discord.ButtonStyle.primary),
+        ):
+            view.add_item(DuelAnswerButton(session.id, session.step, answer, label, style))
+    view.add_item(
+        DuelSessionButton(
+            "save",
+            session.id,
+            label="Save what I have",
+            style=discord.ButtonStyle.success,
+            disabled=not turn.duel.settled,
+            row=1,
+        )
+    )
+    view.add_item(
+        DuelSessionButton(
+            "cancel", session.id, label="Cancel", style=discord.ButtonStyle.danger, row=1
+        )
+    )
+    return turn_embed(turn), view
+
+
+async def show_outcome(interaction: discord.Interaction, outcome: DuelTurn | DuelSaved) -> None:
+    """The next question, or the saved ballot (the same reply as /vote's) in its place."""
+    if isinstance(outcome, DuelTurn):
+        await _show(interaction, *turn_message(outcome))
+        return
+    ballot, debate = outcome.ballot, outcome.debate
+    headline = saved_headline(
+        len(ballot.ranked_ids),
+        len(debate.items),
+        replaced=outcome.replaced,
+        go_on=outcome.session is not None,
+    )
+    embed, view = await ballot_message(
+        bot_of(interaction), ballot.guild_id, debate, ballot, headline=headline
+    )
+    if outcome.session is not None:
+        view.add_item(
+            DuelSessionButton(
+                "resume",
+                outcome.session.id,
+                label="Keep going",
+                style=discord.ButtonStyle.primary,
+            )
+        )
+    await _show(interaction, embed, view)
+
+
+async def _show(
+    interaction: discord.Interaction, embed: discord.Embed, view: discord.ui.View
+) -> None:
+    # A click on the member's own duel message turns it into the next screen; a command,
+    # or a click on a public message (the Duel button under /debate show), gets its own.
+    message = interaction.message
+    if message is not None and message.flags.ephemeral:
+        await interaction.response.edit_message(embed=embed, view=view)
+    else:
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+
+class DuelStartButton(
+    DynamicButton,
+    template=r"rd:duel:start:(?P<debate_id>[0-9]+):(?P<mode>refine|fresh):(?P<goal>[0-9]+|all)",
+):
+    """Starts a duel with a stop (top 3, top 10, all), from the member's ballot or afresh."""
+
+    def __init__(
+        self,
+        debate_id: int,
+        mode: str,
+        goal: int | None,
+        *,
+        label: str = "Start",
+        primary: bool = False,
+    ) -> None:
+        self.debate_id, self.mode, self.goal = debate_id, mode, goal
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.primary if primary else discord.ButtonStyle.secondary,
+                custom_id=_START.format(
+                    debate_id=debate_id, mode=mode, goal="all" if goal is None else goal
+                ),
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> DuelStartButton:
+        goal = None if match["goal"] == "all" else int(match["goal"])
+        return cls(int(match["debate_id"]), match["mode"], goal)
+
+    async def clicked(self, interaction: discord.Interaction) -> None:
+        bot = bot_of(interaction)
+        guild_id = guild_of(interaction)
+        debate = await debate_by_id(bot, guild_id, self.debate_id)
+        outcome = await bot.duels.begin(
+            guild_id,
+            debate,
+            interaction.user.id,
+            goal=self.goal,
+            refine=self.mode == "refine",
+        )
+        await show_outcome(interaction, outcome)
+
+
+class DuelOfferButton(
+    DynamicButton,
+    template=r"rd:duel:offer:(?P<debate_id>[0-9]+):(?P<mode>refine|fresh)",
+):
+    """Switches the offer between refining the member's ballot and starting afresh."""
+
+    def __init__(self, debate_id: int, mode: str, *, label: str = "Switch") -> None:
+        self.debate_id, self.mode = debate_id, mode
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=_OFFER.format(debate_id=debate_id, mode=mode),
+                row=1,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> DuelOfferButton:
+        return cls(int(match["debate_id"]), match["mode"])
+
+    async def clicked(self, interaction: discord.Interaction) -> None:
+        bot = bot_of(interaction)
+        guild_id = guild_of(interaction)
+        debate = await debate_by_id(bot, guild_id, self.debate_id)
+        found = await bot.duels.open(guild_id, debate, interaction.user.id)
+        if isinstance(found, DuelTurn):  # a duel started meanwhile, in another message
+            await _show(interaction, *turn_message(found))
+            return
+        refining = self.mode == "refine" and found.refine is not None
+        await _show(interaction, *offer_message(found, refining=refining))
+
+
+class DuelAnswerButton(
+    DynamicButton,
+    template=r"rd:duel:(?P<session_id>[0-9]+):(?P<step>[0-9]+):(?P<answer>a|b|same)",
+):
+    """[A], [Same] or [B] for the question drawn at ``step`` of one session."""
+
+    def __init__(
+        self,
+        session_id: int,
+        step: int,
+        answer: Answer,
+        label: str = "…",
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+    ) -> None:
+        self.session_id, self.step, self.answer = session_id, step, answer
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=style,
+                custom_id=_ANSWER.format(session_id=session_id, step=step, answer=answer.value),
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> DuelAnswerButton:
+        return cls(int(match["session_id"]), int(match["step"]), Answer(match["answer"]))
+
+    async def clicked(self, interaction: discord.Interaction) -> None:
+        outcome = await bot_of(interaction).duels.answer(
+            guild_of(interaction), interaction.user.id, self.session_id, self.step, self.answer
+        )
+        await show_outcome(interaction, outcome)
+
+
+class DuelSessionButton(
+    DynamicButton,
+    template=r"rd:duel:(?P<action>save|cancel|resume):(?P<session_id>[0-9]+)",
+):
+    """[Save what I have], [Cancel] and [Keep going] of one session."""
+
+    def __init__(
+        self,
+        action: str,
+        session_id: int,
+        *,
+        label: str = "…",
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        disabled: bool = False,
+        row: int | None = None,
+    ) -> None:
+        self.action, self.session_id = action, session_id
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=style,
+                custom_id=_SESSION.format(action=action, session_id=session_id),
+                disabled=disabled,
+                row=row,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> DuelSessionButton:
+        return cls(match["action"], int(match["session_id"]))
+
+    async def clicked(self, interaction: discord.Interaction) -> None:
+        duels = bot_of(interaction).duels
+        guild_id, member_id = guild_of(interaction), interaction.user.id
+        if self.action == "save":
+            await show_outcome(interaction, await duels.save(guild_id, member_id, self.session_id))
+        elif self.action == "cancel":
+            debate = await duels.cancel(guild_id, member_id, self.session_id)
+            await interaction.response.edit_message(embed=cancelled_embed(debate), view=None)
+        else:
+            await show_outcome(
+                interaction, await duels.current(guild_id, member_id, self.session_id)
+            )
+
+
+DUEL_BUTTONS = (DuelStartButton, DuelOfferButton, DuelAnswerButton, DuelSessionButton)
