@@ -92,7 +92,7 @@ class DuelService:
         await self.drop_idle()
         session = await self.sessions.find(guild_id, debate.id, member_id)
         if session is not None:
-            return self._turn(session, debate)
+            return await self._turn(session, debate)
         ballot = await self.voting.current(guild_id, debate, member_id)
         open_items = len(debate.items) - sum(len(tier) for tier in _kept(debate, ballot))
         refine = bounds(open_items) if ballot is not None and open_items >= 2 else None
@@ -107,8 +107,19 @@ class DuelService:
         goal: int | None,
         refine: bool,
     ) -> DuelTurn | DuelSaved:
-        """Start a duel (replacing one in progress): from the member's ballot or afresh."""
+        """Start a duel from the member's ballot or afresh.
+
+        A duel already in progress is shown instead: a click on an old offer must not throw
+        away the answers given since (Cancel ends a duel, to start another).
+        """
         await self.voting.ensure_open(guild_id, debate)
+        existing = await self.sessions.find(guild_id, debate.id, member_id)
+        if existing is not None:
+            return replace(
+                await self._turn(existing, debate),
+                notice="You have a duel in progress on this debate: here it is. "
+                "Cancel it to start another.",
+            )
         settled: Tiers = ()
         if refine:
             settled = _kept(debate, await self.voting.current(guild_id, debate, member_id))
@@ -164,7 +175,7 @@ class DuelService:
         debate = await self.debates.get(session.debate_id)
         if debate is None:
             raise UserError("That debate no longer exists. `/debate list` shows the current ones.")
-        return self._turn(session, debate)
+        return await self._turn(session, debate)
 
     # -- ending ----------------------------------------------------------------------------
 
@@ -194,13 +205,15 @@ class DuelService:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _turn(self, session: DuelSession, debate: Debate) -> DuelTurn:
+    async def _turn(self, session: DuelSession, debate: Debate) -> DuelTurn:
+        """The stored duel, ready to answer; one that no longer fits its debate is dropped."""
         try:
             duel = Duel.from_json(session.state)
         except DuelStateError:
             log.exception("Duel %d has an unreadable state", session.id)
             duel = None
         if duel is None or _item_ids(duel) != {item.id for item in debate.items}:
+            await self.sessions.end(session.id)
             raise UserError(
                 f"**{safe(debate.title)}** was edited since you started this duel, so its "
                 "questions no longer fit. Your saved ballot is untouched; `/duel` starts a new one."

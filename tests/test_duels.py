@@ -180,6 +180,9 @@ async def test_a_second_click_on_one_question_changes_nothing(
     turn = await duels.begin(GUILD, rocky, MEMBER, goal=None, refine=False)
     assert isinstance(turn, DuelTurn)
     first = await duels.answer(GUILD, MEMBER, turn.session.id, turn.session.step, Answer.A)
+    offered_again = await duels.begin(GUILD, rocky, MEMBER, goal=3, refine=False)
+    assert isinstance(offered_again, DuelTurn) and offered_again.notice
+    assert offered_again.session.id == turn.session.id and offered_again.duel.asked == 1
     again = await duels.answer(GUILD, MEMBER, turn.session.id, turn.session.step, Answer.B)
     assert isinstance(first, DuelTurn) and isinstance(again, DuelTurn)
     assert again.notice and "already answered" in again.notice
@@ -215,6 +218,9 @@ async def test_idle_sessions_are_dropped_and_edited_debates_refused(
     edited = await DebateRepository(db).replace(debate.id, replace(spec, items=spec.items[:2]))
     with pytest.raises(UserError, match="was edited"):
         await duels.current(GUILD, MEMBER, turn.session.id)
+    with pytest.raises(UserError, match="has ended"):
+        await duels.current(GUILD, MEMBER, turn.session.id)
+    assert isinstance(await duels.open(GUILD, edited, MEMBER), DuelOffer), "free to start again"
     await duels.begin(GUILD, edited, MEMBER, goal=None, refine=False)
     day_ago = (datetime.now(UTC) - timedelta(days=1, minutes=1)).isoformat()
     await db.conn.execute("UPDATE duel_sessions SET updated_at = ?", (day_ago,))
