@@ -76,6 +76,8 @@ class RankingBot(commands.Bot):
         version = await self.db.migrate()
         log.info("Database %s at schema version %d", self.db.path, version)
         await self.debate_store.sync_catalog(load_catalog(self.settings.catalog_dir))
+        # Duels left alone for a day go, even in servers where nobody runs /duel again.
+        await self.duels.drop_idle()
         # Vote and Duel buttons on messages sent before this start must keep working.
         self.add_dynamic_items(VoteButton, DuelButton)
         await self.load_cogs()
