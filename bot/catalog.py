@@ -15,6 +15,7 @@ Format::
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ MAX_TITLE = 100
 MAX_QUESTION = 300
 MAX_ALIASES = 20
 MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 8
+# 200 items × (name, reason, 20 aliases), their keys and the top level, with room to spare.
+MAX_VALUES = 12_000
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 
 _TOP_KEYS = {"slug", "title", "question", "author", "items"}
@@ -82,9 +86,13 @@ def parse_debate_yaml(text: str | bytes, source: str) -> DebateSpec:
             raise CatalogError(
                 [Problem(source, "file", "is not UTF-8 text. Save it as UTF-8 and try again.")]
             ) from None
+    if len(text) > MAX_FILE_BYTES:
+        raise CatalogError(
+            [Problem(source, "file", f"is {len(text) // 1024} KB; the limit is 256 KB.")]
+        )
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        _check_shape(text, source)
+        root, data = _compose_and_construct(text)
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise CatalogError(
@@ -112,6 +120,61 @@ def parse_debate_yaml(text: str | bytes, source: str) -> DebateSpec:
             ]
         ) from None
     return _Validator(source, _line_index(root)).debate(data)
+
+
+async def read_debate_yaml(text: str | bytes, source: str) -> DebateSpec:
+    """:func:`parse_debate_yaml` off the event loop: an upload of 256 KB takes a while."""
+    return await asyncio.to_thread(parse_debate_yaml, text, source)
+
+
+# The libyaml parser where PyYAML has it (every wheel does): the pure-Python one is several
+# times slower on the same, already bounded, input.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _check_shape(text: str, source: str) -> None:
+    """Refuse, from the parser's events and before building anything, what no debate needs.
+
+    Anchors and aliases (``&a`` / ``*a``) are how a few hundred bytes expand to gigabytes;
+    a debate is at most 4 levels deep (items, an item, its aliases) and has at most a few
+    thousand values, so deeper or bigger input stops here, before it can exhaust memory or
+    the recursion limit.
+    """
+    depth = 0
+    values = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        refusal = None
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            refusal = "uses YAML anchors or aliases; write each value out in full."
+        elif isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                refusal = (
+                    f"is nested more than {MAX_DEPTH} levels deep; a debate needs 4 at most "
+                    "(items, an item, its aliases)."
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.ScalarEvent):
+            values += 1
+            if values > MAX_VALUES:
+                refusal = (
+                    f"has more than {MAX_VALUES:,} values; a debate has at most {MAX_ITEMS} "
+                    f"items with {MAX_ALIASES} aliases each."
+                )
+        if refusal is not None:
+            line = event.start_mark.line + 1 if event.start_mark else None
+            raise CatalogError([Problem(source, "file", refusal, line)])
+
+
+def _compose_and_construct(text: str) -> tuple[yaml.Node | None, object]:
+    """The document's node tree (for line numbers) and its data, from one parse."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        return root, loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
 
 
 def load_catalog(folder: Path) -> list[DebateSpec]:
@@ -186,23 +249,30 @@ def validate_spec(spec: DebateSpec, source: str) -> DebateSpec:
 
 
 def _line_index(node: yaml.Node | None) -> dict[str, int]:
-    """Map field paths like ``items[2].name`` to 1-based line numbers, for error messages."""
-    lines: dict[str, int] = {}
+    """Map field paths like ``items[2].name`` to 1-based line numbers, for error messages.
 
-    def walk(n: yaml.Node, path: str) -> None:
-        lines.setdefault(path, n.start_mark.line + 1)
-        if isinstance(n, yaml.MappingNode):
-            for key, value in n.value:
+    One visit per node, without recursion: the tree has no aliases (refused before), and a
+    node met twice would be skipped all the same.
+    """
+    lines: dict[str, int] = {}
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, str]] = [(node, "")] if node is not None else []
+    while stack:
+        current, path = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        lines.setdefault(path, current.start_mark.line + 1)
+        children: list[tuple[yaml.Node, str]] = []
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
                 if isinstance(key, yaml.ScalarNode):
                     child = f"{path}.{key.value}" if path else str(key.value)
                     lines[child] = key.start_mark.line + 1
-                    walk(value, child)
-        elif isinstance(n, yaml.SequenceNode):
-            for index, value in enumerate(n.value):
-                walk(value, f"{path}[{index}]")
-
-    if node is not None:
-        walk(node, "")
+                    children.append((value, child))
+        elif isinstance(current, yaml.SequenceNode):
+            children = [(value, f"{path}[{index}]") for index, value in enumerate(current.value)]
+        stack.extend(reversed(children))
     return lines
 
 

@@ -7,7 +7,15 @@ start from :func:`normalize`, so two names that are equal here are equal everywh
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+# Only non-ASCII characters can be combining marks: look at those alone.
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(run: re.Match[str]) -> str:
+    return "".join(ch for ch in run.group() if not unicodedata.combining(ch))
 
 
 def normalize(text: str) -> str:
@@ -17,5 +25,4 @@ def normalize(text: str) -> str:
     # Casefold before dropping marks: casefolding can add some ("İ") or spell one out
     # as a letter (the Greek iota subscript).
     text = unicodedata.normalize("NFKD", text).casefold()
-    kept = [ch for ch in text if ch.isascii() or not unicodedata.combining(ch)]
-    return " ".join("".join(kept).split())
+    return " ".join(_NOT_ASCII.sub(_without_marks, text).split())

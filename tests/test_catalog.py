@@ -121,3 +121,62 @@ def test_names_that_read_the_same_when_typed_are_refused() -> None:
     )
     found = problems(text)
     assert any("would mean both 'Alpha' and 'Beta'" in p for p in found), found
+
+
+# ---------------------------------------------------------------------------------------
+# Hostile uploads: refused with a reason, before the work that would hurt.
+
+
+def alias_bomb(levels: int = 9) -> str:
+    """A few hundred bytes that expand to 9**levels strings when aliases are followed."""
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, levels):
+        refs = ",".join([f"*a{level - 1}"] * 9)
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_for_its_aliases() -> None:
+    bomb = alias_bomb()
+    assert len(bomb) < 500
+    assert problems(bomb) == [
+        "f.yaml, line 1, `file`: uses YAML anchors or aliases; write each value out in full."
+    ]
+
+
+def test_a_single_anchor_is_refused_with_its_line() -> None:
+    text = GOOD.replace("  - name: Beta", "  - name: &b Beta")
+    assert problems(text) == [
+        "f.yaml, line 9, `file`: uses YAML anchors or aliases; write each value out in full."
+    ]
+
+
+@pytest.mark.parametrize("style", ["flow", "block"])
+def test_deep_nesting_is_a_user_error_not_a_crash(style: str) -> None:
+    depth = 600
+    if style == "flow":
+        text = "items: " + "[" * depth + "]" * depth + "\n"
+    else:
+        text = "".join(f"{' ' * level}k:\n" for level in range(depth)) + " " * depth + "x\n"
+    (problem,) = problems(text)
+    assert "is nested more than 8 levels deep; a debate needs 4 at most" in problem
+
+
+def test_a_flat_list_of_many_values_is_refused_early() -> None:
+    text = "items: [" + ", ".join(["abc"] * 50_000) + "]\n"
+    assert len(text.encode()) < MAX_FILE_BYTES
+    (problem,) = problems(text)
+    assert "has more than 12,000 values; a debate has at most 200 items" in problem
+
+
+def test_the_line_index_visits_each_node_once() -> None:
+    import yaml
+
+    from bot.catalog import _line_index
+
+    text = "items:\n" + "".join(f"  - name: Item {n}\n    aliases: [x{n}]\n" for n in range(200))
+    lines = _line_index(yaml.compose(text, Loader=yaml.SafeLoader))
+    assert lines["items[0].name"] == 2 and lines["items[199].aliases[0]"] == 2 + 2 * 199 + 1
+    # Sharing one node (what an alias does) costs one visit, not one per reference.
+    shared = yaml.compose("a: &x [1, 2]\nb: *x\nc: *x\n", Loader=yaml.SafeLoader)
+    assert set(_line_index(shared)) == {"", "a", "a[0]", "a[1]", "b", "c"}

@@ -29,20 +29,33 @@ is split: whole names win. "Yes Minister" (no comma) also works, as punctuation 
 
 from __future__ import annotations
 
+import asyncio
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import TypeVar
 
 from bot.ballot_parser.matching import ItemMatcher, Match, PastedBallot
 from bot.ballot_parser.messages import (
+    MAX_ORDER_CHARS,
+    MAX_PASTE_CHARS,
+    MAX_PASTE_LINES,
     AmbiguousItemError,
     BallotParseError,
     DuplicateItemError,
     EmptyBallotError,
+    TooLongError,
     UnknownItemError,
+    check_order_size,
+    check_paste_size,
 )
 from bot.models import Item, Tiers
 
 __all__ = [
+    "MAX_ORDER_CHARS",
+    "MAX_PASTE_CHARS",
+    "MAX_PASTE_LINES",
     "AmbiguousItemError",
     "BallotParseError",
     "DuplicateItemError",
@@ -50,12 +63,17 @@ __all__ = [
     "ItemMatcher",
     "Match",
     "PastedBallot",
+    "TooLongError",
     "UnknownItemError",
     "matcher_for",
     "parse_order",
     "parse_pasted",
+    "read_order",
+    "read_pasted",
     "resolve",
 ]
+
+T = TypeVar("T")
 
 
 @functools.lru_cache(maxsize=128)
@@ -83,3 +101,44 @@ def parse_order(text: str, items: Sequence[Item] | ItemMatcher) -> Tiers:
 def parse_pasted(text: str, items: Sequence[Item] | ItemMatcher) -> PastedBallot:
     """A pasted multi-line list to a :class:`PastedBallot`. Raises :class:`BallotParseError`."""
     return matcher_for(items).parse_pasted(text)
+
+
+# Parsing runs here, off the event loop. Its own two threads: a flood of pastes waits its
+# turn instead of filling the default pool that charts and tallies use.
+_PARSING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ballot-parser")
+_reading: set[Hashable] = set()
+
+
+async def read_order(
+    text: str, items: Sequence[Item] | ItemMatcher, *, reader: Hashable | None = None
+) -> Tiers:
+    """:func:`parse_order` off the event loop, one at a time per ``reader`` (a member)."""
+    check_order_size(text)
+    return await _off_loop(reader, lambda: parse_order(text, items))
+
+
+async def read_pasted(
+    text: str, items: Sequence[Item] | ItemMatcher, *, reader: Hashable | None = None
+) -> PastedBallot:
+    """:func:`parse_pasted` off the event loop, one at a time per ``reader`` (a member)."""
+    check_paste_size(text)
+    return await _off_loop(reader, lambda: parse_pasted(text, items))
+
+
+async def _off_loop(reader: Hashable | None, work: Callable[[], T]) -> T:
+    with _one_at_a_time(reader):
+        return await asyncio.get_running_loop().run_in_executor(_PARSING, work)
+
+
+@contextmanager
+def _one_at_a_time(reader: Hashable | None) -> Iterator[None]:
+    if reader is None:
+        yield
+        return
+    if reader in _reading:
+        raise BallotParseError("I'm still reading what you sent before. Try again in a moment.")
+    _reading.add(reader)
+    try:
+        yield
+    finally:
+        _reading.discard(reader)

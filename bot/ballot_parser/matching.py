@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from bot.ballot_parser.messages import (
     MAX_SUGGESTIONS,
@@ -11,6 +15,8 @@ from bot.ballot_parser.messages import (
     DuplicateItemError,
     EmptyBallotError,
     UnknownItemError,
+    check_order_size,
+    check_paste_size,
     empty_order,
     empty_paste,
 )
@@ -76,73 +82,6 @@ def _tolerance(key: str) -> int:
     return _MAX_TOLERANCE
 
 
-def _distance(a: str, b: str, bound: int) -> int:
-    """Edit distance counting a swap of neighbours as one edit; ``bound + 1`` if above bound.
-
-    Only a band of ``bound`` cells either side of the diagonal is computed, and we stop as
-    soon as a whole row is over the bound, so a typo check costs O(len × bound), not O(len²).
-    """
-    if abs(len(a) - len(b)) > bound:
-        return bound + 1
-    if a == b:
-        return 0
-    too_far = bound + 1
-    width = len(b) + 1
-    before = [too_far] * width
-    previous = [j if j < too_far else too_far for j in range(width)]
-    for i in range(1, len(a) + 1):
-        char = a[i - 1]
-        prior = a[i - 2] if i > 1 else ""
-        current = [too_far] * width
-        current[0] = i if i < too_far else too_far
-        best = current[0]
-        for j in range(max(1, i - bound), min(len(b), i + bound) + 1):
-            value = previous[j - 1] if char == b[j - 1] else previous[j - 1] + 1
-            if previous[j] + 1 < value:
-                value = previous[j] + 1
-            if current[j - 1] + 1 < value:
-                value = current[j - 1] + 1
-            if j > 1 and char == b[j - 2] and prior == b[j - 1] and before[j - 2] + 1 < value:
-                value = before[j - 2] + 1
-            if value > too_far:
-                value = too_far
-            current[j] = value
-            if value < best:
-                best = value
-        if best > bound:
-            return too_far
-        before, previous = previous, current
-    return previous[-1]
-
-
-def _letter_counts(text: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for char in text:
-        counts[char] = counts.get(char, 0) + 1
-    return counts
-
-
-def _counts_gap(a: dict[str, int], b: dict[str, int]) -> int:
-    """A lower bound of the edit distance from letter counts alone, far cheaper to compute.
-
-    An edit adds, removes or replaces one character and a swap changes no counts, so the
-    distance is at least the larger of "characters a has beyond b" and the reverse.
-    """
-    extra = sum(count - b.get(char, 0) for char, count in a.items() if count > b.get(char, 0))
-    missing = sum(count - a.get(char, 0) for char, count in b.items() if count > a.get(char, 0))
-    return max(extra, missing)
-
-
-@dataclass(frozen=True, slots=True)
-class _Fuzzy:
-    """A normal form prepared for typo checks."""
-
-    key: str
-    tolerance: int
-    counts: dict[str, int]
-    chars: frozenset[str]
-
-
 # ---------------------------------------------------------------------------------------
 # The matcher.
 
@@ -203,8 +142,10 @@ class ItemMatcher:
         # normal form -> every name/alias with that form
         self._exact: dict[str, list[_Key]] = {}
         # numbers in the normal form -> keys, so typo checks only meet keys whose numbers agree
-        self._by_numbers: dict[tuple[str, ...], dict[int, list[_Fuzzy]]] = {}
-        self._fuzzy: list[_Fuzzy] = []
+        self._by_numbers: dict[tuple[str, ...], _ByLength] = {}
+        # every normal form, in the debate's order, and by length
+        self._keys: list[str] = []
+        self._all = _ByLength()
         # names containing order separators, as (part, sep, part, ...) -> keys
         self._joined: dict[tuple[str, ...], list[_Key]] = {}
         self._max_joined_pieces = 1
@@ -219,12 +160,10 @@ class ItemMatcher:
             return
         entries = self._exact.setdefault(normal, [])
         if not entries:
-            counts = _letter_counts(normal)
-            fuzzy = _Fuzzy(normal, _tolerance(normal), counts, frozenset(counts))
-            self._fuzzy.append(fuzzy)
+            self._keys.append(normal)
             self._max_key_words = max(self._max_key_words, len(normal.split()))
-            by_length = self._by_numbers.setdefault(numbers(normal), {})
-            by_length.setdefault(len(normal), []).append(fuzzy)
+            self._by_numbers.setdefault(numbers(normal), _ByLength()).add(normal)
+            self._all.add(normal)
         entries.append(key)
         pieces, separators = split_order(text)
         if separators:
@@ -245,6 +184,7 @@ class ItemMatcher:
 
     def parse_order(self, text: str) -> Tiers:
         """``/vote order:`` text, e.g. ``IV > II = III, Rocky``, best first. Partial is fine."""
+        check_order_size(text)
         ballot = _Ballot()
         for outcome, tie in self._scan(text):
             ballot.add(self._raise_unless_found(outcome), tie=tie)
@@ -261,6 +201,7 @@ class ItemMatcher:
         by separators (``Rocky II = Rocky III``) only if every one of them is an item; a line
         starting with ``=`` ties with the line before.
         """
+        check_paste_size(text)
         ballot = _Ballot()
         ignored: list[str] = []
         for raw_line in text.splitlines():
@@ -357,32 +298,20 @@ class ItemMatcher:
 
     def _close_match(self, text: str, remark: str) -> _Outcome | None:
         query = normal_form(text)
-        by_length = self._by_numbers.get(numbers(query))
-        if not by_length:
+        # Numbers must agree exactly ("Rocky 7" is no typo of "Rocky V"), so only keys with
+        # the same numbers are candidates.
+        keys = self._by_numbers.get(numbers(query))
+        if keys is None:
             return None
-        counts = _letter_counts(query)
-        chars = frozenset(counts)
         best = _MAX_TOLERANCE + 1
         closest: list[_Key] = []
-        # Numbers must agree exactly ("Rocky 7" is no typo of "Rocky V"), so only keys with
-        # the same numbers and a near length are candidates; the cheap lower bounds below
-        # then spare almost every edit distance.
-        nearby = range(len(query) - _MAX_TOLERANCE, len(query) + _MAX_TOLERANCE + 1)
-        for fuzzy in (fuzzy for size in nearby for fuzzy in by_length.get(size, ())):
-            tolerance = fuzzy.tolerance
-            if tolerance == 0 or abs(len(fuzzy.key) - len(query)) > tolerance:
-                continue
-            # One edit changes the set of characters used by at most two.
-            if len(chars ^ fuzzy.chars) > 2 * tolerance:
-                continue
-            if _counts_gap(counts, fuzzy.counts) > tolerance:
-                continue
-            distance = _distance(query, fuzzy.key, tolerance)
-            if distance > tolerance or distance > best:
+        for key, distance in keys.within(query, _MAX_TOLERANCE):
+            tolerance = _tolerance(key)
+            if tolerance == 0 or distance > tolerance or distance > best:
                 continue
             if distance < best:
                 best, closest = distance, []
-            closest.extend(self._exact[fuzzy.key])
+            closest.extend(self._exact[key])
         if not closest:
             return None
         items = _unique_items(entry.item for entry in closest)
@@ -416,8 +345,13 @@ class ItemMatcher:
                     return Match(chosen, written, remark), count
         return None, 1
 
-    def _scan(self, text: str) -> list[tuple[_Outcome, bool]]:
-        """Each named piece of an order, and whether it ties with the one before."""
+    def _scan(self, text: str, *, all_or_none: bool = False) -> list[tuple[_Outcome, bool]]:
+        """Each named piece of an order, and whether it ties with the one before.
+
+        With ``all_or_none``, stop at the first piece that is no item: the caller will
+        throw the line away anyway, and a line of prose with a comma every few words would
+        otherwise cost a lookup per word.
+        """
         pieces, separators = split_order(text)
         scanned: list[tuple[_Outcome, bool]] = []
         tie = False
@@ -428,6 +362,8 @@ class ItemMatcher:
                 outcome = self._lookup(pieces[index])
             if outcome is not None:
                 scanned.append((outcome, tie and bool(scanned)))
+                if all_or_none and isinstance(outcome, _Unknown):
+                    return scanned
                 tie = True  # until a separator other than "=" says otherwise
             last = index + used - 1
             if last < len(separators):
@@ -472,7 +408,7 @@ class ItemMatcher:
         self, body: str, remark: str
     ) -> tuple[list[list[Match]] | None, _Ambiguous | None]:
         """Tiers if every piece of ``body`` is an item, else the ambiguity that stopped it."""
-        scanned = self._scan(body)
+        scanned = self._scan(body, all_or_none=True)
         if not scanned or any(isinstance(outcome, _Unknown) for outcome, _ in scanned):
             # One piece that is no item means prose ("Let's face it, when Rocky fought…").
             return None, None
@@ -500,19 +436,11 @@ class ItemMatcher:
         """
         ranked: list[tuple[int, int, int, Item]] = []
         wanted = numbers(query)
-        counts = _letter_counts(query)
-        chars = frozenset(counts)
-        for fuzzy in self._fuzzy:
-            limit = min(bound, (max(len(query), len(fuzzy.key)) - 1) // 2)
-            if abs(len(query) - len(fuzzy.key)) > limit or len(chars ^ fuzzy.chars) > 2 * limit:
+        for key, distance in self._all.within(query, bound):
+            if distance > min(bound, (max(len(query), len(key)) - 1) // 2):
                 continue
-            if _counts_gap(counts, fuzzy.counts) > limit:
-                continue
-            distance = _distance(query, fuzzy.key, limit)
-            if distance > limit:
-                continue
-            closeness = _number_gap(wanted, numbers(fuzzy.key))
-            for entry in self._exact[fuzzy.key]:
+            closeness = _number_gap(wanted, numbers(key))
+            for entry in self._exact[key]:
                 ranked.append((distance, closeness, self._position[entry.item.id], entry.item))
         ranked.sort(key=lambda row: row[:3])
         return [(row[0], row[3]) for row in ranked]
@@ -539,12 +467,12 @@ class ItemMatcher:
             for start in range(len(tokens) - size + 1):
                 runs.setdefault(tuple(tokens[start : start + size]), start)
         spans: list[tuple[int, int, Item]] = []
-        for fuzzy in self._fuzzy:
-            if len(fuzzy.key) < 3 or fuzzy.key == query:
+        for key in self._keys:
+            if len(key) < 3 or key == query:
                 continue
-            words = tuple(fuzzy.key.split())
+            words = tuple(key.split())
             at = runs.get(words)
-            item = _choose(self._exact[fuzzy.key]) if at is not None else None
+            item = _choose(self._exact[key]) if at is not None else None
             if at is not None and item is not None:
                 spans.append((at, at + len(words), item))
         # Keep the widest: "Rocky IV because" suggests Rocky IV, not also Rocky.
@@ -557,6 +485,48 @@ def _wider(outer: tuple[int, int, Item], inner: tuple[int, int, Item]) -> bool:
     return (
         outer[0] <= inner[0] and inner[1] <= outer[1] and outer[1] - outer[0] > inner[1] - inner[0]
     )
+
+
+class _ByLength:
+    """Keys sorted by length, for typo checks: a key longer or shorter than the text by
+    more than the edits allowed is never looked at (prose lines are never near a name).
+    """
+
+    def __init__(self) -> None:
+        self._added: list[str] = []
+        # (length, order added, key), sorted: the keys of a length range are one slice
+        self._lengths: list[int] = []
+        self._order: list[int] = []
+        self._keys: list[str] = []
+
+    def add(self, key: str) -> None:
+        self._added.append(key)
+        self._lengths = []  # sorted again on the next lookup
+
+    def within(self, query: str, bound: int) -> list[tuple[str, int]]:
+        """(key, distance) for the keys within ``bound`` edits of ``query``, in added order."""
+        if not self._lengths and self._added:
+            rows = sorted((len(key), order, key) for order, key in enumerate(self._added))
+            self._lengths = [row[0] for row in rows]
+            self._order = [row[1] for row in rows]
+            self._keys = [row[2] for row in rows]
+        start = bisect.bisect_left(self._lengths, len(query) - bound)
+        stop = bisect.bisect_right(self._lengths, len(query) + bound)
+        found = _within(query, self._keys[start:stop], bound)
+        found.sort(key=lambda row: self._order[start + row[2]])
+        return [(key, distance) for key, distance, _ in found]
+
+
+def _within(query: str, keys: Sequence[str], bound: int) -> list[tuple[str, int, int]]:
+    """(key, distance, index) for the keys within ``bound`` edits of ``query``, in keys' order.
+
+    The distance is optimal string alignment (a swap of neighbours is one edit), computed
+    for all keys at once by rapidfuzz: what was a Python loop per key is one C call.
+    """
+    if not keys:
+        return []
+    found = process.extract(query, keys, scorer=OSA.distance, score_cutoff=bound, limit=None)
+    return sorted(found, key=lambda row: row[2])
 
 
 def _contenders(entries: Sequence[_Key]) -> tuple[Item, ...]:

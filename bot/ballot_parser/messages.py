@@ -72,6 +72,39 @@ class EmptyBallotError(BallotParseError):
     """The text names no item at all."""
 
 
+class TooLongError(BallotParseError):
+    """The text is over a bound checked before any work: ``/vote``'s or Paste…'s."""
+
+
+# What a member can send: Discord's limit for a string option, and Paste…'s five
+# 4,000-character boxes. Lines: 200 items, each with a line of reasons, and some slack.
+MAX_ORDER_CHARS = 6000
+MAX_PASTE_CHARS = 20_000
+MAX_PASTE_LINES = 500
+
+
+def check_order_size(text: str) -> None:
+    if len(text) > MAX_ORDER_CHARS:
+        raise TooLongError(
+            f"Your order is {len(text):,} characters long; I read at most "
+            f"{MAX_ORDER_CHARS:,}. List just the items, best first."
+        )
+
+
+def check_paste_size(text: str) -> None:
+    if len(text) > MAX_PASTE_CHARS:
+        raise TooLongError(
+            f"That's {len(text):,} characters; I read at most {MAX_PASTE_CHARS:,}. "
+            "Paste just your list, one item a line."
+        )
+    lines = sum(1 for line in text.splitlines() if line.strip())
+    if lines > MAX_PASTE_LINES:
+        raise TooLongError(
+            f"That's {lines:,} lines; I read at most {MAX_PASTE_LINES:,}. "
+            "Paste just your list, one item a line."
+        )
+
+
 def empty_order(items: Sequence[Item]) -> EmptyBallotError:
     return EmptyBallotError(
         "Your order names no items. List them best first, separated by > or commas, "

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import discord
 
 from bot.ballot_builder import BallotBuilder
-from bot.ballot_parser import BallotParseError, parse_pasted
+from bot.ballot_parser import BallotParseError, read_pasted
 from bot.errors import UserError
 from bot.render.ballot import (
     builder_closed_embed,
@@ -324,7 +324,9 @@ class PasteModal(BaseModal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         text = "\n".join(box.value for box in self.lists if box.value)
         try:
-            pasted = parse_pasted(text, self.view.builder.debate.items)
+            pasted = await read_pasted(
+                text, self.view.builder.debate.items, reader=interaction.user.id
+            )
         except BallotParseError as error:
             raise UserError(error.message) from error
         self.view.builder.paste(

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.ballot_parser import BallotParseError, parse_order
+from bot.ballot_parser import BallotParseError, read_order
 from bot.errors import UserError
 from bot.render.text import safe
 from bot.ui import debate_autocomplete
@@ -60,7 +60,7 @@ class Ballots(commands.Cog):
             return
         await self.bot.voting.ensure_open(guild_id, found)
         try:
-            tiers = parse_order(order, found.items)
+            tiers = await read_order(order, found.items, reader=interaction.user.id)
         except BallotParseError as error:
             raise UserError(error.message) from error
         previous = await self.bot.voting.current(guild_id, found, interaction.user.id)

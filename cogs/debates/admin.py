@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.catalog import MAX_FILE_BYTES, CatalogError, dump_debate_yaml, parse_debate_yaml
+from bot.catalog import MAX_FILE_BYTES, CatalogError, dump_debate_yaml, read_debate_yaml
 from bot.debate_forms import describe_file_problems, format_problems, spec_of
 from bot.edit_plans import plan_import
 from bot.errors import UserError
@@ -58,7 +58,7 @@ class AdminCommands(CogMixin):
         except discord.HTTPException:
             raise UserError("I couldn't download that file; upload it again.") from None
         try:
-            spec = parse_debate_yaml(body, file.filename)
+            spec = await read_debate_yaml(body, file.filename)
         except CatalogError as exc:
             raise UserError(
                 "I couldn't import that file, so nothing changed:\n"

@@ -360,7 +360,7 @@ async def test_catalog_debates_export_but_their_slug_cannot_be_imported(
 BAD_UPLOADS = [
     pytest.param(b"x" * (256 * 1024 + 1), "That file is 257 KB; the limit is 256 KB.", id="oversize"),
     pytest.param("slug: caf\xe9".encode("latin-1"), "The file is not UTF-8 text. Save it as UTF-8", id="latin-1"),
-    pytest.param(b"slug: [unclosed\ntitle: x\n", "Line 2, the file is not valid YAML: expected ',' or ']'", id="not-yaml"),
+    pytest.param(b"slug: [unclosed\ntitle: x\n", "Line 2, the file is not valid YAML: did not find expected ',' or ']'", id="not-yaml"),
     pytest.param(
         b"slug: x\ntitle: !!python/object/apply:os.system [echo hi]\n",
         "Line 2, the file uses a YAML tag that builds objects", id="object-tag",
