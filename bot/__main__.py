@@ -13,6 +13,7 @@ import asyncio
 import logging
 import signal
 import sys
+from pathlib import Path
 
 import discord
 from dotenv import load_dotenv
@@ -45,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     if command not in {"run", "sync"}:
         print(f"Unknown command {command!r}.\n{USAGE}", file=sys.stderr)
         return 2
-    load_dotenv(override=False)
+    # The working directory's .env, as the README says: the default search starts from this
+    # file's folder, which for an installed bot is inside site-packages.
+    load_dotenv(Path.cwd() / ".env", override=False)
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
@@ -69,9 +72,7 @@ async def run(settings: Settings, *, sync_globally: bool = False) -> int:
     async with await Database.open(settings.database_path) as db:
         bot = RankingBot(settings, db, sync_globally=sync_globally)
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        install_stop_handlers(asyncio.get_running_loop(), stop)
         if sync_globally:
             bot.add_listener(_close_after_sync(bot, stop), "on_ready")
         async with bot:
@@ -96,6 +97,18 @@ async def run(settings: Settings, *, sync_globally: bool = False) -> int:
                 return 1
         log.info("Database closed; goodbye")
     return 0
+
+
+def install_stop_handlers(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """Ctrl-C and SIGTERM (Ctrl-Break on Windows) set ``stop`` so the bot shuts down cleanly."""
+    names = ("SIGINT", "SIGTERM", "SIGBREAK")
+    for sig in (getattr(signal, name) for name in names if hasattr(signal, name)):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except NotImplementedError:
+            # Windows' event loops have no add_signal_handler; a plain handler runs in the
+            # main thread between bytecodes, so it hands the event to the loop thread-safely.
+            signal.signal(sig, lambda _sig, _frame: loop.call_soon_threadsafe(stop.set))
 
 
 def _close_after_sync(bot: RankingBot, stop: asyncio.Event):  # noqa: ANN202

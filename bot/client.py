@@ -11,7 +11,7 @@ import discord
 from discord.ext import commands
 
 import cogs
-from bot.catalog import load_catalog
+from bot.catalog import builtin_catalog, load_catalogs
 from bot.debate_admin import DebateAdmin
 from bot.debate_directory import DebateDirectory
 from bot.duels import DuelService
@@ -75,7 +75,8 @@ class RankingBot(commands.Bot):
     async def setup_hook(self) -> None:
         version = await self.db.migrate()
         log.info("Database %s at schema version %d", self.db.path, version)
-        await self.debate_store.sync_catalog(load_catalog(self.settings.catalog_dir))
+        extra = [self.settings.catalog_dir] if self.settings.catalog_dir else []
+        await self.debate_store.sync_catalog(load_catalogs([builtin_catalog(), *extra]))
         # Duels left alone for a day go, even in servers where nobody runs /duel again.
         await self.duels.drop_idle()
         # Vote and Duel buttons on messages sent before this start must keep working.

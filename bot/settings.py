@@ -13,9 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CATALOG_DIR = REPO_ROOT / "data" / "debates"
-
 # Discord bot tokens are three base64url segments: the bot's id, a timestamp, an HMAC.
 # Checking the shape catches a pasted client secret or a stray quote before we hit the API.
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
@@ -32,7 +29,8 @@ class Settings:
     database_path: Path = Path("ranking-debates.sqlite3")
     dev_guild_id: int | None = None
     log_level: str = "INFO"
-    catalog_dir: Path = DEFAULT_CATALOG_DIR
+    # A folder of more debates, besides the built-in catalog; None: the built-in ones only.
+    catalog_dir: Path | None = None
     vote_cooldown_seconds: float = 10.0
     # Point discord.py at another REST API / gateway (the test emulator); empty means Discord.
     api_base_url: str | None = None
@@ -69,7 +67,7 @@ class Settings:
             database_path=Path(_clean(env.get("DATABASE_PATH")) or "ranking-debates.sqlite3"),
             dev_guild_id=_snowflake(env, "DEV_GUILD_ID"),
             log_level=level,
-            catalog_dir=Path(_clean(env.get("CATALOG_DIR")) or DEFAULT_CATALOG_DIR),
+            catalog_dir=_folder(env, "CATALOG_DIR"),
             vote_cooldown_seconds=_non_negative_float(env, "VOTE_COOLDOWN_SECONDS", 10.0),
             api_base_url=_clean(env.get("DISCORD_API_BASE_URL")),
             gateway_url=_clean(env.get("DISCORD_GATEWAY_URL")),
@@ -81,6 +79,20 @@ def _clean(value: str | None) -> str | None:
         return None
     value = value.strip().strip('"').strip("'").strip()
     return value or None
+
+
+def _folder(env: Mapping[str, str], name: str) -> Path | None:
+    raw = _clean(env.get(name))
+    if raw is None:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        # A misspelt folder would otherwise start the bot without the debates it names.
+        raise SettingsError(
+            f"{name} is {raw!r}, but there is no folder {path.resolve()}; "
+            "fix the path, or leave it empty."
+        )
+    return path
 
 
 def _snowflake(env: Mapping[str, str], name: str) -> int | None:
