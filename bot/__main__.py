@@ -23,6 +23,8 @@ from bot.client import RankingBot
 from bot.endpoints import apply_endpoints
 from bot.settings import Settings, SettingsError
 from bot.storage import Database
+from bot.storage.backup import BackupError
+from bot.storage.database import DatabaseTooNew, MigrationFailed
 
 log = logging.getLogger("bot")
 
@@ -70,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
 
 async def run(settings: Settings, *, sync_globally: bool = False) -> int:
     async with await Database.open(settings.database_path) as db:
+        try:
+            # Before logging in: a database this bot cannot use stops it with one line.
+            await db.migrate()
+        except (DatabaseTooNew, MigrationFailed, BackupError) as exc:
+            print(f"ranking-debates: {exc}", file=sys.stderr)
+            return 1
         bot = RankingBot(settings, db, sync_globally=sync_globally)
         stop = asyncio.Event()
         install_stop_handlers(asyncio.get_running_loop(), stop)
