@@ -21,6 +21,7 @@ from dotenv import load_dotenv
 from bot.catalog import CatalogError
 from bot.client import RankingBot
 from bot.endpoints import apply_endpoints
+from bot.maintenance import backup_command
 from bot.settings import Settings, SettingsError
 from bot.storage import Database
 from bot.storage.backup import BackupError
@@ -28,11 +29,15 @@ from bot.storage.database import DatabaseTooNew, MigrationFailed
 
 log = logging.getLogger("bot")
 
-USAGE = """usage: python -m bot [run | sync | analyze FILE [--method M] [--json]]
+USAGE = """usage: python -m bot [run | sync | backup [PATH] | analyze FILE [--method M] [--json]]
 
   run       start the bot (the default)
   sync      publish the slash commands globally once, then exit
+  backup    copy the database consistently (safe while the bot runs) to PATH, a folder,
+            or by default a dated file in BACKUP_DIR or beside the database
   analyze   rank ballots from a PrefLib or text file and print the result"""
+# Commands that only touch the database file: no token needed.
+OFFLINE = {"backup"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,17 +50,19 @@ def main(argv: list[str] | None = None) -> int:
         from bot.analyze import main as analyze
 
         return analyze(args[1:])
-    if command not in {"run", "sync"}:
+    if command not in {"run", "sync", *OFFLINE}:
         print(f"Unknown command {command!r}.\n{USAGE}", file=sys.stderr)
         return 2
     # The working directory's .env, as the README says: the default search starts from this
     # file's folder, which for an installed bot is inside site-packages.
     load_dotenv(Path.cwd() / ".env", override=False)
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env(require_token=command not in OFFLINE)
     except SettingsError as exc:
         print(f"ranking-debates: {exc}", file=sys.stderr)
         return 1
+    if command == "backup":
+        return backup_command(settings, args[1:])
     discord.utils.setup_logging(level=settings.log_level_number, root=True)
     # aiosqlite logs every statement at DEBUG, which drowns the bot's own debug output.
     logging.getLogger("aiosqlite").setLevel(max(settings.log_level_number, logging.INFO))

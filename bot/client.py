@@ -11,6 +11,7 @@ import discord
 from discord.ext import commands
 
 import cogs
+from bot.backups import DailyBackups
 from bot.catalog import builtin_catalog, load_catalogs
 from bot.debate_admin import DebateAdmin
 from bot.debate_directory import DebateDirectory
@@ -71,6 +72,7 @@ class RankingBot(commands.Bot):
         self.summary_poster = SummaryPoster(self, buttons=summary_view)
         self.sync_globally = sync_globally
         self._warming: asyncio.Task[None] | None = None
+        self._backing_up: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         version = await self.db.migrate()
@@ -84,6 +86,11 @@ class RankingBot(commands.Bot):
         await self.load_cogs()
         await self.sync_commands()
         self._warming = asyncio.create_task(self._warm_results(), name="warm-results")
+        if self.settings.backup_dir is not None:
+            backups = DailyBackups(
+                self.db.path, self.settings.backup_dir, self.settings.backup_keep
+            )
+            self._backing_up = asyncio.create_task(backups.run(), name="daily-backups")
 
     async def _warm_results(self) -> None:
         # In the background: a server with 100,000 ballots takes a second or two to load,
@@ -124,8 +131,9 @@ class RankingBot(commands.Bot):
         log.info("Synced %d command(s) to guild %d", len(synced), guild.id)
 
     async def close(self) -> None:
-        if self._warming is not None:
-            self._warming.cancel()
+        for task in (self._warming, self._backing_up):
+            if task is not None:
+                task.cancel()
         await super().close()
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:

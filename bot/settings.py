@@ -35,6 +35,9 @@ class Settings:
     # Point discord.py at another REST API / gateway (the test emulator); empty means Discord.
     api_base_url: str | None = None
     gateway_url: str | None = None
+    # A folder for a daily backup of the database, keeping the newest backup_keep; None: off.
+    backup_dir: Path | None = None
+    backup_keep: int = 7
 
     @property
     def log_level_number(self) -> int:
@@ -71,6 +74,8 @@ class Settings:
             vote_cooldown_seconds=_non_negative_float(env, "VOTE_COOLDOWN_SECONDS", 10.0),
             api_base_url=_clean(env.get("DISCORD_API_BASE_URL")),
             gateway_url=_clean(env.get("DISCORD_GATEWAY_URL")),
+            backup_dir=_path(env, "BACKUP_DIR"),
+            backup_keep=_positive_int(env, "BACKUP_KEEP", 7),
         )
 
 
@@ -93,6 +98,20 @@ def _folder(env: Mapping[str, str], name: str) -> Path | None:
             "fix the path, or leave it empty."
         )
     return path
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = _clean(env.get(name))
+    return Path(raw).expanduser() if raw else None
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = _clean(env.get(name))
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a whole number, 1 or more, not {raw!r}.")
+    return int(raw)
 
 
 def _snowflake(env: Mapping[str, str], name: str) -> int | None:

@@ -30,6 +30,9 @@ _SCRUBBED = (
     "LOG_LEVEL",
     "CATALOG_DIR",
     "VOTE_COOLDOWN_SECONDS",
+    "BACKUP_",
+    "HEALTH_",
+    "LOG_FORMAT",
 )
 
 # Every process group started here, so that nothing outlives the test session.
