@@ -21,7 +21,7 @@ from dotenv import load_dotenv
 from bot.catalog import CatalogError
 from bot.client import RankingBot
 from bot.endpoints import apply_endpoints
-from bot.maintenance import backup_command
+from bot.maintenance import backup_command, forget_command
 from bot.settings import Settings, SettingsError
 from bot.storage import Database
 from bot.storage.backup import BackupError
@@ -29,15 +29,17 @@ from bot.storage.database import DatabaseTooNew, MigrationFailed
 
 log = logging.getLogger("bot")
 
-USAGE = """usage: python -m bot [run | sync | backup [PATH] | analyze FILE [--method M] [--json]]
+USAGE = """usage: python -m bot [run | sync | backup [PATH] | forget USER_ID
+                     | analyze FILE [--method M] [--json]]
 
   run       start the bot (the default)
   sync      publish the slash commands globally once, then exit
   backup    copy the database consistently (safe while the bot runs) to PATH, a folder,
             or by default a dated file in BACKUP_DIR or beside the database
+  forget    erase everything stored about the user USER_ID in every server
   analyze   rank ballots from a PrefLib or text file and print the result"""
 # Commands that only touch the database file: no token needed.
-OFFLINE = {"backup"}
+OFFLINE = {"backup", "forget"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if command == "backup":
         return backup_command(settings, args[1:])
+    if command == "forget":
+        return forget_command(settings, args[1:])
     discord.utils.setup_logging(level=settings.log_level_number, root=True)
     # aiosqlite logs every statement at DEBUG, which drowns the bot's own debug output.
     logging.getLogger("aiosqlite").setLevel(max(settings.log_level_number, logging.INFO))

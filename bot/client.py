@@ -17,6 +17,7 @@ from bot.debate_admin import DebateAdmin
 from bot.debate_directory import DebateDirectory
 from bot.duels import DuelService
 from bot.errors import ErrorHandlingTree
+from bot.privacy import PrivacyService
 from bot.results import ResultsService
 from bot.server_settings import ServerSettingsService
 from bot.settings import Settings
@@ -27,12 +28,15 @@ from bot.storage import (
     DuelRepository,
     SettingsRepository,
 )
+from bot.storage.personal_data import PersonalDataRepository
 from bot.storage.summaries import SummaryRepository
 from bot.summary_poster import SummaryPoster
 from bot.ui import DuelButton, VoteButton, answer_lost_form, summary_view
 from bot.voting import VotingService
 
 log = logging.getLogger(__name__)
+
+OUTSIDE_WRITES_CHECK_SECONDS = 5.0
 
 
 class CogLoadError(RuntimeError):
@@ -70,9 +74,13 @@ class RankingBot(commands.Bot):
         self.results = ResultsService(self.ballot_store)
         self.voting.add_listener(self.results.on_ballot_change)
         self.summary_poster = SummaryPoster(self, buttons=summary_view)
+        self.privacy = PrivacyService(
+            PersonalDataRepository(db), self.voting, self.settings_store
+        )
         self.sync_globally = sync_globally
         self._warming: asyncio.Task[None] | None = None
         self._backing_up: asyncio.Task[None] | None = None
+        self._watching: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         version = await self.db.migrate()
@@ -86,6 +94,7 @@ class RankingBot(commands.Bot):
         await self.load_cogs()
         await self.sync_commands()
         self._warming = asyncio.create_task(self._warm_results(), name="warm-results")
+        self._watching = asyncio.create_task(self._watch_outside_writes(), name="outside-writes")
         if self.settings.backup_dir is not None:
             backups = DailyBackups(
                 self.db.path, self.settings.backup_dir, self.settings.backup_keep
@@ -101,6 +110,18 @@ class RankingBot(commands.Bot):
             log.exception("Could not preload results; they will load on first use")
         else:
             log.info("Preloaded results for %d debate(s)", warmed)
+
+    async def _watch_outside_writes(self) -> None:
+        # `python -m bot forget USER_ID` erases ballots from another process; the kept
+        # tallies would go on counting them. Reloading them from SQLite settles it.
+        seen = await self.db.data_version()
+        while True:
+            await asyncio.sleep(OUTSIDE_WRITES_CHECK_SECONDS)
+            now = await self.db.data_version()
+            if now != seen:
+                log.info("Another process changed the database; reloading results")
+                self.results.forget_all()
+                seen = now
 
     async def load_cogs(self) -> None:
         """Load every module in ``cogs/``; one that fails stops the start.
@@ -131,7 +152,7 @@ class RankingBot(commands.Bot):
         log.info("Synced %d command(s) to guild %d", len(synced), guild.id)
 
     async def close(self) -> None:
-        for task in (self._warming, self._backing_up):
+        for task in (self._warming, self._backing_up, self._watching):
             if task is not None:
                 task.cancel()
         await super().close()

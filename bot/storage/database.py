@@ -106,6 +106,11 @@ class Database:
         async with self.conn.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
+    async def data_version(self) -> int:
+        """Changes when another connection (another process) commits to the database."""
+        row = await self.fetchone("PRAGMA data_version")
+        return int(row[0]) if row else 0
+
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
