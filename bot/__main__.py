@@ -21,6 +21,7 @@ from dotenv import load_dotenv
 from bot.catalog import CatalogError
 from bot.client import RankingBot
 from bot.endpoints import apply_endpoints
+from bot.logs import formatter_for
 from bot.maintenance import backup_command, forget_command
 from bot.settings import Settings, SettingsError
 from bot.storage import Database
@@ -67,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         return backup_command(settings, args[1:])
     if command == "forget":
         return forget_command(settings, args[1:])
-    discord.utils.setup_logging(level=settings.log_level_number, root=True)
+    formatter = formatter_for(settings.log_format)
+    if formatter is None:
+        discord.utils.setup_logging(level=settings.log_level_number, root=True)
+    else:
+        discord.utils.setup_logging(level=settings.log_level_number, root=True, formatter=formatter)
     # aiosqlite logs every statement at DEBUG, which drowns the bot's own debug output.
     logging.getLogger("aiosqlite").setLevel(max(settings.log_level_number, logging.INFO))
     try:

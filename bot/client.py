@@ -17,6 +17,8 @@ from bot.debate_admin import DebateAdmin
 from bot.debate_directory import DebateDirectory
 from bot.duels import DuelService
 from bot.errors import ErrorHandlingTree
+from bot.health import HealthServer
+from bot.logs import log_command
 from bot.privacy import PrivacyService
 from bot.results import ResultsService
 from bot.server_settings import ServerSettingsService
@@ -81,6 +83,7 @@ class RankingBot(commands.Bot):
         self._warming: asyncio.Task[None] | None = None
         self._backing_up: asyncio.Task[None] | None = None
         self._watching: asyncio.Task[None] | None = None
+        self.health: HealthServer | None = None
 
     async def setup_hook(self) -> None:
         version = await self.db.migrate()
@@ -95,6 +98,9 @@ class RankingBot(commands.Bot):
         await self.sync_commands()
         self._warming = asyncio.create_task(self._warm_results(), name="warm-results")
         self._watching = asyncio.create_task(self._watch_outside_writes(), name="outside-writes")
+        if self.settings.health_port is not None:
+            self.health = HealthServer(self, self.settings.health_host, self.settings.health_port)
+            await self.health.start()
         if self.settings.backup_dir is not None:
             backups = DailyBackups(
                 self.db.path, self.settings.backup_dir, self.settings.backup_keep
@@ -152,10 +158,17 @@ class RankingBot(commands.Bot):
         log.info("Synced %d command(s) to guild %d", len(synced), guild.id)
 
     async def close(self) -> None:
+        if self.health is not None:
+            await self.health.stop()
         for task in (self._warming, self._backing_up, self._watching):
             if task is not None:
                 task.cancel()
         await super().close()
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: object
+    ) -> None:
+        log_command(interaction, "ok")
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await answer_lost_form(interaction)

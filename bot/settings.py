@@ -38,6 +38,10 @@ class Settings:
     # A folder for a daily backup of the database, keeping the newest backup_keep; None: off.
     backup_dir: Path | None = None
     backup_keep: int = 7
+    # Serve GET /healthz on this port (0: any free one, logged); None: no health endpoint.
+    health_port: int | None = None
+    health_host: str = "127.0.0.1"
+    log_format: str = "text"
 
     @property
     def log_level_number(self) -> int:
@@ -76,6 +80,9 @@ class Settings:
             gateway_url=_clean(env.get("DISCORD_GATEWAY_URL")),
             backup_dir=_path(env, "BACKUP_DIR"),
             backup_keep=_positive_int(env, "BACKUP_KEEP", 7),
+            health_port=_port(env, "HEALTH_PORT"),
+            health_host=_clean(env.get("HEALTH_HOST")) or "127.0.0.1",
+            log_format=_choice(env, "LOG_FORMAT", ("text", "json")),
         )
 
 
@@ -103,6 +110,22 @@ def _folder(env: Mapping[str, str], name: str) -> Path | None:
 def _path(env: Mapping[str, str], name: str) -> Path | None:
     raw = _clean(env.get(name))
     return Path(raw).expanduser() if raw else None
+
+
+def _port(env: Mapping[str, str], name: str) -> int | None:
+    raw = _clean(env.get(name))
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) > 65535:
+        raise SettingsError(f"{name} must be a port number, 0 to 65535, not {raw!r}.")
+    return int(raw)
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = (_clean(env.get(name)) or choices[0]).lower()
+    if raw not in choices:
+        raise SettingsError(f"{name} must be {' or '.join(choices)}, not {raw!r}.")
+    return raw
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
