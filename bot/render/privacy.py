@@ -22,6 +22,8 @@ def describe_erasure(
         parts.append(
             f"{whose} name on {plural(erasure.creator_links, 'debate or schedule', 'debates or schedules')}"
         )
+    if erasure.duels:
+        parts.append(f"{whose} unfinished {plural(erasure.duels, 'duel')}")
     counted = len(erasure.counted)
     after = (
         f" The results no longer count {plural(counted, 'ballot')} of {whom}." if counted else ""

@@ -20,10 +20,11 @@ class Erasure:
     revisions: int  # every saved version, withdrawn ones included
     debates: int  # debates the member had ballots on (counting or not)
     creator_links: int  # debates and schedules that named the member as their creator
+    duels: int = 0  # unfinished duel sessions
 
     @property
     def nothing(self) -> bool:
-        return self.revisions == 0 and self.creator_links == 0
+        return self.revisions == 0 and self.creator_links == 0 and self.duels == 0
 
 
 class PersonalDataRepository:
@@ -50,6 +51,9 @@ class PersonalDataRepository:
                 revisions, debates = await cursor.fetchone() or (0, 0)
             await conn.execute(f"DELETE FROM current_ballots WHERE {where}", params)
             await conn.execute(f"DELETE FROM ballots WHERE {where}", params)
+            duels = (
+                await conn.execute(f"DELETE FROM duel_sessions WHERE {where}", params)
+            ).rowcount
             creator, _ = _scope(member_id, guild_id, column="created_by")
             unlinked = await conn.execute(
                 f"UPDATE debates SET created_by = NULL WHERE {creator}", params
@@ -60,7 +64,7 @@ class PersonalDataRepository:
                 params,
             )
             links += unlinked.rowcount
-        return Erasure(counted, revisions, debates, links)
+        return Erasure(counted, revisions, debates, links, duels)
 
     async def pseudonym_key(self) -> bytes:
         row = await self.db.fetchone(

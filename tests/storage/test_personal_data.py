@@ -54,3 +54,50 @@ async def test_erasing_in_one_server_leaves_other_servers_and_members(db: Databa
 async def test_the_pseudonym_key_is_made_once_per_installation(db: Database) -> None:
     key = await PersonalDataRepository(db).pseudonym_key()
     assert len(key) == 32 and key == await PersonalDataRepository(db).pseudonym_key()
+
+
+# Columns that name a member; every table holding one must be covered by erase().
+MEMBER_COLUMNS = {"member_id", "created_by"}
+
+
+async def test_no_table_keeps_a_member_after_erasing_everywhere(db: Database) -> None:
+    """A new table with a member column fails here until erase() covers it."""
+    tables = [
+        r["name"]
+        for r in await db.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    debate = await DebateRepository(db).create(SPEC, guild_id=HERE, created_by=MEMBER)
+    now = "2026-01-01T00:00:00+00:00"
+    member_tables = []
+    for table in tables:
+        columns = {c["name"]: c for c in await db.fetchall(f'PRAGMA table_info("{table}")')}
+        if not MEMBER_COLUMNS & set(columns):
+            continue
+        member_tables.append(table)
+        # A row naming the member, with plausible values for the other required columns.
+        values = {
+            name: MEMBER if name in MEMBER_COLUMNS else HERE if name == "guild_id"
+            else debate.id if name == "debate_id" else now if name.endswith("_at") else 0
+            for name, c in columns.items()
+            if c["notnull"] and c["dflt_value"] is None and not c["pk"]
+        }  # fmt: skip
+        if table in ("ballots", "current_ballots", "debates", "summary_schedules"):
+            continue  # filled through their repositories above and in the test before
+        values |= {"state": "{}"} if "state" in columns else {}
+        marks = ", ".join("?" * len(values))
+        async with db.transaction() as conn:
+            await conn.execute(
+                f'INSERT INTO "{table}" ({", ".join(values)}) VALUES ({marks})',
+                tuple(values.values()),
+            )
+    await BallotRepository(db).save(HERE, debate.id, MEMBER, ((debate.items[0].id,),))
+
+    await PersonalDataRepository(db).erase(MEMBER)
+
+    for table in member_tables:
+        columns = {c["name"] for c in await db.fetchall(f'PRAGMA table_info("{table}")')}
+        for column in MEMBER_COLUMNS & columns:
+            rows = await db.fetchall(f'SELECT 1 FROM "{table}" WHERE {column} = ?', (MEMBER,))
+            assert rows == [], f"{table}.{column} still names the member after erase()"
