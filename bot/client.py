@@ -76,9 +76,7 @@ class RankingBot(commands.Bot):
         self.results = ResultsService(self.ballot_store)
         self.voting.add_listener(self.results.on_ballot_change)
         self.summary_poster = SummaryPoster(self, buttons=summary_view)
-        self.privacy = PrivacyService(
-            PersonalDataRepository(db), self.voting, self.settings_store
-        )
+        self.privacy = PrivacyService(PersonalDataRepository(db), self.voting, self.settings_store)
         self.sync_globally = sync_globally
         self._warming: asyncio.Task[None] | None = None
         self._backing_up: asyncio.Task[None] | None = None
