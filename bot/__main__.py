@@ -13,6 +13,7 @@ import asyncio
 import logging
 import signal
 import sys
+from pathlib import Path
 
 import discord
 from dotenv import load_dotenv
@@ -20,16 +21,26 @@ from dotenv import load_dotenv
 from bot.catalog import CatalogError
 from bot.client import RankingBot
 from bot.endpoints import apply_endpoints
+from bot.logs import formatter_for
+from bot.maintenance import backup_command, forget_command
 from bot.settings import Settings, SettingsError
 from bot.storage import Database
+from bot.storage.backup import BackupError
+from bot.storage.database import DatabaseTooNew, MigrationFailed
 
 log = logging.getLogger("bot")
 
-USAGE = """usage: python -m bot [run | sync | analyze FILE [--method M] [--json]]
+USAGE = """usage: python -m bot [run | sync | backup [PATH] | forget USER_ID
+                     | analyze FILE [--method M] [--json]]
 
   run       start the bot (the default)
   sync      publish the slash commands globally once, then exit
+  backup    copy the database consistently (safe while the bot runs) to PATH, a folder,
+            or by default a dated file in BACKUP_DIR or beside the database
+  forget    erase everything stored about the user USER_ID in every server
   analyze   rank ballots from a PrefLib or text file and print the result"""
+# Commands that only touch the database file: no token needed.
+OFFLINE = {"backup", "forget"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,16 +53,26 @@ def main(argv: list[str] | None = None) -> int:
         from bot.analyze import main as analyze
 
         return analyze(args[1:])
-    if command not in {"run", "sync"}:
+    if command not in {"run", "sync", *OFFLINE}:
         print(f"Unknown command {command!r}.\n{USAGE}", file=sys.stderr)
         return 2
-    load_dotenv(override=False)
+    # The working directory's .env, as the README says: the default search starts from this
+    # file's folder, which for an installed bot is inside site-packages.
+    load_dotenv(Path.cwd() / ".env", override=False)
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env(require_token=command not in OFFLINE)
     except SettingsError as exc:
         print(f"ranking-debates: {exc}", file=sys.stderr)
         return 1
-    discord.utils.setup_logging(level=settings.log_level_number, root=True)
+    if command == "backup":
+        return backup_command(settings, args[1:])
+    if command == "forget":
+        return forget_command(settings, args[1:])
+    formatter = formatter_for(settings.log_format)
+    if formatter is None:
+        discord.utils.setup_logging(level=settings.log_level_number, root=True)
+    else:
+        discord.utils.setup_logging(level=settings.log_level_number, root=True, formatter=formatter)
     # aiosqlite logs every statement at DEBUG, which drowns the bot's own debug output.
     logging.getLogger("aiosqlite").setLevel(max(settings.log_level_number, logging.INFO))
     try:
@@ -67,11 +88,15 @@ def main(argv: list[str] | None = None) -> int:
 
 async def run(settings: Settings, *, sync_globally: bool = False) -> int:
     async with await Database.open(settings.database_path) as db:
+        try:
+            # Before logging in: a database this bot cannot use stops it with one line.
+            await db.migrate()
+        except (DatabaseTooNew, MigrationFailed, BackupError) as exc:
+            print(f"ranking-debates: {exc}", file=sys.stderr)
+            return 1
         bot = RankingBot(settings, db, sync_globally=sync_globally)
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        install_stop_handlers(asyncio.get_running_loop(), stop)
         if sync_globally:
             bot.add_listener(_close_after_sync(bot, stop), "on_ready")
         async with bot:
@@ -96,6 +121,18 @@ async def run(settings: Settings, *, sync_globally: bool = False) -> int:
                 return 1
         log.info("Database closed; goodbye")
     return 0
+
+
+def install_stop_handlers(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """Ctrl-C and SIGTERM (Ctrl-Break on Windows) set ``stop`` so the bot shuts down cleanly."""
+    names = ("SIGINT", "SIGTERM", "SIGBREAK")
+    for sig in (getattr(signal, name) for name in names if hasattr(signal, name)):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except NotImplementedError:
+            # Windows' event loops have no add_signal_handler; a plain handler runs in the
+            # main thread between bytecodes, so it hands the event to the loop thread-safely.
+            signal.signal(sig, lambda _sig, _frame: loop.call_soon_threadsafe(stop.set))
 
 
 def _close_after_sync(bot: RankingBot, stop: asyncio.Event):  # noqa: ANN202

@@ -18,7 +18,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +180,31 @@ def _compose_and_construct(text: str) -> tuple[yaml.Node | None, object]:
         loader.dispose()
 
 
-def load_catalog(folder: Path) -> list[DebateSpec]:
+def builtin_catalog() -> Traversable:
+    """The debates shipped with the bot: ``data/debates``, installed as ``bot.catalog_data``."""
+    try:
+        return resources.files("bot.catalog_data")
+    except ModuleNotFoundError:
+        # A checkout run without installing it (or installed editable, where setuptools
+        # cannot map a package-less folder): the folder the build maps into the package.
+        return Path(__file__).resolve().parent.parent / "data" / "debates"
+
+
+def load_catalogs(folders: Iterable[Traversable]) -> list[DebateSpec]:
+    """The debates of every folder; a later folder's debate replaces an earlier one's by slug.
+
+    So an operator's ``CATALOG_DIR`` can add debates and also adapt a shipped one.
+    """
+    merged: dict[str, DebateSpec] = {}
+    for folder in folders:
+        for spec in load_catalog(folder):
+            if spec.slug in merged:
+                log.info("%s replaces the built-in debate %r", folder, spec.slug)
+            merged[spec.slug] = spec
+    return list(merged.values())
+
+
+def load_catalog(folder: Traversable) -> list[DebateSpec]:
     """Every ``*.yaml``/``*.yml`` debate in ``folder``, sorted by file name.
 
     Raises :class:`CatalogError` with the problems of every bad file, and for two files
@@ -186,7 +213,10 @@ def load_catalog(folder: Path) -> list[DebateSpec]:
     specs: list[DebateSpec] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    paths = sorted(
+        (entry for entry in folder.iterdir() if entry.name.endswith((".yaml", ".yml"))),
+        key=lambda entry: entry.name,
+    )
     for path in paths:
         try:
             spec = parse_debate_yaml(path.read_bytes(), path.name)

@@ -11,11 +11,15 @@ import discord
 from discord.ext import commands
 
 import cogs
-from bot.catalog import load_catalog
+from bot.backups import DailyBackups
+from bot.catalog import builtin_catalog, load_catalogs
 from bot.debate_admin import DebateAdmin
 from bot.debate_directory import DebateDirectory
 from bot.duels import DuelService
 from bot.errors import ErrorHandlingTree
+from bot.health import HealthServer
+from bot.logs import log_command
+from bot.privacy import PrivacyService
 from bot.results import ResultsService
 from bot.server_settings import ServerSettingsService
 from bot.settings import Settings
@@ -26,12 +30,15 @@ from bot.storage import (
     DuelRepository,
     SettingsRepository,
 )
+from bot.storage.personal_data import PersonalDataRepository
 from bot.storage.summaries import SummaryRepository
 from bot.summary_poster import SummaryPoster
 from bot.ui import DuelButton, VoteButton, answer_lost_form, summary_view
 from bot.voting import VotingService
 
 log = logging.getLogger(__name__)
+
+OUTSIDE_WRITES_CHECK_SECONDS = 5.0
 
 
 class CogLoadError(RuntimeError):
@@ -69,13 +76,18 @@ class RankingBot(commands.Bot):
         self.results = ResultsService(self.ballot_store)
         self.voting.add_listener(self.results.on_ballot_change)
         self.summary_poster = SummaryPoster(self, buttons=summary_view)
+        self.privacy = PrivacyService(PersonalDataRepository(db), self.voting, self.settings_store)
         self.sync_globally = sync_globally
         self._warming: asyncio.Task[None] | None = None
+        self._backing_up: asyncio.Task[None] | None = None
+        self._watching: asyncio.Task[None] | None = None
+        self.health: HealthServer | None = None
 
     async def setup_hook(self) -> None:
         version = await self.db.migrate()
         log.info("Database %s at schema version %d", self.db.path, version)
-        await self.debate_store.sync_catalog(load_catalog(self.settings.catalog_dir))
+        extra = [self.settings.catalog_dir] if self.settings.catalog_dir else []
+        await self.debate_store.sync_catalog(load_catalogs([builtin_catalog(), *extra]))
         # Duels left alone for a day go, even in servers where nobody runs /duel again.
         await self.duels.drop_idle()
         # Vote and Duel buttons on messages sent before this start must keep working.
@@ -83,6 +95,15 @@ class RankingBot(commands.Bot):
         await self.load_cogs()
         await self.sync_commands()
         self._warming = asyncio.create_task(self._warm_results(), name="warm-results")
+        self._watching = asyncio.create_task(self._watch_outside_writes(), name="outside-writes")
+        if self.settings.health_port is not None:
+            self.health = HealthServer(self, self.settings.health_host, self.settings.health_port)
+            await self.health.start()
+        if self.settings.backup_dir is not None:
+            backups = DailyBackups(
+                self.db.path, self.settings.backup_dir, self.settings.backup_keep
+            )
+            self._backing_up = asyncio.create_task(backups.run(), name="daily-backups")
 
     async def _warm_results(self) -> None:
         # In the background: a server with 100,000 ballots takes a second or two to load,
@@ -93,6 +114,18 @@ class RankingBot(commands.Bot):
             log.exception("Could not preload results; they will load on first use")
         else:
             log.info("Preloaded results for %d debate(s)", warmed)
+
+    async def _watch_outside_writes(self) -> None:
+        # `python -m bot forget USER_ID` erases ballots from another process; the kept
+        # tallies would go on counting them. Reloading them from SQLite settles it.
+        seen = await self.db.data_version()
+        while True:
+            await asyncio.sleep(OUTSIDE_WRITES_CHECK_SECONDS)
+            now = await self.db.data_version()
+            if now != seen:
+                log.info("Another process changed the database; reloading results")
+                self.results.forget_all()
+                seen = now
 
     async def load_cogs(self) -> None:
         """Load every module in ``cogs/``; one that fails stops the start.
@@ -123,9 +156,17 @@ class RankingBot(commands.Bot):
         log.info("Synced %d command(s) to guild %d", len(synced), guild.id)
 
     async def close(self) -> None:
-        if self._warming is not None:
-            self._warming.cancel()
+        if self.health is not None:
+            await self.health.stop()
+        for task in (self._warming, self._backing_up, self._watching):
+            if task is not None:
+                task.cancel()
         await super().close()
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: object
+    ) -> None:
+        log_command(interaction, "ok")
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await answer_lost_form(interaction)

@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 import discord
 from discord import app_commands
 
+from bot.logs import log_command
+
 log = logging.getLogger(__name__)
 
 
@@ -44,9 +46,12 @@ def explain(error: BaseException) -> str | None:
     return None
 
 
-async def answer_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Answer ``interaction`` ephemerally about ``error``; log it when it is unexpected."""
+async def answer_error(interaction: discord.Interaction, error: BaseException) -> str:
+    """Answer ``interaction`` ephemerally about ``error``; log it when it is unexpected.
+
+    Returns the outcome for the command log: ``refused`` or ``failed <error id>``."""
     message = explain(error)
+    outcome = "refused"
     if message is None:
         error_id = uuid.uuid4().hex[:8]
         command = interaction.command.qualified_name if interaction.command else None
@@ -59,7 +64,9 @@ async def answer_error(interaction: discord.Interaction, error: BaseException) -
             exc_info=error,
         )
         message = f"Sorry, something went wrong on my side. (error id `{error_id}`)"
+        outcome = f"failed {error_id}"
     await send_ephemeral(interaction, message)
+    return outcome
 
 
 async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
@@ -84,7 +91,7 @@ class ErrorHandlingTree(app_commands.CommandTree["discord.Client"]):
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        await answer_error(interaction, error)
+        log_command(interaction, await answer_error(interaction, error))
 
 
 async def guarded(

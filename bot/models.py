@@ -88,6 +88,7 @@ class GuildSettings:
     hide_members: bool = False
     default_method: str = "schulze"
     admin_role_id: int | None = None
+    pseudonymous_exports: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,6 +125,10 @@ class ResultsService:
                 warmed += 1
         return warmed
 
+    def forget_all(self) -> None:
+        """Drop every kept tally: another process changed the database (``forget USER_ID``)."""
+        self._kept.clear()
+
     async def consensus(
         self, guild_id: int, debate: Debate, method: str = "schulze"
     ) -> ConsensusResult[int]:

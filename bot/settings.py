@@ -13,9 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CATALOG_DIR = REPO_ROOT / "data" / "debates"
-
 # Discord bot tokens are three base64url segments: the bot's id, a timestamp, an HMAC.
 # Checking the shape catches a pasted client secret or a stray quote before we hit the API.
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
@@ -32,11 +29,19 @@ class Settings:
     database_path: Path = Path("ranking-debates.sqlite3")
     dev_guild_id: int | None = None
     log_level: str = "INFO"
-    catalog_dir: Path = DEFAULT_CATALOG_DIR
+    # A folder of more debates, besides the built-in catalog; None: the built-in ones only.
+    catalog_dir: Path | None = None
     vote_cooldown_seconds: float = 10.0
     # Point discord.py at another REST API / gateway (the test emulator); empty means Discord.
     api_base_url: str | None = None
     gateway_url: str | None = None
+    # A folder for a daily backup of the database, keeping the newest backup_keep; None: off.
+    backup_dir: Path | None = None
+    backup_keep: int = 7
+    # Serve GET /healthz on this port (0: any free one, logged); None: no health endpoint.
+    health_port: int | None = None
+    health_host: str = "127.0.0.1"
+    log_format: str = "text"
 
     @property
     def log_level_number(self) -> int:
@@ -69,10 +74,15 @@ class Settings:
             database_path=Path(_clean(env.get("DATABASE_PATH")) or "ranking-debates.sqlite3"),
             dev_guild_id=_snowflake(env, "DEV_GUILD_ID"),
             log_level=level,
-            catalog_dir=Path(_clean(env.get("CATALOG_DIR")) or DEFAULT_CATALOG_DIR),
+            catalog_dir=_folder(env, "CATALOG_DIR"),
             vote_cooldown_seconds=_non_negative_float(env, "VOTE_COOLDOWN_SECONDS", 10.0),
             api_base_url=_clean(env.get("DISCORD_API_BASE_URL")),
             gateway_url=_clean(env.get("DISCORD_GATEWAY_URL")),
+            backup_dir=_path(env, "BACKUP_DIR"),
+            backup_keep=_positive_int(env, "BACKUP_KEEP", 7),
+            health_port=_port(env, "HEALTH_PORT"),
+            health_host=_clean(env.get("HEALTH_HOST")) or "127.0.0.1",
+            log_format=_choice(env, "LOG_FORMAT", ("text", "json")),
         )
 
 
@@ -81,6 +91,50 @@ def _clean(value: str | None) -> str | None:
         return None
     value = value.strip().strip('"').strip("'").strip()
     return value or None
+
+
+def _folder(env: Mapping[str, str], name: str) -> Path | None:
+    raw = _clean(env.get(name))
+    if raw is None:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        # A misspelt folder would otherwise start the bot without the debates it names.
+        raise SettingsError(
+            f"{name} is {raw!r}, but there is no folder {path.resolve()}; "
+            "fix the path, or leave it empty."
+        )
+    return path
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = _clean(env.get(name))
+    return Path(raw).expanduser() if raw else None
+
+
+def _port(env: Mapping[str, str], name: str) -> int | None:
+    raw = _clean(env.get(name))
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) > 65535:
+        raise SettingsError(f"{name} must be a port number, 0 to 65535, not {raw!r}.")
+    return int(raw)
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = (_clean(env.get(name)) or choices[0]).lower()
+    if raw not in choices:
+        raise SettingsError(f"{name} must be {' or '.join(choices)}, not {raw!r}.")
+    return raw
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = _clean(env.get(name))
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a whole number, 1 or more, not {raw!r}.")
+    return int(raw)
 
 
 def _snowflake(env: Mapping[str, str], name: str) -> int | None:

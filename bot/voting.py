@@ -20,6 +20,7 @@ from bot.errors import UserError
 from bot.models import Ballot, Debate, DebateGone, Tiers
 from bot.render.text import safe
 from bot.storage import BallotRepository, DebateRepository
+from bot.storage.personal_data import Erasure, PersonalDataRepository
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +214,24 @@ class VotingService:
                 )
             await self._notify(guild_id, debate.id, member_id, withdrawn.tiers, None)
         return withdrawn
+
+    async def erase_member(
+        self, personal_data: PersonalDataRepository, member_id: int, guild_id: int | None
+    ) -> Erasure:
+        """Erase a member's ballots (in one server, or everywhere with ``guild_id`` None);
+        listeners hear each counted ballot go, as for a withdrawal, so tallies follow at once."""
+        async with self._lock:
+            erasure = await personal_data.erase(member_id, guild_id)
+            for ballot in erasure.counted:
+                await self._notify(ballot.guild_id, ballot.debate_id, member_id, ballot.tiers, None)
+        log.info(
+            "Erased member %d's data (guild=%s): %d ballot revision(s) on %d debate(s)",
+            member_id,
+            guild_id if guild_id is not None else "all",
+            erasure.revisions,
+            erasure.debates,
+        )
+        return erasure
 
     async def current(self, guild_id: int, debate: Debate, member_id: int) -> Ballot | None:
         return await self.ballots.current(guild_id, debate.id, member_id)

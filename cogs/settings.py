@@ -31,6 +31,7 @@ class ServerSettings(commands.Cog):
     @app_commands.describe(
         min_voters="How many members must rank a debate before results count (default 3)",
         hide_members="Hide who ranked what in results and exports",
+        pseudonymous_exports="Name members in CSV exports by a pseudonym, not their id (default on)",
         default_method="The voting method /consensus uses unless told another",
         admin_role="A role that may run admin commands, besides Manage Server; @everyone: none",
     )
@@ -47,6 +48,7 @@ class ServerSettings(commands.Cog):
         interaction: discord.Interaction,
         min_voters: app_commands.Range[int, MIN_VOTERS[0], MIN_VOTERS[1]] | None = None,
         hide_members: bool | None = None,
+        pseudonymous_exports: bool | None = None,
         default_method: app_commands.Choice[str] | None = None,
         admin_role: discord.Role | None = None,
     ) -> None:
@@ -59,6 +61,8 @@ class ServerSettings(commands.Cog):
             changes["min_voters"] = min_voters
         if hide_members is not None:
             changes["hide_members"] = hide_members
+        if pseudonymous_exports is not None:
+            changes["pseudonymous_exports"] = pseudonymous_exports
         if default_method is not None:
             changes["default_method"] = default_method.value
         if admin_role is not None:

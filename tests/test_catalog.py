@@ -5,12 +5,13 @@ import pytest
 from bot.catalog import (
     MAX_FILE_BYTES,
     CatalogError,
+    builtin_catalog,
     dump_debate_yaml,
     load_catalog,
+    load_catalogs,
     normalize,
     parse_debate_yaml,
 )
-from bot.settings import DEFAULT_CATALOG_DIR
 from tests.support.rocky import ROCKY_SLUG, ROCKY_TITLES
 
 GOOD = """\
@@ -48,7 +49,7 @@ def test_round_trip_is_identity() -> None:
 
 
 def test_shipped_catalog_is_valid_and_rocky_in_author_order() -> None:
-    specs = {s.slug: s for s in load_catalog(DEFAULT_CATALOG_DIR)}
+    specs = {s.slug: s for s in load_catalog(builtin_catalog())}
     rocky = specs[ROCKY_SLUG]
     assert tuple(i.name for i in rocky.items) == ROCKY_TITLES
     assert all(len(i.reason) > 30 for i in rocky.items)
@@ -180,3 +181,14 @@ def test_the_line_index_visits_each_node_once() -> None:
     # Sharing one node (what an alias does) costs one visit, not one per reference.
     shared = yaml.compose("a: &x [1, 2]\nb: *x\nc: *x\n", Loader=yaml.SafeLoader)
     assert set(_line_index(shared)) == {"", "a", "a[0]", "a[1]", "b", "c"}
+
+
+def test_an_extra_folder_adds_debates_and_can_replace_a_shipped_one(tmp_path: Path) -> None:
+    (tmp_path / "films.yaml").write_text(GOOD)
+    rocky = dump_debate_yaml(
+        next(s for s in load_catalog(builtin_catalog()) if s.slug == ROCKY_SLUG)
+    )
+    (tmp_path / "rocky.yml").write_text(rocky.replace("ranked", "re-ranked", 1))
+    specs = {s.slug: s for s in load_catalogs([builtin_catalog(), tmp_path])}
+    assert specs["films"].title == "Films"
+    assert "re-ranked" in specs[ROCKY_SLUG].title

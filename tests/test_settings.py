@@ -50,3 +50,24 @@ def test_python_m_bot_without_token_prints_one_line(tmp_path: Path, token: str) 
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "DISCORD_TOKEN" in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_catalog_dir_that_does_not_exist_stops_the_start(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="CATALOG_DIR is 'debatse', but there is no folder"):
+        Settings.from_env({"DISCORD_TOKEN": TOKEN, "CATALOG_DIR": "debatse"})
+    assert Settings.from_env({"DISCORD_TOKEN": TOKEN, "CATALOG_DIR": str(tmp_path)}).catalog_dir
+
+
+def test_python_m_bot_reads_dotenv_from_the_working_directory(tmp_path: Path) -> None:
+    """Run from elsewhere, the bot reads the .env where it was started: here its bad setting."""
+    (tmp_path / ".env").write_text(f"DISCORD_TOKEN={TOKEN}\nCATALOG_DIR=no-such-folder\n")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"ranking-debates: CATALOG_DIR is 'no-such-folder', but there is no folder "
+        f"{tmp_path.resolve() / 'no-such-folder'}; fix the path, or leave it empty."
+    ]

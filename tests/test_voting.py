@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 
 import pytest
 
 from bot.ballot_parser import parse_order, parse_pasted
-from bot.catalog import load_catalog
+from bot.catalog import builtin_catalog, load_catalog
 from bot.errors import UserError
 from bot.models import Debate, DebateSpec, ItemSpec, Tiers
 from bot.ranking import Agreement, agreement
@@ -20,7 +19,6 @@ from tests.support.seed import LIKE_COMMENT_1, LIKE_COMMENT_2
 
 GUILD, OTHER_GUILD = 1, 2
 MEMBER, OTHER_MEMBER = 10, 11
-CATALOG = Path(__file__).resolve().parent.parent / "data" / "debates"
 
 # Look-alikes of the seed post's reader comments (see tests/support/seed.py).
 COMMENT_FULL, COMMENT_TOP_THREE = LIKE_COMMENT_1, LIKE_COMMENT_2
@@ -36,7 +34,7 @@ class FakeClock:
 
 @pytest.fixture
 async def rocky(db: Database) -> Debate:
-    (debate,) = await DebateRepository(db).sync_catalog(load_catalog(CATALOG))
+    (debate,) = await DebateRepository(db).sync_catalog(load_catalog(builtin_catalog()))
     return debate
 
 

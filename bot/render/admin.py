@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import discord
 
@@ -102,6 +102,15 @@ def settings_embed(
         ),
         inline=False,
     )
+    embed.add_field(
+        name="pseudonymous_exports",
+        value=(
+            "yes — CSV exports name members by a pseudonym, the same in every export of a debate"
+            if settings.pseudonymous_exports
+            else "no — CSV exports show members' Discord ids"
+        ),
+        inline=False,
+    )
     embed.add_field(name="default_method", value=method_label, inline=False)
     embed.add_field(
         name="admin_role",
@@ -128,14 +137,17 @@ def settings_embed(
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def ballots_csv(debate: Debate, ballots: Sequence[Ballot]) -> str:
-    """One row per ballot: member id, when it was saved (UTC), the order by name, the reason.
+def ballots_csv(
+    debate: Debate, ballots: Sequence[Ballot], voter: Callable[[int], str] | None = None
+) -> str:
+    """One row per ballot: who (``voter`` of the member id, e.g. a pseudonym; else the id),
+    when it was saved (UTC), the order by name, the reason.
 
     Ranks are ``>`` and ties ``=``, as members type them; unranked items are left out.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["member_id", "time", "ballot", "reason"])
+    writer.writerow(["member_id" if voter is None else "voter", "time", "ballot", "reason"])
     by_id = {item.id: item.name for item in debate.items}
     for ballot in ballots:
         order = " > ".join(
@@ -143,7 +155,7 @@ def ballots_csv(debate: Debate, ballots: Sequence[Ballot]) -> str:
         )
         writer.writerow(
             [
-                str(ballot.member_id),
+                str(ballot.member_id) if voter is None else voter(ballot.member_id),
                 ballot.created_at.isoformat(timespec="seconds"),
                 _cell(order),
                 _cell(ballot.reason or ""),

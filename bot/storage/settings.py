@@ -26,6 +26,7 @@ class SettingsRepository:
             hide_members=bool(row["hide_members"]),
             default_method=row["default_method"],
             admin_role_id=row["admin_role_id"],
+            pseudonymous_exports=bool(row["pseudonymous_exports"]),
         )
 
     async def update(self, guild_id: int, **changes: Any) -> GuildSettings:

@@ -106,13 +106,19 @@ class AdminCommands(CogMixin):
             )
         else:
             ballots = await self.bot.debate_admin.current_ballots(interaction.guild_id, found)
-            csv_text = ballots_csv(found, ballots)
+            voter = await self.bot.privacy.voter_names(interaction.guild_id, found.id)
+            csv_text = ballots_csv(found, ballots, voter)
             files.append(
                 discord.File(io.BytesIO(csv_text.encode()), filename=f"{found.slug}-ballots.csv")
             )
             count = f"{len(ballots)} current ballot{'s' if len(ballots) != 1 else ''}"
+            who = (
+                "member id"
+                if voter is None
+                else "voter (a pseudonym, the same in every export of this debate)"
+            )
             lines.append(
-                f"Ballots: {count if ballots else 'none yet'} in this server, as member id, "
+                f"Ballots: {count if ballots else 'none yet'} in this server, as {who}, "
                 "time (UTC), order and reason."
             )
         await interaction.response.send_message("\n".join(lines), files=files, ephemeral=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -332,10 +333,17 @@ async def test_export_includes_ballots_unless_members_are_hidden(driver: Driver,
     await bot.ballot_store.save(OTHER_GUILD_ID, debate.id, 5, ((aja,),))  # not this server's
     reply = await driver.slash("debate export", admin=True, debate="best-albums")
     lines = attachments(reply)["best-albums-ballots.csv"].decode().splitlines()
-    assert lines[0] == "member_id,time,ballot,reason"
-    assert len(lines) == 2 and lines[1].startswith(f"{MEMBER_ID},")
-    assert lines[1].endswith(",Low > Rumours = Aja,Eno!")
-    assert "1 current ballot in this server" in reply.content
+    assert lines[0] == "voter,time,ballot,reason"
+    assert len(lines) == 2 and re.match(r"voter-[0-9a-f]{12},", lines[1]), lines
+    assert lines[1].endswith(",Low > Rumours = Aja,Eno!") and str(MEMBER_ID) not in lines[1]
+    assert "1 current ballot in this server" in reply.content and "pseudonym" in reply.content
+    again = await driver.slash("debate export", admin=True, debate="best-albums")
+    assert attachments(again)["best-albums-ballots.csv"].decode().splitlines() == lines
+
+    await driver.slash("settings", admin=True, pseudonymous_exports=False)
+    plain = await driver.slash("debate export", admin=True, debate="best-albums")
+    lines = attachments(plain)["best-albums-ballots.csv"].decode().splitlines()
+    assert lines[0] == "member_id,time,ballot,reason" and lines[1].startswith(f"{MEMBER_ID},")
 
     await driver.slash("settings", admin=True, hide_members=True)
     hidden = await driver.slash("debate export", admin=True, debate="best-albums")

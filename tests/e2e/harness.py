@@ -30,6 +30,9 @@ _SCRUBBED = (
     "LOG_LEVEL",
     "CATALOG_DIR",
     "VOTE_COOLDOWN_SECONDS",
+    "BACKUP_",
+    "HEALTH_",
+    "LOG_FORMAT",
 )
 
 # Every process group started here, so that nothing outlives the test session.
@@ -40,7 +43,8 @@ class BotProcess:
     """``python -m bot`` against ``emulator``, with its output in ``log_path``.
 
     ``env`` adds or overrides settings (e.g. ``{"VOTE_COOLDOWN_SECONDS": "0"}``); a value of
-    ``None`` removes one (e.g. ``{"DEV_GUILD_ID": None}``).
+    ``None`` removes one (e.g. ``{"DEV_GUILD_ID": None}``). ``argv`` and ``cwd`` run another
+    command from another folder (an installed ``ranking-debates``).
     """
 
     def __init__(
@@ -51,12 +55,14 @@ class BotProcess:
         dev_guild_id: int | None,
         env: Mapping[str, str | None] = {},
         argv: Sequence[str] = BOT_ARGV,
+        cwd: Path = REPO_ROOT,
     ) -> None:
         self.emulator = emulator
         self.workdir = workdir
         self.database_path = workdir / "ranking-debates.sqlite3"
         self.log_path = workdir / "bot.log"
         self.argv = tuple(argv)
+        self.cwd = cwd
         self.dev_guild_id = dev_guild_id
         self.env = self._environment(env)
         self.process: asyncio.subprocess.Process | None = None
@@ -177,7 +183,7 @@ class BotProcess:
             log.flush()
             process = await asyncio.create_subprocess_exec(
                 *argv,
-                cwd=REPO_ROOT,
+                cwd=self.cwd,
                 env=self.env,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log,
