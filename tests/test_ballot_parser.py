@@ -288,7 +288,12 @@ def test_whole_names_win_over_splitting() -> None:
             UnknownItemError,
             "I don't know 'Rocky IV because it's the best'. Did you mean Rocky IV?",
         ),
-        ("Creed", UnknownItemError, "I don't know 'Creed'. Check the names with /debate show."),
+        (
+            "Creed",
+            UnknownItemError,
+            "I don't know 'Creed'. The items are: Rocky IV, Rocky II, Rocky III, Rocky, "
+            "Rocky Balboa and Rocky V.",
+        ),
         (
             "IV > Rocky 4",
             DuplicateItemError,

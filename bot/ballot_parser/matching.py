@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ from bot.ballot_parser.tokens import (
     ORDER_SEPARATORS,
     TIE,
     join,
+    near_numerals,
     normal_form,
     numbers,
     remark_splits,
@@ -64,6 +66,11 @@ class PastedBallot:
         """The first remark: a candidate for the ballot's reason, for the UI to offer."""
         return self.remarks[0][1] if self.remarks else None
 
+
+# A word before the last item of a list: "IV, II, and III".
+_JOINING_WORDS = frozenset({"and", "&", "then"})
+# The marks between the parts of a one-line list: dashes and colons, a hyphen only spaced.
+_REMARK_DASH = re.compile(r"\s*[–—:]\s*|\s+-+\s+")
 
 _MAX_TOLERANCE = 3
 # Edits within which an unknown text is taken for a misspelling of a name, not other words.
@@ -146,6 +153,8 @@ class ItemMatcher:
         # every normal form, in the debate's order, and by length
         self._keys: list[str] = []
         self._all = _ByLength()
+        # word -> keys containing it, for short names ("Nemo")
+        self._by_word: dict[str, list[str]] = {}
         # names containing order separators, as (part, sep, part, ...) -> keys
         self._joined: dict[tuple[str, ...], list[_Key]] = {}
         self._max_joined_pieces = 1
@@ -164,6 +173,8 @@ class ItemMatcher:
             self._max_key_words = max(self._max_key_words, len(normal.split()))
             self._by_numbers.setdefault(numbers(normal), _ByLength()).add(normal)
             self._all.add(normal)
+            for word in set(normal.split()):
+                self._by_word.setdefault(word, []).append(normal)
         entries.append(key)
         pieces, separators = split_order(text)
         if separators:
@@ -187,7 +198,18 @@ class ItemMatcher:
         check_order_size(text)
         ballot = _Ballot()
         for outcome, tie in self._scan(text):
-            ballot.add(self._raise_unless_found(outcome), tie=tie)
+            if isinstance(outcome, _Unknown):
+                # "IV II III", "and III": words that are each an item, not one name.
+                reread = self._each_word(outcome.text)
+                if reread:
+                    for index, match in enumerate(reread):
+                        ballot.add(match, tie=tie and index == 0)
+                    continue
+            match = self._raise_unless_found(outcome)
+            ballot.add(match, tie=tie)
+            # A reader's comment pasted on one line: "Rocky IV – cant argue Rocky II – …".
+            for item in self._listed_in(match.remark):
+                ballot.add(Match(item, item.name), tie=False)
         if not ballot.tiers:
             raise empty_order(self.items)
         return ballot.result()
@@ -238,7 +260,22 @@ class ItemMatcher:
         near = [item for distance, item in ranked if distance <= _NEAR]
         far = [item for distance, item in ranked if distance > _NEAR]
         contained = self._contained_items(query)
+        numerals = self._numeral_fixes(query)
+        if numerals:  # a numeral's slip says what was meant better than any spelling
+            return _unique_items(numerals)[:MAX_SUGGESTIONS]
         return _unique_items([*near, *contained, *far])[:MAX_SUGGESTIONS]
+
+    def _numeral_fixes(self, query: str) -> list[Item]:
+        """ "Rocky IIII": the items it is a numeral's slip away from (Rocky III, Rocky IV)."""
+        words = query.split()
+        found: list[Item] = []
+        for at, word in enumerate(words):
+            for value in near_numerals(word):
+                entries = self._exact.get(" ".join([*words[:at], str(value), *words[at + 1 :]]))
+                item = _choose(entries) if entries else None
+                if item is not None:
+                    found.append(item)
+        return found
 
     def conflicts(self) -> list[tuple[str, tuple[Item, ...]]]:
         """Names/aliases that read the same but name different items: ambiguous when typed.
@@ -285,7 +322,89 @@ class ItemMatcher:
             close = self._close_match(candidate, remark)
             if close is not None:
                 return close
+        for candidate, remark in candidates:
+            part = self._part_of_name(candidate, remark)
+            if part is not None:
+                return part
         return _Unknown(raw)
+
+    def _part_of_name(self, text: str, remark: str) -> _Outcome | None:
+        """ "Nemo" for "Finding Nemo": words that appear, in order, in one item's name or
+        alias and in no other item's. Numbers, if any, must be the key's numbers."""
+        words = normal_form(text).split()
+        if not words or len(" ".join(words)) < 3:
+            return None
+        wanted = numbers(" ".join(words))
+        found: list[_Key] = []
+        for key in self._by_word.get(min(words, key=lambda w: len(self._by_word.get(w, ()))), ()):
+            have = key.split()
+            if len(have) <= len(words) or (wanted and numbers(key) != wanted):
+                continue
+            if any(have[at : at + len(words)] == words for at in range(len(have) - len(words) + 1)):
+                found.extend(self._exact[key])
+        if not found:
+            return None
+        items = _contenders(found)
+        if len(items) > 1:
+            return _Ambiguous(text, tuple(sorted(items, key=lambda i: self._position[i.id])))
+        return Match(items[0], text, remark)
+
+    def _each_word(self, text: str) -> list[Match] | None:
+        """Items written one after another with spaces or "and": "4 2 3", "II and III".
+
+        Only exact names and aliases, the longest first; None unless every word is used.
+        """
+        words = text.split()
+        matches: list[Match] = []
+        start = 0
+        while start < len(words):
+            if words[start].casefold() in _JOINING_WORDS:
+                start += 1
+                continue
+            for stop in range(min(len(words), start + self._max_key_words), start, -1):
+                written = " ".join(words[start:stop])
+                entries = self._exact.get(normal_form(written))
+                item = _choose(entries) if entries else None
+                if item is not None:
+                    matches.append(Match(item, written))
+                    start = stop
+                    break
+            else:
+                return None
+        return matches or None
+
+    def _listed_in(self, remark: str) -> list[Item]:
+        """Items named at the end of each dash-separated part of a remark, as a one-line list
+        reads: "cant argue Rocky II – when Adrian woke up.. Rocky III – a sad joke".
+
+        Only names and aliases of two words or more: a remark's "I" or "Drago" is a word.
+        The last part counts only when an earlier one did: "better than Rocky" is a remark.
+        """
+        parts = _REMARK_DASH.split(remark)
+        found: list[Item] = []
+        for index, part in enumerate(parts):
+            if index == len(parts) - 1 and not found:
+                break
+            words = normal_form(part).split()
+            tail: list[Item] = []
+            end = len(words)
+            while end > 0:
+                for size in range(min(self._max_key_words, end), 0, -1):
+                    item = self._listable(" ".join(words[end - size : end]))
+                    if item is not None:
+                        tail.append(item)
+                        end -= size
+                        break
+                else:
+                    break
+            found += reversed(tail)
+        return found
+
+    def _listable(self, key: str) -> Item | None:
+        entries = [
+            entry for entry in self._exact.get(key, ()) if entry.is_name or len(key.split()) > 1
+        ]
+        return _choose(entries) if entries else None
 
     def _exact_match(self, text: str, remark: str) -> _Outcome | None:
         entries = self._exact.get(normal_form(text))
@@ -377,7 +496,7 @@ class ItemMatcher:
         if isinstance(outcome, _Ambiguous):
             raise AmbiguousItemError(outcome.text, outcome.candidates)
         if isinstance(outcome, _Unknown):
-            raise UnknownItemError(outcome.text, self.suggestions(outcome.text))
+            raise UnknownItemError(outcome.text, self.suggestions(outcome.text), self.items)
         return outcome
 
     # -- pasted lines -------------------------------------------------------------------
@@ -454,7 +573,7 @@ class ItemMatcher:
         for text, _ in [(body, ""), *remark_splits(body)]:
             query = normal_form(text)
             if len(query) >= 4 and self._spelled_like(query, _NEAR):
-                return UnknownItemError(text, self.suggestions(text))
+                return UnknownItemError(text, self.suggestions(text), self.items)
         return None
 
     def _contained_items(self, query: str) -> list[Item]:

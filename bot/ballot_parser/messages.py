@@ -12,6 +12,9 @@ from bot.render.text import safe_clip
 _QUOTE_LIMIT = 40
 _NAME_LIMIT = 48
 MAX_SUGGESTIONS = 3
+# Up to this many items, an unknown name is answered with the list of them all.
+_LISTED_ITEMS = 12
+_LISTING_LIMIT = 200
 
 
 class BallotParseError(ValueError):
@@ -29,13 +32,18 @@ class BallotParseError(ValueError):
 class UnknownItemError(BallotParseError):
     """``text`` names no item; ``suggestions`` are the closest items, best first (maybe none)."""
 
-    def __init__(self, text: str, suggestions: Sequence[Item] = ()) -> None:
+    def __init__(
+        self, text: str, suggestions: Sequence[Item] = (), items: Sequence[Item] = ()
+    ) -> None:
         self.text = text
         self.suggestions = tuple(suggestions)
         if self.suggestions:
             hint = f"Did you mean {_either(self.suggestions)}?"
+        elif 0 < len(items) <= _LISTED_ITEMS and len(_all_of(items)) <= _LISTING_LIMIT:
+            # Here, privately: /debate show would post the list for everyone.
+            hint = f"The items are: {_all_of(items)}."
         else:
-            hint = "Check the names with /debate show."
+            hint = "Leave out `order` in /vote to pick the items from a menu."
         super().__init__(f"I don't know {_quote(text)}. {hint}")
 
 
@@ -131,6 +139,11 @@ def _quote(text: str) -> str:
 
 def _name(item: Item) -> str:
     return safe_clip(item.name, _NAME_LIMIT)
+
+
+def _all_of(items: Sequence[Item]) -> str:
+    names = [_name(item) for item in items]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
 
 
 def _either(items: Sequence[Item]) -> str:

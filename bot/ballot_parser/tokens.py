@@ -18,6 +18,7 @@ MAX_REMARK_MARKS = 8
 _DROPPED = str.maketrans("", "", "'’‘`´ʼ")
 # \w is exactly str.isalnum() plus "_".
 _NOT_ALNUM = re.compile(r"[\W_]")
+_LETTERS_DIGITS = re.compile(r"(?<=[^\W\d])(?=\d)|(?<=\d)(?=[^\W\d])")
 # Only I, V and X, up to 39: enough for sequels and volumes, and it keeps everyday words
 # ("mix", "civil", "dc" in AC/DC) from turning into numbers.
 _ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
@@ -46,11 +47,36 @@ def normal_form(text: str) -> str:
     """
     folded = normalize(text)
     spaced = _NOT_ALNUM.sub(" ", folded.translate(_DROPPED).replace("&", " and "))
-    tokens = spaced.split()
+    # "rocky2" is "rocky 2": a number typed against a word is still a number.
+    tokens = _LETTERS_DIGITS.sub(" ", spaced).split()
     if not tokens:
         # A name made only of symbols ("?!", "🔥", "¨") is compared as written, not lost.
         return folded or " ".join(text.casefold().split())
     return " ".join(_canonical_token(token) for token in tokens)
+
+
+def additive_numeral(token: str) -> int | None:
+    """The value of a numeral written without subtraction ("iiii" is 4), if it is one."""
+    if not token or len(token) > 8 or set(token) - set(_ROMAN_VALUES):
+        return None
+    return sum(_ROMAN_VALUES[char] for char in token)
+
+
+def near_numerals(token: str) -> list[int]:
+    """Numbers a misspelt numeral may have meant: "iiii" is III with one I too many, or IV
+    written the clock's way. Empty for a word or a well-formed numeral."""
+    additive = additive_numeral(token)
+    if additive is None or _ROMAN.fullmatch(token):
+        return []
+    found = {_roman_to_int(token[:at] + token[at + 1 :]) for at in range(len(token))}
+    found = {value for value in found if value} | {additive}
+    shorter = {token[:at] + token[at + 1 :] for at in range(len(token))}
+    return sorted(
+        value
+        for value in found
+        if value == additive
+        or any(_ROMAN.fullmatch(t) and _roman_to_int(t) == value for t in shorter)
+    )
 
 
 def numbers(key: str) -> tuple[str, ...]:

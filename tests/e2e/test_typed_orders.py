@@ -1,0 +1,58 @@
+"""Issue 11 through the real bot: what members type into ``/vote order:`` is read as meant.
+
+A reader's comment pasted on one line is the whole order, as Paste… reads it; space-separated
+numerals are an order; an unknown name lists the items privately instead of pointing to the
+public ``/debate show``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.emulator import DiscordEmulator, Guild, Message
+from tests.e2e.harness import BotProcess
+from tests.e2e.reading import ballot_tiers
+
+pytestmark = pytest.mark.e2e
+
+COMMENT_ON_ONE_LINE = (
+    "Rocky IV – cant argue Rocky II – when Adrianne woke up.. Rocky III – the eye of the "
+    "tiger Rocky Balboa – better than people admit Rocky – where it began Rocky V – a sad joke"
+)
+
+
+async def vote(emulator: DiscordEmulator, guild: Guild, order: str, member: int) -> Message:
+    handle = await emulator.command("vote", {"order": order}, member=guild.plain_members[member])
+    return await handle.message()
+
+
+async def test_a_comment_pasted_on_one_line_is_the_whole_order(
+    emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess
+) -> None:
+    reply = await vote(emulator, dev_guild, COMMENT_ON_ONE_LINE, 0)
+    assert reply.ephemeral
+    assert ballot_tiers(reply) == [
+        ("Rocky IV",),
+        ("Rocky II",),
+        ("Rocky III",),
+        ("Rocky Balboa",),
+        ("Rocky",),
+        ("Rocky V",),
+    ], reply.text
+
+
+async def test_numerals_with_spaces_are_an_order(
+    emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess
+) -> None:
+    reply = await vote(emulator, dev_guild, "IV II III", 1)
+    assert ballot_tiers(reply)[:3] == [("Rocky IV",), ("Rocky II",), ("Rocky III",)], reply.text
+
+
+async def test_a_misspelt_name_is_answered_privately_with_the_items(
+    emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess
+) -> None:
+    reply = await vote(emulator, dev_guild, "Creed > IV", 2)
+    assert reply.ephemeral
+    assert "I don't know 'Creed'. The items are: Rocky IV, Rocky II, Rocky III" in reply.text
+    assert "/debate show" not in reply.text
+    assert not emulator.channel_messages(dev_guild.general)
