@@ -19,7 +19,8 @@ import pytest
 
 from tests.e2e.emulator import DiscordEmulator, Guild
 from tests.e2e.harness import REPO_ROOT, BotProcess
-from tests.e2e.reading import ROCKY_AUTHOR_ORDER, ranked_items
+from tests.e2e.reading import ranked_items
+from tests.support.rocky import ROCKY_TITLES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -77,7 +78,7 @@ async def test_an_installed_bot_started_elsewhere_reads_its_dotenv_and_finds_the
     try:
         await bot.start()
         message = await (await emulator.command("debate show")).message()
-        assert ranked_items(message, ROCKY_AUTHOR_ORDER) == list(ROCKY_AUTHOR_ORDER), message.text
+        assert ranked_items(message, ROCKY_TITLES) == list(ROCKY_TITLES), message.text
         assert (home / "bot.sqlite3").is_file(), "DATABASE_PATH from .env, relative to the folder"
     finally:
         assert await bot.close() == 0

@@ -1,0 +1,61 @@
+"""The shipping files agree with the code: what the Dockerfile copies is what the package is
+built from, the volume holds the database, the unit starts the installed command."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+from tests.e2e.test_installed import SOURCES
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+
+
+def env_of_dockerfile() -> dict[str, str]:
+    text = DOCKERFILE.replace("\\\n", " ")
+    pairs = [line.split(None, 1)[1] for line in text.splitlines() if line.startswith("ENV ")]
+    return dict(re.findall(r"(\w+)=(\S+)", " ".join(pairs)))
+
+
+def test_the_image_copies_what_the_package_is_built_from_and_runs_unprivileged() -> None:
+    copied = set(re.findall(r"^COPY (.+) \S+$", DOCKERFILE, re.M))
+    assert {name for line in copied for name in line.split()} == set(SOURCES)
+    users = re.findall(r"^USER (\S+)$", DOCKERFILE, re.M)
+    assert users and users[-1] not in ("root", "0")
+    env = env_of_dockerfile()
+    assert env["MPLCONFIGDIR"].startswith("/tmp/")
+    assert env["DATABASE_PATH"].startswith("/data/") and env["BACKUP_DIR"].startswith("/data/")
+    assert 'VOLUME ["/data"]' in DOCKERFILE
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert ".env" in ignored and not set(SOURCES) & set(ignored)
+
+
+def test_compose_keeps_the_database_and_backups_in_its_volume() -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    bot = compose["services"]["bot"]
+    [mount] = bot["volumes"]
+    volume, target = mount.split(":")
+    assert volume in compose["volumes"] and target == "/data"
+    for setting in ("DATABASE_PATH", "BACKUP_DIR"):
+        assert bot["environment"][setting].startswith(target + "/")
+    assert bot["env_file"] == ".env"
+
+
+def test_the_systemd_unit_runs_the_installed_command_where_its_env_is() -> None:
+    unit = (ROOT / "deploy" / "ranking-debates.service").read_text()
+    settings = dict(re.findall(r"^(\w+)=(.+)$", unit, re.M))
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert Path(settings["ExecStart"]).name in scripts
+    assert settings["KillSignal"] == "SIGTERM"
+    state = settings["WorkingDirectory"]
+    assert state in settings["ReadWritePaths"] and "MPLCONFIGDIR=" + state in unit
+
+
+def test_the_license_is_mit_by_its_spdx_name_and_file() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
