@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 import discord
 from discord import app_commands
 
+from bot import custom_ids
+from bot.custom_ids import CustomId
 from bot.errors import answer_error, send_ephemeral
-from bot.render.results import NUMBERS_LABEL, consensus_page_id, numbers_id
+from bot.render.results import NUMBERS_LABEL
 from bot.render.text import MESSAGE_CONTENT, clip
 
 if TYPE_CHECKING:
@@ -140,17 +142,22 @@ def _submitted_texts(data: Any) -> list[str]:
     return texts
 
 
-VOTE_CUSTOM_ID = "rd:vote:{debate_id}"
-VOTE_TEMPLATE = r"rd:vote:(?P<debate_id>[0-9]+)"
-
-
 class DynamicButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
     """Base of the bot's dynamic buttons: a click runs :meth:`clicked` on the one error path.
 
     discord.py only logs exceptions raised in dynamic items' callbacks, so without this a
     member's mistake (a closed debate, no ballot) would end in "This interaction failed".
-    The template here matches nothing; each subclass gives its own.
+    Each button class names its id's spec from :mod:`bot.custom_ids` (``spec=...``), which
+    gives both the template discord.py matches clicks with and the ids the button carries.
     """
+
+    spec: ClassVar[CustomId]
+
+    def __init_subclass__(cls, *, spec: CustomId | None = None, **kwargs: Any) -> None:
+        if spec is not None:
+            cls.spec = spec
+        # A base without a spec matches nothing.
+        super().__init_subclass__(template=spec.pattern if spec else r"(?!)", **kwargs)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
@@ -162,7 +169,7 @@ class DynamicButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(
         raise NotImplementedError
 
 
-class VoteButton(DynamicButton, template=VOTE_TEMPLATE):
+class VoteButton(DynamicButton, spec=custom_ids.VOTE):
     """The public Vote button under /debate show, results and summaries.
 
     A click is announced as the ``vote_button`` event (``on_vote_button(interaction,
@@ -178,7 +185,7 @@ class VoteButton(DynamicButton, template=VOTE_TEMPLATE):
                 label="Vote",
                 emoji="🗳️",
                 style=discord.ButtonStyle.primary,
-                custom_id=VOTE_CUSTOM_ID.format(debate_id=debate_id),
+                custom_id=self.spec.format(debate_id=debate_id),
             )
         )
         self.debate_id = debate_id
@@ -197,11 +204,7 @@ def vote_button(debate_id: int) -> VoteButton:
     return VoteButton(debate_id)
 
 
-DUEL_CUSTOM_ID = "rd:duel:open:{debate_id}"
-DUEL_TEMPLATE = r"rd:duel:open:(?P<debate_id>[0-9]+)"
-
-
-class DuelButton(DynamicButton, template=DUEL_TEMPLATE):
+class DuelButton(DynamicButton, spec=custom_ids.DUEL):
     """The public Duel button beside Vote: rank by answering "A or B?".
 
     Like :class:`VoteButton`, a click is announced as the ``duel_button`` event
@@ -214,7 +217,7 @@ class DuelButton(DynamicButton, template=DUEL_TEMPLATE):
                 label="Duel",
                 emoji="⚔️",
                 style=discord.ButtonStyle.secondary,
-                custom_id=DUEL_CUSTOM_ID.format(debate_id=debate_id),
+                custom_id=self.spec.format(debate_id=debate_id),
             )
         )
         self.debate_id = debate_id
@@ -227,11 +230,6 @@ class DuelButton(DynamicButton, template=DUEL_TEMPLATE):
 
     async def clicked(self, interaction: discord.Interaction) -> None:
         interaction.client.dispatch("duel_button", interaction, self.debate_id)
-
-
-def button_label(item: discord.ui.Item[Any]) -> str:
-    """The label of the button a dynamic item was rebuilt from ("" for any other item)."""
-    return (item.label or "") if isinstance(item, discord.ui.Button) else ""
 
 
 def summary_view(debate_id: int, method: str, full_ranking: bool) -> discord.ui.View:
@@ -247,13 +245,17 @@ def summary_view(debate_id: int, method: str, full_ranking: bool) -> discord.ui.
             label=NUMBERS_LABEL,
             emoji="📊",
             style=discord.ButtonStyle.primary,
-            custom_id=numbers_id(debate_id, method),
+            custom_id=custom_ids.NUMBERS.format(debate_id=debate_id, method=method, page=0),
         )
     )
     if full_ranking:
         view.add_item(
             discord.ui.Button(
-                label="Full ranking", emoji="📜", custom_id=consensus_page_id(debate_id, method, 0)
+                label="Full ranking",
+                emoji="📜",
+                custom_id=custom_ids.CONSENSUS_PAGE.format(
+                    debate_id=debate_id, method=method, page=0
+                ),
             )
         )
     view.add_item(vote_button(debate_id))

@@ -28,27 +28,7 @@ PAGE_BUDGET = 3800
 
 Names = Mapping[int, str]
 
-# Buttons under results keep their whole state in their custom_id, so they work after a
-# restart. cogs/results registers a DynamicItem for each template; messages built
-# elsewhere (scheduled summaries) use these ids to get the same buttons.
-CONSENSUS_PAGE_TEMPLATE = r"rd:cons:(?P<debate_id>[0-9]+):(?P<method>[a-z_]+):(?P<page>[0-9]+)"
-NUMBERS_TEMPLATE = r"rd:h2h:(?P<debate_id>[0-9]+):(?P<method>[a-z_]+):(?P<page>[0-9]+)"
-LEADERBOARD_TEMPLATE = (
-    r"rd:lb:(?P<debate_id>[0-9]+):(?P<board>items|members):(?P<method>[a-z_]+):(?P<page>[0-9]+)"
-)
 NUMBERS_LABEL = "Show the numbers"
-
-
-def consensus_page_id(debate_id: int, method: str, page: int) -> str:
-    return f"rd:cons:{debate_id}:{method}:{max(page, 0)}"
-
-
-def numbers_id(debate_id: int, method: str, page: int = 0) -> str:
-    return f"rd:h2h:{debate_id}:{method}:{max(page, 0)}"
-
-
-def leaderboard_page_id(debate_id: int, board: str, method: str, page: int) -> str:
-    return f"rd:lb:{debate_id}:{board}:{method}:{max(page, 0)}"
 
 
 class TallyLike(Protocol):

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import custom_ids
 from bot.errors import UserError
 from bot.render.ballot import ballot_pages, shared_ballot
-from bot.ui import BaseView, DynamicButton, button_label
+from bot.ui import BaseView, DynamicButton
 from cogs.ballots.common import (
     ballot_intro,
     bot_of,
@@ -73,20 +74,19 @@ async def _current_ballot(interaction: discord.Interaction, debate_id: int) -> B
     return ballot
 
 
-class BallotPageButton(
-    DynamicButton,
-    template=r"rd:ballot:page:(?P<debate_id>[0-9]+):(?P<page>[0-9]+)",
-):
+class BallotPageButton(DynamicButton, spec=custom_ids.BALLOT_PAGE):
     """Turns the page of a long ballot (the clicker's own current one)."""
 
-    def __init__(self, debate_id: int, page: int, label: str, *, disabled: bool = False) -> None:
+    def __init__(
+        self, debate_id: int, page: int, label: str = "", *, disabled: bool = False
+    ) -> None:
         self.debate_id = debate_id
         self.page = max(page, 0)
         super().__init__(
             discord.ui.Button(
                 label=label,
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"rd:ballot:page:{debate_id}:{self.page}",
+                custom_id=self.spec.format(debate_id=debate_id, page=self.page),
                 disabled=disabled,
             )
         )
@@ -95,7 +95,7 @@ class BallotPageButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> BallotPageButton:
-        return cls(int(match["debate_id"]), int(match["page"]), button_label(item))
+        return cls(int(match["debate_id"]), int(match["page"]))
 
     async def clicked(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
@@ -108,10 +108,7 @@ class BallotPageButton(
         await interaction.response.edit_message(embed=embed, view=view)
 
 
-class EditBallotButton(
-    DynamicButton,
-    template=r"rd:ballot:edit:(?P<debate_id>[0-9]+)",
-):
+class EditBallotButton(DynamicButton, spec=custom_ids.BALLOT_EDIT):
     """Turns the ballot reply into the builder, prefilled with the current ballot."""
 
     def __init__(self, debate_id: int) -> None:
@@ -121,7 +118,7 @@ class EditBallotButton(
                 label="Edit",
                 emoji="✏️",
                 style=discord.ButtonStyle.primary,
-                custom_id=f"rd:ballot:edit:{debate_id}",
+                custom_id=self.spec.format(debate_id=debate_id),
             )
         )
 
@@ -137,10 +134,7 @@ class EditBallotButton(
         interaction.client.dispatch("edit_ballot_button", interaction, self.debate_id)
 
 
-class ShareBallotButton(
-    DynamicButton,
-    template=r"rd:ballot:share:(?P<debate_id>[0-9]+):(?P<ballot_id>[0-9]+)",
-):
+class ShareBallotButton(DynamicButton, spec=custom_ids.BALLOT_SHARE):
     """Posts the ballot publicly in the channel, like a comment under the post.
 
     The custom_id names the ballot revision the member was looking at: if they changed or
@@ -155,7 +149,7 @@ class ShareBallotButton(
                 label="Share",
                 emoji="📣",
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"rd:ballot:share:{debate_id}:{ballot_id}",
+                custom_id=self.spec.format(debate_id=debate_id, ballot_id=ballot_id),
             )
         )
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 
+from bot import custom_ids
 from bot.ballot_builder import BallotBuilder
 from bot.ballot_parser import BallotParseError, read_pasted
 from bot.errors import UserError
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 # Seconds without a click before the builder closes. Discord lets us edit an ephemeral
 # message for 15 minutes after the last interaction, so this must stay below 900.
 BUILDER_TIMEOUT_SECONDS = 600.0
-_CUSTOM_ID = "rd:builder:{nonce}:{action}"
 _TEXT_INPUT_LIMIT = 4000  # Discord's limit for one text box
 _MODAL_BOXES = 5  # Discord's limit for components in a modal
 
@@ -135,7 +135,7 @@ class BuilderView(OwnedView):
         self.layout()
 
     def _custom_id(self, action: str) -> str:
-        return _CUSTOM_ID.format(nonce=self.nonce, action=action)
+        return custom_ids.BUILDER.format(nonce=self.nonce, action=action)
 
     def _button(
         self,
@@ -337,26 +337,23 @@ class PasteModal(BaseModal):
         await self.view.redraw(interaction)
 
 
-class ExpiredBuilderButton(
-    DynamicButton,
-    template=r"rd:builder:(?P<nonce>[0-9a-f]+):(?P<action>[a-z]+)",
-):
+class ExpiredBuilderButton(DynamicButton, spec=custom_ids.BUILDER):
     """Answers clicks on a builder this process no longer holds (the bot restarted).
 
     discord.py offers every click to dynamic items as well as to the live view, so this
     stays silent while the builder is alive.
     """
 
-    def __init__(self, custom_id: str) -> None:
+    def __init__(self, nonce: str, action: str) -> None:
+        custom_id = self.spec.format(nonce=nonce, action=action)
         super().__init__(discord.ui.Button(label="…", custom_id=custom_id))
-        match = self.template.fullmatch(custom_id)
-        self.nonce = match["nonce"] if match else ""
+        self.nonce = nonce
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ExpiredBuilderButton:
-        return cls(match.group(0))
+        return cls(match["nonce"], match["action"])
 
     async def clicked(self, interaction: discord.Interaction) -> None:
         if self.nonce in BuilderView.live:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import custom_ids
 from bot.duels import DuelOffer, DuelSaved, DuelTurn
 from bot.ranking.duel import Answer
 from bot.render.duel import (
@@ -30,11 +31,6 @@ from cogs.ballots.common import bot_of, debate_by_id, guild_of
 
 if TYPE_CHECKING:
     from bot.models import Debate
-
-_START = "rd:duel:start:{debate_id}:{mode}:{goal}"
-_OFFER = "rd:duel:offer:{debate_id}:{mode}"
-_ANSWER = "rd:duel:{session_id}:{step}:{answer}"
-_SESSION = "rd:duel:{action}:{session_id}"
 
 
 async def open_duel(interaction: discord.Interaction, debate: Debate) -> None:
@@ -138,10 +134,7 @@ async def _show(
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
 
-class DuelStartButton(
-    DynamicButton,
-    template=r"rd:duel:start:(?P<debate_id>[0-9]+):(?P<mode>refine|fresh):(?P<goal>[0-9]+|all)",
-):
+class DuelStartButton(DynamicButton, spec=custom_ids.DUEL_START):
     """Starts a duel with a stop (top 3, top 10, all), from the member's ballot or afresh."""
 
     def __init__(
@@ -158,7 +151,7 @@ class DuelStartButton(
             discord.ui.Button(
                 label=label,
                 style=discord.ButtonStyle.primary if primary else discord.ButtonStyle.secondary,
-                custom_id=_START.format(
+                custom_id=self.spec.format(
                     debate_id=debate_id, mode=mode, goal="all" if goal is None else goal
                 ),
             )
@@ -185,10 +178,7 @@ class DuelStartButton(
         await show_outcome(interaction, outcome)
 
 
-class DuelOfferButton(
-    DynamicButton,
-    template=r"rd:duel:offer:(?P<debate_id>[0-9]+):(?P<mode>refine|fresh)",
-):
+class DuelOfferButton(DynamicButton, spec=custom_ids.DUEL_OFFER):
     """Switches the offer between refining the member's ballot and starting afresh."""
 
     def __init__(self, debate_id: int, mode: str, *, label: str = "Switch") -> None:
@@ -197,7 +187,7 @@ class DuelOfferButton(
             discord.ui.Button(
                 label=label,
                 style=discord.ButtonStyle.secondary,
-                custom_id=_OFFER.format(debate_id=debate_id, mode=mode),
+                custom_id=self.spec.format(debate_id=debate_id, mode=mode),
                 row=1,
             )
         )
@@ -220,10 +210,7 @@ class DuelOfferButton(
         await _show(interaction, *offer_message(found, refining=refining))
 
 
-class DuelAnswerButton(
-    DynamicButton,
-    template=r"rd:duel:(?P<session_id>[0-9]+):(?P<step>[0-9]+):(?P<answer>a|b|same)",
-):
+class DuelAnswerButton(DynamicButton, spec=custom_ids.DUEL_ANSWER):
     """[A], [Same] or [B] for the question drawn at ``step`` of one session."""
 
     def __init__(
@@ -239,7 +226,7 @@ class DuelAnswerButton(
             discord.ui.Button(
                 label=label,
                 style=style,
-                custom_id=_ANSWER.format(session_id=session_id, step=step, answer=answer.value),
+                custom_id=self.spec.format(session_id=session_id, step=step, answer=answer.value),
             )
         )
 
@@ -256,10 +243,7 @@ class DuelAnswerButton(
         await show_outcome(interaction, outcome)
 
 
-class DuelSessionButton(
-    DynamicButton,
-    template=r"rd:duel:(?P<action>save|cancel|resume):(?P<session_id>[0-9]+)",
-):
+class DuelSessionButton(DynamicButton, spec=custom_ids.DUEL_SESSION):
     """[Save what I have], [Cancel] and [Keep going] of one session."""
 
     def __init__(
@@ -277,7 +261,7 @@ class DuelSessionButton(
             discord.ui.Button(
                 label=label,
                 style=style,
-                custom_id=_SESSION.format(action=action, session_id=session_id),
+                custom_id=self.spec.format(action=action, session_id=session_id),
                 disabled=disabled,
                 row=row,
             )

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 from discord import app_commands
 
+from bot import custom_ids
 from bot.render.debate import author_ranking_pages, debate_list_pages
 from bot.ui import (
     BaseView,
     CogMixin,
     DuelButton,
     DynamicButton,
-    button_label,
     debate_autocomplete,
     vote_button,
 )
@@ -58,22 +58,21 @@ def show_view(debate: Debate, page: int, pages: int) -> discord.ui.View:
     return view
 
 
-class ShowPageButton(
-    DynamicButton,
-    template=r"rd:show:(?P<debate_id>[0-9]+):(?P<page>[0-9]+)",
-):
+class ShowPageButton(DynamicButton, spec=custom_ids.SHOW_PAGE):
     """Turns the page of the author's ranking; survives restarts (its state is its custom_id).
 
     On the public message it answers with an ephemeral copy at the new page, so one member
     paging does not move the page under everyone else's eyes.
     """
 
-    def __init__(self, debate_id: int, page: int, label: str, *, disabled: bool = False) -> None:
+    def __init__(
+        self, debate_id: int, page: int, label: str = "", *, disabled: bool = False
+    ) -> None:
         super().__init__(
             discord.ui.Button(
                 label=label,
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"rd:show:{debate_id}:{max(page, 0)}",
+                custom_id=self.spec.format(debate_id=debate_id, page=max(page, 0)),
                 disabled=disabled,
             )
         )
@@ -84,7 +83,7 @@ class ShowPageButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ShowPageButton:
-        return cls(int(match["debate_id"]), int(match["page"]), button_label(item))
+        return cls(int(match["debate_id"]), int(match["page"]))
 
     async def clicked(self, interaction: discord.Interaction) -> None:
         bot = cast("RankingBot", interaction.client)

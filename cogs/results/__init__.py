@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cogs.results.buttons import ConsensusPageButton, LeaderboardPageButton, NumbersButton
+from cogs.results.buttons import (
+    ConsensusPageButton,
+    LeaderboardPageButton,
+    NumbersButton,
+    NumbersPageButton,
+)
 from cogs.results.commands import Results
 
 if TYPE_CHECKING:
@@ -12,5 +17,7 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: RankingBot) -> None:
-    bot.add_dynamic_items(ConsensusPageButton, NumbersButton, LeaderboardPageButton)
+    bot.add_dynamic_items(
+        ConsensusPageButton, NumbersButton, NumbersPageButton, LeaderboardPageButton
+    )
     await bot.add_cog(Results(bot))

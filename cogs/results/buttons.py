@@ -11,20 +11,13 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
-from bot.render.results import (
-    CONSENSUS_PAGE_TEMPLATE,
-    LEADERBOARD_TEMPLATE,
-    NUMBERS_LABEL,
-    NUMBERS_TEMPLATE,
-    consensus_page_id,
-    leaderboard_page_id,
-    numbers_id,
-)
-from bot.ui import BaseView, DynamicButton, button_label, vote_button
+from bot import custom_ids
+from bot.render.results import NUMBERS_LABEL
+from bot.ui import BaseView, DynamicButton, vote_button
 from cogs.results.pages import (
     answer_page,
     bot_of,
@@ -64,14 +57,14 @@ def consensus_view(debate_id: int, method: str, page: int, pages: int) -> discor
 
     return view_of(
         *pager(make, page, pages),
-        NumbersButton(debate_id, method, 0, NUMBERS_LABEL),
+        NumbersButton(debate_id, method),
         vote_button(debate_id),
     )
 
 
 def numbers_view(debate_id: int, method: str, page: int, pages: int) -> discord.ui.View:
-    def make(to: int, label: str, off: bool) -> NumbersButton:
-        return NumbersButton(debate_id, method, to, label, disabled=off)
+    def make(to: int, label: str, off: bool) -> NumbersPageButton:
+        return NumbersPageButton(debate_id, method, to, label, disabled=off)
 
     return view_of(*pager(make, page, pages))
 
@@ -118,22 +111,25 @@ class ResultsButton:
         raise NotImplementedError
 
 
-class ConsensusPageButton(ResultsButton, DynamicButton, template=CONSENSUS_PAGE_TEMPLATE):
-    """A page of the ranking ("Full ranking" under a summary opens its first page)."""
+class PageButton(ResultsButton, DynamicButton):
+    """A page button whose id holds the debate, the method and the page it turns to."""
 
     def __init__(
-        self, debate_id: int, method: str, page: int, label: str, *, disabled: bool = False
+        self, debate_id: int, method: str, page: int, label: str = "", *, disabled: bool = False
     ) -> None:
         self.debate_id, self.method, self.page = debate_id, method, max(page, 0)
-        super().__init__(
-            button(label, consensus_page_id(debate_id, method, page), disabled=disabled)
-        )
+        custom_id = self.spec.format(debate_id=debate_id, method=method, page=self.page)
+        super().__init__(button(label, custom_id, disabled=disabled))
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ConsensusPageButton:
-        return cls(int(match["debate_id"]), match["method"], int(match["page"]), button_label(item))
+    ) -> Self:
+        return cls(int(match["debate_id"]), match["method"], int(match["page"]))
+
+
+class ConsensusPageButton(PageButton, spec=custom_ids.CONSENSUS_PAGE):
+    """A page of the ranking ("Full ranking" under a summary opens its first page)."""
 
     async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
         async def build() -> tuple[discord.Embed, discord.ui.View]:
@@ -146,58 +142,63 @@ class ConsensusPageButton(ResultsButton, DynamicButton, template=CONSENSUS_PAGE_
         await answer_page(interaction, build)
 
 
-class NumbersButton(ResultsButton, DynamicButton, template=NUMBERS_TEMPLATE):
-    """ "Show the numbers": the head-to-head table and the chart, privately; then its pages."""
+class NumbersButton(ResultsButton, DynamicButton, spec=custom_ids.NUMBERS):
+    """ "Show the numbers": the head-to-head table and the chart, in a private message."""
 
-    def __init__(
-        self, debate_id: int, method: str, page: int, label: str, *, disabled: bool = False
-    ) -> None:
+    def __init__(self, debate_id: int, method: str, page: int = 0) -> None:
         self.debate_id, self.method, self.page = debate_id, method, max(page, 0)
-        self.opens = label == NUMBERS_LABEL
-        custom_id = numbers_id(debate_id, method, page)
-        super().__init__(button(label, custom_id, disabled=disabled, opens=self.opens))
+        custom_id = self.spec.format(debate_id=debate_id, method=method, page=self.page)
+        super().__init__(button(NUMBERS_LABEL, custom_id, disabled=False, opens=True))
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> NumbersButton:
-        return cls(int(match["debate_id"]), match["method"], int(match["page"]), button_label(item))
+        return cls(int(match["debate_id"]), match["method"], int(match["page"]))
 
     async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
-        if not self.opens:  # a page button under the table: turn the page in place
-            pages, _ = await numbers_message(
-                bot_of(interaction), guild_of(interaction), debate, method, chart=False
-            )
-            page = min(self.page, len(pages) - 1)
-            view = numbers_view(debate.id, method, page, len(pages))
-            await interaction.response.edit_message(embed=pages[page], view=view)
-            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         pages, chart = await numbers_message(
             bot_of(interaction), guild_of(interaction), debate, method, chart=True
         )
         assert chart is not None
+        # The page is 0 but on the table's own page buttons of earlier versions.
+        page = min(self.page, len(pages) - 1)
         await interaction.followup.send(
-            embed=pages[0],
-            view=numbers_view(debate.id, method, 0, len(pages)),
+            embed=pages[page],
+            view=numbers_view(debate.id, method, page, len(pages)),
             file=discord.File(io.BytesIO(chart), filename=CHART_FILE),
             ephemeral=True,
         )
 
 
-class LeaderboardPageButton(ResultsButton, DynamicButton, template=LEADERBOARD_TEMPLATE):
+class NumbersPageButton(PageButton, spec=custom_ids.NUMBERS_PAGE):
+    """◀ ▶ under the head-to-head table: turn its page in place."""
+
+    async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
+        pages, _ = await numbers_message(
+            bot_of(interaction), guild_of(interaction), debate, method, chart=False
+        )
+        page = min(self.page, len(pages) - 1)
+        view = numbers_view(debate.id, method, page, len(pages))
+        await interaction.response.edit_message(embed=pages[page], view=view)
+
+
+class LeaderboardPageButton(ResultsButton, DynamicButton, spec=custom_ids.LEADERBOARD_PAGE):
     def __init__(
         self,
         debate_id: int,
         board: str,
         method: str,
         page: int,
-        label: str,
+        label: str = "",
         *,
         disabled: bool = False,
     ) -> None:
         self.debate_id, self.board, self.method, self.page = debate_id, board, method, max(page, 0)
-        custom_id = leaderboard_page_id(debate_id, board, method, page)
+        custom_id = self.spec.format(
+            debate_id=debate_id, board=board, method=method, page=self.page
+        )
         super().__init__(button(label, custom_id, disabled=disabled))
 
     @classmethod
@@ -205,12 +206,14 @@ class LeaderboardPageButton(ResultsButton, DynamicButton, template=LEADERBOARD_T
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> LeaderboardPageButton:
         board, method, page = match["board"], match["method"], int(match["page"])
-        return cls(int(match["debate_id"]), board, method, page, button_label(item))
+        return cls(int(match["debate_id"]), board, method, page)
 
     async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
         async def build() -> tuple[discord.Embed, discord.ui.View]:
-            bot, guild_id = bot_of(interaction), guild_of(interaction)
-            pages = await leaderboard_message(bot, guild_id, debate, self.board, method)
+            guild_id = guild_of(interaction)
+            pages = await leaderboard_message(
+                bot_of(interaction), guild_id, debate, self.board, method
+            )
             page = min(self.page, len(pages) - 1)
             return pages[page], leaderboard_view(debate.id, self.board, method, page, len(pages))
 
