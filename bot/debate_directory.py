@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from bot.catalog import normalize
-from bot.errors import UserError
-from bot.models import Debate, DebateListing
+from bot.errors import DebateNotFound, UserError
+from bot.models import Debate, DebateHeader, DebateListing
 from bot.storage import BallotRepository, DebateRepository, SettingsRepository
+
+# Servers whose listing is kept in memory; the least recently used beyond this are reloaded.
+MAX_LISTED_SERVERS = 10_000
 
 
 class DebateDirectory:
-    """Catalog debates are visible in every server; a server's own debates only there."""
+    """Catalog debates are visible in every server; a server's own debates only there.
+
+    Finding a debate by name runs on every keystroke of an autocomplete, so each server's
+    listing (slugs, titles, status; no items) is kept in memory and dropped whenever the
+    repository reports a change to it.
+    """
 
     def __init__(
         self, debates: DebateRepository, ballots: BallotRepository, settings: SettingsRepository
@@ -17,54 +27,82 @@ class DebateDirectory:
         self.debates = debates
         self.ballots = ballots
         self.settings = settings
+        self._headers: OrderedDict[int | None, list[DebateHeader]] = OrderedDict()
+        # Bumped by every change: a listing read before a change is not kept after it.
+        self._generation = 0
+        debates.add_listener(self._forget)
+
+    def _forget(self, guild_id: int | None, debate_id: int | None) -> None:
+        self._generation += 1
+        if guild_id is None and debate_id is None:
+            self._headers.clear()
+            return
+        stale = [
+            key
+            for key, headers in self._headers.items()
+            if (guild_id is not None and key == guild_id) or any(h.id == debate_id for h in headers)
+        ]
+        for key in stale:
+            del self._headers[key]
+
+    async def headers(self, guild_id: int | None) -> list[DebateHeader]:
+        """The debates this server sees, catalog first, without their items."""
+        cached = self._headers.get(guild_id)
+        if cached is not None:
+            self._headers.move_to_end(guild_id)
+            return cached
+        generation = self._generation
+        loaded = await self.debates.headers_for_guild(guild_id)
+        if generation == self._generation:
+            self._headers[guild_id] = loaded
+            if len(self._headers) > MAX_LISTED_SERVERS:
+                self._headers.popitem(last=False)
+        return loaded
 
     async def visible(self, guild_id: int | None) -> list[Debate]:
         return await self.debates.list_for_guild(guild_id)
 
-    async def current(self, guild_id: int | None) -> Debate:
-        """The server's current debate: the one an admin picked, else the first catalog debate."""
-        visible = await self.visible(guild_id)
-        if guild_id is not None:
-            chosen = (await self.settings.get(guild_id)).current_debate_id
-            for debate in visible:
-                if debate.id == chosen:
-                    return debate
-        if not visible:
-            raise UserError("There are no debates yet. An admin can add one with `/debate create`.")
-        return visible[0]
-
     async def by_id(self, guild_id: int | None, debate_id: int) -> Debate:
-        """The debate a button names, if this server can still see it; else a UserError."""
+        """The debate a button or a form names, if this server (still) sees it."""
         debate = await self.debates.get(debate_id)
         if debate is None or debate.guild_id not in (None, guild_id):
-            raise UserError("That debate no longer exists. `/debate list` shows the current ones.")
+            raise DebateNotFound()
         return debate
+
+    async def current(self, guild_id: int | None) -> Debate:
+        """The server's current debate: the one an admin picked, else the first catalog debate."""
+        headers = await self.headers(guild_id)
+        if not headers:
+            raise UserError("There are no debates yet. An admin can add one with `/debate create`.")
+        chosen = (await self.settings.get(guild_id)).current_debate_id if guild_id else None
+        picked = next((h for h in headers if h.id == chosen), headers[0])
+        return await self.by_id(guild_id, picked.id)
 
     async def resolve(self, guild_id: int | None, query: str | None) -> Debate:
         """The debate named by ``query`` (slug, title or a unique part of it), or the current one."""
         if query is None or not query.strip():
             return await self.current(guild_id)
-        visible = await self.visible(guild_id)
+        headers = await self.headers(guild_id)
         wanted = normalize(query)
         for match in (
-            lambda d: d.slug == query.strip(),
-            lambda d: normalize(d.title) == wanted or normalize(d.slug) == wanted,
+            lambda h: h.slug == query.strip(),
+            lambda h: normalize(h.title) == wanted or normalize(h.slug) == wanted,
         ):
-            found = [d for d in visible if match(d)]
+            found = [h for h in headers if match(h)]
             if found:
-                return found[0]
-        partial = [d for d in visible if wanted in normalize(d.title) or wanted in d.slug]
+                return await self.by_id(guild_id, found[0].id)
+        partial = [h for h in headers if wanted in normalize(h.title) or wanted in h.slug]
         if len(partial) == 1:
-            return partial[0]
+            return await self.by_id(guild_id, partial[0].id)
         shown = query.strip()[:60]
         if partial:
-            names = ", ".join(d.title for d in partial[:3])
+            names = ", ".join(h.title for h in partial[:3])
             raise UserError(f"'{shown}' matches several debates ({names}). Pick one from the list.")
         raise UserError(f"I don't know a debate called '{shown}'. `/debate list` shows them all.")
 
     async def listings(self, guild_id: int) -> list[DebateListing]:
         visible = await self.visible(guild_id)
-        closed = await self.debates.closed_debate_ids(guild_id)
+        closed = {h.id for h in await self.headers(guild_id) if not h.is_open}
         counts = await self.ballots.voter_counts(guild_id)
         current = await self.current(guild_id) if visible else None
         return [
@@ -81,8 +119,8 @@ class DebateDirectory:
         """Autocomplete: (label, slug) pairs for debates whose title or slug contains ``typed``."""
         wanted = normalize(typed)
         found = [
-            (d.title, d.slug)
-            for d in await self.visible(guild_id)
-            if not wanted or wanted in normalize(d.title) or wanted in d.slug
+            (h.title, h.slug)
+            for h in await self.headers(guild_id)
+            if not wanted or wanted in normalize(h.title) or wanted in h.slug
         ]
         return found[:25]

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from bot.errors import UserError
+from bot.errors import DebateNotFound, UserError
 from bot.models import Ballot, Debate, DuelSession, DuelSessionChanged, Tiers
 from bot.ranking.duel import Answer, Bounds, Duel, DuelStateError, bounds
 from bot.render.text import safe
@@ -174,7 +174,7 @@ class DuelService:
             raise UserError("This duel isn't yours: `/duel` to start your own.")
         debate = await self.debates.get(session.debate_id)
         if debate is None:
-            raise UserError("That debate no longer exists. `/debate list` shows the current ones.")
+            raise DebateNotFound()
         return await self._turn(session, debate)
 
     # -- ending ----------------------------------------------------------------------------

@@ -23,6 +23,15 @@ class UserError(Exception):
     """Something the user can fix; the message is shown to them as is."""
 
 
+class DebateNotFound(UserError):
+    """A debate a button, a form or a duel names was deleted (or is not this server's).
+
+    The user-facing side of :class:`bot.models.DebateGone`, which storage raises."""
+
+    def __init__(self) -> None:
+        super().__init__("That debate no longer exists. `/debate list` shows the current ones.")
+
+
 def explain(error: BaseException) -> str | None:
     """The message for an error the user can act on, or None for an unexpected error."""
     if isinstance(error, app_commands.CommandInvokeError):

@@ -92,6 +92,17 @@ class GuildSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DebateHeader:
+    """A debate as one server's pickers list it: no items, and open or closed there."""
+
+    id: int
+    slug: str
+    title: str
+    guild_id: int | None
+    is_open: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ItemSpec:
     """An item before it is stored (from a YAML file or an admin's form)."""
 

@@ -16,7 +16,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.errors import UserError
+from bot.errors import DebateNotFound, UserError
 from bot.models import Ballot, Debate, DebateGone, Tiers
 from bot.render.text import safe
 from bot.storage import BallotRepository, DebateRepository
@@ -161,7 +161,7 @@ class VotingService:
         # Re-read: an admin may have edited or deleted the debate since the member began.
         fresh = await self.debates.get(debate.id)
         if fresh is None:
-            raise UserError("That debate no longer exists.")
+            raise DebateNotFound()
         return fresh
 
     # -- changes ---------------------------------------------------------------------------
@@ -186,7 +186,7 @@ class VotingService:
                     guild_id, debate.id, member_id, tiers, reason
                 )
             except DebateGone:
-                raise UserError("That debate no longer exists.") from None
+                raise DebateNotFound() from None
             self._record_save(guild_id, member_id)
             await self._notify(
                 guild_id, debate.id, member_id, replaced.tiers if replaced else None, tiers

@@ -4,19 +4,41 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 
 import aiosqlite
 
-from bot.models import Debate, DebateChanged, DebateSpec, Item, ItemSpec, SlugTaken
+from bot.models import (
+    Debate,
+    DebateChanged,
+    DebateHeader,
+    DebateSpec,
+    Item,
+    ItemSpec,
+    SlugTaken,
+)
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
+
+
+# Called after a write with the server whose debates changed and the debate that changed;
+# (None, None) when it may be any, None for the server when it is a debate's own change.
+ChangeListener = Callable[[int | None, int | None], None]
 
 
 class DebateRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._listeners: list[ChangeListener] = []
+
+    def add_listener(self, listener: ChangeListener) -> None:
+        """Be told of every change to which debates a server sees, their titles or status."""
+        self._listeners.append(listener)
+
+    def _changed(self, guild_id: int | None, debate_id: int | None) -> None:
+        for listener in self._listeners:
+            listener(guild_id, debate_id)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -33,6 +55,21 @@ class DebateRepository:
             (guild_id,),
         )
         return await self._with_items(rows)
+
+    async def headers_for_guild(self, guild_id: int | None) -> list[DebateHeader]:
+        """What :meth:`list_for_guild` lists, in its order, without the items."""
+        rows = await self.db.fetchall(
+            "SELECT d.id, d.slug, d.title, d.guild_id, COALESCE(g.is_open, 1) AS is_open"
+            " FROM debates d LEFT JOIN guild_debates g ON g.debate_id = d.id AND g.guild_id = ?"
+            " WHERE d.guild_id IS NULL OR d.guild_id = ? ORDER BY d.guild_id IS NOT NULL, d.id",
+            (guild_id, guild_id),
+        )
+        return [
+            DebateHeader(
+                row["id"], row["slug"], row["title"], row["guild_id"], bool(row["is_open"])
+            )
+            for row in rows
+        ]
 
     async def list_catalog(self) -> list[Debate]:
         rows = await self.db.fetchall("SELECT * FROM debates WHERE guild_id IS NULL ORDER BY id")
@@ -84,6 +121,8 @@ class DebateRepository:
             if "UNIQUE" not in str(exc):
                 raise
             raise SlugTaken(spec.slug) from None
+        # A new catalog debate is seen by every server.
+        self._changed(guild_id, debate_id) if guild_id is not None else self._changed(None, None)
         debate = await self.get(debate_id)
         assert debate is not None
         return debate
@@ -123,6 +162,7 @@ class DebateRepository:
         """
         async with self.db.transaction() as conn:
             await self._apply_spec(conn, debate_id, spec)
+        self._changed(None, debate_id)
         debate = await self.get(debate_id)
         assert debate is not None
         return debate
@@ -213,6 +253,7 @@ class DebateRepository:
             if gone:
                 await remove_items_from_ballots(conn, debate_id, gone)
                 await conn.executemany("DELETE FROM items WHERE id = ?", [(i,) for i in gone])
+        self._changed(None, debate_id)
         debate = await self.get(debate_id)
         assert debate is not None
         return debate
@@ -232,11 +273,13 @@ class DebateRepository:
                     await self._insert(conn, spec, guild_id=None, created_by=None)
                 else:
                     await self._apply_spec(conn, row["id"], spec)
+        self._changed(None, None)
         return await self.list_catalog()
 
     async def delete(self, debate_id: int) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM debates WHERE id = ?", (debate_id,))
+        self._changed(None, debate_id)
 
     # -- per-server state ----------------------------------------------------------------
 
@@ -261,6 +304,7 @@ class DebateRepository:
                 " is_open = excluded.is_open, closed_at = excluded.closed_at",
                 (guild_id, debate_id, int(is_open), None if is_open else to_iso(utcnow())),
             )
+        self._changed(guild_id, debate_id)
 
     async def closed_at(self, guild_id: int, debate_id: int) -> datetime | None:
         row = await self.db.fetchone(
