@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import pkgutil
-from typing import cast
+from typing import Any, cast
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
 import cogs
+from bot.arguments import describe_options
 from bot.backups import DailyBackups
 from bot.catalog import builtin_catalog, load_catalogs
 from bot.debate_admin import DebateAdmin
@@ -45,6 +47,22 @@ class CogLoadError(RuntimeError):
     """A module in ``cogs/`` could not be loaded; the bot does not start without it."""
 
 
+class RankingTree(ErrorHandlingTree):
+    """The command tree: the one error path, and shared options described where declared."""
+
+    def add_command(
+        self,
+        command: app_commands.Command[Any, ..., Any]
+        | app_commands.ContextMenu
+        | app_commands.Group,
+        /,
+        **kwargs: Any,
+    ) -> None:
+        if not isinstance(command, app_commands.ContextMenu):
+            describe_options(command)
+        super().add_command(command, **kwargs)
+
+
 class RankingBot(commands.Bot):
     """The bot. It is handed an open :class:`Database`; it never creates global state."""
 
@@ -57,7 +75,7 @@ class RankingBot(commands.Bot):
             intents=discord.Intents(guilds=True),
             # Item names and reasons are user text: nothing the bot sends may ping anyone.
             allowed_mentions=discord.AllowedMentions.none(),
-            tree_cls=ErrorHandlingTree,
+            tree_cls=RankingTree,
         )
         self.settings = settings
         self.db = db

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import discord
 from discord import app_commands
@@ -36,6 +37,9 @@ def explain(error: BaseException) -> str | None:
     """The message for an error the user can act on, or None for an unexpected error."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
+    if isinstance(error, app_commands.TransformerError) and error.__cause__ is not None:
+        # Raised in one of our transformers (bot.arguments): explain what it raised.
+        error = error.__cause__
     if isinstance(error, UserError):
         return str(error)
     if isinstance(error, app_commands.CommandOnCooldown):
@@ -103,8 +107,11 @@ class ErrorHandlingTree(app_commands.CommandTree["discord.Client"]):
         log_command(interaction, await answer_error(interaction, error))
 
 
+AnyInteraction = TypeVar("AnyInteraction", bound=discord.Interaction)
+
+
 async def guarded(
-    interaction: discord.Interaction, handler: Callable[[discord.Interaction], Awaitable[None]]
+    interaction: AnyInteraction, handler: Callable[[AnyInteraction], Awaitable[None]]
 ) -> None:
     """Run ``handler`` on the one error path, for code discord.py would only log errors of
     (event listeners; dynamic buttons get it from :class:`bot.ui.DynamicButton`)."""

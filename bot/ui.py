@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -26,15 +26,11 @@ else:
     CogMixin = object
 
 
-async def debate_autocomplete(
-    interaction: discord.Interaction, current: str
-) -> list[app_commands.Choice[str]]:
-    """Autocomplete for every command's ``debate`` option: the debates this server sees."""
-    bot = cast("RankingBot", interaction.client)
-    return [
-        app_commands.Choice(name=label[:100], value=slug)
-        for label, slug in await bot.directory.suggest(interaction.guild_id, current)
-    ]
+def guild_of(interaction: discord.Interaction) -> int:
+    """The server an interaction came from; raises the one "only in a server" error."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
 
 
 class BaseView(discord.ui.View):
@@ -159,13 +155,14 @@ class DynamicButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(
         # A base without a spec matches nothing.
         super().__init_subclass__(template=spec.pattern if spec else r"(?!)", **kwargs)
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    # discord.py types the callbacks it calls for any Client; every one here is this bot's.
+    async def callback(self, interaction: discord.Interaction[RankingBot]) -> None:  # type: ignore[override]
         try:
             await self.clicked(interaction)
         except Exception as error:
             await answer_error(interaction, error)
 
-    async def clicked(self, interaction: discord.Interaction) -> None:
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
         raise NotImplementedError
 
 
@@ -196,7 +193,7 @@ class VoteButton(DynamicButton, spec=custom_ids.VOTE):
     ) -> VoteButton:
         return cls(int(match["debate_id"]))
 
-    async def clicked(self, interaction: discord.Interaction) -> None:
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
         interaction.client.dispatch("vote_button", interaction, self.debate_id)
 
 

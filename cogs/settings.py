@@ -45,7 +45,7 @@ class ServerSettings(commands.Cog):
     @admin_only()
     async def settings(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[RankingBot],
         min_voters: app_commands.Range[int, MIN_VOTERS[0], MIN_VOTERS[1]] | None = None,
         hide_members: bool | None = None,
         pseudonymous_exports: bool | None = None,
@@ -81,7 +81,9 @@ class ServerSettings(commands.Cog):
         await interaction.response.send_message(heading, embed=embed, ephemeral=True)
 
     @staticmethod
-    def _admin_role_id(interaction: discord.Interaction, role: discord.Role) -> int | None:
+    def _admin_role_id(
+        interaction: discord.Interaction[RankingBot], role: discord.Role
+    ) -> int | None:
         # Whoever may name the admin role may make anyone an admin: that takes Manage Server,
         # so an admin by role can't hand the role on or widen it.
         if not interaction.permissions.manage_guild:

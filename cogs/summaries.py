@@ -14,11 +14,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.arguments import DebateArg
 from bot.errors import UserError
 from bot.permissions import check_can_post, ensure_admin
 from bot.render.text import safe
 from bot.summary_schedule import describe_schedule
-from bot.ui import debate_autocomplete
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -74,18 +74,16 @@ class Summaries(
         name="post", description="Post the consensus and the hottest disagreements now"
     )
     @app_commands.describe(
-        debate="Which debate (default: the server's current one)",
         channel="Where to post it (default: here)",
     )
-    @app_commands.autocomplete(debate=debate_autocomplete)
     async def post(
         self,
-        interaction: discord.Interaction,
-        debate: str | None = None,
+        interaction: discord.Interaction[RankingBot],
+        debate: DebateArg | None = None,
         channel: discord.TextChannel | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        found = debate or await self.bot.directory.current(interaction.guild_id)
         target = check_can_post(interaction, channel)
         # Composing draws a chart: acknowledge first (privately: the summary is the public part).
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -100,20 +98,18 @@ class Summaries(
     @app_commands.describe(
         channel="Where to post the summaries",
         every="How often",
-        debate="Which debate (default: the server's current one)",
         hour="The hour to post at, 0–23 in UTC (default: the current hour)",
     )
-    @app_commands.autocomplete(debate=debate_autocomplete)
     async def schedule(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[RankingBot],
         channel: discord.TextChannel,
         every: Literal["daily", "weekly"],
-        debate: str | None = None,
+        debate: DebateArg | None = None,
         hour: app_commands.Range[int, 0, 23] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        found = debate or await self.bot.directory.current(interaction.guild_id)
         check_can_post(interaction, channel)
         replaced = await self.poster.schedule_of(interaction.guild_id, found)
         at = self.poster.clock().hour if hour is None else hour
@@ -131,11 +127,11 @@ class Summaries(
         await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="stop", description="Stop the scheduled summaries of a debate")
-    @app_commands.describe(debate="Which debate (default: the server's current one)")
-    @app_commands.autocomplete(debate=debate_autocomplete)
-    async def stop(self, interaction: discord.Interaction, debate: str | None = None) -> None:
+    async def stop(
+        self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
+    ) -> None:
         assert interaction.guild_id is not None
-        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        found = debate or await self.bot.directory.current(interaction.guild_id)
         removed = await self.poster.stop(interaction.guild_id, found)
         title = safe(found.title)
         if removed is None:

@@ -66,14 +66,17 @@ async def test_debate_option_autocompletes(driver: Driver) -> None:
     ]
 
 
+@pytest.mark.parametrize("broken_step, options", [("current", {}), ("resolve", {"debate": "x"})])
 async def test_unexpected_errors_apologise_with_an_id(
-    driver: Driver, bot, monkeypatch, caplog
+    driver: Driver, bot, monkeypatch, caplog, broken_step: str, options: dict
 ) -> None:
+    """Whether the command or the debate option's transformer fails."""
+
     async def broken(*args, **kwargs):
         raise ZeroDivisionError
 
-    monkeypatch.setattr(bot.directory, "resolve", broken)
-    reply = await driver.slash("debate show")
+    monkeypatch.setattr(bot.directory, broken_step, broken)
+    reply = await driver.slash("debate show", **options)
     assert reply.ephemeral and "something went wrong" in reply.content
     error_id = reply.content.split("`")[1]
     assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)

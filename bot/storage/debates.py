@@ -21,7 +21,6 @@ from bot.models import (
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
 
-
 # Called after a write with the server whose debates changed and the debate that changed;
 # (None, None) when it may be any, None for the server when it is a debate's own change.
 ChangeListener = Callable[[int | None, int | None], None]

@@ -15,12 +15,9 @@ import discord
 from bot import custom_ids
 from bot.errors import UserError
 from bot.render.ballot import ballot_pages, shared_ballot
-from bot.ui import BaseView, DynamicButton
+from bot.ui import BaseView, DynamicButton, guild_of
 from cogs.ballots.common import (
     ballot_intro,
-    bot_of,
-    debate_by_id,
-    guild_of,
     no_ballot_error,
 )
 
@@ -64,10 +61,10 @@ def ballot_view(debate_id: int, ballot_id: int, page: int, pages: int) -> discor
     return view
 
 
-async def _current_ballot(interaction: discord.Interaction, debate_id: int) -> Ballot:
-    bot = bot_of(interaction)
+async def _current_ballot(interaction: discord.Interaction[RankingBot], debate_id: int) -> Ballot:
+    bot = interaction.client
     guild_id = guild_of(interaction)
-    debate = await debate_by_id(bot, guild_id, debate_id)
+    debate = await bot.directory.by_id(guild_id, debate_id)
     ballot = await bot.voting.current(guild_id, debate, interaction.user.id)
     if ballot is None:
         raise no_ballot_error(debate)
@@ -97,10 +94,10 @@ class BallotPageButton(DynamicButton, spec=custom_ids.BALLOT_PAGE):
     ) -> BallotPageButton:
         return cls(int(match["debate_id"]), int(match["page"]))
 
-    async def clicked(self, interaction: discord.Interaction) -> None:
-        bot = bot_of(interaction)
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
+        bot = interaction.client
         guild_id = guild_of(interaction)
-        debate = await debate_by_id(bot, guild_id, self.debate_id)
+        debate = await bot.directory.by_id(guild_id, self.debate_id)
         ballot = await _current_ballot(interaction, self.debate_id)
         embed, view = await ballot_message(
             bot, guild_id, debate, ballot, headline="Your current ballot.", page=self.page
@@ -128,7 +125,7 @@ class EditBallotButton(DynamicButton, spec=custom_ids.BALLOT_EDIT):
     ) -> EditBallotButton:
         return cls(int(match["debate_id"]))
 
-    async def clicked(self, interaction: discord.Interaction) -> None:
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
         # Announced, not opened here: the builder's Save answers with this module's
         # ballot_message, so this module can't import the builder (see builder_listener).
         interaction.client.dispatch("edit_ballot_button", interaction, self.debate_id)
@@ -159,9 +156,9 @@ class ShareBallotButton(DynamicButton, spec=custom_ids.BALLOT_SHARE):
     ) -> ShareBallotButton:
         return cls(int(match["debate_id"]), int(match["ballot_id"]))
 
-    async def clicked(self, interaction: discord.Interaction) -> None:
-        bot = bot_of(interaction)
-        debate = await debate_by_id(bot, guild_of(interaction), self.debate_id)
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
+        bot = interaction.client
+        debate = await bot.directory.by_id(guild_of(interaction), self.debate_id)
         ballot = await _current_ballot(interaction, self.debate_id)
         if ballot.id != self.ballot_id:
             raise UserError(

@@ -28,10 +28,9 @@ from bot.render.ballot import (
     minutes,
 )
 from bot.render.text import clip
-from bot.ui import BaseModal, DynamicButton, OwnedView
+from bot.ui import BaseModal, DynamicButton, OwnedView, guild_of
 from bot.voting import MAX_REASON_LENGTH
 from cogs.ballots.ballot_reply import ballot_message
-from cogs.ballots.common import bot_of, guild_of
 from cogs.ballots.duel_view import open_duel
 
 if TYPE_CHECKING:
@@ -46,11 +45,11 @@ BUILDER_TIMEOUT_SECONDS = 600.0
 _TEXT_INPUT_LIMIT = 4000  # Discord's limit for one text box
 _MODAL_BOXES = 5  # Discord's limit for components in a modal
 
-Handler = Callable[[discord.Interaction], Awaitable[None]]
+Handler = Callable[["discord.Interaction[RankingBot]"], Awaitable[None]]
 
 
 async def open_builder(
-    interaction: discord.Interaction,
+    interaction: discord.Interaction[RankingBot],
     debate: Debate,
     *,
     reason: str | None = None,
@@ -61,7 +60,7 @@ async def open_builder(
     ``in_place`` turns the message the click came from into the builder (Edit); otherwise
     the builder is a new ephemeral message (/vote, the public Vote button).
     """
-    bot = bot_of(interaction)
+    bot = interaction.client
     guild_id = guild_of(interaction)
     await bot.voting.ensure_open(guild_id, debate)
     current = await bot.voting.current(guild_id, debate, interaction.user.id)
@@ -87,7 +86,7 @@ class _Button(discord.ui.Button["BuilderView"]):
         super().__init__(**kwargs)
         self._handler = handler
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[RankingBot]) -> None:  # type: ignore[override]
         await self._handler(interaction)
 
 
@@ -96,7 +95,7 @@ class _Menu(discord.ui.Select["BuilderView"]):
         super().__init__(**kwargs)
         self._handler = handler
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[RankingBot]) -> None:  # type: ignore[override]
         await self._handler(interaction)
 
 
@@ -113,7 +112,7 @@ class BuilderView(OwnedView):
         self.builder = builder
         self.nonce = secrets.token_hex(4)
         # The last interaction on our message: its token lets on_timeout edit the message.
-        self.last_interaction: discord.Interaction | None = None
+        self.last_interaction: discord.Interaction[RankingBot] | None = None
         BuilderView.live[self.nonce] = self
 
         self.menu = _Menu(
@@ -191,7 +190,7 @@ class BuilderView(OwnedView):
         ):
             self.add_item(button)
 
-    async def redraw(self, interaction: discord.Interaction) -> None:
+    async def redraw(self, interaction: discord.Interaction[RankingBot]) -> None:
         self.last_interaction = interaction
         self.layout()
         await interaction.response.edit_message(
@@ -203,34 +202,34 @@ class BuilderView(OwnedView):
 
     # -- clicks ----------------------------------------------------------------------------
 
-    async def _on_pick(self, interaction: discord.Interaction) -> None:
+    async def _on_pick(self, interaction: discord.Interaction[RankingBot]) -> None:
         self.builder.pick(int(self.menu.values[0]))
         await self.redraw(interaction)
 
-    async def _on_previous(self, interaction: discord.Interaction) -> None:
+    async def _on_previous(self, interaction: discord.Interaction[RankingBot]) -> None:
         self.builder.previous_page()
         await self.redraw(interaction)
 
-    async def _on_next(self, interaction: discord.Interaction) -> None:
+    async def _on_next(self, interaction: discord.Interaction[RankingBot]) -> None:
         self.builder.next_page()
         await self.redraw(interaction)
 
-    async def _on_undo(self, interaction: discord.Interaction) -> None:
+    async def _on_undo(self, interaction: discord.Interaction[RankingBot]) -> None:
         self.builder.undo()
         await self.redraw(interaction)
 
-    async def _on_tie(self, interaction: discord.Interaction) -> None:
+    async def _on_tie(self, interaction: discord.Interaction[RankingBot]) -> None:
         self.builder.tie_with_previous()
         await self.redraw(interaction)
 
-    async def _on_clear(self, interaction: discord.Interaction) -> None:
+    async def _on_clear(self, interaction: discord.Interaction[RankingBot]) -> None:
         self.builder.clear()
         await self.redraw(interaction)
 
-    async def _on_paste(self, interaction: discord.Interaction) -> None:
+    async def _on_paste(self, interaction: discord.Interaction[RankingBot]) -> None:
         await interaction.response.send_modal(PasteModal(self))
 
-    async def _on_save(self, interaction: discord.Interaction) -> None:
+    async def _on_save(self, interaction: discord.Interaction[RankingBot]) -> None:
         builder = self.builder
         tiers = builder.tiers_to_save()
         ballot = await self.bot.voting.submit(
@@ -244,7 +243,7 @@ class BuilderView(OwnedView):
         )
         await interaction.response.edit_message(embed=embed, view=view)
 
-    async def _on_duel(self, interaction: discord.Interaction) -> None:
+    async def _on_duel(self, interaction: discord.Interaction[RankingBot]) -> None:
         await open_duel(interaction, self.builder.debate)
         # The duel took this message over: close the builder without saving, so its timeout
         # can't later overwrite the duel with "this builder closed".
@@ -252,7 +251,7 @@ class BuilderView(OwnedView):
         self.stop()
         self._forget()
 
-    async def _on_cancel(self, interaction: discord.Interaction) -> None:
+    async def _on_cancel(self, interaction: discord.Interaction[RankingBot]) -> None:
         self.builder.cancel()
         self.stop()
         self._forget()
@@ -321,7 +320,7 @@ class PasteModal(BaseModal):
             )
             self.add_item(self.why)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[RankingBot]) -> None:  # type: ignore[override]
         text = "\n".join(box.value for box in self.lists if box.value)
         try:
             pasted = await read_pasted(
@@ -355,7 +354,7 @@ class ExpiredBuilderButton(DynamicButton, spec=custom_ids.BUILDER):
     ) -> ExpiredBuilderButton:
         return cls(match["nonce"], match["action"])
 
-    async def clicked(self, interaction: discord.Interaction) -> None:
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
         if self.nonce in BuilderView.live:
             return
         raise UserError(

@@ -8,14 +8,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.arguments import DebateArg
 from bot.ballot_parser import BallotParseError, read_order
 from bot.errors import UserError
 from bot.render.text import safe
-from bot.ui import debate_autocomplete
+from bot.ui import guild_of
 from bot.voting import MAX_REASON_LENGTH
 from cogs.ballots.ballot_reply import ballot_message
 from cogs.ballots.builder_view import open_builder
-from cogs.ballots.common import guild_of, no_ballot_error
+from cogs.ballots.common import no_ballot_error
 from cogs.ballots.duel_view import open_duel
 
 if TYPE_CHECKING:
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
 # Discord's limit for a string option.
 _ORDER_LIMIT = 6000
-_DEBATE_HELP = "Which debate (default: the server's current one)"
 
 
 class Ballots(commands.Cog):
@@ -37,16 +37,14 @@ class Ballots(commands.Cog):
     )
     @app_commands.describe(
         order="Best first, e.g. IV > II = III > Rocky (= ties). Leave out to pick from menus",
-        debate=_DEBATE_HELP,
         why="Why you rank it this way (shown when you share it)",
     )
-    @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.guild_only()
     async def vote(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[RankingBot],
         order: app_commands.Range[str, 1, _ORDER_LIMIT] | None = None,
-        debate: str | None = None,
+        debate: DebateArg | None = None,
         why: app_commands.Range[str, 1, MAX_REASON_LENGTH] | None = None,
     ) -> None:
         guild_id = guild_of(interaction)
@@ -54,7 +52,7 @@ class Ballots(commands.Cog):
             # Acknowledge before any database work: under a burst of votes the save and the
             # reply can take longer than the 3 seconds Discord allows for the first answer.
             await interaction.response.defer(ephemeral=True, thinking=True)
-        found = await self.bot.directory.resolve(guild_id, debate)
+        found = debate or await self.bot.directory.current(guild_id)
         if order is None:
             await open_builder(interaction, found, reason=why)
             return
@@ -74,22 +72,22 @@ class Ballots(commands.Cog):
     @app_commands.command(
         name="duel", description='Rank by answering "this or that?", one tap at a time'
     )
-    @app_commands.describe(debate=_DEBATE_HELP)
-    @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.guild_only()
-    async def duel(self, interaction: discord.Interaction, debate: str | None = None) -> None:
-        found = await self.bot.directory.resolve(guild_of(interaction), debate)
+    async def duel(
+        self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
+    ) -> None:
+        found = debate or await self.bot.directory.current(guild_of(interaction))
         await open_duel(interaction, found)
 
     @app_commands.command(
         name="myvote", description="Your current ballot, and how far it is from the author's"
     )
-    @app_commands.describe(debate=_DEBATE_HELP)
-    @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.guild_only()
-    async def myvote(self, interaction: discord.Interaction, debate: str | None = None) -> None:
+    async def myvote(
+        self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
+    ) -> None:
         guild_id = guild_of(interaction)
-        found = await self.bot.directory.resolve(guild_id, debate)
+        found = debate or await self.bot.directory.current(guild_id)
         ballot = await self.bot.voting.current(guild_id, found, interaction.user.id)
         if ballot is None:
             raise no_ballot_error(found)
@@ -102,12 +100,12 @@ class Ballots(commands.Cog):
         name="unvote",
         description="Withdraw your ballot (kept in your history, left out of results)",
     )
-    @app_commands.describe(debate=_DEBATE_HELP)
-    @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.guild_only()
-    async def unvote(self, interaction: discord.Interaction, debate: str | None = None) -> None:
+    async def unvote(
+        self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
+    ) -> None:
         guild_id = guild_of(interaction)
-        found = await self.bot.directory.resolve(guild_id, debate)
+        found = debate or await self.bot.directory.current(guild_id)
         await self.bot.voting.withdraw(guild_id, found, interaction.user.id)
         await interaction.response.send_message(
             f"Withdrew your ballot on **{safe(found.title)}**. It stays in your history but no "

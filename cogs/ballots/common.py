@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, cast
-
-import discord
+from typing import TYPE_CHECKING
 
 from bot.errors import UserError
 from bot.models import Ballot, Debate
@@ -17,21 +15,6 @@ if TYPE_CHECKING:
     from bot.client import RankingBot
 
 log = logging.getLogger(__name__)
-
-
-def bot_of(interaction: discord.Interaction) -> RankingBot:
-    return cast("RankingBot", interaction.client)
-
-
-def guild_of(interaction: discord.Interaction) -> int:
-    if interaction.guild_id is None:
-        raise UserError("This only works in a server: ballots belong to one.")
-    return interaction.guild_id
-
-
-async def debate_by_id(bot: RankingBot, guild_id: int, debate_id: int) -> Debate:
-    """A debate a button names, if this server can see it."""
-    return await bot.directory.by_id(guild_id, debate_id)
 
 
 async def ballot_intro(bot: RankingBot, guild_id: int, debate: Debate, ballot: Ballot) -> str:

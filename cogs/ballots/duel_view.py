@@ -25,17 +25,17 @@ from bot.render.duel import (
     saved_headline,
     turn_embed,
 )
-from bot.ui import BaseView, DynamicButton
+from bot.ui import BaseView, DynamicButton, guild_of
 from cogs.ballots.ballot_reply import ballot_message
-from cogs.ballots.common import bot_of, debate_by_id, guild_of
 
 if TYPE_CHECKING:
+    from bot.client import RankingBot
     from bot.models import Debate
 
 
-async def open_duel(interaction: discord.Interaction, debate: Debate) -> None:
+async def open_duel(interaction: discord.Interaction[RankingBot], debate: Debate) -> None:
     """The member's duel on ``debate`` where they left it, or the offer to start one."""
-    bot = bot_of(interaction)
+    bot = interaction.client
     found = await bot.duels.open(guild_of(interaction), debate, interaction.user.id)
     if isinstance(found, DuelTurn):
         await _show(interaction, *turn_message(found))
@@ -95,7 +95,9 @@ def turn_message(turn: DuelTurn) -> tuple[discord.Embed, discord.ui.View]:
     return turn_embed(turn), view
 
 
-async def show_outcome(interaction: discord.Interaction, outcome: DuelTurn | DuelSaved) -> None:
+async def show_outcome(
+    interaction: discord.Interaction[RankingBot], outcome: DuelTurn | DuelSaved
+) -> None:
     """The next question, or the saved ballot (the same reply as /vote's) in its place."""
     if isinstance(outcome, DuelTurn):
         await _show(interaction, *turn_message(outcome))
@@ -108,7 +110,7 @@ async def show_outcome(interaction: discord.Interaction, outcome: DuelTurn | Due
         go_on=outcome.session is not None,
     )
     embed, view = await ballot_message(
-        bot_of(interaction), ballot.guild_id, debate, ballot, headline=headline
+        interaction.client, ballot.guild_id, debate, ballot, headline=headline
     )
     if outcome.session is not None:
         view.add_item(
@@ -123,7 +125,7 @@ async def show_outcome(interaction: discord.Interaction, outcome: DuelTurn | Due
 
 
 async def _show(
-    interaction: discord.Interaction, embed: discord.Embed, view: discord.ui.View
+    interaction: discord.Interaction[RankingBot], embed: discord.Embed, view: discord.ui.View
 ) -> None:
     # A click on the member's own duel message turns it into the next screen; a command,
     # or a click on a public message (the Duel button under /debate show), gets its own.
@@ -164,10 +166,10 @@ class DuelStartButton(DynamicButton, spec=custom_ids.DUEL_START):
         goal = None if match["goal"] == "all" else int(match["goal"])
         return cls(int(match["debate_id"]), match["mode"], goal)
 
-    async def clicked(self, interaction: discord.Interaction) -> None:
-        bot = bot_of(interaction)
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
+        bot = interaction.client
         guild_id = guild_of(interaction)
-        debate = await debate_by_id(bot, guild_id, self.debate_id)
+        debate = await bot.directory.by_id(guild_id, self.debate_id)
         outcome = await bot.duels.begin(
             guild_id,
             debate,
@@ -198,10 +200,10 @@ class DuelOfferButton(DynamicButton, spec=custom_ids.DUEL_OFFER):
     ) -> DuelOfferButton:
         return cls(int(match["debate_id"]), match["mode"])
 
-    async def clicked(self, interaction: discord.Interaction) -> None:
-        bot = bot_of(interaction)
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
+        bot = interaction.client
         guild_id = guild_of(interaction)
-        debate = await debate_by_id(bot, guild_id, self.debate_id)
+        debate = await bot.directory.by_id(guild_id, self.debate_id)
         found = await bot.duels.open(guild_id, debate, interaction.user.id)
         if isinstance(found, DuelTurn):  # a duel started meanwhile, in another message
             await _show(interaction, *turn_message(found))
@@ -236,8 +238,8 @@ class DuelAnswerButton(DynamicButton, spec=custom_ids.DUEL_ANSWER):
     ) -> DuelAnswerButton:
         return cls(int(match["session_id"]), int(match["step"]), Answer(match["answer"]))
 
-    async def clicked(self, interaction: discord.Interaction) -> None:
-        outcome = await bot_of(interaction).duels.answer(
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
+        outcome = await interaction.client.duels.answer(
             guild_of(interaction), interaction.user.id, self.session_id, self.step, self.answer
         )
         await show_outcome(interaction, outcome)
@@ -273,8 +275,8 @@ class DuelSessionButton(DynamicButton, spec=custom_ids.DUEL_SESSION):
     ) -> DuelSessionButton:
         return cls(match["action"], int(match["session_id"]))
 
-    async def clicked(self, interaction: discord.Interaction) -> None:
-        duels = bot_of(interaction).duels
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
+        duels = interaction.client.duels
         guild_id, member_id = guild_of(interaction), interaction.user.id
         if self.action == "save":
             await show_outcome(interaction, await duels.save(guild_id, member_id, self.session_id))

@@ -15,8 +15,8 @@ import discord
 from discord.ext import commands
 
 from bot.errors import guarded
+from bot.ui import guild_of
 from cogs.ballots.builder_view import open_builder
-from cogs.ballots.common import debate_by_id, guild_of
 from cogs.ballots.duel_view import open_duel
 
 if TYPE_CHECKING:
@@ -28,25 +28,31 @@ class VoteButtonListener(commands.Cog):
         self.bot = bot
 
     @commands.Cog.listener()
-    async def on_vote_button(self, interaction: discord.Interaction, debate_id: int) -> None:
+    async def on_vote_button(
+        self, interaction: discord.Interaction[RankingBot], debate_id: int
+    ) -> None:
         await self._open(interaction, debate_id, in_place=False)
 
     @commands.Cog.listener()
-    async def on_edit_ballot_button(self, interaction: discord.Interaction, debate_id: int) -> None:
+    async def on_edit_ballot_button(
+        self, interaction: discord.Interaction[RankingBot], debate_id: int
+    ) -> None:
         await self._open(interaction, debate_id, in_place=True)
 
     async def _open(
-        self, interaction: discord.Interaction, debate_id: int, *, in_place: bool
+        self, interaction: discord.Interaction[RankingBot], debate_id: int, *, in_place: bool
     ) -> None:
-        async def open_for(clicked: discord.Interaction) -> None:
-            debate = await debate_by_id(self.bot, guild_of(clicked), debate_id)
+        async def open_for(clicked: discord.Interaction[RankingBot]) -> None:
+            debate = await self.bot.directory.by_id(guild_of(clicked), debate_id)
             await open_builder(clicked, debate, in_place=in_place)
 
         await guarded(interaction, open_for)
 
     @commands.Cog.listener()
-    async def on_duel_button(self, interaction: discord.Interaction, debate_id: int) -> None:
-        async def open_for(clicked: discord.Interaction) -> None:
-            await open_duel(clicked, await debate_by_id(self.bot, guild_of(clicked), debate_id))
+    async def on_duel_button(
+        self, interaction: discord.Interaction[RankingBot], debate_id: int
+    ) -> None:
+        async def open_for(clicked: discord.Interaction[RankingBot]) -> None:
+            await open_duel(clicked, await self.bot.directory.by_id(guild_of(clicked), debate_id))
 
         await guarded(interaction, open_for)

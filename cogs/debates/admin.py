@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.arguments import CurrentDebateArg, DebateArg, DebateToDeleteArg
 from bot.catalog import MAX_FILE_BYTES, CatalogError, dump_debate_yaml, read_debate_yaml
 from bot.debate_forms import describe_file_problems, format_problems, spec_of
 from bot.edit_plans import plan_import
@@ -22,15 +23,12 @@ from bot.permissions import admin_only
 from bot.render.admin import ballots_csv
 from bot.render.text import safe
 from bot.ui import CogMixin
-from cogs.debates.browse import debate_autocomplete
 from cogs.debates.edit import created_message
 from cogs.debates.forms import ConfirmView, apply_or_confirm, send
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
     from bot.models import Debate
-
-_DEBATE = "Which debate (default: the server's current one)"
 
 
 class AdminCommands(CogMixin):
@@ -43,7 +41,7 @@ class AdminCommands(CogMixin):
     @app_commands.guild_only()
     @admin_only()
     async def import_debate(
-        self, interaction: discord.Interaction, file: discord.Attachment
+        self, interaction: discord.Interaction[RankingBot], file: discord.Attachment
     ) -> None:
         """A file whose slug this server already uses updates that debate (items by name)."""
         assert interaction.guild_id is not None
@@ -86,14 +84,14 @@ class AdminCommands(CogMixin):
     @app_commands.command(
         name="export", description="A debate as a YAML file, and its ballots as CSV (admins)"
     )
-    @app_commands.describe(debate=_DEBATE)
-    @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.guild_only()
     @admin_only()
-    async def export(self, interaction: discord.Interaction, debate: str | None = None) -> None:
+    async def export(
+        self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
+    ) -> None:
         """The YAML reads back with ``/debate import`` unchanged; the CSV has the current ballots."""
         assert interaction.guild_id is not None
-        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        found = debate or await self.bot.directory.current(interaction.guild_id)
         yaml_text = dump_debate_yaml(spec_of(found))
         files = [discord.File(io.BytesIO(yaml_text.encode()), filename=f"{found.slug}.yaml")]
         lines = [
@@ -124,15 +122,13 @@ class AdminCommands(CogMixin):
         await interaction.response.send_message("\n".join(lines), files=files, ephemeral=True)
 
     @app_commands.command(name="open", description="Open voting on a debate (admins)")
-    @app_commands.describe(debate=_DEBATE)
-    @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.guild_only()
     @admin_only()
     async def open_voting(
-        self, interaction: discord.Interaction, debate: str | None = None
+        self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
     ) -> None:
         assert interaction.guild_id is not None
-        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        found = debate or await self.bot.directory.current(interaction.guild_id)
         if await self.bot.debate_admin.is_open(interaction.guild_id, found):
             await send(interaction, f"Voting on **{safe(found.title)}** is already open.")
             return
@@ -144,15 +140,13 @@ class AdminCommands(CogMixin):
     @app_commands.command(
         name="close", description="Close voting on a debate and freeze its results (admins)"
     )
-    @app_commands.describe(debate=_DEBATE)
-    @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.guild_only()
     @admin_only()
     async def close_voting(
-        self, interaction: discord.Interaction, debate: str | None = None
+        self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
     ) -> None:
         assert interaction.guild_id is not None
-        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        found = debate or await self.bot.directory.current(interaction.guild_id)
         if not await self.bot.debate_admin.is_open(interaction.guild_id, found):
             await send(interaction, f"Voting on **{safe(found.title)}** is already closed.")
             return
@@ -166,13 +160,13 @@ class AdminCommands(CogMixin):
     @app_commands.command(
         name="current", description="Pick the debate commands use when none is named (admins)"
     )
-    @app_commands.describe(debate="The debate /vote, /consensus and the others use by default")
-    @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.guild_only()
     @admin_only()
-    async def current(self, interaction: discord.Interaction, debate: str) -> None:
+    async def current(
+        self, interaction: discord.Interaction[RankingBot], debate: CurrentDebateArg
+    ) -> None:
         assert interaction.guild_id is not None
-        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        found = debate or await self.bot.directory.current(interaction.guild_id)
         await self.bot.debate_admin.make_current(interaction.guild_id, found)
         await interaction.response.send_message(
             f"**{safe(found.title)}** is now this server's current debate: commands use it "
@@ -182,13 +176,13 @@ class AdminCommands(CogMixin):
     @app_commands.command(
         name="delete", description="Delete one of this server's debates and its ballots (admins)"
     )
-    @app_commands.describe(debate="The debate to delete, with every ballot on it")
-    @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.guild_only()
     @admin_only()
-    async def delete(self, interaction: discord.Interaction, debate: str) -> None:
+    async def delete(
+        self, interaction: discord.Interaction[RankingBot], debate: DebateToDeleteArg
+    ) -> None:
         assert interaction.guild_id is not None
-        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        found = debate or await self.bot.directory.current(interaction.guild_id)
         if found.is_catalog:
             raise UserError(
                 f"**{safe(found.title)}** is a catalog debate, shared by every server: it can't "
@@ -204,8 +198,10 @@ class AdminCommands(CogMixin):
             view=view,
         )
 
-    def _deleter(self, debate: Debate) -> Callable[[discord.Interaction], Awaitable[str]]:
-        async def delete(_: discord.Interaction) -> str:
+    def _deleter(
+        self, debate: Debate
+    ) -> Callable[[discord.Interaction[RankingBot]], Awaitable[str]]:
+        async def delete(_: discord.Interaction[RankingBot]) -> str:
             if not await self.bot.debate_admin.delete(debate):
                 return f"**{safe(debate.title)}** was already deleted."
             return f"Deleted **{safe(debate.title)}** and its ballots."

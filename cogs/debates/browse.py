@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
 from bot import custom_ids
+from bot.arguments import DebateArg
 from bot.render.debate import author_ranking_pages, debate_list_pages
 from bot.ui import (
     BaseView,
     CogMixin,
     DuelButton,
     DynamicButton,
-    debate_autocomplete,
     vote_button,
 )
 
@@ -31,17 +31,17 @@ class BrowseCommands(CogMixin):
         name="list", description="The debates in this server and how many ranked each"
     )
     @app_commands.guild_only()
-    async def list_debates(self, interaction: discord.Interaction) -> None:
+    async def list_debates(self, interaction: discord.Interaction[RankingBot]) -> None:
         assert interaction.guild_id is not None
         pages = debate_list_pages(await self.bot.directory.listings(interaction.guild_id))
         await interaction.response.send_message(embeds=pages[:10], ephemeral=True)
 
     @app_commands.command(name="show", description="The author's ranking, with their reasoning")
-    @app_commands.describe(debate="Which debate (default: the server's current one)")
-    @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.guild_only()
-    async def show(self, interaction: discord.Interaction, debate: str | None = None) -> None:
-        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+    async def show(
+        self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
+    ) -> None:
+        found = debate or await self.bot.directory.current(interaction.guild_id)
         embeds = author_ranking_pages(found)
         view = show_view(found, 0, len(embeds))
         await interaction.response.send_message(embed=embeds[0], view=view)
@@ -85,8 +85,8 @@ class ShowPageButton(DynamicButton, spec=custom_ids.SHOW_PAGE):
     ) -> ShowPageButton:
         return cls(int(match["debate_id"]), int(match["page"]))
 
-    async def clicked(self, interaction: discord.Interaction) -> None:
-        bot = cast("RankingBot", interaction.client)
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
+        bot = interaction.client
         debate = await bot.directory.by_id(interaction.guild_id, self.debate_id)
         embeds = author_ranking_pages(debate)
         page = min(self.page, len(embeds) - 1)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.arguments import DebateArg
 from bot.catalog import MAX_NAME
 from bot.debate_forms import (
     EDIT_ITEMS_HELP,
@@ -24,8 +25,7 @@ from bot.permissions import admin_only
 from bot.render.debate import author_ranking_pages
 from bot.render.text import safe
 from bot.ui import CogMixin
-from cogs.debates.browse import debate_autocomplete
-from cogs.debates.forms import DebateForm, Draft, apply_or_confirm, bot_of
+from cogs.debates.forms import DebateForm, Draft, apply_or_confirm
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -44,8 +44,8 @@ class CreateForm(DebateForm):
     def reopened(self, draft: Draft) -> DebateForm:
         return CreateForm(draft)
 
-    async def save(self, interaction: discord.Interaction, draft: Draft) -> None:
-        bot = bot_of(interaction)
+    async def save(self, interaction: discord.Interaction[RankingBot], draft: Draft) -> None:
+        bot = interaction.client
         assert interaction.guild_id is not None
         taken = {d.slug for d in await bot.directory.visible(interaction.guild_id)}
         spec = spec_from_form(
@@ -95,7 +95,7 @@ class EditForm(DebateForm):
     def reopened(self, draft: Draft) -> DebateForm:
         return EditForm(self.debate, draft)
 
-    async def save(self, interaction: discord.Interaction, draft: Draft) -> None:
+    async def save(self, interaction: discord.Interaction[RankingBot], draft: Draft) -> None:
         plan = plan_edit(
             self.debate, title=draft.title, question=draft.question, items_text=draft.items
         )
@@ -108,7 +108,7 @@ class EditCommands(CogMixin):
     @app_commands.command(name="create", description="Make a debate for this server (admins)")
     @app_commands.guild_only()
     @admin_only()
-    async def create(self, interaction: discord.Interaction) -> None:
+    async def create(self, interaction: discord.Interaction[RankingBot]) -> None:
         """A form: title, question, and the items one per line in your order."""
         await interaction.response.send_modal(CreateForm())
 
@@ -116,16 +116,14 @@ class EditCommands(CogMixin):
         name="edit", description="Change a server debate's question, items, reasons, order (admins)"
     )
     @app_commands.describe(
-        debate="Which debate (default: the server's current one)",
         rename="Rename one item and keep its ballots: old name -> new name",
     )
-    @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.guild_only()
     @admin_only()
     async def edit(
         self,
-        interaction: discord.Interaction,
-        debate: str | None = None,
+        interaction: discord.Interaction[RankingBot],
+        debate: DebateArg | None = None,
         rename: app_commands.Range[str, 3, 170] | None = None,
     ) -> None:
         """Opens a form with the items one per line, as ``name – reason``.
@@ -136,7 +134,7 @@ class EditCommands(CogMixin):
         after a confirmation, from every ballot. With ``rename`` no form opens: that one item
         is renamed, which also works for debates too big for Discord's 4,000-character form.
         """
-        found = await self.bot.directory.resolve(interaction.guild_id, debate)
+        found = debate or await self.bot.directory.current(interaction.guild_id)
         if found.is_catalog:
             raise UserError(CATALOG_READ_ONLY.format(title=safe(found.title)))
         if rename is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -24,12 +24,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def bot_of(interaction: discord.Interaction) -> RankingBot:
-    return cast("RankingBot", interaction.client)
-
-
 async def send(
-    interaction: discord.Interaction, content: str, *, view: AdminView | None = None
+    interaction: discord.Interaction[RankingBot], content: str, *, view: AdminView | None = None
 ) -> None:
     """Answer ephemerally, whether or not the interaction was deferred first."""
     extra: dict[str, Any] = {"view": view} if view is not None else {}
@@ -50,13 +46,13 @@ class AdminView(OwnedView):
 
     def __init__(self, owner_id: int) -> None:
         super().__init__(owner_id, timeout=600)
-        self.origin: discord.Interaction | discord.WebhookMessage | None = None
+        self.origin: discord.Interaction[RankingBot] | discord.WebhookMessage | None = None
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[RankingBot]) -> bool:  # type: ignore[override]
         if not await super().interaction_check(interaction):
             return False
         # The admin role may have been taken away since the buttons were sent.
-        await ensure_admin(interaction, bot_of(interaction).server_settings)
+        await ensure_admin(interaction, interaction.client.server_settings)
         return True
 
     async def on_timeout(self) -> None:
@@ -86,14 +82,16 @@ class ConfirmView(AdminView):
         owner_id: int,
         *,
         confirm_label: str,
-        action: Callable[[discord.Interaction], Awaitable[str]],
+        action: Callable[[discord.Interaction[RankingBot]], Awaitable[str]],
     ) -> None:
         super().__init__(owner_id)
         self.action = action
         self.confirm.label = confirm_label
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
-    async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
+    async def confirm(
+        self, interaction: discord.Interaction[RankingBot], _: discord.ui.Button[Any]
+    ) -> None:
         self.stop()
         try:
             text = await self.action(interaction)
@@ -102,7 +100,9 @@ class ConfirmView(AdminView):
         await interaction.response.edit_message(content=text, view=None, embeds=[])
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
+    async def cancel(
+        self, interaction: discord.Interaction[RankingBot], _: discord.ui.Button[Any]
+    ) -> None:
         self.stop()
         await interaction.response.edit_message(content="Cancelled: nothing changed.", view=None)
 
@@ -111,10 +111,13 @@ class ConfirmView(AdminView):
 
 
 async def apply_or_confirm(
-    interaction: discord.Interaction, plan: EditPlan, *, confirm_label: str = "Remove and save"
+    interaction: discord.Interaction[RankingBot],
+    plan: EditPlan,
+    *,
+    confirm_label: str = "Remove and save",
 ) -> None:
     """Save ``plan``, first asking for confirmation when it removes items from ballots."""
-    bot = bot_of(interaction)
+    bot = interaction.client
     assert interaction.guild_id is not None
     if not plan.changes_anything:
         await send(interaction, f"Nothing changed in **{safe(plan.before.title)}**.")
@@ -125,7 +128,7 @@ async def apply_or_confirm(
     ballots = await bot.debate_admin.current_ballots(interaction.guild_id, plan.before)
     guild_id = interaction.guild_id
 
-    async def confirmed(_: discord.Interaction) -> str:
+    async def confirmed(_: discord.Interaction[RankingBot]) -> str:
         return await apply_plan(bot, guild_id, plan)
 
     view = ConfirmView(interaction.user.id, confirm_label=confirm_label, action=confirmed)
@@ -187,11 +190,11 @@ class DebateForm(BaseModal):
             )
         )
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        await ensure_admin(interaction, bot_of(interaction).server_settings)
+    async def interaction_check(self, interaction: discord.Interaction[RankingBot]) -> bool:  # type: ignore[override]
+        await ensure_admin(interaction, interaction.client.server_settings)
         return True
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[RankingBot]) -> None:  # type: ignore[override]
         draft = Draft(self.title_input.value, self.question_input.value, self.items_input.value)
         try:
             await self.save(interaction, draft)
@@ -200,7 +203,7 @@ class DebateForm(BaseModal):
             view = RetryView(interaction.user.id, lambda: self.reopened(draft))
             await send(interaction, f"I couldn't save that:\n{exc}", view=view)
 
-    async def save(self, interaction: discord.Interaction, draft: Draft) -> None:
+    async def save(self, interaction: discord.Interaction[RankingBot], draft: Draft) -> None:
         raise NotImplementedError
 
     def reopened(self, draft: Draft) -> DebateForm:
@@ -215,5 +218,7 @@ class RetryView(AdminView):
         self.make_form = make_form
 
     @discord.ui.button(label="Fix it", style=discord.ButtonStyle.primary)
-    async def fix(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
+    async def fix(
+        self, interaction: discord.Interaction[RankingBot], _: discord.ui.Button[Any]
+    ) -> None:
         await interaction.response.send_modal(self.make_form())

@@ -17,19 +17,17 @@ import discord
 
 from bot import custom_ids
 from bot.render.results import NUMBERS_LABEL
-from bot.ui import BaseView, DynamicButton, vote_button
+from bot.ui import BaseView, DynamicButton, guild_of, vote_button
 from cogs.results.pages import (
     answer_page,
-    bot_of,
     choose_method,
     consensus_message,
-    debate_by_id,
-    guild_of,
     leaderboard_message,
     numbers_message,
 )
 
 if TYPE_CHECKING:
+    from bot.client import RankingBot
     from bot.models import Debate
 
 CHART_FILE = "head-to-head.png"
@@ -100,14 +98,14 @@ class ResultsButton:
     method: str
     page: int
 
-    async def clicked(self, interaction: discord.Interaction) -> None:
-        debate = await debate_by_id(interaction, self.debate_id)
-        method = await choose_method(
-            bot_of(interaction), guild_of(interaction), debate, self.method
-        )
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
+        debate = await interaction.client.directory.by_id(guild_of(interaction), self.debate_id)
+        method = await choose_method(interaction.client, guild_of(interaction), debate, self.method)
         await self.show(interaction, debate, method)
 
-    async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
+    async def show(
+        self, interaction: discord.Interaction[RankingBot], debate: Debate, method: str
+    ) -> None:
         raise NotImplementedError
 
 
@@ -131,10 +129,12 @@ class PageButton(ResultsButton, DynamicButton):
 class ConsensusPageButton(PageButton, spec=custom_ids.CONSENSUS_PAGE):
     """A page of the ranking ("Full ranking" under a summary opens its first page)."""
 
-    async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
+    async def show(
+        self, interaction: discord.Interaction[RankingBot], debate: Debate, method: str
+    ) -> None:
         async def build() -> tuple[discord.Embed, discord.ui.View]:
             pages = await consensus_message(
-                bot_of(interaction), guild_of(interaction), debate, method
+                interaction.client, guild_of(interaction), debate, method
             )
             page = min(self.page, len(pages) - 1)
             return pages[page], consensus_view(debate.id, method, page, len(pages))
@@ -156,10 +156,12 @@ class NumbersButton(ResultsButton, DynamicButton, spec=custom_ids.NUMBERS):
     ) -> NumbersButton:
         return cls(int(match["debate_id"]), match["method"], int(match["page"]))
 
-    async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
+    async def show(
+        self, interaction: discord.Interaction[RankingBot], debate: Debate, method: str
+    ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         pages, chart = await numbers_message(
-            bot_of(interaction), guild_of(interaction), debate, method, chart=True
+            interaction.client, guild_of(interaction), debate, method, chart=True
         )
         assert chart is not None
         # The page is 0 but on the table's own page buttons of earlier versions.
@@ -175,9 +177,11 @@ class NumbersButton(ResultsButton, DynamicButton, spec=custom_ids.NUMBERS):
 class NumbersPageButton(PageButton, spec=custom_ids.NUMBERS_PAGE):
     """◀ ▶ under the head-to-head table: turn its page in place."""
 
-    async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
+    async def show(
+        self, interaction: discord.Interaction[RankingBot], debate: Debate, method: str
+    ) -> None:
         pages, _ = await numbers_message(
-            bot_of(interaction), guild_of(interaction), debate, method, chart=False
+            interaction.client, guild_of(interaction), debate, method, chart=False
         )
         page = min(self.page, len(pages) - 1)
         view = numbers_view(debate.id, method, page, len(pages))
@@ -208,11 +212,13 @@ class LeaderboardPageButton(ResultsButton, DynamicButton, spec=custom_ids.LEADER
         board, method, page = match["board"], match["method"], int(match["page"])
         return cls(int(match["debate_id"]), board, method, page)
 
-    async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
+    async def show(
+        self, interaction: discord.Interaction[RankingBot], debate: Debate, method: str
+    ) -> None:
         async def build() -> tuple[discord.Embed, discord.ui.View]:
             guild_id = guild_of(interaction)
             pages = await leaderboard_message(
-                bot_of(interaction), guild_id, debate, self.board, method
+                interaction.client, guild_id, debate, self.board, method
             )
             page = min(self.page, len(pages) - 1)
             return pages[page], leaderboard_view(debate.id, self.board, method, page, len(pages))

@@ -12,15 +12,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.arguments import DebateArg
 from bot.errors import UserError
 from bot.ranking import METHODS
 from bot.render.summary import hottest_embed
-from bot.ui import debate_autocomplete
+from bot.ui import guild_of
 from cogs.results.buttons import consensus_view, leaderboard_view
 from cogs.results.pages import (
     choose_method,
     consensus_message,
-    guild_of,
     hidden_members_message,
     leaderboard_message,
 )
@@ -45,17 +45,18 @@ class Results(commands.Cog):
         name="consensus", description="The server's ranking, and how it was counted"
     )
     @app_commands.describe(
-        debate="Which debate (default: the server's current one)",
         method="How to count (default: the server's method)",
     )
-    @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.choices(method=METHOD_CHOICES)
     @app_commands.guild_only()
     async def consensus(
-        self, interaction: discord.Interaction, debate: str | None = None, method: str | None = None
+        self,
+        interaction: discord.Interaction[RankingBot],
+        debate: DebateArg | None = None,
+        method: str | None = None,
     ) -> None:
         guild_id = guild_of(interaction)
-        found = await self.bot.directory.resolve(guild_id, debate)
+        found = debate or await self.bot.directory.current(guild_id)
         chosen = await choose_method(self.bot, guild_id, found, method)
         # The first request for a debate builds its tallies from every ballot: may be slow.
         await interaction.response.defer(thinking=True)
@@ -65,12 +66,12 @@ class Results(commands.Cog):
         )
 
     @app_commands.command(name="hottest", description="The hottest disagreements in this server")
-    @app_commands.describe(debate="Which debate (default: the server's current one)")
-    @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.guild_only()
-    async def hottest(self, interaction: discord.Interaction, debate: str | None = None) -> None:
+    async def hottest(
+        self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
+    ) -> None:
         guild_id = guild_of(interaction)
-        found = await self.bot.directory.resolve(guild_id, debate)
+        found = debate or await self.bot.directory.current(guild_id)
         settings = await self.bot.server_settings.get(guild_id)
         method = await choose_method(self.bot, guild_id, found, None)
         await interaction.response.defer(thinking=True)
@@ -90,10 +91,8 @@ class Results(commands.Cog):
 
     @app_commands.command(name="leaderboard", description="Items or members, ranked and paged")
     @app_commands.describe(
-        debate="Which debate (default: the server's current one)",
         board="items (default): places, scores, first places; members: who agrees with whom",
     )
-    @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.choices(
         board=[
             app_commands.Choice(name="items", value="items"),
@@ -102,10 +101,13 @@ class Results(commands.Cog):
     )
     @app_commands.guild_only()
     async def leaderboard(
-        self, interaction: discord.Interaction, debate: str | None = None, board: str = "items"
+        self,
+        interaction: discord.Interaction[RankingBot],
+        debate: DebateArg | None = None,
+        board: str = "items",
     ) -> None:
         guild_id = guild_of(interaction)
-        found = await self.bot.directory.resolve(guild_id, debate)
+        found = debate or await self.bot.directory.current(guild_id)
         method = await choose_method(self.bot, guild_id, found, None)
         if board == "members" and (await self.bot.server_settings.get(guild_id)).hide_members:
             raise UserError(hidden_members_message())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -20,16 +20,6 @@ if TYPE_CHECKING:
     from bot.models import Debate
 
 # -- shared steps -----------------------------------------------------------------------------
-
-
-def bot_of(interaction: discord.Interaction) -> RankingBot:
-    return cast("RankingBot", interaction.client)
-
-
-def guild_of(interaction: discord.Interaction) -> int:
-    # Every command and button here runs in a server (see Results.interaction_check).
-    assert interaction.guild_id is not None
-    return interaction.guild_id
 
 
 async def choose_method(bot: RankingBot, guild_id: int, debate: Debate, method: str | None) -> str:
@@ -48,12 +38,8 @@ async def choose_method(bot: RankingBot, guild_id: int, debate: Debate, method: 
     return chosen
 
 
-async def debate_by_id(interaction: discord.Interaction, debate_id: int) -> Debate:
-    return await bot_of(interaction).directory.by_id(interaction.guild_id, debate_id)
-
-
 async def answer_page(
-    interaction: discord.Interaction,
+    interaction: discord.Interaction[RankingBot],
     build: Callable[[], Awaitable[tuple[discord.Embed, discord.ui.View]]],
 ) -> None:
     """Edit a private copy in place; answer a click on a public message with a private copy.
