@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 from discord import app_commands
@@ -68,9 +68,8 @@ def admin_only() -> Callable[[T], T]:
     default permissions know nothing about.
     """
 
-    async def predicate(interaction: discord.Interaction) -> bool:
-        bot = cast("RankingBot", interaction.client)
-        await ensure_admin(interaction, bot.server_settings)
+    async def predicate(interaction: discord.Interaction[RankingBot]) -> bool:
+        await ensure_admin(interaction, interaction.client.server_settings)
         return True
 
     return app_commands.check(predicate)
