@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.client import RankingBot
+from bot.duels import DuelTurn
 from bot.models import Debate, DebateSpec, ItemSpec
 from bot.render.charts import PNG_MAGIC
 from tests.support.discord_fake import CHANNEL_ID, GUILD_ID, MEMBER_ID, Driver, snowflake
@@ -116,3 +117,35 @@ async def test_leaderboard_page(driver: Driver, bot: RankingBot) -> None:
     debate = await big_debate(bot)
     reply = await click_old(driver, bot, "▶", f"rd:lb:{debate.id}:items:copeland:1")
     assert reply.ephemeral and "Contender" in reply.text
+
+
+async def test_duel(driver: Driver, bot: RankingBot) -> None:
+    debate = await big_debate(bot)
+    offer = await click_old(driver, bot, "Duel", f"rd:duel:open:{debate.id}")
+    assert offer.ephemeral and f"rd:duel:start:{debate.id}:" in " ".join(offer.custom_ids())
+
+
+async def test_duel_offer_start_and_switch(driver: Driver, bot: RankingBot) -> None:
+    debate = await big_debate(bot)
+    switched = await click_old(
+        driver, bot, "Switch", f"rd:duel:offer:{debate.id}:fresh", private=True
+    )
+    assert f"rd:duel:start:{debate.id}:fresh:" in " ".join(switched.custom_ids())
+    started = await click_old(
+        driver, bot, "Start", f"rd:duel:start:{debate.id}:fresh:3", private=True
+    )
+    ids = " ".join(started.custom_ids())
+    assert ":0:a" in ids and "rd:duel:save:" in ids and "rd:duel:cancel:" in ids
+
+
+async def test_duel_answer_and_session(driver: Driver, bot: RankingBot) -> None:
+    debate = await big_debate(bot)
+    turn = await bot.duels.begin(GUILD_ID, debate, MEMBER_ID, goal=3, refine=False)
+    assert isinstance(turn, DuelTurn)
+    session = turn.session.id
+    answered = await click_old(driver, bot, "A", f"rd:duel:{session}:0:a", private=True)
+    assert f"rd:duel:{session}:1:" in " ".join(answered.custom_ids())
+    cancelled = await click_old(driver, bot, "Cancel", f"rd:duel:cancel:{session}", private=True)
+    assert cancelled.custom_ids() == []
+    gone = await click_old(driver, bot, "Keep going", f"rd:duel:resume:{session}", private=True)
+    assert gone.ephemeral and "This duel has ended" in gone.content
