@@ -75,12 +75,6 @@ def test_statement_splitter_keeps_semicolons_in_strings() -> None:
     ]
 
 
-# Numbers handed out to migrations written on other branches at the same time: a gap there is
-# expected until that branch lands (0003: issue 14). Delete a number once its file exists.
-RESERVED = {3}
-
-
 def test_migrations_are_numbered_without_gaps() -> None:
     versions = [v for v, _, _ in available_migrations()]
-    expected = [v for v in range(1, max(versions) + 1) if v in versions or v not in RESERVED]
-    assert versions == expected
+    assert versions == list(range(1, len(versions) + 1))
