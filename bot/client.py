@@ -23,6 +23,7 @@ from bot.health import HealthServer
 from bot.logs import log_command
 from bot.privacy import PrivacyService
 from bot.results import ResultsService
+from bot.server_lifecycle import ServerLifecycle
 from bot.server_settings import ServerSettingsService
 from bot.settings import Settings
 from bot.storage import (
@@ -32,6 +33,7 @@ from bot.storage import (
     DuelRepository,
     SettingsRepository,
 )
+from bot.storage.guilds import GuildRepository
 from bot.storage.personal_data import PersonalDataRepository
 from bot.storage.summaries import SummaryRepository
 from bot.summary_poster import SummaryPoster
@@ -95,10 +97,12 @@ class RankingBot(commands.Bot):
         self.voting.add_listener(self.results.on_ballot_change)
         self.summary_poster = SummaryPoster(self, buttons=summary_view)
         self.privacy = PrivacyService(PersonalDataRepository(db), self.voting, self.settings_store)
+        self.lifecycle = ServerLifecycle(GuildRepository(db))
         self.sync_globally = sync_globally
         self._warming: asyncio.Task[None] | None = None
         self._backing_up: asyncio.Task[None] | None = None
         self._watching: asyncio.Task[None] | None = None
+        self._purging: asyncio.Task[None] | None = None
         self.health: HealthServer | None = None
 
     async def setup_hook(self) -> None:
@@ -114,6 +118,7 @@ class RankingBot(commands.Bot):
         await self.sync_commands()
         self._warming = asyncio.create_task(self._warm_results(), name="warm-results")
         self._watching = asyncio.create_task(self._watch_outside_writes(), name="outside-writes")
+        self._purging = asyncio.create_task(self.lifecycle.run(), name="purge-departed")
         if self.settings.health_port is not None:
             self.health = HealthServer(self, self.settings.health_host, self.settings.health_port)
             await self.health.start()
@@ -176,10 +181,16 @@ class RankingBot(commands.Bot):
     async def close(self) -> None:
         if self.health is not None:
             await self.health.stop()
-        for task in (self._warming, self._backing_up, self._watching):
+        for task in (self._warming, self._backing_up, self._watching, self._purging):
             if task is not None:
                 task.cancel()
         await super().close()
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.lifecycle.left(guild.id)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.lifecycle.joined(guild.id)
 
     async def on_app_command_completion(
         self, interaction: discord.Interaction, command: object
@@ -192,3 +203,5 @@ class RankingBot(commands.Bot):
     async def on_ready(self) -> None:
         user = cast(discord.ClientUser, self.user)
         log.info("Ready as %s (%d) in %d server(s)", user, user.id, len(self.guilds))
+        # Invited back while the bot was offline: no GUILD_CREATE-as-join arrives for that.
+        await self.lifecycle.reconcile(guild.id for guild in self.guilds)

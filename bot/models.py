@@ -164,6 +164,9 @@ class Schedule:
     next_due: datetime
     created_by: int
     created_at: datetime
+    # Set when it cannot post (the bot left the server, the channel is gone or unwritable).
+    paused_at: datetime | None = None
+    paused_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,14 @@ def utcnow() -> datetime:
 
 
 class CannotPost(UserError):
-    """The bot could not post the summary; the message says why, for the admin."""
+    """The bot could not post the summary; the message says why, for the admin.
+
+    ``lasting``: the channel is gone or closed to the bot, so it stays so until someone acts.
+    """
+
+    def __init__(self, message: str, *, lasting: bool = False) -> None:
+        super().__init__(message)
+        self.lasting = lasting
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,8 +259,13 @@ class SummaryPoster:
             return None
         try:
             await self._send(post, composed, self._channel(post))
-        except CannotPost:
-            return None  # recorded as failed; the schedule keeps its rhythm
+        except CannotPost as exc:
+            # Recorded as failed. A channel that is gone or closed to the bot stays so until
+            # an admin acts: pause rather than fail at every slot. Anything else (Discord
+            # down) keeps the rhythm.
+            if exc.lasting:
+                await self.repo.pause(schedule.guild_id, schedule.debate_id, str(exc), now)
+            return None
         return post
 
     def _channel(self, post: SummaryPost) -> discord.abc.Messageable:
@@ -272,7 +284,9 @@ class SummaryPoster:
             permissions = bot_permissions_in(channel)
             missing = missing_permissions(permissions) if permissions is not None else []
             if missing:
-                await self._failed(post, cannot_post_message(channel.mention, missing))
+                await self._failed(
+                    post, cannot_post_message(channel.mention, missing), lasting=True
+                )
         try:
             message = await channel.send(
                 nonce=post.nonce,
@@ -283,15 +297,23 @@ class SummaryPoster:
                 ),
                 allowed_mentions=discord.AllowedMentions.none(),
             )
+        except (discord.NotFound, discord.Forbidden) as exc:
+            reason = (
+                f"the channel <#{post.channel_id}> no longer exists"
+                if isinstance(exc, discord.NotFound)
+                else f"I may not post in <#{post.channel_id}>"
+            )
+            await self._failed(post, f"{reason} ({exc.text or exc.status})", lasting=True)
         except discord.HTTPException as exc:
             await self._failed(post, f"Discord refused the summary for <#{post.channel_id}>: {exc}")
         await self.repo.mark_sent(post.id, message.id, self.clock())
         return message
 
-    async def _failed(self, post: SummaryPost, reason: str) -> NoReturn:
-        log.warning("Summary %d (guild=%s) not sent: %s", post.id, post.guild_id, reason)
+    async def _failed(self, post: SummaryPost, reason: str, *, lasting: bool = False) -> NoReturn:
+        paused = "; its schedule is paused" if lasting and post.slot is not None else ""
+        log.warning("Summary %d (guild=%s) not sent: %s%s", post.id, post.guild_id, reason, paused)
         await self.repo.mark_unsent(post.id, "failed", reason)
-        raise CannotPost(reason)
+        raise CannotPost(reason, lasting=lasting)
 
 
 def new_nonce() -> str:

@@ -16,6 +16,7 @@ from discord.ext import commands, tasks
 
 from bot.arguments import DebateArg
 from bot.errors import UserError
+from bot.models import Schedule
 from bot.permissions import check_can_post, ensure_admin
 from bot.render.text import safe
 from bot.summary_schedule import describe_schedule
@@ -126,6 +127,20 @@ class Summaries(
             text += f" This replaces the schedule {describe_schedule(replaced)} in <#{replaced.channel_id}>."
         await interaction.response.send_message(text, ephemeral=True)
 
+    @app_commands.command(name="list", description="This server's scheduled summaries")
+    async def list_schedules(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        schedules = await self.poster.schedules(interaction.guild_id)
+        if not schedules:
+            raise UserError("No summaries are scheduled here. `/summary schedule` sets one up.")
+        titles = {d.id: d.title for d in await self.bot.directory.visible(interaction.guild_id)}
+        lines = [
+            f"**{safe(titles.get(s.debate_id, 'a deleted debate'))}**: "
+            f"{describe_schedule(s)} in <#{s.channel_id}>, " + schedule_state(s)
+            for s in schedules
+        ]
+        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+
     @app_commands.command(name="stop", description="Stop the scheduled summaries of a debate")
     async def stop(
         self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
@@ -151,3 +166,12 @@ class Summaries(
 
 async def setup(bot: RankingBot) -> None:
     await bot.add_cog(Summaries(bot))
+
+
+def schedule_state(schedule: Schedule) -> str:
+    if schedule.paused_at is None:
+        return f"next {discord.utils.format_dt(schedule.next_due, 'R')}."
+    since = discord.utils.format_dt(schedule.paused_at, "R")
+    return (
+        f"⏸ **paused** {since}: {schedule.paused_reason}. `/summary schedule` it again to resume."
+    )

@@ -19,15 +19,17 @@ class SummaryRepository:
     # -- schedules -----------------------------------------------------------------------
 
     async def set_schedule(self, schedule: Schedule) -> Schedule:
-        """Create or replace the schedule of one debate in one server."""
+        """Create or replace the schedule of one debate in one server (and resume it)."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO summary_schedules (guild_id, debate_id, channel_id, every, hour,"
-                " weekday, next_due, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " weekday, next_due, created_by, created_at, paused_at, paused_reason)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (guild_id, debate_id) DO UPDATE SET channel_id = excluded.channel_id,"
                 " every = excluded.every, hour = excluded.hour, weekday = excluded.weekday,"
                 " next_due = excluded.next_due, created_by = excluded.created_by,"
-                " created_at = excluded.created_at",
+                " created_at = excluded.created_at, paused_at = excluded.paused_at,"
+                " paused_reason = excluded.paused_reason",
                 (
                     schedule.guild_id,
                     schedule.debate_id,
@@ -38,9 +40,20 @@ class SummaryRepository:
                     to_iso(schedule.next_due),
                     schedule.created_by,
                     to_iso(schedule.created_at),
+                    to_iso(schedule.paused_at) if schedule.paused_at else None,
+                    schedule.paused_reason,
                 ),
             )
         return schedule
+
+    async def pause(self, guild_id: int, debate_id: int, reason: str, now: datetime) -> None:
+        """Stop posting until an admin schedules again; ``reason`` is shown to them."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE summary_schedules SET paused_at = ?, paused_reason = ?"
+                " WHERE guild_id = ? AND debate_id = ?",
+                (to_iso(now), reason[:500], guild_id, debate_id),
+            )
 
     async def get_schedule(self, guild_id: int, debate_id: int) -> Schedule | None:
         row = await self.db.fetchone(
@@ -72,7 +85,8 @@ class SummaryRepository:
 
     async def due(self, now: datetime) -> list[Schedule]:
         rows = await self.db.fetchall(
-            "SELECT * FROM summary_schedules WHERE next_due <= ? ORDER BY next_due",
+            "SELECT * FROM summary_schedules WHERE next_due <= ? AND paused_at IS NULL"
+            " ORDER BY next_due",
             (to_iso(now),),
         )
         return [_schedule(row) for row in rows]
@@ -249,6 +263,8 @@ def _schedule(row: sqlite3.Row) -> Schedule:
         next_due=next_due,
         created_by=row["created_by"],
         created_at=created_at,
+        paused_at=from_iso(row["paused_at"]),
+        paused_reason=row["paused_reason"],
     )
 
 

@@ -72,7 +72,7 @@ def test_the_group_is_for_manage_server_by_default(bot) -> None:
     group = bot.tree.get_command("summary")
     assert group.default_permissions == discord.Permissions(manage_guild=True)
     assert group.guild_only
-    assert {c.name for c in group.commands} == {"post", "schedule", "stop"}
+    assert {c.name for c in group.commands} == {"post", "schedule", "list", "stop"}
 
 
 @pytest.mark.parametrize(
@@ -233,6 +233,6 @@ async def test_post_tells_the_admin_when_discord_refuses(driver: Driver, bot, mo
     monkeypatch.setattr(discord.TextChannel, "send", refuse)
     reply = await driver.slash("summary post", admin=True)
     assert reply.ephemeral
-    assert reply.content.startswith(f"Discord refused the summary for <#{CHANNEL_ID}>: 403")
+    assert reply.content == f"I may not post in <#{CHANNEL_ID}> (Missing Access)"
     [post] = await bot.summary_store.posts(GUILD_ID, (await bot.directory.current(GUILD_ID)).id)
     assert post.status == "failed"

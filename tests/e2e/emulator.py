@@ -320,6 +320,18 @@ class DiscordEmulator:
             session.dispatch("GUILD_CREATE", guild.create_payload(with_members=False))
         return guild
 
+    def remove_bot_from(self, guild: Guild) -> None:
+        """The bot is kicked from ``guild`` (GUILD_DELETE, not unavailable)."""
+        session = self.gateway.live_session()
+        if session is not None:
+            session.dispatch("GUILD_DELETE", {"id": str(guild.id)})
+
+    def invite_bot_back(self, guild: Guild) -> None:
+        """The bot is invited into ``guild`` again (GUILD_CREATE)."""
+        session = self.gateway.live_session()
+        if session is not None:
+            session.dispatch("GUILD_CREATE", guild.create_payload(with_members=False))
+
     def guild(self, index: int = 0) -> Guild:
         return list(self.guilds.values())[index]
 

@@ -355,6 +355,11 @@ class Guild:
         self.tell_bot("CHANNEL_CREATE", channel.payload())
         return channel
 
+    def remove_channel(self, channel: Channel) -> None:
+        """Delete a channel (the bot hears CHANNEL_DELETE; posting there answers 404)."""
+        del self.channels[channel.id]
+        self.tell_bot("CHANNEL_DELETE", channel.payload())
+
     def add_member(
         self, user: User | str | None = None, *, roles: Sequence[Role] = (), nick: str | None = None
     ) -> Member:

@@ -1,0 +1,66 @@
+"""What happens when the bot leaves a server or comes back.
+
+Leaving pauses the server's scheduled summaries (posting into a server the bot is not in
+would fail every day for ever) and starts a 30-day countdown: invited back within it,
+everything is as it was and the schedules resume; after it, the server's data is deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+
+from bot.storage.guilds import GuildRepository
+
+log = logging.getLogger(__name__)
+
+KEEP_AFTER_LEAVING = timedelta(days=30)
+PURGE_CHECK_SECONDS = 3600.0
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ServerLifecycle:
+    def __init__(self, store: GuildRepository, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.store = store
+        self.clock = clock
+
+    async def left(self, guild_id: int) -> None:
+        paused = await self.store.left(guild_id, self.clock())
+        log.info(
+            "Left server %d: paused %d schedule(s); its data is deleted after %d days",
+            guild_id,
+            paused,
+            KEEP_AFTER_LEAVING.days,
+        )
+
+    async def joined(self, guild_id: int) -> None:
+        resumed = await self.store.joined(guild_id)
+        if resumed:
+            log.info("Back in server %d: resumed %d schedule(s)", guild_id, resumed)
+
+    async def reconcile(self, present: Iterable[int]) -> None:
+        """On READY: servers marked as left that the bot is in again."""
+        for guild_id in set(present) & await self.store.departed():
+            await self.joined(guild_id)
+
+    async def purge_expired(self) -> list[int]:
+        purged = await self.store.purge_left_before(self.clock() - KEEP_AFTER_LEAVING)
+        for guild_id in purged:
+            log.info(
+                "Deleted the data of server %d, left %d days ago", guild_id, KEEP_AFTER_LEAVING.days
+            )
+        return purged
+
+    async def run(self) -> None:
+        """Forever: delete the data of servers left long enough ago."""
+        while True:
+            try:
+                await self.purge_expired()
+            except Exception:
+                log.exception("Deleting the data of servers left long ago failed; trying later")
+            await asyncio.sleep(PURGE_CHECK_SECONDS)
