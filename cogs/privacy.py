@@ -61,7 +61,7 @@ class Privacy(commands.Cog):
         description="Erase your ballots and everything else I store about you here",
     )
     @app_commands.guild_only()
-    async def forget_me(self, interaction: discord.Interaction) -> None:
+    async def forget_me(self, interaction: discord.Interaction[RankingBot]) -> None:
         assert interaction.guild_id is not None
         view = ForgetView(self.bot, interaction.user.id, interaction.guild_id)
         view.origin = interaction

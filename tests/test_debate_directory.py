@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalog import load_catalog
+from bot.catalog import builtin_catalog, load_catalog
 from bot.debate_directory import DebateDirectory
 from bot.errors import DebateNotFound, UserError
 from bot.models import DebateSpec, ItemSpec
-from bot.settings import Settings
 from bot.storage import BallotRepository, Database, DebateRepository, SettingsRepository
 
 GUILD, OTHER = 1, 2
@@ -19,9 +18,9 @@ def spec(slug: str, title: str) -> DebateSpec:
 
 
 @pytest.fixture
-async def directory(db: Database, settings: Settings) -> DebateDirectory:
+async def directory(db: Database) -> DebateDirectory:
     debates = DebateRepository(db)
-    await debates.sync_catalog(load_catalog(settings.catalog_dir))
+    await debates.sync_catalog(load_catalog(builtin_catalog()))
     return DebateDirectory(debates, BallotRepository(db), SettingsRepository(db))
 
 
