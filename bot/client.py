@@ -97,7 +97,7 @@ class RankingBot(commands.Bot):
         self.voting.add_listener(self.results.on_ballot_change)
         self.summary_poster = SummaryPoster(self, buttons=summary_view)
         self.privacy = PrivacyService(PersonalDataRepository(db), self.voting, self.settings_store)
-        self.lifecycle = ServerLifecycle(GuildRepository(db))
+        self.lifecycle = ServerLifecycle(GuildRepository(db), on_purge=self.directory.forget_server)
         self.sync_globally = sync_globally
         self._warming: asyncio.Task[None] | None = None
         self._backing_up: asyncio.Task[None] | None = None

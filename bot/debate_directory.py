@@ -32,6 +32,10 @@ class DebateDirectory:
         self._generation = 0
         debates.add_listener(self._forget)
 
+    def forget_server(self, guild_id: int) -> None:
+        """Drop a server's listing after its rows were deleted outside the debate store."""
+        self._forget(guild_id, None)
+
     def _forget(self, guild_id: int | None, debate_id: int | None) -> None:
         self._generation += 1
         if guild_id is None and debate_id is None:

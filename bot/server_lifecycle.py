@@ -25,9 +25,17 @@ def utcnow() -> datetime:
 
 
 class ServerLifecycle:
-    def __init__(self, store: GuildRepository, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        store: GuildRepository,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        on_purge: Callable[[int], None] = lambda guild_id: None,
+    ) -> None:
         self.store = store
         self.clock = clock
+        # Told of each server whose data was deleted: what is kept in memory about it goes too.
+        self.on_purge = on_purge
 
     async def left(self, guild_id: int) -> None:
         paused = await self.store.left(guild_id, self.clock())
@@ -51,6 +59,7 @@ class ServerLifecycle:
     async def purge_expired(self) -> list[int]:
         purged = await self.store.purge_left_before(self.clock() - KEEP_AFTER_LEAVING)
         for guild_id in purged:
+            self.on_purge(guild_id)
             log.info(
                 "Deleted the data of server %d, left %d days ago", guild_id, KEEP_AFTER_LEAVING.days
             )

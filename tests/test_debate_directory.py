@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from bot.catalog import builtin_catalog, load_catalog
 from bot.debate_directory import DebateDirectory
 from bot.errors import DebateNotFound, UserError
 from bot.models import DebateSpec, ItemSpec
+from bot.server_lifecycle import KEEP_AFTER_LEAVING, ServerLifecycle
 from bot.storage import BallotRepository, Database, DebateRepository, SettingsRepository
+from bot.storage.guilds import GuildRepository
 
 GUILD, OTHER = 1, 2
 
@@ -110,3 +114,19 @@ async def test_the_listing_of_few_servers_is_kept(
     for guild in range(10):
         await directory.headers(guild)
     assert list(directory._headers) == [7, 8, 9]
+
+
+async def test_a_server_purged_after_leaving_is_listed_afresh(db: Database) -> None:
+    debates = DebateRepository(db)
+    directory = DebateDirectory(debates, BallotRepository(db), SettingsRepository(db))
+    left_at = datetime(2026, 5, 1, tzinfo=UTC)
+    clock = [left_at]
+    lifecycle = ServerLifecycle(
+        GuildRepository(db), clock=lambda: clock[0], on_purge=directory.forget_server
+    )
+    await debates.create(spec("mine", "My own debate"), guild_id=GUILD)
+    assert await directory.suggest(GUILD, "own") == [("My own debate", "mine")]
+    await lifecycle.left(GUILD)
+    clock[0] = left_at + KEEP_AFTER_LEAVING + timedelta(days=1)
+    assert await lifecycle.purge_expired() == [GUILD]
+    assert await directory.suggest(GUILD, "own") == []
