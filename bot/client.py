@@ -38,7 +38,7 @@ from bot.storage.personal_data import PersonalDataRepository
 from bot.storage.summaries import SummaryRepository
 from bot.summary_poster import SummaryPoster
 from bot.ui import DuelButton, VoteButton, answer_lost_form, summary_view
-from bot.voting import VotingService
+from bot.voting import SaveLimit, VotingService
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class RankingBot(commands.Bot):
         self.directory = DebateDirectory(self.debate_store, self.ballot_store, self.settings_store)
         self.debate_admin = DebateAdmin(self.debate_store, self.ballot_store, self.settings_store)
         self.voting = VotingService(
-            self.ballot_store, self.debate_store, cooldown_seconds=settings.vote_cooldown_seconds
+            self.ballot_store, self.debate_store, limit=SaveLimit(settings.vote_saves_per_minute)
         )
         self.duel_store = DuelRepository(db)
         self.duels = DuelService(self.duel_store, self.debate_store, self.voting)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bot.edit_plans import EditPlan, ballots_touched
 from bot.errors import UserError
-from bot.models import Ballot, Debate, DebateChanged, DebateSpec
+from bot.models import Ballot, Deadline, Debate, DebateChanged, DebateSpec
 from bot.render.text import safe
 from bot.storage import BallotRepository, DebateRepository, SettingsRepository
 
@@ -55,9 +55,19 @@ class DebateAdmin:
         return await self.debates.is_open(guild_id, debate.id)
 
     async def set_open(self, guild_id: int, debate: Debate, is_open: bool) -> datetime | None:
-        """Open or close voting in the server; when it closed (None once open)."""
+        """Open or close voting in the server now, dropping any deadline; when it closed
+        (None once open)."""
         await self.debates.set_open(guild_id, debate.id, is_open)
         return None if is_open else await self.debates.closed_at(guild_id, debate.id)
+
+    async def set_deadline(
+        self, guild_id: int, debate: Debate, closes_at: datetime, announce_channel_id: int
+    ) -> Deadline:
+        """Keep (or make) voting open until ``closes_at``; it then closes by itself."""
+        return await self.debates.set_deadline(guild_id, debate.id, closes_at, announce_channel_id)
+
+    async def deadline(self, guild_id: int, debate: Debate) -> Deadline | None:
+        return await self.debates.deadline(guild_id, debate.id)
 
     async def make_current(self, guild_id: int, debate: Debate) -> None:
         await self.settings.update(guild_id, current_debate_id=debate.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from datetime import UTC, datetime
 
 from bot.catalog import normalize
 from bot.errors import DebateNotFound, UserError
@@ -106,7 +107,10 @@ class DebateDirectory:
 
     async def listings(self, guild_id: int) -> list[DebateListing]:
         visible = await self.visible(guild_id)
-        closed = {h.id for h in await self.headers(guild_id) if not h.is_open}
+        headers = await self.headers(guild_id)
+        now = datetime.now(UTC)
+        closed = {h.id for h in headers if not h.open_at(now)}
+        deadlines = {h.id: h.closes_at for h in headers if h.closes_at is not None}
         counts = await self.ballots.voter_counts(guild_id)
         current = await self.current(guild_id) if visible else None
         return [
@@ -115,9 +119,17 @@ class DebateDirectory:
                 is_open=d.id not in closed,
                 voters=counts.get(d.id, 0),
                 is_current=current is not None and d.id == current.id,
+                closes_at=deadlines.get(d.id) if d.id not in closed else None,
             )
             for d in visible
         ]
+
+    async def closes_at(self, guild_id: int | None, debate: Debate) -> datetime | None:
+        """When voting on ``debate`` closes by itself in the server (None: no deadline)."""
+        if guild_id is None:
+            return None
+        deadline = await self.debates.deadline(guild_id, debate.id)
+        return deadline.closes_at if deadline else None
 
     async def suggest(self, guild_id: int | None, typed: str) -> list[tuple[str, str]]:
         """Autocomplete: (label, slug) pairs for debates whose title or slug contains ``typed``."""

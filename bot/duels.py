@@ -2,7 +2,7 @@
 
 The cogs say what a member clicked; this service keeps the member's tournament
 (``bot.ranking.duel``) in SQLite between clicks and, when there is something to save,
-hands the places found to :class:`VotingService` — the same rules, cooldown, tallies and
+hands the places found to :class:`VotingService` — the same rules, save limit, tallies and
 /myvote as /vote. A ballot saved from a duel is only ever a true top k of the member's
 answers (see the engine), with the reason of the ballot it replaces kept.
 """
@@ -232,7 +232,7 @@ class DuelService:
         try:
             saved = await self._submit(turn)
         except UserError as error:
-            # The cooldown, most likely: the answers are stored, the member can Save later.
+            # The save limit, most likely: the answers are stored, the member can Save later.
             return replace(turn, notice=str(error))
         if duel.finished:
             await self.sessions.end(turn.session.id)

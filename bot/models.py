@@ -78,6 +78,17 @@ class DebateListing:
     is_open: bool
     voters: int
     is_current: bool
+    closes_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """An open debate that closes by itself in a server at ``closes_at``."""
+
+    guild_id: int
+    debate_id: int
+    closes_at: datetime
+    announce_channel_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +111,10 @@ class DebateHeader:
     title: str
     guild_id: int | None
     is_open: bool
+    closes_at: datetime | None = None  # voting stops by itself then
+
+    def open_at(self, now: datetime) -> bool:
+        return self.is_open and (self.closes_at is None or self.closes_at > now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +164,8 @@ class DuelSession:
 
 Frequency = Literal["daily", "weekly"]
 PostStatus = Literal["claimed", "sent", "failed", "abandoned"]
+# A reveal is the summary posted when a debate closes at its deadline.
+PostKind = Literal["summary", "reveal"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +217,7 @@ class SummaryPost:
     sent_at: datetime | None = None
     message_id: int | None = None
     error: str | None = None
+    kind: PostKind = "summary"
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,9 @@ class Settings:
     log_level: str = "INFO"
     # A folder of more debates, besides the built-in catalog; None: the built-in ones only.
     catalog_dir: Path | None = None
-    vote_cooldown_seconds: float = 10.0
+    # Saves of one member's ballots allowed in any minute (0: no limit). A burst, so fixing
+    # a mistake right after saving is never refused, while a script can't hammer the bot.
+    vote_saves_per_minute: int = 5
     # Point discord.py at another REST API / gateway (the test emulator); empty means Discord.
     api_base_url: str | None = None
     gateway_url: str | None = None
@@ -75,7 +77,7 @@ class Settings:
             dev_guild_id=_snowflake(env, "DEV_GUILD_ID"),
             log_level=level,
             catalog_dir=_folder(env, "CATALOG_DIR"),
-            vote_cooldown_seconds=_non_negative_float(env, "VOTE_COOLDOWN_SECONDS", 10.0),
+            vote_saves_per_minute=_non_negative_int(env, "VOTE_SAVES_PER_MINUTE", 5),
             api_base_url=_clean(env.get("DISCORD_API_BASE_URL")),
             gateway_url=_clean(env.get("DISCORD_GATEWAY_URL")),
             backup_dir=_path(env, "BACKUP_DIR"),
@@ -149,14 +151,10 @@ def _snowflake(env: Mapping[str, str], name: str) -> int | None:
     return int(raw)
 
 
-def _non_negative_float(env: Mapping[str, str], name: str, default: float) -> float:
+def _non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = _clean(env.get(name))
     if raw is None:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if value < 0:
-        raise SettingsError(f"{name} must be a number of seconds (0 or more), not {raw!r}.")
-    return value
+    if not raw.isdigit():
+        raise SettingsError(f"{name} must be a whole number, 0 or more, not {raw!r}.")
+    return int(raw)

@@ -13,6 +13,12 @@ The slots are :mod:`bot.summary_schedule`'s; what changed since the last summary
   Discord's answer and our ``sent`` mark still yields one message. Older claims are marked
   ``abandoned`` and logged: that slot is skipped (at most once, never twice), and the next
   slot comes as scheduled.
+* **A deadline closes its debate and reveals once.** :meth:`SummaryPoster.close_due`
+  composes the reveal, then one transaction closes the debate and claims the reveal post,
+  only while the debate is still open with that deadline; the post then goes out like any
+  other, and :meth:`~SummaryPoster.recover` settles it after a crash. A deadline passed
+  while the bot was down is closed at the next start, once; ballots stop at the deadline
+  itself whenever the loop runs (:meth:`bot.storage.DebateRepository.is_open`).
 * **A failed send is not retried** (missing permission, deleted channel): the post is
   marked ``failed`` with the reason and the schedule keeps its rhythm, so a broken channel
   never turns into a message every minute.
@@ -27,19 +33,20 @@ import asyncio
 import io
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import discord
 
 from bot.errors import UserError
-from bot.models import Debate, Frequency, Schedule, SummaryPost, SummarySnapshot
+from bot.models import Deadline, Debate, Frequency, Schedule, SummaryPost, SummarySnapshot
 from bot.permissions import bot_permissions_in, cannot_post_message, missing_permissions
 from bot.ranking import KEMENY_MAX_ITEMS
 from bot.render.charts import chart_data, render_chart
 from bot.render.summary import CHART_NAME, summary_embeds
+from bot.render.text import safe
 from bot.summary_changes import changes_since, snapshot_of
 from bot.summary_schedule import new_schedule, next_slot
 
@@ -50,6 +57,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+_Due = TypeVar("_Due", Schedule, Deadline)
 if TYPE_CHECKING:
     # (debate_id, method, full_ranking) -> the buttons under a summary.
     SummaryButtons = Callable[[int, str, bool], discord.ui.View]
@@ -192,21 +200,9 @@ class SummaryPoster:
     async def run_due(self) -> list[SummaryPost]:
         """Post every summary that is due, each once; returns the posts that went out."""
         now = self.clock()
-        sent: list[SummaryPost] = []
-        for schedule in await self.repo.due(now):
-            try:
-                post = await self._post_scheduled(schedule, now)
-            except Exception:
-                # One server's broken debate must not stop the others' summaries.
-                log.exception(
-                    "Scheduled summary failed (guild=%s debate=%s)",
-                    schedule.guild_id,
-                    schedule.debate_id,
-                )
-                continue
-            if post is not None:
-                sent.append(post)
-        return sent
+        return await _each(
+            await self.repo.due(now), lambda s: self._post_scheduled(s, now), "Scheduled summary"
+        )
 
     async def recover(self) -> list[SummaryPost]:
         """On start: finish or abandon posts a previous run claimed but never marked."""
@@ -241,6 +237,28 @@ class SummaryPoster:
                 continue
             resent.append(post)
         return resent
+
+    async def close_due(self) -> list[SummaryPost]:
+        """Close every debate whose deadline has come, each once, and post its reveal."""
+        now = self.clock()
+        due = await self.bot.debate_store.due_deadlines(now)
+        return await _each(due, lambda d: self._close(d, now), "Closing at the deadline")
+
+    async def _close(self, deadline: Deadline, now: datetime) -> SummaryPost | None:
+        debate = await self.bot.debate_store.get(deadline.debate_id)
+        if debate is None:
+            return None  # deleted: its guild_debates row cascades away
+        composed = await self.compose(deadline.guild_id, debate, scheduled=True)
+        post = await self.repo.claim_reveal(
+            deadline, snapshot=composed.snapshot, nonce=new_nonce(), now=now
+        )
+        if post is None:
+            return None
+        try:
+            await self._send(post, composed, self._channel(post))
+        except CannotPost:
+            return None  # recorded as failed; the debate is closed all the same
+        return post
 
     async def _post_scheduled(self, schedule: Schedule, now: datetime) -> SummaryPost | None:
         debate = await self.bot.debate_store.get(schedule.debate_id)
@@ -289,6 +307,7 @@ class SummaryPoster:
                 )
         try:
             message = await channel.send(
+                reveal_line(composed.debate) if post.kind == "reveal" else None,
                 nonce=post.nonce,
                 embeds=composed.embeds,
                 file=discord.File(io.BytesIO(composed.chart), filename=CHART_NAME),
@@ -314,6 +333,27 @@ class SummaryPoster:
         log.warning("Summary %d (guild=%s) not sent: %s%s", post.id, post.guild_id, reason, paused)
         await self.repo.mark_unsent(post.id, "failed", reason)
         raise CannotPost(reason, lasting=lasting)
+
+
+async def _each(
+    due: list[_Due], act: Callable[[_Due], Awaitable[SummaryPost | None]], what: str
+) -> list[SummaryPost]:
+    """``act`` on each due thing; the posts that went out. One server's broken debate must
+    not stop the others'."""
+    sent: list[SummaryPost] = []
+    for thing in due:
+        try:
+            post = await act(thing)
+        except Exception:
+            log.exception("%s failed (guild=%s debate=%s)", what, thing.guild_id, thing.debate_id)
+            continue
+        if post is not None:
+            sent.append(post)
+    return sent
+
+
+def reveal_line(debate: Debate) -> str:
+    return f"Voting on **{safe(debate.title)}** has closed. The results:"
 
 
 def new_nonce() -> str:

@@ -3,7 +3,7 @@
 The cogs parse what a member did and call :class:`VotingService`; storage does the SQL.
 The service owns the rules in between: the debate must be visible and open in the server,
 the tiers must be the debate's items each at most once, the reason has a length limit, and
-a member may save only once per cooldown. After each change it tells its listeners, so the
+a member may save a burst of ballots (five a minute by default), then waits a little. After each change it tells its listeners, so the
 results engine can update its tallies without rereading every ballot.
 """
 
@@ -14,7 +14,9 @@ import inspect
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from bot.errors import DebateNotFound, UserError
 from bot.models import Ballot, Debate, DebateGone, Tiers
@@ -68,6 +70,18 @@ def normalize_reason(reason: str | None) -> str | None:
     return reason
 
 
+@dataclass(frozen=True, slots=True)
+class SaveLimit:
+    """At most ``saves`` saves of one member in any ``per_seconds`` (0 saves: no limit).
+
+    A burst rather than a gap between saves: a member who saves and at once fixes a mistake
+    must not be told to wait; only someone saving over and over is.
+    """
+
+    saves: int
+    per_seconds: float = 60.0
+
+
 class VotingService:
     """The one way ballots change. Listeners hear of every change, in commit order."""
 
@@ -76,17 +90,18 @@ class VotingService:
         ballots: BallotRepository,
         debates: DebateRepository,
         *,
-        cooldown_seconds: float,
+        limit: SaveLimit,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ballots = ballots
         self.debates = debates
-        self.cooldown_seconds = cooldown_seconds
+        self.limit = limit
         self._clock = clock
-        self._last_saved: dict[tuple[int, int], float] = {}
+        # Each member's recent saves, oldest first, at most limit.saves of them.
+        self._saves: dict[tuple[int, int], deque[float]] = {}
         self._listeners: list[BallotListener] = []
         # Saving and notifying happen under one lock, so listeners see changes in the order
-        # they were committed and a member's two quick saves can't both pass the cooldown.
+        # they were committed and a member's two quick saves can't both slip under the save limit.
         self._lock = asyncio.Lock()
 
     # -- listeners -----------------------------------------------------------------------
@@ -134,28 +149,36 @@ class VotingService:
 
     def retry_after(self, guild_id: int, member_id: int) -> float:
         """Seconds until the member may save again (0 when they may now)."""
-        last = self._last_saved.get((guild_id, member_id))
-        if last is None or self.cooldown_seconds <= 0:
+        recent = self._saves.get((guild_id, member_id))
+        if self.limit.saves <= 0 or recent is None or len(recent) < self.limit.saves:
             return 0.0
-        return max(0.0, self.cooldown_seconds - (self._clock() - last))
+        return max(0.0, recent[0] + self.limit.per_seconds - self._clock())
 
-    def _check_cooldown(self, guild_id: int, member_id: int) -> None:
+    def _check_limit(self, guild_id: int, member_id: int) -> None:
         wait = self.retry_after(guild_id, member_id)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
             unit = "second" if seconds == 1 else "seconds"
-            raise UserError(f"You saved a ballot just now. Try again in {seconds} {unit}.")
+            saves = self.limit.saves
+            raise UserError(
+                f"You saved {'a ballot just now' if saves == 1 else f'{saves} times in a row'}. "
+                f"Try again in {seconds} {unit}."
+            )
 
     def _record_save(self, guild_id: int, member_id: int) -> None:
+        if self.limit.saves <= 0:
+            return
         now = self._clock()
-        if len(self._last_saved) > 10_000:
-            # Forget members whose cooldown is long over, so the map can't grow without end.
-            self._last_saved = {
-                key: moment
-                for key, moment in self._last_saved.items()
-                if now - moment < self.cooldown_seconds
+        if len(self._saves) > 10_000:
+            # Forget members whose saves are all out of the window, so the map can't grow
+            # without end.
+            self._saves = {
+                key: recent
+                for key, recent in self._saves.items()
+                if now - recent[-1] < self.limit.per_seconds
             }
-        self._last_saved[(guild_id, member_id)] = now
+        recent = self._saves.setdefault((guild_id, member_id), deque(maxlen=self.limit.saves))
+        recent.append(now)
 
     async def _fresh(self, debate: Debate) -> Debate:
         # Re-read: an admin may have edited or deleted the debate since the member began.
@@ -180,7 +203,7 @@ class VotingService:
         tiers = check_tiers(debate, tiers)
         reason = normalize_reason(reason)
         async with self._lock:
-            self._check_cooldown(guild_id, member_id)
+            self._check_limit(guild_id, member_id)
             try:
                 ballot, replaced = await self.ballots.save(
                     guild_id, debate.id, member_id, tiers, reason

@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# How often the loop looks for due summaries: slots are on the hour, so a minute late is fine.
-POLL_SECONDS = 60
+# How often the loop looks for due summaries and deadlines. Summary slots are on the hour,
+# but a deadline may be a minute away, and its reveal should follow it closely; both looks
+# are one indexed query when nothing is due.
+POLL_SECONDS = 5
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -57,10 +59,11 @@ class Summaries(
     @tasks.loop(seconds=POLL_SECONDS)
     async def post_due(self) -> None:
         try:
+            await self.poster.close_due()
             await self.poster.run_due()
         except Exception:
-            # A database hiccup must not end the loop: the next minute tries again.
-            log.exception("Looking for due summaries failed")
+            # A database hiccup must not end the loop: the next look tries again.
+            log.exception("Looking for due summaries and deadlines failed")
 
     @post_due.before_loop
     async def _before_post_due(self) -> None:

@@ -36,7 +36,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(
         discord_token="x" * 24 + ".abcd." + "y" * 27,
         database_path=tmp_path / "bot.sqlite3",
-        vote_cooldown_seconds=0,
+        vote_saves_per_minute=0,
     )
 
 

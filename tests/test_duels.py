@@ -15,7 +15,7 @@ from bot.errors import UserError
 from bot.models import Debate, DebateSpec, ItemSpec, Tiers
 from bot.ranking.duel import Answer, bounds
 from bot.storage import BallotRepository, Database, DebateRepository, DuelRepository
-from bot.voting import VotingService
+from bot.voting import SaveLimit, VotingService
 from tests.support.rocky import BALBOA, II, III, IV, ROCKY_I, V
 
 GUILD, MEMBER, OTHER = 1, 10, 11
@@ -44,7 +44,7 @@ def clock() -> Clock:
 @pytest.fixture
 def voting(db: Database, clock: Clock) -> VotingService:
     return VotingService(
-        BallotRepository(db), DebateRepository(db), cooldown_seconds=10, clock=clock
+        BallotRepository(db), DebateRepository(db), limit=SaveLimit(1, per_seconds=10), clock=clock
     )
 
 

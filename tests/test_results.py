@@ -7,7 +7,7 @@ from bot.models import DebateSpec, ItemSpec
 from bot.ranking import MemberBallots
 from bot.results import ResultsService
 from bot.storage import BallotRepository, Database, DebateRepository
-from bot.voting import VotingService
+from bot.voting import SaveLimit, VotingService
 
 G = 1
 
@@ -18,7 +18,7 @@ async def world(db: Database):
     debate = await debates.create(
         DebateSpec("d", "D", "Q?", "Me", tuple(ItemSpec(n) for n in "ABCD")), guild_id=None
     )
-    voting = VotingService(ballots, debates, cooldown_seconds=0)
+    voting = VotingService(ballots, debates, limit=SaveLimit(0))
     results = ResultsService(ballots)
     voting.add_listener(results.on_ballot_change)
     return debates, ballots, voting, results, debate

@@ -13,10 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_reads_every_setting() -> None:
     s = Settings.from_env({
         "DISCORD_TOKEN": f'"{TOKEN}"', "DATABASE_PATH": "x.db", "DEV_GUILD_ID": "123",
-        "LOG_LEVEL": "debug", "VOTE_COOLDOWN_SECONDS": "2.5",
+        "LOG_LEVEL": "debug", "VOTE_SAVES_PER_MINUTE": "3",
     })  # fmt: skip
     assert s.discord_token == TOKEN and s.database_path == Path("x.db") and s.dev_guild_id == 123
-    assert s.log_level == "DEBUG" and s.vote_cooldown_seconds == 2.5
+    assert s.log_level == "DEBUG" and s.vote_saves_per_minute == 3
     assert s.api_base_url is None
 
 
@@ -27,7 +27,7 @@ def test_reads_every_setting() -> None:
         ({"DISCORD_TOKEN": "hunter2"}, "does not look like a bot token"),
         ({"DISCORD_TOKEN": TOKEN, "DEV_GUILD_ID": "my server"}, "DEV_GUILD_ID must be a numeric"),
         ({"DISCORD_TOKEN": TOKEN, "LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
-        ({"DISCORD_TOKEN": TOKEN, "VOTE_COOLDOWN_SECONDS": "-1"}, "VOTE_COOLDOWN_SECONDS"),
+        ({"DISCORD_TOKEN": TOKEN, "VOTE_SAVES_PER_MINUTE": "-1"}, "VOTE_SAVES_PER_MINUTE"),
     ],
 )
 def test_bad_settings_explain_themselves(env: dict[str, str], message: str) -> None:

@@ -13,7 +13,7 @@ from bot.errors import UserError
 from bot.models import Debate, DebateSpec, ItemSpec, Tiers
 from bot.ranking import Agreement, agreement
 from bot.storage import BallotRepository, Database, DebateRepository
-from bot.voting import MAX_REASON_LENGTH, VotingService
+from bot.voting import MAX_REASON_LENGTH, SaveLimit, VotingService
 from tests.support.rocky import BALBOA, II, III, IV, ROCKY_I, V
 from tests.support.seed import LIKE_COMMENT_1, LIKE_COMMENT_2
 
@@ -46,7 +46,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def service(db: Database, clock: FakeClock) -> VotingService:
     return VotingService(
-        BallotRepository(db), DebateRepository(db), cooldown_seconds=10, clock=clock
+        BallotRepository(db), DebateRepository(db), limit=SaveLimit(1, per_seconds=10), clock=clock
     )
 
 
@@ -109,7 +109,7 @@ async def test_async_listeners_are_awaited_and_a_failing_one_harms_nothing(
 async def test_listeners_hear_concurrent_changes_in_commit_order(
     db: Database, rocky: Debate
 ) -> None:
-    service = VotingService(BallotRepository(db), DebateRepository(db), cooldown_seconds=0)
+    service = VotingService(BallotRepository(db), DebateRepository(db), limit=SaveLimit(0))
     state: dict[int, Tiers] = {}
     surprises: list[tuple[Tiers | None, Tiers | None]] = []
 

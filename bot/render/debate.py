@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import discord
 
+from bot.deadlines import discord_timestamp
 from bot.models import Debate, DebateListing
 from bot.render.paging import Field, paginate_fields, paginate_lines
 from bot.render.text import EMBED_DESCRIPTION, EMBED_TITLE, clip, safe
@@ -13,7 +15,7 @@ from bot.render.text import EMBED_DESCRIPTION, EMBED_TITLE, clip, safe
 COLOUR = discord.Colour.from_rgb(200, 30, 45)
 
 
-def author_ranking_pages(debate: Debate) -> list[discord.Embed]:
+def author_ranking_pages(debate: Debate, closes_at: datetime | None = None) -> list[discord.Embed]:
     """The author's ranking, one embed per page, each within Discord's limits."""
     fields = [
         Field(f"{position}. {safe(item.name)}", safe(item.reason) if item.reason else "—")
@@ -23,6 +25,8 @@ def author_ranking_pages(debate: Debate) -> list[discord.Embed]:
     header = f"**{safe(debate.question)}**\n\nRanked by {safe(debate.author)}"
     if debate.source:
         header += f" · [source]({debate.source})"
+    if closes_at is not None:
+        header += f"\n\n⏳ Voting closes {discord_timestamp(closes_at)}"
     embeds: list[discord.Embed] = []
     for number, page in enumerate(pages, start=1):
         embed = discord.Embed(
@@ -46,7 +50,7 @@ def author_ranking_pages(debate: Debate) -> list[discord.Embed]:
 def debate_list_pages(listings: Sequence[DebateListing]) -> list[discord.Embed]:
     lines = [
         f"{'➤ ' if entry.is_current else ''}**{safe(entry.debate.title)}** (`{entry.debate.slug}`)"
-        f" — {'open' if entry.is_open else 'closed'}, {_members(entry.voters)} ranked it"
+        f" — {_state(entry)}, {_members(entry.voters)} ranked it"
         f"{'' if entry.debate.is_catalog else ' · this server'}"
         for entry in listings
     ] or ["No debates yet. An admin can add one with `/debate create`."]
@@ -59,6 +63,14 @@ def debate_list_pages(listings: Sequence[DebateListing]) -> list[discord.Embed]:
         ).set_footer(text="➤ marks the server's current debate, used when you name none")
         for n, body in enumerate(pages, start=1)
     ]
+
+
+def _state(entry: DebateListing) -> str:
+    if not entry.is_open:
+        return "closed"
+    if entry.closes_at is not None:
+        return f"open, closes {discord_timestamp(entry.closes_at)}"
+    return "open"
 
 
 def _members(count: int) -> str:

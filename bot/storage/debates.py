@@ -10,6 +10,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.models import (
+    Deadline,
     Debate,
     DebateChanged,
     DebateHeader,
@@ -58,14 +59,20 @@ class DebateRepository:
     async def headers_for_guild(self, guild_id: int | None) -> list[DebateHeader]:
         """What :meth:`list_for_guild` lists, in its order, without the items."""
         rows = await self.db.fetchall(
-            "SELECT d.id, d.slug, d.title, d.guild_id, COALESCE(g.is_open, 1) AS is_open"
+            "SELECT d.id, d.slug, d.title, d.guild_id, COALESCE(g.is_open, 1) AS is_open,"
+            " g.closes_at"
             " FROM debates d LEFT JOIN guild_debates g ON g.debate_id = d.id AND g.guild_id = ?"
             " WHERE d.guild_id IS NULL OR d.guild_id = ? ORDER BY d.guild_id IS NOT NULL, d.id",
             (guild_id, guild_id),
         )
         return [
             DebateHeader(
-                row["id"], row["slug"], row["title"], row["guild_id"], bool(row["is_open"])
+                row["id"],
+                row["slug"],
+                row["title"],
+                row["guild_id"],
+                bool(row["is_open"]),
+                from_iso(row["closes_at"]),
             )
             for row in rows
         ]
@@ -283,27 +290,61 @@ class DebateRepository:
     # -- per-server state ----------------------------------------------------------------
 
     async def is_open(self, guild_id: int, debate_id: int) -> bool:
+        """Open, and its deadline (if any) not yet reached: ballots stop at the deadline
+        itself, however late the closing loop runs."""
         row = await self.db.fetchone(
-            "SELECT is_open FROM guild_debates WHERE guild_id = ? AND debate_id = ?",
+            "SELECT is_open, closes_at FROM guild_debates WHERE guild_id = ? AND debate_id = ?",
             (guild_id, debate_id),
         )
-        return True if row is None else bool(row["is_open"])
-
-    async def closed_debate_ids(self, guild_id: int) -> set[int]:
-        rows = await self.db.fetchall(
-            "SELECT debate_id FROM guild_debates WHERE guild_id = ? AND is_open = 0", (guild_id,)
+        if row is None:
+            return True
+        return bool(row["is_open"]) and (
+            row["closes_at"] is None or row["closes_at"] > to_iso(utcnow())
         )
-        return {row["debate_id"] for row in rows}
 
     async def set_open(self, guild_id: int, debate_id: int, is_open: bool) -> None:
+        """Open or close now; either way any deadline is dropped."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO guild_debates (guild_id, debate_id, is_open, closed_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, debate_id) DO UPDATE SET"
-                " is_open = excluded.is_open, closed_at = excluded.closed_at",
+                " is_open = excluded.is_open, closed_at = excluded.closed_at,"
+                " closes_at = NULL, announce_channel_id = NULL",
                 (guild_id, debate_id, int(is_open), None if is_open else to_iso(utcnow())),
             )
         self._changed(guild_id, debate_id)
+
+    async def set_deadline(
+        self, guild_id: int, debate_id: int, closes_at: datetime, announce_channel_id: int
+    ) -> Deadline:
+        """Open (or keep open) until ``closes_at``; the reveal goes to the announce channel."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO guild_debates (guild_id, debate_id, is_open, closed_at, closes_at,"
+                " announce_channel_id) VALUES (?, ?, 1, NULL, ?, ?)"
+                " ON CONFLICT (guild_id, debate_id) DO UPDATE SET is_open = 1, closed_at = NULL,"
+                " closes_at = excluded.closes_at,"
+                " announce_channel_id = excluded.announce_channel_id",
+                (guild_id, debate_id, to_iso(closes_at), announce_channel_id),
+            )
+        self._changed(guild_id, debate_id)
+        return Deadline(guild_id, debate_id, closes_at, announce_channel_id)
+
+    async def deadline(self, guild_id: int, debate_id: int) -> Deadline | None:
+        rows = await self.db.fetchall(
+            "SELECT * FROM guild_debates WHERE guild_id = ? AND debate_id = ?"
+            " AND is_open = 1 AND closes_at IS NOT NULL",
+            (guild_id, debate_id),
+        )
+        return _deadline(rows[0]) if rows else None
+
+    async def due_deadlines(self, now: datetime) -> list[Deadline]:
+        """Deadlines reached (in every server) whose debate has not been closed yet."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM guild_debates WHERE closes_at <= ? AND is_open = 1 ORDER BY closes_at",
+            (to_iso(now),),
+        )
+        return [_deadline(row) for row in rows]
 
     async def closed_at(self, guild_id: int, debate_id: int) -> datetime | None:
         row = await self.db.fetchone(
@@ -311,6 +352,17 @@ class DebateRepository:
             (guild_id, debate_id),
         )
         return from_iso(row["closed_at"]) if row else None
+
+
+def _deadline(row: sqlite3.Row) -> Deadline:
+    closes_at = from_iso(row["closes_at"])
+    assert closes_at is not None
+    return Deadline(
+        guild_id=row["guild_id"],
+        debate_id=row["debate_id"],
+        closes_at=closes_at,
+        announce_channel_id=row["announce_channel_id"],
+    )
 
 
 async def _insert_items(

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime
 from typing import Literal
 
-from bot.models import Schedule, SummaryPost, SummarySnapshot, VoterChanges
+from bot.models import Deadline, Schedule, SummaryPost, SummarySnapshot, VoterChanges
 from bot.storage._util import from_iso, to_iso
 from bot.storage.database import Database
 
@@ -180,6 +180,50 @@ class SummaryRepository:
             claimed_at=now,
         )
 
+    async def claim_reveal(
+        self, deadline: Deadline, *, snapshot: SummarySnapshot, nonce: str, now: datetime
+    ) -> SummaryPost | None:
+        """Close a debate at its deadline and record its reveal, in one transaction.
+
+        Only while the debate is still open with that very deadline: a second claim (another
+        loop, a restart, an admin who reopened or closed it meanwhile) finds nothing to do
+        and gets None, so a deadline closes and reveals once.
+        """
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE guild_debates SET is_open = 0, closed_at = closes_at, closes_at = NULL"
+                " WHERE guild_id = ? AND debate_id = ? AND is_open = 1 AND closes_at = ?",
+                (deadline.guild_id, deadline.debate_id, to_iso(deadline.closes_at)),
+            )
+            if cursor.rowcount != 1:
+                return None
+            cursor = await conn.execute(
+                "INSERT INTO summary_posts (guild_id, debate_id, channel_id, slot, nonce, status,"
+                " snapshot, claimed_at, kind) VALUES (?, ?, ?, NULL, ?, 'claimed', ?, ?, 'reveal')",
+                (
+                    deadline.guild_id,
+                    deadline.debate_id,
+                    deadline.announce_channel_id,
+                    nonce,
+                    dump_snapshot(snapshot),
+                    to_iso(now),
+                ),
+            )
+            post_id = cursor.lastrowid
+        assert post_id is not None
+        return SummaryPost(
+            id=post_id,
+            guild_id=deadline.guild_id,
+            debate_id=deadline.debate_id,
+            channel_id=deadline.announce_channel_id,
+            slot=None,
+            nonce=nonce,
+            status="claimed",
+            snapshot=snapshot,
+            claimed_at=now,
+            kind="reveal",
+        )
+
     async def mark_sent(self, post_id: int, message_id: int, now: datetime) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
@@ -284,6 +328,7 @@ def _post(row: sqlite3.Row) -> SummaryPost:
         sent_at=from_iso(row["sent_at"]),
         message_id=row["message_id"],
         error=row["error"],
+        kind=row["kind"],
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
@@ -15,6 +16,7 @@ from discord import app_commands
 
 from bot.arguments import CurrentDebateArg, DebateArg, DebateToDeleteArg
 from bot.catalog import MAX_FILE_BYTES, CatalogError, dump_debate_yaml, read_debate_yaml
+from bot.deadlines import MAX_TEXT, BadDeadline, discord_timestamp, parse_deadline
 from bot.debate_forms import describe_file_problems, format_problems, spec_of
 from bot.edit_plans import plan_import
 from bot.errors import UserError
@@ -29,6 +31,20 @@ from cogs.debates.forms import ConfirmView, apply_or_confirm, send
 if TYPE_CHECKING:
     from bot.client import RankingBot
     from bot.models import Debate
+
+_WHEN = "2h, 3d, 1w, an ISO date-time (UTC) or <t:…>"
+
+
+def _deadline(text: str) -> datetime:
+    try:
+        return parse_deadline(text, discord.utils.utcnow())
+    except BadDeadline as exc:
+        raise UserError(str(exc)) from None
+
+
+def _channel_id(interaction: discord.Interaction[RankingBot]) -> int:
+    assert interaction.channel_id is not None
+    return interaction.channel_id
 
 
 class AdminCommands(CogMixin):
@@ -122,35 +138,71 @@ class AdminCommands(CogMixin):
         await interaction.response.send_message("\n".join(lines), files=files, ephemeral=True)
 
     @app_commands.command(name="open", description="Open voting on a debate (admins)")
+    @app_commands.describe(
+        closes=f"When voting closes by itself: {_WHEN} (default: only by hand)",
+    )
     @app_commands.guild_only()
     @admin_only()
     async def open_voting(
-        self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
+        self,
+        interaction: discord.Interaction[RankingBot],
+        debate: DebateArg | None = None,
+        closes: app_commands.Range[str, 1, MAX_TEXT] | None = None,
     ) -> None:
+        """The channel it is opened in gets the reveal when a deadline closes it."""
         assert interaction.guild_id is not None
         found = debate or await self.bot.directory.current(interaction.guild_id)
-        if await self.bot.debate_admin.is_open(interaction.guild_id, found):
-            await send(interaction, f"Voting on **{safe(found.title)}** is already open.")
+        admin = self.bot.debate_admin
+        was_open = await admin.is_open(interaction.guild_id, found)
+        if closes is None:
+            if was_open:
+                await send(interaction, f"Voting on **{safe(found.title)}** is already open.")
+                return
+            await admin.set_open(interaction.guild_id, found, True)
+            await interaction.response.send_message(
+                f"Voting on **{safe(found.title)}** is open again: `/vote` to give your order."
+            )
             return
-        await self.bot.debate_admin.set_open(interaction.guild_id, found, True)
+        deadline = await admin.set_deadline(
+            interaction.guild_id, found, _deadline(closes), _channel_id(interaction)
+        )
         await interaction.response.send_message(
-            f"Voting on **{safe(found.title)}** is open again: `/vote` to give your order."
+            f"Voting on **{safe(found.title)}** is open: `/vote` to give your order. It closes "
+            f"{discord_timestamp(deadline.closes_at)} ({discord_timestamp(deadline.closes_at, 'f')}),"
+            " and the results are posted here."
         )
 
     @app_commands.command(
         name="close", description="Close voting on a debate and freeze its results (admins)"
     )
+    @app_commands.describe(at=f"Close later instead of now: {_WHEN} (default: now)")
     @app_commands.guild_only()
     @admin_only()
     async def close_voting(
-        self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
+        self,
+        interaction: discord.Interaction[RankingBot],
+        debate: DebateArg | None = None,
+        at: app_commands.Range[str, 1, MAX_TEXT] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         found = debate or await self.bot.directory.current(interaction.guild_id)
-        if not await self.bot.debate_admin.is_open(interaction.guild_id, found):
+        admin = self.bot.debate_admin
+        if not await admin.is_open(interaction.guild_id, found):
             await send(interaction, f"Voting on **{safe(found.title)}** is already closed.")
             return
-        closed = await self.bot.debate_admin.set_open(interaction.guild_id, found, False)
+        if at is not None:
+            closes_at = _deadline(at)
+            before = await admin.deadline(interaction.guild_id, found)
+            # A deadline set when opening keeps its announce channel.
+            channel_id = before.announce_channel_id if before else _channel_id(interaction)
+            deadline = await admin.set_deadline(interaction.guild_id, found, closes_at, channel_id)
+            await interaction.response.send_message(
+                f"Voting on **{safe(found.title)}** closes {discord_timestamp(deadline.closes_at)} "
+                f"({discord_timestamp(deadline.closes_at, 'f')}); the results are posted in "
+                f"<#{deadline.announce_channel_id}>."
+            )
+            return
+        closed = await admin.set_open(interaction.guild_id, found, False)
         when = discord.utils.format_dt(closed, "f") if closed else "now"
         await interaction.response.send_message(
             f"Voting on **{safe(found.title)}** is closed. `/consensus` shows the results as they "

@@ -42,7 +42,8 @@ class BrowseCommands(CogMixin):
         self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
     ) -> None:
         found = debate or await self.bot.directory.current(interaction.guild_id)
-        embeds = author_ranking_pages(found)
+        closes_at = await self.bot.directory.closes_at(interaction.guild_id, found)
+        embeds = author_ranking_pages(found, closes_at)
         view = show_view(found, 0, len(embeds))
         await interaction.response.send_message(embed=embeds[0], view=view)
 
@@ -88,7 +89,9 @@ class ShowPageButton(DynamicButton, spec=custom_ids.SHOW_PAGE):
     async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
         bot = interaction.client
         debate = await bot.directory.by_id(interaction.guild_id, self.debate_id)
-        embeds = author_ranking_pages(debate)
+        embeds = author_ranking_pages(
+            debate, await bot.directory.closes_at(interaction.guild_id, debate)
+        )
         page = min(self.page, len(embeds) - 1)
         view = show_view(debate, page, len(embeds))
         message = interaction.message

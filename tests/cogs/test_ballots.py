@@ -15,6 +15,7 @@ import pytest
 
 from bot.client import RankingBot
 from bot.models import Debate, DebateSpec, ItemSpec, Tiers
+from bot.voting import SaveLimit
 from tests.support.discord_fake import (
     ADMIN_ID,
     GUILD_ID,
@@ -165,7 +166,7 @@ async def test_a_closed_debate_refuses_ballots_in_every_path(
 
 async def test_the_cooldown_says_when_to_try_again(driver: Driver, bot: RankingBot) -> None:
     clock = [100.0]
-    bot.voting.cooldown_seconds = 30
+    bot.voting.limit = SaveLimit(1, per_seconds=30)
     bot.voting._clock = lambda: clock[0]
     await driver.slash("vote", order="IV > II")
     clock[0] += 12.2
@@ -175,6 +176,38 @@ async def test_the_cooldown_says_when_to_try_again(driver: Driver, bot: RankingB
     clock[0] += 18
     await driver.slash("vote", order="II > IV")
     assert await stored(bot) == [["Rocky II"], ["Rocky IV"]]
+
+
+async def test_fixing_a_mistake_right_after_saving_is_never_refused(
+    driver: Driver, bot: RankingBot
+) -> None:
+    clock = [100.0]
+    bot.voting.limit = SaveLimit(5)
+    bot.voting._clock = lambda: clock[0]
+    for order in ("IV > II", "II > IV", "IV > II > III", "IV > III > II", "III > IV"):
+        reply = await driver.slash("vote", order=order)
+        assert "Saved" in reply.text, reply.text
+        clock[0] += 1
+    reply = await driver.slash("vote", order="II > III")
+    assert reply.ephemeral and "5 times in a row. Try again in 55 seconds." in reply.text
+
+
+async def test_a_refused_save_leaves_the_builder_open_to_save_again(
+    driver: Driver, bot: RankingBot
+) -> None:
+    clock = [100.0]
+    bot.voting.limit = SaveLimit(1, per_seconds=30)
+    bot.voting._clock = lambda: clock[0]
+    await driver.slash("vote", order="II > IV")
+    message = (await open_builder(driver)).message
+    await pick(driver, message, "Rocky V", "Rocky")
+    refused = await driver.click(message, label="Save")
+    assert refused.ephemeral and "Try again in 30 seconds." in refused.text
+    clock[0] += 30
+    saved = await driver.click(message, label="Save")
+    assert saved.type == 7 and "Saved." in saved.text
+    # The builder began from the saved ballot; its picks were kept through the refusal.
+    assert await stored(bot) == [["Rocky II"], ["Rocky IV"], ["Rocky V"], ["Rocky"]]
 
 
 async def test_servers_keep_their_own_ballots(driver: Driver, bot: RankingBot) -> None:

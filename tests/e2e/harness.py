@@ -29,7 +29,7 @@ _SCRUBBED = (
     "DEV_GUILD_ID",
     "LOG_LEVEL",
     "CATALOG_DIR",
-    "VOTE_COOLDOWN_SECONDS",
+    "VOTE_SAVES_PER_MINUTE",
     "BACKUP_",
     "HEALTH_",
     "LOG_FORMAT",
@@ -42,7 +42,7 @@ _live_groups: set[int] = set()
 class BotProcess:
     """``python -m bot`` against ``emulator``, with its output in ``log_path``.
 
-    ``env`` adds or overrides settings (e.g. ``{"VOTE_COOLDOWN_SECONDS": "0"}``); a value of
+    ``env`` adds or overrides settings (e.g. ``{"VOTE_SAVES_PER_MINUTE": "0"}``); a value of
     ``None`` removes one (e.g. ``{"DEV_GUILD_ID": None}``). ``argv`` and ``cwd`` run another
     command from another folder (an installed ``ranking-debates``).
     """

@@ -35,7 +35,7 @@ def our_backups(folder: Path) -> list[str]:
 async def test_backup_while_the_bot_runs_holds_every_ballot(
     emulator: DiscordEmulator, dev_guild: Guild, start_bot: StartBot, tmp_path: Path
 ) -> None:
-    bot = await start_bot(env={"VOTE_COOLDOWN_SECONDS": "0"})
+    bot = await start_bot(env={"VOTE_SAVES_PER_MINUTE": "0"})
     for member, order in zip(dev_guild.plain_members, ORDERS, strict=True):
         reply = await (await emulator.command("vote", {"order": order}, member=member)).message()
         assert "saved" in reply.text.lower(), reply.text

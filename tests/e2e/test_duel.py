@@ -35,7 +35,7 @@ _PROGRESS = re.compile(r"Question (\d+) of at most ([\d,]+)")
 
 @pytest.fixture
 async def bot(start_bot: StartBot) -> BotProcess:
-    return await start_bot(env={"VOTE_COOLDOWN_SECONDS": "0"})
+    return await start_bot(env={"VOTE_SAVES_PER_MINUTE": "0"})
 
 
 async def shown(handle: InteractionHandle) -> Message:
@@ -250,7 +250,7 @@ async def test_a_200_item_debate_says_up_front_what_each_stop_costs(
         "items": [{"name": name, "reason": f"Track {n}."} for n, name in enumerate(names)],
     }
     (catalog / "songs.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
-    await start_bot(env={"VOTE_COOLDOWN_SECONDS": "0", "CATALOG_DIR": str(catalog)})
+    await start_bot(env={"VOTE_SAVES_PER_MINUTE": "0", "CATALOG_DIR": str(catalog)})
     member = dev_guild.plain_members[5]
 
     offer = await shown(await emulator.command("duel", {"debate": "songs"}, member=member))

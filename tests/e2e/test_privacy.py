@@ -36,7 +36,7 @@ async def vote_everywhere(emulator: DiscordEmulator, guilds: list[Guild], who: M
 async def bot_in_two_guilds(emulator: DiscordEmulator, start_bot: StartBot) -> BotProcess:
     second = emulator.add_guild("Italian Stallions", members=3)
     second.add_member(emulator.guild(0).plain_members[0].user)
-    bot = await start_bot(dev_guild=None, start=False, env={"VOTE_COOLDOWN_SECONDS": "0"})
+    bot = await start_bot(dev_guild=None, start=False, env={"VOTE_SAVES_PER_MINUTE": "0"})
     assert await bot.run_once("sync") == 0, bot.log_tail(40)
     await bot.start()
     return bot

@@ -35,7 +35,7 @@ Tiers = list[tuple[str, ...]]
 
 @pytest.fixture
 async def bot(start_bot: StartBot) -> BotProcess:
-    return await start_bot(env={"VOTE_COOLDOWN_SECONDS": "0"})
+    return await start_bot(env={"VOTE_SAVES_PER_MINUTE": "0"})
 
 
 async def shown(handle: InteractionHandle) -> Message:

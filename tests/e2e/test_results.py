@@ -68,7 +68,7 @@ def typed_tiers(order: str) -> Tiers:
 
 @pytest.fixture
 async def bot(start_bot: StartBot) -> BotProcess:
-    return await start_bot(env={"VOTE_COOLDOWN_SECONDS": "0"})
+    return await start_bot(env={"VOTE_SAVES_PER_MINUTE": "0"})
 
 
 @pytest.fixture

@@ -41,8 +41,8 @@ _AUTHOR_AGREEMENT = re.compile(r"agree with the author on (?:all (\d+)|(\d+) of 
 
 @pytest.fixture
 async def bot(start_bot: StartBot) -> BotProcess:
-    # A member changes their mind within seconds here; the cooldown has its own tests.
-    return await start_bot(env={"VOTE_COOLDOWN_SECONDS": "0"})
+    # A member changes their mind within seconds here; the save limit has its own tests.
+    return await start_bot(env={"VOTE_SAVES_PER_MINUTE": "0"})
 
 
 # -- what members do ------------------------------------------------------------------------
