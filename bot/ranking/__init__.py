@@ -15,6 +15,9 @@ Consensus
     :func:`consensus` with any method of :data:`METHODS` returns a full order with ties,
     the head-to-head numbers for each adjacent pair, and the majority cycles.
 
+Factions
+    :func:`find_factions` groups members who rank alike, each group with its own consensus.
+
 Disagreement
     :func:`disagreement` gives close contests, polarizing items, server vs author,
     member agreement and rivalries; :func:`agreement` compares one ballot with an order.
@@ -39,6 +42,14 @@ from bot.ranking.disagreements import (
     disagreement,
     polarizing_items,
     rivalry_window,
+)
+from bot.ranking.factions import (
+    Distinctive,
+    Faction,
+    FactionRules,
+    Factions,
+    SharedPair,
+    find_factions,
 )
 from bot.ranking.methods import (
     KEMENY_MAX_ITEMS,
@@ -76,6 +87,10 @@ __all__ = [
     "Contest",
     "Cycle",
     "DisagreementSummary",
+    "Distinctive",
+    "Faction",
+    "FactionRules",
+    "Factions",
     "ItemSpread",
     "Matchup",
     "MemberAgreements",
@@ -83,6 +98,7 @@ __all__ = [
     "MemberPair",
     "MethodInfo",
     "MethodTooLarge",
+    "SharedPair",
     "Tally",
     "TiersLike",
     "agreement",
@@ -99,6 +115,7 @@ __all__ = [
     "describe_result",
     "describe_spread",
     "disagreement",
+    "find_factions",
     "head_to_head",
     "majority_cycles",
     "polarizing_items",

@@ -84,6 +84,43 @@ class Tally(Generic[K]):
             tally.add(tiers)
         return tally
 
+    @classmethod
+    def from_ranks(cls, items: Sequence[K], ranks: np.ndarray) -> Tally[K]:
+        """The tally of the ballots in ``ranks`` (items × members of tier numbers, ``n`` =
+        unranked, as :attr:`MemberBallots.ranks` holds them), counted in bulk.
+
+        Equal to adding the columns one by one, at a fraction of the cost: one vectorised
+        comparison of every item with the others instead of one ballot at a time.
+        """
+        tally = cls(items)
+        n = tally.n
+        if ranks.ndim != 2 or ranks.shape[0] != n:
+            raise ValueError(f"Expected a rank matrix with {n} rows, got shape {ranks.shape}.")
+        members = ranks.shape[1]
+        if members == 0:
+            return tally
+        if ranks.min() < 0 or ranks.max() > n:
+            raise ValueError(f"Tier numbers must lie in 0..{n}.")
+        wide = np.ascontiguousarray(ranks, dtype=np.int32)
+        stats = np.zeros((n, n + 3), dtype=np.int64)
+        for i in range(n):
+            row = wide[i]
+            better = wide < row  # [j, m]: member m puts item j above item i
+            tally.wins[:, i] = better.sum(axis=1)
+            ranked = row < n
+            if not ranked.any():
+                continue
+            # An item's place: the items strictly above, then half its tier (see _apply).
+            above = better[:, ranked].sum(axis=0)
+            place2 = 2 * above + (wide[:, ranked] == row[ranked]).sum(axis=0) + 1
+            stats[i, :n] = np.bincount(above, minlength=n)[:n]
+            stats[i, n] = int(ranked.sum())
+            stats[i, n + 1] = int(place2.sum())
+            stats[i, n + 2] = int((place2 * place2).sum())
+        tally.voters = members
+        tally._stats = stats.ravel().tolist()
+        return tally
+
     # -- reading ------------------------------------------------------------------
 
     @property
@@ -248,6 +285,8 @@ class MemberBallots(Mapping[M, tuple[tuple[K, ...], ...]], Generic[M, K]):
         self._columns: dict[M, int] = {}
         self._members: list[M] = []
         self._ranks = np.full((n, 16), n, dtype=self.tally._dtype)
+        # Counts every change, so derived results (factions) can tell when they are stale.
+        self.changes = 0
         for member, tiers in (ballots or {}).items():
             self.set(member, tiers)
 
@@ -293,6 +332,7 @@ class MemberBallots(Mapping[M, tuple[tuple[K, ...], ...]], Generic[M, K]):
             del self._columns[member]  # re-inserted below as the most recent
             self._columns[member] = column
         self._ranks[:, column] = ranks
+        self.changes += 1
 
     def withdraw(self, member: M) -> None:
         """Stop counting the member's ballot. Raises KeyError if they have none."""
@@ -306,6 +346,7 @@ class MemberBallots(Mapping[M, tuple[tuple[K, ...], ...]], Generic[M, K]):
             self._columns[moved] = column
         self._members.pop()
         self._ranks[:, last] = self.tally.n
+        self.changes += 1
 
     def _grow(self) -> None:
         n, capacity = self._ranks.shape

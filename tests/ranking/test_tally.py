@@ -184,3 +184,29 @@ def test_incremental_updates_in_any_order_equal_a_tally_from_scratch(data) -> No
     assert tally == scratch
     for member, ballot in current.items():
         assert book[member] == tuple(tuple(sorted(t)) for t in ballot if t)
+
+
+@settings(max_examples=80, deadline=None)
+@given(profiles(min_items=1, max_items=8, max_voters=15))
+def test_a_tally_counted_in_bulk_from_ranks_equals_one_added_ballot_at_a_time(profile) -> None:
+    n, ballot_list = profile
+    book: MemberBallots[int, int] = MemberBallots(range(n))
+    for member, ballot in enumerate(ballot_list):
+        book.set(member, ballot)
+    assert Tally.from_ranks(range(n), book.ranks) == Tally.from_ballots(range(n), ballot_list)
+
+
+def test_a_rank_matrix_of_the_wrong_shape_or_values_is_refused() -> None:
+    with pytest.raises(ValueError, match="3 rows"):
+        Tally.from_ranks(["a", "b", "c"], np.zeros((2, 4), dtype=np.int8))
+    with pytest.raises(ValueError, match=r"0\.\.2"):
+        Tally.from_ranks(["a", "b"], np.array([[0], [3]]))
+
+
+def test_member_ballots_count_their_changes() -> None:
+    book: MemberBallots[str, str] = MemberBallots(ROCKY)
+    book.set("ann", [["IV"]])
+    book.set("ann", [["II"]])
+    book.set("bo", [["V"]])
+    book.withdraw("ann")
+    assert book.changes == 4
