@@ -19,9 +19,11 @@ from bot.debate_admin import DebateAdmin
 from bot.debate_directory import DebateDirectory
 from bot.duels import DuelService
 from bot.errors import ErrorHandlingTree
+from bot.factions import FactionService
 from bot.health import HealthServer
 from bot.logs import log_command
 from bot.privacy import PrivacyService
+from bot.ranking import FactionRules
 from bot.results import ResultsService
 from bot.server_lifecycle import ServerLifecycle
 from bot.server_settings import ServerSettingsService
@@ -95,6 +97,10 @@ class RankingBot(commands.Bot):
         self.duels = DuelService(self.duel_store, self.debate_store, self.voting)
         self.results = ResultsService(self.ballot_store)
         self.voting.add_listener(self.results.on_ballot_change)
+        rules = FactionRules(
+            min_voters=settings.faction_min_voters, min_size=settings.faction_min_size
+        )
+        self.factions = FactionService(self.results, self.settings_store, rules)
         self.summary_poster = SummaryPoster(self, buttons=summary_view)
         self.privacy = PrivacyService(PersonalDataRepository(db), self.voting, self.settings_store)
         self.lifecycle = ServerLifecycle(GuildRepository(db), on_purge=self.directory.forget_server)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from bot.errors import UserError
 from bot.models import Ballot, Debate, Tiers
@@ -29,6 +31,7 @@ from bot.storage import BallotRepository, DebateRepository
 log = logging.getLogger(__name__)
 
 Key = tuple[int, int]  # (guild_id, debate_id)
+T = TypeVar("T")
 
 
 @dataclass
@@ -149,6 +152,12 @@ class ResultsService:
 
         async with self._lock((guild_id, debate.id)):
             return await asyncio.to_thread(work)
+
+    async def compute(self, guild_id: int, debate: Debate, work: Callable[[DebateResults], T]) -> T:
+        """Run ``work`` on the kept results in a worker thread, with no change half applied."""
+        kept = await self.snapshot(guild_id, debate)
+        async with self._lock((guild_id, debate.id)):
+            return await asyncio.to_thread(work, kept)
 
     async def consensus_tiers(self, guild_id: int, debate: Debate) -> Tiers | None:
         """For /myvote: the server's Schulze order, or None before anyone voted."""

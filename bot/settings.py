@@ -34,6 +34,9 @@ class Settings:
     # Saves of one member's ballots allowed in any minute (0: no limit). A burst, so fixing
     # a mistake right after saving is never refused, while a script can't hammer the bot.
     vote_saves_per_minute: int = 5
+    # Factions are shown from this many voters, in groups of at least this many.
+    faction_min_voters: int = 10
+    faction_min_size: int = 3
     # Point discord.py at another REST API / gateway (the test emulator); empty means Discord.
     api_base_url: str | None = None
     gateway_url: str | None = None
@@ -78,6 +81,7 @@ class Settings:
             log_level=level,
             catalog_dir=_folder(env, "CATALOG_DIR"),
             vote_saves_per_minute=_non_negative_int(env, "VOTE_SAVES_PER_MINUTE", 5),
+            **_faction_thresholds(env),
             api_base_url=_clean(env.get("DISCORD_API_BASE_URL")),
             gateway_url=_clean(env.get("DISCORD_GATEWAY_URL")),
             backup_dir=_path(env, "BACKUP_DIR"),
@@ -158,3 +162,21 @@ def _non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit():
         raise SettingsError(f"{name} must be a whole number, 0 or more, not {raw!r}.")
     return int(raw)
+
+
+def _faction_thresholds(env: Mapping[str, str]) -> dict[str, int]:
+    values = {"faction_min_voters": 10, "faction_min_size": 3}
+    for name in values:
+        raw = _clean(env.get(name.upper()))
+        if raw is None:
+            continue
+        if not raw.isdigit() or int(raw) < 1:
+            raise SettingsError(
+                f"{name.upper()} must be a whole number of members (1 or more), not {raw!r}."
+            )
+        values[name] = int(raw)
+    if values["faction_min_voters"] < 2 * values["faction_min_size"]:
+        raise SettingsError(
+            "FACTION_MIN_VOTERS must be at least twice FACTION_MIN_SIZE: two factions must fit."
+        )
+    return values

@@ -45,8 +45,9 @@ from bot.models import Deadline, Debate, Frequency, Schedule, SummaryPost, Summa
 from bot.permissions import bot_permissions_in, cannot_post_message, missing_permissions
 from bot.ranking import KEMENY_MAX_ITEMS
 from bot.render.charts import chart_data, render_chart
+from bot.render.factions import summary_factions_embed
 from bot.render.summary import CHART_NAME, summary_embeds
-from bot.render.text import safe
+from bot.render.text import EMBED_TOTAL, safe
 from bot.summary_changes import changes_since, snapshot_of
 from bot.summary_schedule import new_schedule, next_slot
 
@@ -140,7 +141,13 @@ class SummaryPoster:
             changes=changes,
             with_chart=True,
         )
-        return ComposedSummary(debate, message.embeds, chart, snapshot, message.partial_ranking)
+        embeds = message.embeds
+        factions = summary_factions_embed(
+            debate, await self.bot.factions.factions(guild_id, debate)
+        )
+        if factions is not None and sum(len(e) for e in embeds) + len(factions) <= EMBED_TOTAL:
+            embeds = [*embeds[:-1], factions, embeds[-1]]  # before the disagreements and chart
+        return ComposedSummary(debate, embeds, chart, snapshot, message.partial_ranking)
 
     # -- posting now ------------------------------------------------------------------
 

@@ -8,8 +8,12 @@ from tests.support.rocky import ROCKY_TITLES
 
 async def test_show_answers_the_author_ranking_in_order(driver: Driver) -> None:
     reply = await driver.slash("debate show")
-    assert reply.type == 4 and not reply.ephemeral
+    # Deferred, then answered with the author's list as a tier-list picture too.
+    assert reply.type == 5 and not reply.ephemeral
     embed = reply.embeds[0]
+    [picture] = reply.message["attachments"]
+    assert picture["filename"] == "tierlist.png" and picture["data"].startswith(b"\x89PNG")
+    assert embed["image"]["url"] == "attachment://tierlist.png"
     names = [f["name"] for f in embed["fields"]]
     assert names == [f"{n}. {name}" for n, name in enumerate(ROCKY_TITLES, start=1)]
     assert all(len(f["value"]) > 40 for f in embed["fields"])  # each with its reasoning

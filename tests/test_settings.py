@@ -14,10 +14,14 @@ def test_reads_every_setting() -> None:
     s = Settings.from_env({
         "DISCORD_TOKEN": f'"{TOKEN}"', "DATABASE_PATH": "x.db", "DEV_GUILD_ID": "123",
         "LOG_LEVEL": "debug", "VOTE_SAVES_PER_MINUTE": "3",
+        "FACTION_MIN_VOTERS": "20", "FACTION_MIN_SIZE": "4",
     })  # fmt: skip
     assert s.discord_token == TOKEN and s.database_path == Path("x.db") and s.dev_guild_id == 123
     assert s.log_level == "DEBUG" and s.vote_saves_per_minute == 3
     assert s.api_base_url is None
+    assert (s.faction_min_voters, s.faction_min_size) == (20, 4)
+    defaults = Settings.from_env({"DISCORD_TOKEN": TOKEN})
+    assert (defaults.faction_min_voters, defaults.faction_min_size) == (10, 3)
 
 
 @pytest.mark.parametrize(
@@ -28,6 +32,8 @@ def test_reads_every_setting() -> None:
         ({"DISCORD_TOKEN": TOKEN, "DEV_GUILD_ID": "my server"}, "DEV_GUILD_ID must be a numeric"),
         ({"DISCORD_TOKEN": TOKEN, "LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
         ({"DISCORD_TOKEN": TOKEN, "VOTE_SAVES_PER_MINUTE": "-1"}, "VOTE_SAVES_PER_MINUTE"),
+        ({"DISCORD_TOKEN": TOKEN, "FACTION_MIN_SIZE": "none"}, "FACTION_MIN_SIZE must be"),
+        ({"DISCORD_TOKEN": TOKEN, "FACTION_MIN_VOTERS": "4"}, "at least twice"),
     ],
 )
 def test_bad_settings_explain_themselves(env: dict[str, str], message: str) -> None:

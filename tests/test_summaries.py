@@ -292,3 +292,26 @@ async def test_a_slot_is_claimed_once_even_if_two_loops_race(bot, debate, clock)
     )
     assert first is not None and second is None
     del service
+
+
+async def test_a_summary_gains_a_factions_section_once_there_are_clear_factions(
+    bot, debate, clock
+) -> None:
+    service = await schedule_daily(bot, debate, clock)
+    clock.now = START.replace(hour=12)
+    await service.run_due()
+    titles = [embed.get("title") for embed in posted(bot)[-1]["embeds"]]
+    assert "Factions" not in titles  # three voters: too few for factions
+    for member in range(10, 16):
+        await vote(bot, debate, member, list(ROCKY_TITLES))
+    for member in range(20, 26):
+        await vote(bot, debate, member, list(reversed(ROCKY_TITLES)))
+    clock.now = datetime(2024, 6, 4, 12, tzinfo=UTC)
+    await service.run_due()
+    embeds = posted(bot)[-1]["embeds"]
+    [section] = [embed for embed in embeds if embed.get("title") == "Factions"]
+    assert "**Faction A — team Rocky IV** (" in section["description"]
+    assert "**Faction B — team Rocky V** (" in section["description"]
+    assert "<@" not in section["description"]  # a summary names no member here
+    assert embeds[-1]["image"]["url"].startswith("attachment://")  # the chart stays last
+    assert sum(len(e.get("title", "")) + len(e.get("description", "")) for e in embeds) <= 6000

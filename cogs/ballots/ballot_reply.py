@@ -7,6 +7,7 @@ a stale copy.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -15,9 +16,11 @@ import discord
 from bot import custom_ids
 from bot.errors import UserError
 from bot.render.ballot import ballot_pages, shared_ballot
+from bot.render.tiers import TIERLIST_NAME, ballot_tierlist, draw
 from bot.ui import BaseView, DynamicButton, guild_of
 from cogs.ballots.common import (
     ballot_intro,
+    faction_lines,
     no_ballot_error,
 )
 
@@ -36,9 +39,16 @@ async def ballot_message(
     *,
     headline: str,
     page: int = 0,
+    factions: bool = False,
 ) -> tuple[discord.Embed, discord.ui.View]:
-    """One page of a member's ballot, with Edit, Share and (when long) page buttons."""
+    """One page of a member's ballot, with Edit, Share and (when long) page buttons.
+
+    ``factions`` adds where the member stands among the server's factions (for /myvote:
+    finding them costs up to a second after each change, too slow for every saved vote).
+    """
     intro = f"{headline}\n{await ballot_intro(bot, guild_id, debate, ballot)}"
+    if factions:
+        intro += "".join(f"\n{line}" for line in await faction_lines(bot, guild_id, debate, ballot))
     embeds = ballot_pages(
         debate,
         ballot.tiers,
@@ -169,9 +179,16 @@ class ShareBallotButton(DynamicButton, spec=custom_ids.BALLOT_SHARE):
             debate, ballot.tiers, reason=ballot.reason, member_mention=interaction.user.mention
         )
         # A public answer to the click: it needs no channel permissions, and Discord shows
-        # who shared it. The mention renders as a name; no mention in it may ping.
-        await interaction.response.send_message(
+        # who shared it. The mention renders as a name; no mention in it may ping. Drawing
+        # the tier list of a long ballot takes a moment: acknowledge first.
+        await interaction.response.defer(thinking=True)
+        title = f"{interaction.user.display_name}'s ranking: {debate.title}"
+        picture = await asyncio.to_thread(
+            draw, ballot_tierlist(debate, ballot.tiers, title=title), TIERLIST_NAME
+        )
+        embed.set_image(url=f"attachment://{TIERLIST_NAME}")
+        await interaction.followup.send(
             embed=embed,
-            file=attachment or discord.utils.MISSING,
+            files=[picture, *([attachment] if attachment else [])],
             allowed_mentions=discord.AllowedMentions.none(),
         )

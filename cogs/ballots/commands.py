@@ -91,10 +91,12 @@ class Ballots(commands.Cog):
         ballot = await self.bot.voting.current(guild_id, found, interaction.user.id)
         if ballot is None:
             raise no_ballot_error(found)
+        # Factions may need a second to find after a change: acknowledge first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         embed, view = await ballot_message(
-            self.bot, guild_id, found, ballot, headline="Your current ballot."
+            self.bot, guild_id, found, ballot, headline="Your current ballot.", factions=True
         )
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await interaction.followup.send(embed=embed, view=view, ephemeral=True)
 
     @app_commands.command(
         name="unvote",

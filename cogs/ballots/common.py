@@ -9,6 +9,8 @@ from bot.errors import UserError
 from bot.models import Ballot, Debate
 from bot.ranking import agreement
 from bot.render.ballot import agreement_sentence, saved_at_text
+from bot.render.factions import member_lines
+from bot.render.results import item_names
 from bot.render.text import safe
 
 if TYPE_CHECKING:
@@ -39,6 +41,15 @@ async def consensus_comparison(
         return []
     result = agreement(ballot.tiers, consensus, [item.id for item in debate.items])
     return [agreement_sentence(result, "this server's consensus")]
+
+
+async def faction_lines(
+    bot: RankingBot, guild_id: int, debate: Debate, ballot: Ballot
+) -> list[str]:
+    """Which faction the member is in and how close they are to each (none: no lines)."""
+    standing = await bot.factions.member(guild_id, debate, ballot.member_id, ballot.tiers)
+    names = item_names(debate, limit=40)
+    return member_lines(standing.factions, standing.number, standing.closeness, names)
 
 
 def no_ballot_error(debate: Debate) -> UserError:

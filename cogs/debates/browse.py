@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,7 @@ from discord import app_commands
 from bot import custom_ids
 from bot.arguments import DebateArg
 from bot.render.debate import author_ranking_pages, debate_list_pages
+from bot.render.tiers import TIERLIST_NAME, author_tierlist, draw
 from bot.ui import (
     BaseView,
     CogMixin,
@@ -45,7 +47,11 @@ class BrowseCommands(CogMixin):
         closes_at = await self.bot.directory.closes_at(interaction.guild_id, found)
         embeds = author_ranking_pages(found, closes_at)
         view = show_view(found, 0, len(embeds))
-        await interaction.response.send_message(embed=embeds[0], view=view)
+        # The tier-list picture of a long list takes a moment to draw: acknowledge first.
+        await interaction.response.defer(thinking=True)
+        picture = await asyncio.to_thread(draw, author_tierlist(found), TIERLIST_NAME)
+        embed = embeds[0].set_image(url=f"attachment://{TIERLIST_NAME}")
+        await interaction.followup.send(embed=embed, view=view, file=picture)
 
 
 def show_view(debate: Debate, page: int, pages: int) -> discord.ui.View:

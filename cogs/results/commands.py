@@ -21,6 +21,7 @@ from cogs.results.buttons import consensus_view, leaderboard_view
 from cogs.results.pages import (
     choose_method,
     consensus_message,
+    consensus_picture,
     hidden_members_message,
     leaderboard_message,
 )
@@ -61,8 +62,13 @@ class Results(commands.Cog):
         # The first request for a debate builds its tallies from every ballot: may be slow.
         await interaction.response.defer(thinking=True)
         pages = await consensus_message(self.bot, guild_id, found, chosen)
+        picture = await consensus_picture(self.bot, guild_id, found, chosen)
+        if picture is not None:
+            pages[0].set_image(url=f"attachment://{picture.filename}")
         await interaction.followup.send(
-            embed=pages[0], view=consensus_view(found.id, chosen, 0, len(pages))
+            embed=pages[0],
+            view=consensus_view(found.id, chosen, 0, len(pages)),
+            file=picture or discord.utils.MISSING,
         )
 
     @app_commands.command(name="hottest", description="The hottest disagreements in this server")

@@ -14,6 +14,7 @@ from bot.ranking import KEMENY_MAX_ITEMS, METHODS, MethodTooLarge
 from bot.render.charts import chart_data, render_chart
 from bot.render.leaderboard import item_board_pages, member_board_pages
 from bot.render.results import consensus_pages, head_to_head_pages
+from bot.render.tiers import TIERLIST_NAME, consensus_tierlist, draw
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -67,6 +68,16 @@ async def consensus_message(
     settings = await bot.server_settings.get(guild_id)
     result = await bot.results.consensus(guild_id, debate, method)
     return consensus_pages(debate, result, min_voters=settings.min_voters)
+
+
+async def consensus_picture(
+    bot: RankingBot, guild_id: int, debate: Debate, method: str
+) -> discord.File | None:
+    """The consensus as a tier list (rows by ``CONSENSUS_RULE``), or None before any vote."""
+    result = await bot.results.consensus(guild_id, debate, method)
+    if result.voters == 0:
+        return None
+    return await asyncio.to_thread(draw, consensus_tierlist(debate, result), TIERLIST_NAME)
 
 
 async def numbers_message(

@@ -487,7 +487,11 @@ async def test_share_posts_the_ballot_publicly_without_pinging(
 ) -> None:
     reply = await driver.slash("vote", order="IV > II = III", why="@everyone the *snow*")
     shared = await driver.click(reply.message, label="Share")
-    assert shared.type == 4 and not shared.ephemeral
+    # Deferred: drawing the tier list of a long ballot takes a moment.
+    assert shared.type == 5 and not shared.ephemeral
+    [picture] = shared.message["attachments"]
+    assert picture["filename"] == "tierlist.png" and picture["data"].startswith(b"\x89PNG")
+    assert shared.embeds[0]["image"]["url"] == "attachment://tierlist.png"
     assert f"<@{MEMBER_ID}>'s order" in shared.text
     assert "2. Rocky II = Rocky III" in shared.text
     assert "@\u200beveryone the \\*snow\\*" in shared.text
@@ -574,7 +578,8 @@ async def test_a_200_item_debate_through_the_typed_order_and_its_pages(
     assert "60. Item 059" in seen and "Item 199" in seen  # ranked and unranked, none cut
     shared = await driver.click(message, label="Share")
     assert_fits(shared.message)
-    (attachment,) = shared.message["attachments"]
+    picture, attachment = shared.message["attachments"]
+    assert picture["filename"] == "tierlist.png" and picture["data"].startswith(b"\x89PNG")
     assert attachment["filename"] == "ballot.txt"
     assert b"60. Item 059" in attachment["data"] and b"Item 199" in attachment["data"]
 

@@ -1,0 +1,48 @@
+"""/factions: who ranks alike, each group with its own ranking."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.arguments import DebateArg
+from bot.render.factions import IMAGE_NAME, factions_embed
+from bot.render.tiers import draw, factions_tierlist
+from bot.ui import guild_of
+
+if TYPE_CHECKING:
+    from bot.client import RankingBot
+
+
+class FactionsCog(commands.Cog, name="Factions"):
+    def __init__(self, bot: RankingBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name="factions", description="Who ranks alike: the server's camps and what sets them apart"
+    )
+    @app_commands.guild_only()
+    async def factions(
+        self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
+    ) -> None:
+        guild_id = guild_of(interaction)
+        found = debate or await self.bot.directory.current(guild_id)
+        settings = await self.bot.server_settings.get(guild_id)
+        # Grouping thousands of ballots takes up to a second, after loading them on first use.
+        await interaction.response.defer(thinking=True)
+        result = await self.bot.factions.factions(guild_id, found)
+        picture = None
+        if result.clear:
+            picture = await asyncio.to_thread(draw, factions_tierlist(found, result), IMAGE_NAME)
+        embed = factions_embed(
+            found, result, hide_members=settings.hide_members, image=picture is not None
+        )
+        await interaction.followup.send(embed=embed, file=picture or discord.utils.MISSING)
+
+
+async def setup(bot: RankingBot) -> None:
+    await bot.add_cog(FactionsCog(bot))
