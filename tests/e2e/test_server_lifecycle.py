@@ -41,7 +41,7 @@ async def test_a_schedule_whose_channel_is_gone_is_paused_and_shown_paused(
     emulator: DiscordEmulator, dev_guild: Guild, start_bot: StartBot
 ) -> None:
     summaries = dev_guild.add_channel("summaries")
-    bot = await start_bot(env={"VOTE_COOLDOWN_SECONDS": "0"})
+    bot = await start_bot(env={"VOTE_SAVES_PER_MINUTE": "0"})
     await schedule_daily_summary(emulator, dev_guild, summaries)
     await bot.stop()
     await move_due(bot.database_path, dev_guild, datetime.now(UTC) - timedelta(hours=1))
