@@ -58,15 +58,17 @@ def view_of(*items: discord.ui.Item[Any]) -> discord.ui.View:
     return view
 
 
-def consensus_view(debate_id: int, method: str, page: int, pages: int) -> discord.ui.View:
+def consensus_view(
+    debate_id: int, method: str, page: int, pages: int, *, voters: int, is_open: bool
+) -> discord.ui.View:
+    """Pages, the numbers (once there are any) and Vote (while the debate is open)."""
+
     def make(to: int, label: str, off: bool) -> ConsensusPageButton:
         return ConsensusPageButton(debate_id, method, to, label, disabled=off)
 
-    return view_of(
-        *pager(make, page, pages),
-        NumbersButton(debate_id, method, 0, NUMBERS_LABEL),
-        vote_button(debate_id),
-    )
+    numbers = [NumbersButton(debate_id, method, 0, NUMBERS_LABEL)] if voters else []
+    vote = [vote_button(debate_id)] if is_open else []
+    return view_of(*pager(make, page, pages), *numbers, *vote)
 
 
 def numbers_view(debate_id: int, method: str, page: int, pages: int) -> discord.ui.View:
@@ -137,11 +139,19 @@ class ConsensusPageButton(ResultsButton, DynamicButton, template=CONSENSUS_PAGE_
 
     async def show(self, interaction: discord.Interaction, debate: Debate, method: str) -> None:
         async def build() -> tuple[discord.Embed, discord.ui.View]:
-            pages = await consensus_message(
+            shown = await consensus_message(
                 bot_of(interaction), guild_of(interaction), debate, method
             )
-            page = min(self.page, len(pages) - 1)
-            return pages[page], consensus_view(debate.id, method, page, len(pages))
+            page = min(self.page, len(shown.pages) - 1)
+            view = consensus_view(
+                debate.id,
+                method,
+                page,
+                len(shown.pages),
+                voters=shown.voters,
+                is_open=shown.is_open,
+            )
+            return shown.pages[page], view
 
         await answer_page(interaction, build)
 

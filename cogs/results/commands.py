@@ -59,10 +59,11 @@ class Results(commands.Cog):
         chosen = await choose_method(self.bot, guild_id, found, method)
         # The first request for a debate builds its tallies from every ballot: may be slow.
         await interaction.response.defer(thinking=True)
-        pages = await consensus_message(self.bot, guild_id, found, chosen)
-        await interaction.followup.send(
-            embed=pages[0], view=consensus_view(found.id, chosen, 0, len(pages))
+        shown = await consensus_message(self.bot, guild_id, found, chosen)
+        view = consensus_view(
+            found.id, chosen, 0, len(shown.pages), voters=shown.voters, is_open=shown.is_open
         )
+        await interaction.followup.send(embed=shown.pages[0], view=view)
 
     @app_commands.command(name="hottest", description="The hottest disagreements in this server")
     @app_commands.describe(debate="Which debate (default: the server's current one)")
@@ -84,9 +85,9 @@ class Results(commands.Cog):
             hide_members=settings.hide_members,
             min_voters=settings.min_voters,
         )
-        await interaction.followup.send(
-            embed=embed, view=consensus_view(found.id, result.method, 0, 1)
-        )
+        is_open = await self.bot.debate_admin.is_open(guild_id, found)
+        view = consensus_view(found.id, result.method, 0, 1, voters=result.voters, is_open=is_open)
+        await interaction.followup.send(embed=embed, view=view)
 
     @app_commands.command(name="leaderboard", description="Items or members, ranked and paged")
     @app_commands.describe(

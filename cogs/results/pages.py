@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 import discord
@@ -75,12 +76,21 @@ async def answer_page(
 # -- building pages ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class ConsensusMessage:
+    pages: list[discord.Embed]
+    voters: int
+    is_open: bool
+
+
 async def consensus_message(
     bot: RankingBot, guild_id: int, debate: Debate, method: str
-) -> list[discord.Embed]:
+) -> ConsensusMessage:
     settings = await bot.server_settings.get(guild_id)
     result = await bot.results.consensus(guild_id, debate, method)
-    return consensus_pages(debate, result, min_voters=settings.min_voters)
+    is_open = await bot.debate_admin.is_open(guild_id, debate)
+    pages = consensus_pages(debate, result, min_voters=settings.min_voters, closed=not is_open)
+    return ConsensusMessage(pages, result.voters, is_open)
 
 
 async def numbers_message(

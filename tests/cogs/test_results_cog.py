@@ -60,13 +60,27 @@ def png_of(reply: Reply) -> bytes:
 # -- /consensus --------------------------------------------------------------------------
 
 
-async def test_consensus_before_anyone_voted_is_provisional(driver: Driver) -> None:
+async def test_consensus_before_anyone_voted_says_so_once_and_offers_only_vote(
+    driver: Driver,
+) -> None:
     reply = await driver.slash("consensus")
     assert not reply.ephemeral
     assert_fits(reply.message)
-    assert "3 more voters needed" in reply.text and "Nobody has ranked" in reply.text
+    assert "Nobody has ranked" in reply.text and "counts once 3 members have" in reply.text
+    assert "0 voters" not in reply.text and "Provisional" not in reply.text
     labels = [c.get("label") for c in _components(reply)]
-    assert "Show the numbers" in labels and "Vote" in labels
+    assert "Show the numbers" not in labels and "Vote" in labels
+
+
+async def test_a_closed_debates_consensus_is_final_and_offers_no_vote(driver: Driver, bot) -> None:
+    await seed_rocky(bot)
+    closed = await driver.slash("debate close", admin=True)
+    assert "is closed" in closed.content
+    reply = await driver.slash("consensus")
+    assert reply.embeds[0]["title"].startswith("Final ranking:")
+    assert "this order is final" in reply.text
+    labels = [c.get("label") for c in _components(reply)]
+    assert "Vote" not in labels and "Show the numbers" in labels
 
 
 async def test_consensus_shows_the_order_margins_and_method(driver: Driver, bot) -> None:
@@ -75,7 +89,7 @@ async def test_consensus_shows_the_order_margins_and_method(driver: Driver, bot)
     assert_fits(reply.message)
     description = reply.embeds[0]["description"]
     assert "**5 voters** · Schulze" in description and "How this was counted" in description
-    assert "`   1` **Rocky IV** — beats" in description
+    assert "`   1` **Rocky IV** — preferred to" in description
     assert "Provisional" not in description
     other = await driver.slash("consensus", method="borda")
     assert "· Borda" in other.embeds[0]["description"]

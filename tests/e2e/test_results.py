@@ -109,21 +109,24 @@ def expected_labels(result: ConsensusResult[str]) -> dict[str, str]:
 
 
 def stated_matchup(text: str) -> tuple[str, int, int]:
-    """(next item, wins of this one over it, its wins back), from any wording the bot uses:
-    "beats X 4–1", "level with X 2–2", "tied with X (2–3 head to head)",
-    "above X, though X wins 3–2 head to head"."""
+    """(next item, members preferring this one to it, members preferring it), from any
+    wording the bot uses: "preferred to X by 4 members to 1", "level with X: 2 members each
+    way", "tied with X, though preferred to it by 3 members to 2 (a majority cycle)",
+    "above X, though X is preferred by 3 members to 2 (a majority cycle)"."""
     for pattern, reverse in _MATCHUP_WORDS:
         if match := pattern.fullmatch(text):
-            below, first, second = match.group(1), int(match.group(2)), int(match.group(3))
+            below, first = match.group(1), int(match.group(2))
+            second = int(match.group(3)) if match.lastindex == 3 else first
             return (below, second, first) if reverse else (below, first, second)
     raise AssertionError(f"no head-to-head numbers in {text!r}")
 
 
-# (wording, whether the next item's wins are stated first)
+# (wording, whether the next item's members are stated first)
 _MATCHUP_WORDS = [
-    (re.compile(r"(?:beats|level with) (.+) (\d+)–(\d+)"), False),
-    (re.compile(r"tied with (.+) \((\d+)–(\d+) head to head\)"), False),
-    (re.compile(r"above (.+), though \1 wins (\d+)–(\d+) head to head"), True),
+    (re.compile(r"preferred to (.+) by (\d+) members? to (\d+)"), False),
+    (re.compile(r"level with (.+): (\d+) members? each way"), False),
+    (re.compile(r"tied with (.+), though preferred to it by (\d+) members? to (\d+) .*"), False),
+    (re.compile(r"above (.+), though \1 is preferred by (\d+) members? to (\d+) .*"), True),
 ]
 
 
@@ -180,9 +183,23 @@ async def test_consensus_shows_the_engines_places_and_margins_by_every_method(
         lines = placed_lines(shown)
         assert {item: label for label, item, _ in lines} == expected_labels(result), method
         assert [item for _, item, _ in lines] == result.ranking, method
+        # Each method explains a place with its own numbers.
         for (_, item, rest), matchup in zip(lines, result.pairs, strict=False):
-            assert matchup.above == item
-            assert stated_matchup(rest) == (matchup.below, matchup.above_wins, matchup.below_wins)
+            assert result.ranked_by is not None
+            score = (result.scores or {}).get(item)
+            if method == "borda":
+                assert rest == f"{score:g} Borda points", rest
+            elif method == "mean_position":
+                ranked = result.ranked_by[item]
+                assert rest == f"average place {score:.1f}, ranked by {ranked} of 5", rest
+            elif method == "copeland":
+                won, lost = (result.record or {})[item]
+                heads = "head-to-head" if won == 1 else "head-to-heads"
+                assert rest == f"wins {won} {heads}, loses {lost} (score {won - lost:+d})", rest
+            else:
+                assert matchup.above == item
+                stated = stated_matchup(rest)
+                assert stated == (matchup.below, matchup.above_wins, matchup.below_wins)
         assert result.cycles, "the ballots make Rocky, Balboa and V go round in circles"
         cycle = shown.embeds[0]["description"].split("Majority cycle", 1)[-1]
         assert set(re.findall(r"\*\*(.+?)\*\*", cycle)) == set(result.cycles[0].items), method
@@ -295,9 +312,11 @@ async def test_leaderboards_show_the_engines_places_firsts_averages_and_agreemen
     for label, item, rest in lines:
         i = ITEMS.index(item)
         won, lost = int((margins[i] > 0).sum()), int((margins[i] < 0).sum())
-        average = "avg —" if math.isnan(means[i]) else f"avg {means[i]:.1f}"
+        ranked = int(tally.ranked_by[i])
+        average = "avg —" if math.isnan(means[i]) else f"avg {means[i]:.1f} ({ranked} ranked it)"
+        record = f"{won} win{'s' * (won != 1)}, {lost} loss{'es' * (lost != 1)} head to head"
         assert label == labels[item]
-        assert rest.split(" · ")[:3] == [f"{won}–{lost} head to head", f"🥇 {firsts[i]}", average]
+        assert rest.split(" · ")[:3] == [record, f"🥇 {firsts[i]}", average]
 
     # Members: agreement with the consensus and with the author, the closest first.
     members = await answer(await emulator.command("leaderboard", {"board": "members"}))

@@ -104,8 +104,21 @@ def test_consensus_with_no_voters_says_how_many_are_needed() -> None:
     pages = consensus_pages(debate, result, min_voters=3)
     each_page_fits(pages)
     text = text_of(pages)
-    assert "Provisional" in text and "3 more voters needed" in text
-    assert "Nobody has ranked this debate yet" in text
+    assert "Nobody has ranked this debate yet" in text and "counts once 3 members have" in text
+    # Said once, not as "0 voters", "Provisional: 0 members" and "nobody" at once.
+    assert "0 voters" not in text and "Provisional" not in text and "0 members" not in text
+
+
+def test_a_closed_debate_says_its_ranking_is_final() -> None:
+    debate = make_debate()
+    _, result, _ = outcome(debate, ROCKY_BALLOTS)
+    [page] = consensus_pages(debate, result, min_voters=3, closed=True)
+    assert page.title.startswith("Final ranking:")
+    assert "Voting is closed: this order is final." in page.description
+    _, empty, _ = outcome(debate, {})
+    [page] = consensus_pages(debate, empty, min_voters=3, closed=True)
+    assert "Nobody ranked this debate before voting closed" in page.description
+    assert "/vote" not in page.description
 
 
 def test_consensus_with_one_voter_is_provisional_but_shows_the_order() -> None:
@@ -114,7 +127,7 @@ def test_consensus_with_one_voter_is_provisional_but_shows_the_order() -> None:
     [page] = consensus_pages(debate, result, min_voters=3)
     assert_fits([page])
     assert "2 more voters needed" in page.description
-    assert "**Rocky IV** — beats Rocky II 1–0" in page.description
+    assert "**Rocky IV** — preferred to Rocky II by 1 member to 0" in page.description
     assert "**1 voter** · Schulze" in page.description
 
 
@@ -125,7 +138,7 @@ def test_consensus_explains_each_place_and_the_method() -> None:
     assert_fits([page])
     assert "Provisional" not in page.description
     assert "How this was counted:" in page.description and result.description in page.description
-    assert "`   1` **Rocky IV** — beats Rocky III 3–2" in page.description
+    assert "`   1` **Rocky IV** — preferred to Rocky III by 3 members to 2" in page.description
     assert "**5 voters**" in page.description
     assert page.footer.text == "6 items · Schulze"
 
@@ -134,7 +147,7 @@ def test_ties_share_a_place_and_say_level() -> None:
     debate = make_debate()
     _, result, _ = outcome(debate, ROCKY_BALLOTS)
     [page] = consensus_pages(debate, result, min_voters=3)
-    assert "`  =5` **Rocky Balboa** — level with Rocky V 2–2" in page.description
+    assert "`  =5` **Rocky Balboa** — level with Rocky V: 2 members each way" in page.description
     assert "`  =5` **Rocky V**" in page.description
 
 
@@ -151,6 +164,50 @@ def test_a_majority_cycle_is_spelled_out_with_numbers() -> None:
     )
     assert_fits([hot])
     assert "🔁 Majority cycle" in [f.name for f in hot.fields]
+
+
+def test_each_method_explains_places_with_its_own_numbers() -> None:
+    debate = make_debate()
+    members, _, _ = outcome(debate, ROCKY_BALLOTS)
+    tally = members.tally
+    name = {item.id: item.name for item in debate.items}
+    borda = consensus(tally, "borda")
+    [page] = consensus_pages(debate, borda, min_voters=3)
+    assert borda.scores is not None
+    for key, points in borda.scores.items():
+        assert f"**{name[key]}** — {points:g} Borda points" in page.description
+    assert "head to head" not in page.description and "preferred to" not in page.description
+
+    mean = consensus(tally, "mean_position")
+    [page] = consensus_pages(debate, mean, min_voters=3)
+    assert mean.scores is not None and mean.ranked_by is not None
+    for key, place in mean.scores.items():
+        ranked = mean.ranked_by[key]
+        assert f"**{name[key]}** — average place {place:.1f}, ranked by {ranked} of 5" in (
+            page.description
+        )
+    assert "tied with" not in page.description and "preferred to" not in page.description
+
+    copeland = consensus(tally, "copeland")
+    [page] = consensus_pages(debate, copeland, min_voters=3)
+    assert copeland.record is not None
+    for key, (won, lost) in copeland.record.items():
+        assert f"**{name[key]}** — wins {won} head-to-head" in page.description
+        assert f"loses {lost} (score {won - lost:+d})" in page.description
+
+
+@pytest.mark.parametrize("method", ["schulze", "borda", "mean_position"])
+def test_items_nobody_ranked_are_one_line(method: str) -> None:
+    debate = make_debate([f"Film {n}" for n in range(30)])
+    film = ids(debate)
+    ballots = {m: [[film[(m + k) % 12]] for k in range(6)] for m in range(8)}
+    _, result, _ = outcome(debate, ballots, method)
+    [page] = consensus_pages(debate, result, min_voters=3)
+    lines = [line for line in page.description.splitlines() if line.startswith("`")]
+    assert len(lines) == 13, lines
+    assert lines[-1].startswith("` =13` *18 items nobody has ranked yet:* Film 12, Film 13")
+    assert "0–0" not in page.description and "no member has ordered" not in page.description
+    assert len(page.description) < 1500
 
 
 @pytest.mark.parametrize(
@@ -329,8 +386,21 @@ def test_item_leaderboard_before_any_summary_and_for_pairwise_methods() -> None:
     debate = make_debate()
     members, result, _ = outcome(debate, ROCKY_BALLOTS)
     [page] = item_board_pages(debate, result, members.tally, previous=None, min_voters=3)
-    assert "4–0 head to head" in page.description
+    # Wins and losses against other items, in words: "4–0" would read like members.
+    assert "4 wins, 0 losses head to head" in page.description and "4–0" not in page.description
+    assert "avg 4.2 (4 ranked it)" in page.description
     assert "▲" not in page.description and "movement shows from the next one" in page.footer.text
+
+
+def test_item_leaderboard_puts_items_nobody_ranked_on_one_line() -> None:
+    debate = make_debate([f"Film {n}" for n in range(30)])
+    film = ids(debate)
+    ballots = {m: [[film[(m + k) % 12]] for k in range(6)] for m in range(8)}
+    members, result, _ = outcome(debate, ballots)
+    [page] = item_board_pages(debate, result, members.tally, previous=None, min_voters=3)
+    lines = [line for line in page.description.splitlines() if line.startswith("`")]
+    assert len(lines) == 13
+    assert lines[-1].startswith("` =13` *18 items nobody has ranked yet:* Film 12, Film 13")
 
 
 def test_item_leaderboard_pages_for_150_items() -> None:
