@@ -24,6 +24,7 @@ Disagreement
 from bot.ranking.ballots import MemberBallots, Tally, TiersLike
 from bot.ranking.disagreements import (
     MIN_COMMON_ITEMS,
+    POLARIZING_MIN_SHARE,
     RIVALRY_MAX_MEMBERS,
     Agreement,
     AuthorComparison,
@@ -68,6 +69,7 @@ __all__ = [
     "KEMENY_MAX_ITEMS",
     "METHODS",
     "MIN_COMMON_ITEMS",
+    "POLARIZING_MIN_SHARE",
     "RIVALRY_MAX_MEMBERS",
     "Agreement",
     "AuthorComparison",

@@ -46,10 +46,18 @@ Tiers = tuple[tuple[str, ...], ...]
 
 # (member index, typed order, reason): the ballots that count in the end.
 FINAL_VOTES = [
-    (0, "III > Balboa > II > IV > Rocky > V", "Apollo and Rocky on the beach, enough said"),
+    (
+        0,
+        "III > Balboa > II > IV > Rocky > V",
+        "Rocky III: Apollo and Rocky on the beach, enough said",
+    ),
     (1, "V > II > Balboa > Rocky > IV > III", "Rocky V is underrated, and Rocky II has the kids"),
     (2, "II > III > Rocky > Balboa", "Rocky II, for the chicken alone"),
-    (3, "Rocky > II > V > Balboa > IV > III", "The original steps are the montage"),
+    (
+        3,
+        "Rocky > II > V > Balboa > IV > III",
+        "The steps are the montage. Rocky IV is all machines",
+    ),
     (4, "III > IV = V > Balboa", "Clubber Lang trains harder than anyone"),
 ]
 # Member 3 thought otherwise first; member 6 votes, then withdraws.
@@ -280,7 +288,8 @@ async def test_hottest_shows_the_engines_contests_spread_author_rivals_and_quote
         assert f"of the {common} items both ranked" in text, text
         assert shares[frozenset((first, second))] == extreme(shares.values()), line
 
-    # Reasons quoted for each side of the closest contest come from that side.
+    # Reasons quoted for each side of the closest contest come from that side and name its
+    # film: a line about another film (or none) is not quoted under this one.
     contest = split[0].matchup
     quotes = field(hottest, f"{contest.above} or {contest.below}?")
     side = None
@@ -292,7 +301,11 @@ async def test_hottest_shows_the_engines_contests_spread_author_rivals_and_quote
             ranks = {item: n for n, tier in enumerate(cast[member]) for item in tier}
             other = contest.below if side == contest.above else contest.above
             assert ranks.get(side, 99) < ranks.get(other, 99), f"{line} is not for {side}"
+            assert re.search(rf"{re.escape(str(side))}(?!\w)", line), line
+            assert "Clubber" not in line, "names no film: quoted under none"
     assert side is not None, quotes
+    assert "> Rocky III: Apollo and Rocky on the beach, enough said" in quotes
+    assert "> Rocky IV is all machines" in quotes
 
 
 async def test_leaderboards_show_the_engines_places_firsts_averages_and_agreement(

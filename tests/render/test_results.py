@@ -9,10 +9,12 @@ import discord
 import pytest
 
 from bot.models import ChangesSince, Debate, Item, Movement
-from bot.ranking import MemberBallots, consensus, disagreement
+from bot.ranking import Contest, Matchup, MemberBallots, consensus, disagreement
 from bot.render.leaderboard import MEMBER_BOARD_LIMIT, item_board_pages, member_board_pages
 from bot.render.results import consensus_pages, head_to_head_pages, item_names
 from bot.render.summary import (
+    Mentions,
+    about,
     agreement_words,
     changes_text,
     hottest_embed,
@@ -289,7 +291,11 @@ def test_head_to_head_table_for_a_big_debate_covers_every_pair() -> None:
 
 def test_hottest_shows_every_section_and_quotes_both_sides() -> None:
     debate = make_debate()
-    reasons = {1: "IV has the snow *and* Hearts on Fire", 2: "Adrian waking up!", 4: "contrarian"}
+    reasons = {
+        1: "Rocky IV has the snow *and* Hearts on Fire",
+        2: "Rocky II, because Adrian wakes up!",
+        4: "contrarian",
+    }
     members, _, summary = outcome(debate, ROCKY_BALLOTS)
     hot = hottest_embed(
         debate, summary, ballots=members, reasons=reasons, hide_members=False, min_voters=3
@@ -311,14 +317,14 @@ def test_hottest_shows_every_section_and_quotes_both_sides() -> None:
     assert "13 of 14 pairs (93%): almost the same order" in fields["✍️ The server vs the author"]
     assert "<@4> and <@1> agree on 0 of 15 pairs" in fields["⚔️ Rivals"]
     quotes = fields["💬 Rocky IV or Rocky II?"]
-    assert "*For Rocky IV:*\n> IV has the snow \\*and\\* Hearts on Fire — <@1>" in quotes
+    assert "*For Rocky IV:*\n> Rocky IV has the snow \\*and\\* Hearts on Fire — <@1>" in quotes
     assert "*For Rocky II:*" in quotes and "<@2>" in quotes
 
 
 def test_hottest_hides_member_names_when_the_server_asks() -> None:
     debate = make_debate()
     members, _, summary = outcome(debate, ROCKY_BALLOTS)
-    reasons = {1: "snow", 2: "Adrian"}
+    reasons = {1: "Rocky IV: snow", 2: "Rocky II: Adrian"}
     hot = hottest_embed(
         debate, summary, ballots=members, reasons=reasons, hide_members=True, min_voters=3
     )
@@ -489,6 +495,56 @@ def test_changes_text_says_who_came_and_what_moved() -> None:
     assert "0 new voters (4 → 4)" in nothing and "No item moved." in nothing
 
 
+def test_hottest_never_contradicts_itself() -> None:
+    # Two members who agree on every pair are not "most opposed"; an item everyone puts
+    # 1st or 2nd is not polarizing; a server that orders every pair as the author does is
+    # not "almost" the same.
+    debate = make_debate([f"Film {n}" for n in range(8)])
+    film = ids(debate)
+    ballots = {
+        1: [[film[0]], [film[1]], [film[2]]],
+        2: [[film[1]], [film[0]], [film[2]]],
+        3: [[film[0]], [film[1]], [film[2]]],
+    }
+    members, _, summary = outcome(debate, ballots)
+    hot = hottest_embed(
+        debate, summary, ballots=members, reasons={}, hide_members=False, min_voters=3
+    )
+    fields = {f.name: f.value for f in hot.fields}
+    assert "Most opposed" not in fields.get("⚔️ Rivals", "")
+    assert fields["🎭 Most polarizing"].startswith("None: members place every item")
+    same = {m: [[key] for key in film] for m in range(1, 4)}
+    members, _, summary = outcome(debate, same)
+    hot = hottest_embed(
+        debate, summary, ballots=members, reasons={}, hide_members=False, min_voters=3
+    )
+    fields = {f.name: f.value for f in hot.fields}
+    assert fields["✍️ The server vs the author"] == "The server's order is exactly the author's."
+    assert "Most opposed" not in fields.get("⚔️ Rivals", "")
+
+
+def test_quotes_stand_under_the_film_they_are_about() -> None:
+    debate = make_debate()
+    iv, ii, iii, rocky, *_ = ids(debate)
+    mentions = Mentions({item.id: (item.name, *item.aliases) for item in debate.items})
+    # One reader's comment, pasted on one line: each film's part, not the whole comment.
+    comment = "Rocky IV – cant argue with the snow Rocky II – when Adrianne woke up.. Rocky V – a sad joke"
+    assert about(comment, ii, mentions) == "Rocky II – when Adrianne woke up.."
+    assert about(comment, iv, mentions) == "Rocky IV – cant argue with the snow"
+    # "Rocky Balboa" and "Rocky III" are not mentions of "Rocky"; a line naming no film
+    # is about none.
+    assert about("Balboa's hurtin' bombs, Rocky Balboa forever", rocky, mentions) is None
+    assert about("Adrian wakes up", iv, mentions) is None
+    assert about("The original Rocky steps. Nothing else.", rocky, mentions) == (
+        "The original Rocky steps."
+    )
+    ballots = {1: [[iii], [rocky]], 2: [[rocky], [iii]]}
+    contest = Contest(Matchup(iii, rocky, 1, 1), 1.0)
+    reasons = {1: "Rocky Balboa is the best", 2: "Rocky: raw eggs and the steps"}
+    for_iii, for_rocky = quotes_for(contest, ballots, reasons, mentions=mentions)
+    assert for_iii == [] and [q.text for q in for_rocky] == ["Rocky: raw eggs and the steps"]
+
+
 def test_quotes_prefer_reasons_about_the_contest() -> None:
     debate = make_debate()
     members, _, summary = outcome(debate, ROCKY_BALLOTS)
@@ -498,5 +554,6 @@ def test_quotes_prefer_reasons_about_the_contest() -> None:
         1: "A long reason about something else entirely, going on and on " * 3,
         5: f"short, but {above.upper()} is why",
     }
-    for_above, _ = quotes_for(contest, members, reasons, per_side=1, mentions=[above])
+    mentions = Mentions({item.id: (item.name,) for item in debate.items})
+    for_above, _ = quotes_for(contest, members, reasons, per_side=1, mentions=mentions)
     assert [q.member_id for q in for_above] == [5]
