@@ -320,6 +320,56 @@ def agreement(
     return Agreement(int(agreed[0]), int(compared[0]))
 
 
+@dataclass(frozen=True, slots=True)
+class Split(Generic[K]):
+    """A pair one ballot orders against the consensus: the ballot puts ``mine`` first, the
+    consensus ``theirs``; ``for_mine`` and ``for_theirs`` count the members on each side."""
+
+    mine: K
+    theirs: K
+    for_mine: int
+    for_theirs: int
+
+
+@dataclass(frozen=True, slots=True)
+class BallotComparison(Generic[K]):
+    """One ballot against the consensus, over every pair of items (a stable total)."""
+
+    pairs: int  # every item against every other: n(n - 1) / 2, the same for every member
+    agreement: Agreement  # pairs both order; the rest one of them leaves open
+    splits: list[Split[K]]  # pairs the ballot orders the other way, most decided first
+    voters: int
+    method: str
+
+
+def compare_ballot(
+    ballot: TiersLike, result: ConsensusResult[K], tally: Tally[K]
+) -> BallotComparison[K]:
+    """Where a ballot splits from the consensus, with the members behind each side.
+
+    Splits are the pairs the member ranked both items of and ordered the other way round
+    from the consensus (an item they left out is not a stated opinion about it); the
+    server's clearest majorities come first.
+    """
+    total = tally.n * (tally.n - 1) // 2
+    mine = np.array(tally.ranks(ballot))
+    theirs = np.array(tally.ranks(result.order))
+    agreed, compared = agreement_counts(mine[:, None], theirs)
+    ranked = mine < tally.n
+    a, b = np.nonzero(
+        (mine[:, None] < mine[None, :]) & ranked[None, :] & (theirs[:, None] > theirs[None, :])
+    )
+    wins = tally.wins
+    splits = [
+        Split(tally.items[i], tally.items[j], int(wins[i, j]), int(wins[j, i]))
+        for i, j in zip(a.tolist(), b.tolist(), strict=True)
+    ]
+    splits.sort(key=lambda s: (-(s.for_theirs - s.for_mine), -s.for_theirs))
+    return BallotComparison(
+        total, Agreement(int(agreed[0]), int(compared[0])), splits, result.voters, result.method
+    )
+
+
 def agreement_counts(ranks: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each column of ``ranks`` (items × members), pairs agreed with and compared.
 

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import UserError
-from bot.render.ballot import ballot_pages, shared_ballot
+from bot.render.ballot import ballot_pages, saved_at_text, shared_ballot
 from bot.ui import BaseView, DynamicButton, button_label
 from cogs.ballots.common import (
-    ballot_intro,
+    ballot_comparison,
     bot_of,
     debate_by_id,
     guild_of,
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from bot.models import Ballot, Debate
 
 BALLOT_FOOTER = "Edit to change it · Share to post it in this channel"
+CLOSED_FOOTER = "Share to post it in this channel"
 
 
 async def ballot_message(
@@ -36,29 +37,48 @@ async def ballot_message(
     debate: Debate,
     ballot: Ballot,
     *,
-    headline: str,
+    headline: str | None = None,
     page: int = 0,
 ) -> tuple[discord.Embed, discord.ui.View]:
-    """One page of a member's ballot, with Edit, Share and (when long) page buttons."""
-    intro = f"{headline}\n{await ballot_intro(bot, guild_id, debate, ballot)}"
+    """One page of a member's ballot, with Edit, Share and (when long) page buttons.
+
+    ``headline`` says what just happened ("Saved."); without one, this is the member's
+    current ballot and the headline says when they saved it. How it compares with the
+    server and the author follows the order.
+    """
+    is_open = await bot.debate_admin.is_open(guild_id, debate)
+    if headline is None:
+        headline = f"Your current ballot, {saved_at_text(ballot.created_at)}"
+        changes = len(await bot.voting.history(guild_id, debate, ballot.member_id)) - 1
+        if changes > 0:
+            times = "once" if changes == 1 else "twice" if changes == 2 else f"{changes} times"
+            headline += f", after changing it {times}"
+        headline += "."
+    intro = headline
+    if not is_open:
+        intro += "\n🔒 Voting on this debate is closed: this ballot is final and counts as it is."
     embeds = ballot_pages(
         debate,
         ballot.tiers,
         reason=ballot.reason,
         heading=f"Your ballot: {debate.title}",
         intro=intro,
-        footer=BALLOT_FOOTER,
+        footer=BALLOT_FOOTER if is_open else CLOSED_FOOTER,
+        fields=await ballot_comparison(bot, guild_id, debate, ballot, is_open=is_open),
     )
     page = min(max(page, 0), len(embeds) - 1)
-    return embeds[page], ballot_view(debate.id, ballot.id, page, len(embeds))
+    return embeds[page], ballot_view(debate.id, ballot.id, page, len(embeds), editable=is_open)
 
 
-def ballot_view(debate_id: int, ballot_id: int, page: int, pages: int) -> discord.ui.View:
+def ballot_view(
+    debate_id: int, ballot_id: int, page: int, pages: int, *, editable: bool = True
+) -> discord.ui.View:
     view = BaseView(timeout=None)
     if pages > 1:
         view.add_item(BallotPageButton(debate_id, page - 1, "◀", disabled=page == 0))
         view.add_item(BallotPageButton(debate_id, page + 1, "▶", disabled=page >= pages - 1))
-    view.add_item(EditBallotButton(debate_id))
+    if editable:
+        view.add_item(EditBallotButton(debate_id))
     view.add_item(ShareBallotButton(debate_id, ballot_id))
     return view
 
@@ -102,9 +122,7 @@ class BallotPageButton(
         guild_id = guild_of(interaction)
         debate = await debate_by_id(bot, guild_id, self.debate_id)
         ballot = await _current_ballot(interaction, self.debate_id)
-        embed, view = await ballot_message(
-            bot, guild_id, debate, ballot, headline="Your current ballot.", page=self.page
-        )
+        embed, view = await ballot_message(bot, guild_id, debate, ballot, page=self.page)
         await interaction.response.edit_message(embed=embed, view=view)
 
 

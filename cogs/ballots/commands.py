@@ -67,7 +67,7 @@ class Ballots(commands.Cog):
         ballot = await self.bot.voting.submit(guild_id, found, interaction.user.id, tiers, why)
         headline = "Saved. This is how I read your order:"
         if previous is not None:
-            headline = "Saved; it replaces your earlier ballot. This is how I read your order:"
+            headline = "Saved, replacing your earlier ballot. This is how I read your order:"
         embed, view = await ballot_message(self.bot, guild_id, found, ballot, headline=headline)
         await interaction.followup.send(embed=embed, view=view, ephemeral=True)
 
@@ -82,7 +82,8 @@ class Ballots(commands.Cog):
         await open_duel(interaction, found)
 
     @app_commands.command(
-        name="myvote", description="Your current ballot, and how far it is from the author's"
+        name="myvote",
+        description="Your ballot, and where you split from the server and the author",
     )
     @app_commands.describe(debate=_DEBATE_HELP)
     @app_commands.autocomplete(debate=debate_autocomplete)
@@ -92,10 +93,10 @@ class Ballots(commands.Cog):
         found = await self.bot.directory.resolve(guild_id, debate)
         ballot = await self.bot.voting.current(guild_id, found, interaction.user.id)
         if ballot is None:
-            raise no_ballot_error(found)
-        embed, view = await ballot_message(
-            self.bot, guild_id, found, ballot, headline="Your current ballot."
-        )
+            raise no_ballot_error(
+                found, is_open=await self.bot.debate_admin.is_open(guild_id, found)
+            )
+        embed, view = await ballot_message(self.bot, guild_id, found, ballot)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @app_commands.command(

@@ -352,18 +352,39 @@ async def test_leaderboards_show_the_engines_places_firsts_averages_and_agreemen
     assert shares == sorted(shares, reverse=True), "closest to the server first"
 
 
-async def test_myvote_compares_with_the_engines_consensus(
+async def test_myvote_says_where_each_member_splits_from_the_engines_consensus(
     emulator: DiscordEmulator, dev_guild: Guild, cast: dict[int, Tiers]
 ) -> None:
-    order = [tuple(tier) for tier in consensus(engine(cast).tally).order]
+    tally = engine(cast).tally
+    result = consensus(tally)
+    order = [tuple(tier) for tier in result.order]
+    place = {item: n for n, tier in enumerate(order) for item in tier}
     for member in dev_guild.plain_members[:5]:
         mine = await answer(await emulator.command("myvote", member=member))
+        split = field(mine, "Where you split from the server")
         expected = agreement(cast[member.id], order, ITEMS)
-        numbers = re.search(r"consensus on (?:all (\d+)|(\d+) of (\d+)) pairs", mine.text)
-        assert numbers, mine.text
-        agreed = int(numbers.group(1) or numbers.group(2))
-        compared = int(numbers.group(1) or numbers.group(3))
-        assert (agreed, compared) == (expected.agreed, expected.compared), mine.text
+        # Every member's total is the same 15 match-ups; side with + against + open.
+        sides = re.search(
+            r"Of the 15 match-ups .*?side with it on (\d+) and against on (\d+)", split
+        )
+        assert sides, split
+        assert (int(sides[1]), int(sides[2])) == (expected.agreed, expected.disagreed), split
+        # Each pair named is one the member ordered against the consensus, with its numbers.
+        ranks = {item: n for n, tier in enumerate(cast[member.id]) for item in tier}
+        named = re.findall(
+            r"You put \*\*(.+?)\*\* above \*\*(.+?)\*\*; the server (?:prefers \*\*.+?\*\*, "
+            r"(\d+) members? to (\d+)|.+? split (\d+) for yours to (\d+))",
+            split,
+        )
+        for mine_item, theirs, for_theirs, for_mine, split_mine, split_theirs in named:
+            assert ranks[mine_item] < ranks[theirs] and place[theirs] < place[mine_item], split
+            a, b = ITEMS.index(mine_item), ITEMS.index(theirs)
+            if for_theirs:
+                assert (int(for_theirs), int(for_mine)) == (tally.wins[b, a], tally.wins[a, b])
+            else:
+                assert (int(split_mine), int(split_theirs)) == (tally.wins[a, b], tally.wins[b, a])
+        if expected.disagreed and all(item in ranks for item in ITEMS):
+            assert named, split
 
 
 async def test_the_stored_ballots_are_the_ones_cast_and_count_the_same(
