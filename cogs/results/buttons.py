@@ -39,8 +39,6 @@ from cogs.results.pages import (
 if TYPE_CHECKING:
     from bot.models import Debate
 
-CHART_FILE = "head-to-head.png"
-
 
 def pager(
     make: Callable[[int, str, bool], discord.ui.Item[Any]], page: int, pages: int
@@ -183,14 +181,13 @@ class NumbersButton(ResultsButton, DynamicButton, template=NUMBERS_TEMPLATE):
             await interaction.response.edit_message(embed=pages[page], view=view)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        pages, chart = await numbers_message(
+        pages, charts = await numbers_message(
             bot_of(interaction), guild_of(interaction), debate, method, chart=True
         )
-        assert chart is not None
         await interaction.followup.send(
             embed=pages[0],
             view=numbers_view(debate.id, method, 0, len(pages)),
-            file=discord.File(io.BytesIO(chart), filename=CHART_FILE),
+            files=[discord.File(io.BytesIO(png), filename=name) for name, png in charts],
             ephemeral=True,
         )
 

@@ -28,6 +28,12 @@ from cogs.results.pages import (
 if TYPE_CHECKING:
     from bot.client import RankingBot
 
+# Results answer privately unless the member asks to post them: comparing six methods
+# should not post six messages in the channel. An option rather than a "Post" button under
+# the private answer: one step, no new custom id to keep working for ever, and the
+# command picker shows it.
+PUBLIC_HELP = "Post it in this channel for everyone (default: only you see it)"
+
 METHOD_CHOICES = [app_commands.Choice(name=info.label, value=info.id) for info in METHODS.values()]
 
 
@@ -47,18 +53,23 @@ class Results(commands.Cog):
     @app_commands.describe(
         debate="Which debate (default: the server's current one)",
         method="How to count (default: the server's method)",
+        public=PUBLIC_HELP,
     )
     @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.choices(method=METHOD_CHOICES)
     @app_commands.guild_only()
     async def consensus(
-        self, interaction: discord.Interaction, debate: str | None = None, method: str | None = None
+        self,
+        interaction: discord.Interaction,
+        debate: str | None = None,
+        method: str | None = None,
+        public: bool = False,
     ) -> None:
         guild_id = guild_of(interaction)
         found = await self.bot.directory.resolve(guild_id, debate)
         chosen = await choose_method(self.bot, guild_id, found, method)
         # The first request for a debate builds its tallies from every ballot: may be slow.
-        await interaction.response.defer(thinking=True)
+        await interaction.response.defer(thinking=True, ephemeral=not public)
         shown = await consensus_message(self.bot, guild_id, found, chosen)
         view = consensus_view(
             found.id, chosen, 0, len(shown.pages), voters=shown.voters, is_open=shown.is_open
@@ -66,15 +77,19 @@ class Results(commands.Cog):
         await interaction.followup.send(embed=shown.pages[0], view=view)
 
     @app_commands.command(name="hottest", description="The hottest disagreements in this server")
-    @app_commands.describe(debate="Which debate (default: the server's current one)")
+    @app_commands.describe(
+        debate="Which debate (default: the server's current one)", public=PUBLIC_HELP
+    )
     @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.guild_only()
-    async def hottest(self, interaction: discord.Interaction, debate: str | None = None) -> None:
+    async def hottest(
+        self, interaction: discord.Interaction, debate: str | None = None, public: bool = False
+    ) -> None:
         guild_id = guild_of(interaction)
         found = await self.bot.directory.resolve(guild_id, debate)
         settings = await self.bot.server_settings.get(guild_id)
         method = await choose_method(self.bot, guild_id, found, None)
-        await interaction.response.defer(thinking=True)
+        await interaction.response.defer(thinking=True, ephemeral=not public)
         result, summary = await self.bot.results.disagreement(guild_id, found, method)
         snapshot = await self.bot.results.snapshot(guild_id, found)
         embed = hottest_embed(
@@ -93,6 +108,7 @@ class Results(commands.Cog):
     @app_commands.describe(
         debate="Which debate (default: the server's current one)",
         board="items (default): places, scores, first places; members: who agrees with whom",
+        public=PUBLIC_HELP,
     )
     @app_commands.autocomplete(debate=debate_autocomplete)
     @app_commands.choices(
@@ -103,14 +119,18 @@ class Results(commands.Cog):
     )
     @app_commands.guild_only()
     async def leaderboard(
-        self, interaction: discord.Interaction, debate: str | None = None, board: str = "items"
+        self,
+        interaction: discord.Interaction,
+        debate: str | None = None,
+        board: str = "items",
+        public: bool = False,
     ) -> None:
         guild_id = guild_of(interaction)
         found = await self.bot.directory.resolve(guild_id, debate)
         method = await choose_method(self.bot, guild_id, found, None)
         if board == "members" and (await self.bot.server_settings.get(guild_id)).hide_members:
             raise UserError(hidden_members_message())
-        await interaction.response.defer(thinking=True)
+        await interaction.response.defer(thinking=True, ephemeral=not public)
         pages = await leaderboard_message(self.bot, guild_id, found, board, method)
         await interaction.followup.send(
             embed=pages[0], view=leaderboard_view(found.id, board, method, 0, len(pages))

@@ -12,7 +12,7 @@ import discord
 
 from bot.errors import UserError
 from bot.ranking import KEMENY_MAX_ITEMS, METHODS, MethodTooLarge
-from bot.render.charts import chart_data, render_chart
+from bot.render.charts import CHARTS, chart_data, render_chart
 from bot.render.leaderboard import item_board_pages, member_board_pages
 from bot.render.results import consensus_pages, head_to_head_pages
 
@@ -95,16 +95,21 @@ async def consensus_message(
 
 async def numbers_message(
     bot: RankingBot, guild_id: int, debate: Debate, method: str, *, chart: bool
-) -> tuple[list[discord.Embed], bytes | None]:
+) -> tuple[list[discord.Embed], list[tuple[str, bytes]]]:
+    """The head-to-head table's pages and, when asked, the charts: one measure per image."""
     result = await bot.results.consensus(guild_id, debate, method)
     tally = (await bot.results.snapshot(guild_id, debate)).ballots.tally
     pages = head_to_head_pages(debate, result, tally)
     if not chart:
-        return pages, None
+        return pages, []
     names = {item.id: item.name for item in debate.items}
-    data = chart_data(tally, result.ranking, names, debate.title)
+    data = chart_data(tally, result.ranking, names, debate.title, result.label)
+
+    def draw() -> list[tuple[str, bytes]]:
+        return [(f"{measure}.png", render_chart(data, measure)) for measure in CHARTS]
+
     # Drawing takes up to a second or two for big debates: never on the event loop.
-    return pages, await asyncio.to_thread(render_chart, data)
+    return pages, await asyncio.to_thread(draw)
 
 
 async def leaderboard_message(

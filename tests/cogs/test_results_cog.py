@@ -53,18 +53,31 @@ async def big_debate(bot, items: int = 120, voters: int = 30) -> Debate:
 
 
 def png_of(reply: Reply) -> bytes:
-    [attachment] = reply.message["attachments"]
-    return attachment["data"]
+    """The head-to-head chart; the places chart comes with it, one measure per image."""
+    head_to_head, places = reply.message["attachments"]
+    assert places["data"][:8] == head_to_head["data"][:8]
+    return head_to_head["data"]
 
 
 # -- /consensus --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["consensus", "hottest", "leaderboard"])
+async def test_results_are_private_unless_the_member_posts_them(
+    driver: Driver, bot, command: str
+) -> None:
+    await seed_rocky(bot)
+    private = await driver.slash(command)
+    assert private.type == 5 and private.ephemeral and private.embeds
+    posted = await driver.slash(command, public=True)
+    assert posted.type == 5 and not posted.ephemeral and posted.embeds
+    assert posted.embeds == private.embeds
 
 
 async def test_consensus_before_anyone_voted_says_so_once_and_offers_only_vote(
     driver: Driver,
 ) -> None:
     reply = await driver.slash("consensus")
-    assert not reply.ephemeral
     assert_fits(reply.message)
     assert "Nobody has ranked" in reply.text and "counts once 3 members have" in reply.text
     assert "0 voters" not in reply.text and "Provisional" not in reply.text
@@ -120,7 +133,8 @@ async def test_a_method_too_slow_for_the_debate_is_refused_before_anything_publi
 
 async def test_big_consensus_pages_privately_and_then_in_place(driver: Driver, bot) -> None:
     await big_debate(bot)
-    reply = await driver.slash("consensus", debate="big")
+    reply = await driver.slash("consensus", debate="big", public=True)
+    assert not reply.ephemeral
     assert_fits(reply.message)
     footer = reply.embeds[0]["footer"]["text"]
     pages = int(footer.split("/")[1].split()[0])
@@ -157,7 +171,6 @@ async def test_numbers_of_a_big_debate_page_through_the_table(driver: Driver, bo
 async def test_hottest_names_members_and_quotes_their_reasons(driver: Driver, bot) -> None:
     await seed_rocky(bot)
     reply = await driver.slash("hottest")
-    assert not reply.ephemeral
     assert_fits(reply.message)
     names = [f["name"] for f in reply.embeds[0]["fields"]]
     assert "🔥 Closest head-to-head contests" in names and "⚔️ Rivals" in names
@@ -186,7 +199,6 @@ async def test_hottest_for_a_big_debate_fits(driver: Driver, bot) -> None:
 async def test_item_leaderboard(driver: Driver, bot) -> None:
     await seed_rocky(bot)
     reply = await driver.slash("leaderboard")
-    assert not reply.ephemeral
     assert_fits(reply.message)
     first = reply.embeds[0]["description"].split("\n\n", 1)[1].splitlines()[0]
     assert "**Rocky IV**" in first and "🥇" in first and "avg" in first

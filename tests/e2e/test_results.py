@@ -185,7 +185,7 @@ async def test_consensus_shows_the_engines_places_and_margins_by_every_method(
     for method in METHODS:
         result = consensus(tally, method)
         shown = await answer(await emulator.command("consensus", {"method": method}))
-        assert not shown.ephemeral
+        assert shown.ephemeral, "results are private unless the member posts them"
         assert f"**{len(cast)} voters** · {result.label}" in shown.text, shown.text
         assert "Provisional" not in shown.text, "5 voters are more than the 3 the server asks"
         lines = placed_lines(shown)
@@ -227,9 +227,11 @@ async def test_the_numbers_are_the_engines_head_to_head_table_with_a_chart(
         for (i, a), (j, b) in itertools.permutations(enumerate(ITEMS), 2)
     }
     assert table == expected
-    chart = numbers.attachments[0]
-    size = png_size(chart.data)
-    assert size and min(size) >= 200, f"a PNG chart of sensible size, not {size}"
+    # One measure per image, each sized for a phone held upright.
+    assert [a.filename for a in numbers.attachments] == ["head-to-head.png", "places.png"]
+    for chart in numbers.attachments:
+        size = png_size(chart.data)
+        assert size and size[0] == 800 and size[1] >= 400, f"a phone-sized PNG, not {size}"
 
 
 async def test_hottest_shows_the_engines_contests_spread_author_rivals_and_quotes(
@@ -238,8 +240,8 @@ async def test_hottest_shows_the_engines_contests_spread_author_rivals_and_quote
     ballots = engine(cast)
     tally = ballots.tally
     result = consensus(tally)
-    hottest = await answer(await emulator.command("hottest"))
-    assert not hottest.ephemeral
+    hottest = await answer(await emulator.command("hottest", {"public": True}))
+    assert not hottest.ephemeral, "posted in the channel, as asked"
     assert f"From {len(cast)} ballots." in hottest.text, hottest.text
 
     # The three closest contests that split the server, with their numbers.
@@ -314,7 +316,7 @@ async def test_leaderboards_show_the_engines_places_firsts_averages_and_agreemen
     tally = engine(cast).tally
     result = consensus(tally)
     board = await answer(await emulator.command("leaderboard"))
-    assert not board.ephemeral
+    assert board.ephemeral
 
     margins = tally.margins
     firsts = tally.position_counts[:, 0]
