@@ -411,3 +411,28 @@ async def stored_ballots(database: Path, guild_id: int) -> dict[int, Tiers]:
 
 def named(debate: Debate, tiers: Sequence[Sequence[int]]) -> Tiers:
     return tuple(tuple(debate.item(item_id).name for item_id in tier) for tier in tiers)
+
+
+async def test_an_empty_then_closed_debate_reads_as_such(
+    emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess
+) -> None:
+    # Nobody voted: said once, with nothing to show the numbers of.
+    empty = await answer(await emulator.command("consensus"))
+    assert "Nobody has ranked this debate yet" in empty.text
+    assert "0 voters" not in empty.text and "Provisional" not in empty.text
+    assert "Show the numbers" not in [b.get("label") for b in empty.buttons]
+
+    voter, latecomer = dev_guild.plain_members[:2]
+    await answer(await emulator.command("vote", {"order": "IV > II > III"}, member=voter))
+    closed = await answer(await emulator.command("debate close", member=dev_guild.admin))
+    assert "closed" in closed.text
+
+    final = await answer(await emulator.command("consensus"))
+    assert final.embeds[0]["title"].startswith("Final ranking:")
+    assert "Voting is closed: this order is final." in final.text
+    assert "Vote" not in [b.get("label") for b in final.buttons]
+    mine = await answer(await emulator.command("myvote", member=voter))
+    assert "this ballot is final" in mine.text
+    assert [b.get("label") for b in mine.buttons] == ["Share"]
+    missed = await answer(await emulator.command("myvote", member=latecomer))
+    assert "before voting closed" in missed.text and "/vote" not in missed.text
