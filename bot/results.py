@@ -19,10 +19,12 @@ from bot.errors import UserError
 from bot.models import Ballot, Debate, Tiers
 from bot.ranking import (
     METHODS,
+    BallotComparison,
     ConsensusResult,
     DisagreementSummary,
     MemberBallots,
     MethodTooLarge,
+    compare_ballot,
     consensus,
     disagreement,
 )
@@ -159,14 +161,20 @@ class ResultsService:
         async with self._lock((guild_id, debate.id)):
             return await asyncio.to_thread(work, kept)
 
-    async def consensus_tiers(self, guild_id: int, debate: Debate) -> Tiers | None:
-        """For /myvote: the server's Schulze order, or None before anyone voted."""
+    async def compare(
+        self, guild_id: int, debate: Debate, tiers: Tiers, method: str = "schulze"
+    ) -> BallotComparison[int] | None:
+        """For /myvote and /vote: a ballot against the consensus, None before anyone voted."""
         kept = await self.snapshot(guild_id, debate)
         if kept.voters == 0:
             return None
+        mine = _known_only(tiers, set(kept.item_ids))
+
+        def work() -> BallotComparison[int]:
+            return compare_ballot(mine, _consensus(kept, method), kept.ballots.tally)
+
         async with self._lock((guild_id, debate.id)):
-            result = await asyncio.to_thread(_consensus, kept, "schulze")
-        return tuple(tuple(tier) for tier in result.order)
+            return await asyncio.to_thread(work)
 
 
 def _build(debate: Debate, rows: list[Ballot]) -> DebateResults:

@@ -128,7 +128,9 @@ class SummaryPoster:
         )
         changes = changes_since(last.snapshot if last else None, snapshot, voter_changes)
         plain_names = {item.id: item.name for item in debate.items}
-        data = chart_data(kept.ballots.tally, result.ranking, plain_names, debate.title)
+        data = chart_data(
+            kept.ballots.tally, result.ranking, plain_names, debate.title, result.label
+        )
         chart = await asyncio.to_thread(render_chart, data)
         message = summary_embeds(
             debate,

@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.arguments import DebateArg
 from bot.render.factions import IMAGE_NAME, factions_embed
 from bot.render.tiers import draw, factions_tierlist
-from bot.ui import guild_of
+from bot.ui import PUBLIC_HELP, guild_of
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -25,15 +25,19 @@ class FactionsCog(commands.Cog, name="Factions"):
     @app_commands.command(
         name="factions", description="Who ranks alike: the server's camps and what sets them apart"
     )
+    @app_commands.describe(public=PUBLIC_HELP)
     @app_commands.guild_only()
     async def factions(
-        self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
+        self,
+        interaction: discord.Interaction[RankingBot],
+        debate: DebateArg | None = None,
+        public: bool = False,
     ) -> None:
         guild_id = guild_of(interaction)
         found = debate or await self.bot.directory.current(guild_id)
         settings = await self.bot.server_settings.get(guild_id)
         # Grouping thousands of ballots takes up to a second, after loading them on first use.
-        await interaction.response.defer(thinking=True)
+        await interaction.response.defer(thinking=True, ephemeral=not public)
         result = await self.bot.factions.factions(guild_id, found)
         picture = None
         if result.clear:

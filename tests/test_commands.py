@@ -13,3 +13,11 @@ def test_every_command_has_a_description_within_limits(bot) -> None:
         if isinstance(command, app_commands.Command):
             for param in command.parameters:
                 assert 1 <= len(param.description) <= 100, (command.qualified_name, param.name)
+
+
+def test_the_debate_group_is_described_for_members_not_developers(bot) -> None:
+    group = bot.tree.get_command("debate")
+    assert group.description == (
+        "See this server's debates and the authors' rankings; admins run them"
+    )
+    assert "mixin" not in group.to_dict(bot.tree)["description"]

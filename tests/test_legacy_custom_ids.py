@@ -102,8 +102,9 @@ async def test_show_the_numbers(driver: Driver, bot: RankingBot) -> None:
     debate = await big_debate(bot)
     reply = await click_old(driver, bot, "Show the numbers", f"rd:h2h:{debate.id}:borda:0")
     assert reply.ephemeral and footer(reply).startswith("Page 1/")
-    [attachment] = reply.message["attachments"]
-    assert attachment["data"][:8] == PNG_MAGIC
+    # One measure per image: head to head, and where members place each item.
+    charts = reply.message["attachments"]
+    assert len(charts) == 2 and all(chart["data"][:8] == PNG_MAGIC for chart in charts)
 
 
 async def test_a_page_of_the_numbers(driver: Driver, bot: RankingBot) -> None:

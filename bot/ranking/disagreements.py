@@ -37,6 +37,8 @@ M = TypeVar("M", bound=Hashable)
 RIVALRY_MAX_MEMBERS = 1000
 RIVALRY_BUDGET = 200_000_000  # members² × item pairs: ~6 ms of single-threaded sgemm here
 MIN_COMMON_ITEMS = 3  # members who share fewer ranked items are not compared
+POLARIZING_MIN_SHARE = 0.4  # of the largest possible spread
+POLARIZING_MIN_MEMBERS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,18 @@ class ItemSpread(Generic[K]):
     mean_place: float | None  # fractional: tied items share the average of their places
     spread: float | None  # standard deviation of the place; None below 2 rankings
     distribution: list[int]  # members per place 1..n; a tie counts at its best place
+    # The spread as a share of the largest possible, (n - 1) / 2: half the members putting
+    # it first and half last. Members spread evenly over all places give about 0.6.
+    spread_share: float | None = None
+
+    @property
+    def polarizing(self) -> bool:
+        """Do members place it far apart? A spread of ±0.5 in 8 places is agreement."""
+        return (
+            self.spread_share is not None
+            and self.spread_share >= POLARIZING_MIN_SHARE
+            and self.ranked_by >= POLARIZING_MIN_MEMBERS
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +159,8 @@ class DisagreementSummary(Generic[K, M]):
     polarizing: list[ItemSpread[K]]  # most spread first; items with no spread last
     author: AuthorComparison[K] | None
     members: MemberAgreements[M]
-    closest_pair: MemberPair[M] | None
-    most_opposed: MemberPair[M] | None
+    closest_pair: MemberPair[M] | None  # only members who agree on most pairs they both order
+    most_opposed: MemberPair[M] | None  # only members who disagree on most of them
     rivalry_window: int  # how many of the most recent ballots the member pairs came from
     cycles: list[Cycle[K]]
 
@@ -187,11 +201,22 @@ def disagreement(
         polarizing=polarizing_items(tally),
         author=None if author_order is None else compare_with_author(tally, result, author_order),
         members=members,
-        closest_pair=_member_pair(names, window, closest),
-        most_opposed=_member_pair(names, window, opposed),
+        closest_pair=_kindred(_member_pair(names, window, closest)),
+        most_opposed=_opposed(_member_pair(names, window, opposed)),
         rivalry_window=compared,
         cycles=result.cycles,
     )
+
+
+def _kindred(pair: MemberPair[M] | None) -> MemberPair[M] | None:
+    share = None if pair is None else pair.agreement.share
+    return pair if share is not None and share > 0.5 else None
+
+
+def _opposed(pair: MemberPair[M] | None) -> MemberPair[M] | None:
+    # Two members who agree on 3 of 3 pairs are not opposed, however few others voted.
+    share = None if pair is None else pair.agreement.share
+    return pair if share is not None and share < 0.5 else None
 
 
 # -- items ------------------------------------------------------------------------------
@@ -232,6 +257,7 @@ def polarizing_items(tally: Tally[K]) -> list[ItemSpread[K]]:
     counts = stats[:, n]
     means = tally.mean_positions()
     spreads = tally.position_spread()
+    widest = (n - 1) / 2
     rows = [
         ItemSpread(
             item=key,
@@ -239,6 +265,7 @@ def polarizing_items(tally: Tally[K]) -> list[ItemSpread[K]]:
             mean_place=float(means[i]) if counts[i] else None,
             spread=float(spreads[i]) if counts[i] >= 2 else None,
             distribution=stats[i, :n].tolist(),
+            spread_share=float(spreads[i]) / widest if counts[i] >= 2 and widest else None,
         )
         for i, key in enumerate(tally.items)
     ]
@@ -291,6 +318,56 @@ def agreement(
     theirs = np.array(tally.ranks(reference))
     agreed, compared = agreement_counts(mine[:, None], theirs)
     return Agreement(int(agreed[0]), int(compared[0]))
+
+
+@dataclass(frozen=True, slots=True)
+class Split(Generic[K]):
+    """A pair one ballot orders against the consensus: the ballot puts ``mine`` first, the
+    consensus ``theirs``; ``for_mine`` and ``for_theirs`` count the members on each side."""
+
+    mine: K
+    theirs: K
+    for_mine: int
+    for_theirs: int
+
+
+@dataclass(frozen=True, slots=True)
+class BallotComparison(Generic[K]):
+    """One ballot against the consensus, over every pair of items (a stable total)."""
+
+    pairs: int  # every item against every other: n(n - 1) / 2, the same for every member
+    agreement: Agreement  # pairs both order; the rest one of them leaves open
+    splits: list[Split[K]]  # pairs the ballot orders the other way, most decided first
+    voters: int
+    method: str
+
+
+def compare_ballot(
+    ballot: TiersLike, result: ConsensusResult[K], tally: Tally[K]
+) -> BallotComparison[K]:
+    """Where a ballot splits from the consensus, with the members behind each side.
+
+    Splits are the pairs the member ranked both items of and ordered the other way round
+    from the consensus (an item they left out is not a stated opinion about it); the
+    server's clearest majorities come first.
+    """
+    total = tally.n * (tally.n - 1) // 2
+    mine = np.array(tally.ranks(ballot))
+    theirs = np.array(tally.ranks(result.order))
+    agreed, compared = agreement_counts(mine[:, None], theirs)
+    ranked = mine < tally.n
+    a, b = np.nonzero(
+        (mine[:, None] < mine[None, :]) & ranked[None, :] & (theirs[:, None] > theirs[None, :])
+    )
+    wins = tally.wins
+    splits = [
+        Split(tally.items[i], tally.items[j], int(wins[i, j]), int(wins[j, i]))
+        for i, j in zip(a.tolist(), b.tolist(), strict=True)
+    ]
+    splits.sort(key=lambda s: (-(s.for_theirs - s.for_mine), -s.for_theirs))
+    return BallotComparison(
+        total, Agreement(int(agreed[0]), int(compared[0])), splits, result.voters, result.method
+    )
 
 
 def agreement_counts(ranks: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -123,8 +123,9 @@ class ConsensusResult(Generic[K]):
     cycles: list[Cycle[K]]
     scores: dict[K, float] | None = None
     score_label: str | None = None
-    ranked_by: dict[K, int] | None = None  # mean position: members who ranked each item
+    ranked_by: dict[K, int] | None = None  # members who ranked each item (set by consensus())
     skipped: list[Matchup[K]] = field(default_factory=list)  # Ranked Pairs: wins not locked
+    record: dict[K, tuple[int, int]] | None = None  # Copeland: head-to-head wins and losses
 
     @property
     def ranking(self) -> list[K]:
@@ -157,6 +158,10 @@ def consensus(tally: Tally[K], method: str = "schulze") -> ConsensusResult[K]:
         voters=tally.voters,
         pairs=_adjacent_pairs(tally, tiers),
         cycles=majority_cycles(tally),
+        ranked_by={
+            key: int(count)
+            for key, count in zip(tally.items, tally.ranked_by.tolist(), strict=True)
+        },
         **extra,
     )
 
@@ -491,8 +496,14 @@ def _ranked_pairs(tally: Tally[K]) -> tuple[Tiers, _Extra]:
 
 
 def _copeland(tally: Tally[K]) -> tuple[Tiers, _Extra]:
-    scores = copeland_scores(tally.margins)
-    return score_tiers(scores), _scored(tally, scores, "head-to-head wins minus losses")
+    margins = tally.margins
+    scores = copeland_scores(margins)
+    extra = _scored(tally, scores, "head-to-head wins minus losses")
+    wins, losses = (margins > 0).sum(axis=1).tolist(), (margins < 0).sum(axis=1).tolist()
+    extra["record"] = {
+        key: (int(w), int(lo)) for key, w, lo in zip(tally.items, wins, losses, strict=True)
+    }
+    return score_tiers(scores), extra
 
 
 def _kemeny(tally: Tally[K]) -> tuple[Tiers, _Extra]:
@@ -506,10 +517,7 @@ def _borda(tally: Tally[K]) -> tuple[Tiers, _Extra]:
 
 def _mean_position(tally: Tally[K]) -> tuple[Tiers, _Extra]:
     means = tally.mean_positions()
-    extra = _scored(tally, means, "average place")
-    ranked_by = tally.ranked_by
-    extra["ranked_by"] = {key: int(ranked_by[i]) for i, key in enumerate(tally.items)}
-    return score_tiers(means, higher_first=False), extra
+    return score_tiers(means, higher_first=False), _scored(tally, means, "average place")
 
 
 def _scored(tally: Tally[K], scores: np.ndarray, label: str) -> _Extra:

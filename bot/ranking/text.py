@@ -108,7 +108,7 @@ def describe_order(result: ConsensusResult[K], names: Names) -> list[str]:
             notes = []
             if result.scores is not None and key in result.scores:
                 notes.append(f"{result.score_label}: {format_score(result.scores[key])}")
-            if result.ranked_by is not None:
+            if result.ranked_by is not None and result.method == "mean_position":
                 notes.append(f"ranked by {result.ranked_by[key]}")
             note = f" ({', '.join(notes)})" if notes else ""
             lines.append(f"{mark}{place}. {name_of(names, key)}{note}")

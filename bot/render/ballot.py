@@ -15,8 +15,9 @@ import discord
 
 from bot.ballot_builder import BallotBuilder
 from bot.models import Debate, Item, Tiers
-from bot.ranking import Agreement
+from bot.ranking import Agreement, BallotComparison, Split
 from bot.render.paging import paginate_lines
+from bot.render.results import plural
 from bot.render.text import EMBED_TITLE, FIELD_VALUE, clip, safe
 
 COLOUR = discord.Colour.from_rgb(200, 30, 45)
@@ -84,8 +85,12 @@ def ballot_pages(
     heading: str,
     intro: str = "",
     footer: str = "",
+    fields: Sequence[tuple[str, str]] = (),
 ) -> list[discord.Embed]:
-    """The whole ballot as embeds (one per page), each within Discord's limits."""
+    """The whole ballot as embeds (one per page), each within Discord's limits.
+
+    ``fields`` (how it compares) come after the order and the reason, on the last page.
+    """
     pages = paginate_lines(ballot_lines(debate, tiers), budget=_PAGE_BUDGET)
     embeds: list[discord.Embed] = []
     for number, body in enumerate(pages, start=1):
@@ -93,8 +98,11 @@ def ballot_pages(
         embed = discord.Embed(
             title=clip(heading, EMBED_TITLE), description=description, colour=COLOUR
         )
-        if reason and number == len(pages):
-            embed.add_field(name="Why", value=clip(safe(reason), FIELD_VALUE), inline=False)
+        if number == len(pages):
+            if reason:
+                embed.add_field(name="Why", value=clip(safe(reason), FIELD_VALUE), inline=False)
+            for name, value in fields:
+                embed.add_field(name=name, value=clip(value, FIELD_VALUE), inline=False)
         text = footer
         if len(pages) > 1:
             text = f"Page {number}/{len(pages)}" + (f" · {footer}" if footer else "")
@@ -145,19 +153,84 @@ def _ballot_file(debate: Debate, tiers: Tiers, reason: str | None) -> discord.Fi
     return discord.File(io.BytesIO(data), filename="ballot.txt")
 
 
-def agreement_sentence(result: Agreement, whom: str) -> str:
-    """ "You agree with the author on 11 of 15 pairs." (or why there is nothing to compare)."""
-    if result.compared == 0:
-        return f"There is nothing to compare with {whom} yet."
-    if result.agreed == result.compared:
-        return f"You agree with {whom} on all {result.compared} pairs."
-    return f"You agree with {whom} on {result.agreed} of {result.compared} pairs."
+def match_ups(items: int) -> int:
+    """Every item against every other: the same total for every member."""
+    return items * (items - 1) // 2
+
+
+def sides_sentence(result: Agreement, items: int, whom: str) -> str:
+    """ "Of the 15 match-ups …, you side with the author on 12 and against on 2; 1 is open."."""
+    total = match_ups(items)
+    open_ = total - result.compared
+    text = (
+        f"Of the {total:,} match-ups (every item against every other), you side with {whom} "
+        f"on {result.agreed:,} and against on {result.disagreed:,}"
+    )
+    if open_:
+        verb = "is" if open_ == 1 else "are"
+        text += f"; {open_:,} {verb} open (a tie, or items left out)"
+    return text + "."
+
+
+SPLITS_SHOWN = 5
+
+
+def comparison_fields(
+    debate: Debate,
+    *,
+    author: Agreement,
+    server: BallotComparison[int] | None,
+    method_label: str,
+    is_open: bool = True,
+) -> list[tuple[str, str]]:
+    """How a ballot compares: where it splits from the server, with the server's numbers,
+    and how close it is to the author."""
+    items = len(debate.items)
+    fields: list[tuple[str, str]] = []
+    if server is not None and server.voters == 1:
+        more = " Ask others to `/vote`." if is_open else ""
+        fields.append(
+            (
+                "Where you split from the server",
+                "Nowhere yet: you're the only one who ranked this, so the server's order is "
+                f"yours for now.{more}",
+            )
+        )
+    elif server is not None:
+        lines = [
+            f"The server's order: {method_label}, {plural(server.voters, 'voter')}. "
+            + sides_sentence(server.agreement, items, "it")
+        ]
+        for split in server.splits[:SPLITS_SHOWN]:
+            lines.append(_split_line(debate, split))
+        if len(server.splits) > SPLITS_SHOWN:
+            lines.append(f"…and {len(server.splits) - SPLITS_SHOWN} more.")
+        if not server.splits:
+            lines.append("You order no two items you ranked the other way round.")
+        fields.append(("Where you split from the server", "\n".join(lines)))
+    fields.append(("Compared with the author", sides_sentence(author, items, "the author")))
+    return fields
+
+
+def _split_line(debate: Debate, split: Split[int]) -> str:
+    mine, theirs = safe(debate.item(split.mine).name), safe(debate.item(split.theirs).name)
+    if split.for_theirs > split.for_mine:
+        server = (
+            f"the server prefers **{theirs}**, "
+            f"{plural(split.for_theirs, 'member')} to {split.for_mine:,}"
+        )
+    else:
+        server = (
+            f"the server's order puts **{theirs}** first, though members split "
+            f"{split.for_mine:,} for yours to {split.for_theirs:,}"
+        )
+    return clip(f"• You put **{mine}** above **{theirs}**; {server}.", 300)
 
 
 def saved_at_text(created_at: datetime) -> str:
     """Discord renders these in each reader's own time zone and language."""
     return (
-        f"Saved {discord.utils.format_dt(created_at, 'f')}"
+        f"saved {discord.utils.format_dt(created_at, 'f')}"
         f" ({discord.utils.format_dt(created_at, 'R')})"
     )
 

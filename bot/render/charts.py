@@ -1,4 +1,6 @@
-"""PNG charts of a debate: head-to-head margins and each item's distribution of places.
+"""PNG charts of a debate, one measure per image: the head-to-head counts, and each item's
+distribution of places. Drawn for a phone: names on every image, large text, the method
+and the voter count in the title, so a shared image still says what it shows.
 
 Matplotlib's object API only (``Figure`` + the Agg canvas), never ``pyplot``: pyplot keeps
 global state that is neither thread-safe nor freed. Callers run :func:`render_chart` in a
@@ -18,6 +20,7 @@ import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 # Item names may hold emoji or scripts DejaVu Sans lacks; a missing glyph draws a box, which
 # is fine, and the warning per glyph would only flood the log. Set once, at import.
@@ -31,7 +34,7 @@ _DRAWING = threading.Lock()
 DPI = 100
 # Above this many items the cells are too small for numbers; colours carry the chart alone.
 ANNOTATE_MAX = 12
-NAME_CHARS = 28
+NAME_CHARS = 24
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 K = TypeVar("K", bound=Hashable)
@@ -61,20 +64,37 @@ class TallyLike(Protocol):
 class ChartData:
     """Everything drawn, rows in display order (the consensus order, best first)."""
 
-    labels: list[str]
+    labels: list[str]  # "1. Name", names clipped so that no two look alike
     wins: np.ndarray  # wins[i, j]: members preferring labels[i] to labels[j]
     positions: np.ndarray  # positions[i, p]: members putting labels[i] in place p + 1
     unranked: np.ndarray  # per item: members who left it out
     voters: int
     title: str
+    method: str = ""  # the method's label: the image says how it was ordered when shared
 
     @property
     def margins(self) -> np.ndarray:
         return self.wins - self.wins.T
 
+    @property
+    def context(self) -> str:
+        """ "Schulze order · 6 voters": what a shared image needs to be read alone."""
+        voters = f"{self.voters:,} voter{'s' if self.voters != 1 else ''}"
+        return f"{self.method} order · {voters}" if self.method else voters
+
+
+# The two measures, one per image: which one a caller wants.
+HEAD_TO_HEAD = "head-to-head"
+PLACES = "places"
+CHARTS = (HEAD_TO_HEAD, PLACES)
+
 
 def chart_data(
-    tally: TallyLike, order: Sequence[K], names: Mapping[K, str], title: str
+    tally: TallyLike,
+    order: Sequence[K],
+    names: Mapping[K, str],
+    title: str,
+    method: str = "",
 ) -> ChartData:
     """Reorder the tally's matrices into ``order`` and label the rows ``1. Name``."""
     index = {key: i for i, key in enumerate(tally.items)}
@@ -82,14 +102,15 @@ def chart_data(
     wins = np.asarray(tally.wins)[np.ix_(rows, rows)]
     positions = np.asarray(tally.position_counts)[rows]
     unranked = tally.voters - np.asarray(tally.ranked_by)[rows]
-    labels = [f"{n}. {_clip(names.get(key, str(key)))}" for n, key in enumerate(order, start=1)]
-    return ChartData(labels, wins, positions, unranked, tally.voters, title)
+    short = distinct_clips([names.get(key, str(key)) for key in order], NAME_CHARS)
+    labels = [f"{n}. {name}" for n, name in enumerate(short, start=1)]
+    return ChartData(labels, wins, positions, unranked, tally.voters, title, method)
 
 
-def render_chart(data: ChartData) -> bytes:
-    """The two panels side by side as PNG bytes; readable from 2 to 200+ items."""
+def render_chart(data: ChartData, measure: str = HEAD_TO_HEAD) -> bytes:
+    """One measure (:data:`HEAD_TO_HEAD` or :data:`PLACES`) as PNG bytes, sized for a phone."""
     with _DRAWING:
-        figure = _draw(data)
+        figure = _draw(data, measure)
         buffer = io.BytesIO()
         FigureCanvasAgg(figure).print_png(buffer)
     return buffer.getvalue()
@@ -97,75 +118,104 @@ def render_chart(data: ChartData) -> bytes:
 
 # -- drawing --------------------------------------------------------------------------
 
+# Discord shows an image about 400 px wide on a phone; at 800 px the text is halved, so
+# nothing smaller than ~20 px here. Tall images are fine: phones scroll and zoom.
+WIDTH_IN = 8.0
+ROW_IN = 0.42
+LABEL_FONT = 15.0
+CELL_FONT = 15.0
 
-def _draw(data: ChartData) -> Figure:
+
+def _draw(data: ChartData, measure: str) -> Figure:
     n = len(data.labels)
     small = n <= ANNOTATE_MAX
-    # Rows get 0.3 in each up to 24 in (2,400 px): 100 items get 24 px rows, 200 get 12 px.
-    height = float(np.clip(1.6 + 0.3 * n, 4.5, 24.0))
-    width = float(np.clip(5.0 + 0.34 * n, 12.0, 26.0))
-    font = float(np.clip(height * DPI / max(n, 1) / 1.39 * 0.62, 4.0, 10.0))
-
-    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    figure.suptitle(_text(data.title), fontsize=13, fontweight="bold")
-    left, right = figure.subplots(1, 2, width_ratios=[1.0, 1.15])
-    _margins_panel(figure, left, data, small, font)
-    _positions_panel(figure, right, data, small, font)
+    rows_in = ROW_IN if n <= 40 else max(24.0 / max(n, 1), 0.12)
+    height = float(np.clip(2.4 + rows_in * n, 4.0, 26.0))
+    font = float(np.clip(rows_in * DPI * 0.55, 6.0, LABEL_FONT))
+    figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
+    ax = figure.subplots()
+    what = "Head to head" if measure == HEAD_TO_HEAD else "Where members place each item"
+    figure.suptitle(
+        f"{_text(_clip(data.title, 60))}\n{what} · {_text(data.context)}",
+        fontsize=17,
+        fontweight="bold",
+    )
+    if measure == HEAD_TO_HEAD:
+        _head_to_head(figure, ax, data, small, font)
+    else:
+        _places(figure, ax, data, small, font)
     return figure
 
 
-def _margins_panel(
+def _head_to_head(
     figure: Figure, ax: matplotlib.axes.Axes, data: ChartData, small: bool, font: float
 ) -> None:
-    margins = data.margins
+    """Cell (row, column): members preferring the row's item, as in the table; blue when
+    more members prefer the row's item, red when more prefer the column's."""
     n = len(data.labels)
-    top = max(int(np.abs(margins).max(initial=0)), 1)
-    image = ax.imshow(margins, cmap="RdBu", vmin=-top, vmax=top, aspect="auto")
-    ax.set_title("Head to head: row's margin over column", fontsize=10)
+    wins = data.wins.astype(float)
+    compared = wins + wins.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(compared > 0, wins / np.where(compared > 0, compared, 1), 0.5)
+    np.fill_diagonal(share, np.nan)
+    image = ax.imshow(share * 100, cmap="RdBu", vmin=0, vmax=100, aspect="auto")
     ax.set_yticks(range(n), [_text(label) for label in data.labels], fontsize=font)
     columns = _tick_positions(n)
     ax.set_xticks(columns, [str(c + 1) for c in columns], fontsize=font)
+    ax.xaxis.tick_top()
+    ax.xaxis.set_label_position("top")
+    ax.set_xlabel("against the item in place …", fontsize=14)
     ax.tick_params(length=0)
     if small:
         for i in range(n):
             for j in range(n):
                 if i != j:
+                    strong = abs(share[i, j] - 0.5) > 0.3
                     ax.text(
                         j,
                         i,
-                        f"{margins[i, j]:+d}",
+                        str(int(wins[i, j])),
                         ha="center",
                         va="center",
-                        fontsize=8,
-                        color="white" if abs(margins[i, j]) > top * 0.6 else "black",
+                        fontsize=CELL_FONT,
+                        color="white" if strong else "black",
                     )
-    figure.colorbar(image, ax=ax, shrink=0.6, label="members (row − column)")
+    bar = figure.colorbar(image, ax=ax, location="bottom", shrink=0.9, aspect=30)
+    bar.set_label(
+        "Numbers: members preferring the row's item.\n"
+        "Colour: their share of those who ordered both.",
+        fontsize=13,
+    )
+    bar.ax.tick_params(labelsize=12)
+    bar.set_ticks([0, 50, 100], labels=["row loses", "even", "row wins"])
 
 
-def _positions_panel(
+def _places(
     figure: Figure, ax: matplotlib.axes.Axes, data: ChartData, small: bool, font: float
 ) -> None:
+    """Cell (row, place): members putting the row's item in that place; darker is more.
+
+    Members who left an item out are a count beside its row, not a column: in big debates
+    most members leave most items out, and such a column would wash out the places.
+    """
     n = len(data.labels)
     counts, columns = _binned_places(data.positions)
-    binned = len(columns) < n
-    # The colour scale follows the places only: in big debates most members leave most items
-    # out, and an "unranked" column on the same scale would wash the places out. It saturates.
-    top = max(float(counts.max(initial=0)) / max(data.voters, 1) * 100, 1.0)
-    if data.unranked.any():
-        counts = np.column_stack([counts, data.unranked])
-        columns.append("–")
-    shares = counts / max(data.voters, 1) * 100
-    image = ax.imshow(shares, cmap="YlOrRd", vmin=0, vmax=top, aspect="auto")
-    ax.set_title("Where members place each item", fontsize=10)
-    # The names are on the left panel already; numbers keep this one narrow.
-    rows = _tick_positions(n)
-    ax.set_yticks(rows, [str(r + 1) for r in rows], fontsize=font)
+    top = max(float(counts.max(initial=0)), 1.0)
+    image = ax.imshow(counts, cmap="Blues", vmin=0, vmax=top, aspect="auto")
+    ax.set_yticks(range(n), [_text(label) for label in data.labels], fontsize=font)
     ticks = _tick_positions(len(columns))
-    if data.unranked.any() and ticks[-1] != len(columns) - 1:
-        ticks.append(len(columns) - 1)
+    binned = len(columns) < n
     ax.set_xticks(ticks, [columns[t] for t in ticks], fontsize=font, rotation=90 if binned else 0)
-    ax.set_xlabel("place (– : not ranked)" if data.unranked.any() else "place", fontsize=9)
+    ax.xaxis.tick_top()
+    ax.xaxis.set_label_position("top")
+    ax.set_xlabel("place", fontsize=14)
     ax.tick_params(length=0)
+    right = ax.secondary_yaxis("right")
+    right.set_yticks(
+        range(n), [f"{data.voters - int(u)}/{data.voters}" for u in data.unranked], fontsize=font
+    )
+    right.tick_params(length=0)
+    right.set_ylabel("ranked it", fontsize=13)
     if small:
         for i in range(n):
             for j in range(len(columns)):
@@ -173,21 +223,24 @@ def _positions_panel(
                     ax.text(
                         j,
                         i,
-                        f"{shares[i, j]:.0f}%",
+                        str(int(counts[i, j])),
                         ha="center",
                         va="center",
-                        fontsize=8,
-                        color="white" if shares[i, j] > top * 0.6 else "black",
+                        fontsize=CELL_FONT,
+                        color="white" if counts[i, j] > top * 0.6 else "black",
                     )
-    figure.colorbar(image, ax=ax, shrink=0.6, label="% of members")
+    bar = figure.colorbar(image, ax=ax, location="bottom", shrink=0.8, aspect=30)
+    bar.set_label("Members who put the item in that place", fontsize=13)
+    bar.ax.tick_params(labelsize=12)
+    bar.ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _binned_places(positions: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Counts per place; above 25 places, per range of places (at most ~20 columns)."""
+    """Counts per place; above 20 places, per range of places (at most ~15 columns)."""
     places = positions.shape[1]
-    if places <= 25:
+    if places <= 20:
         return positions.astype(float), [str(p + 1) for p in range(places)]
-    width = -(-places // 20)
+    width = -(-places // 15)
     starts = list(range(0, places, width))
     binned = np.add.reduceat(positions.astype(float), starts, axis=1)
     labels = [f"{s + 1}–{min(s + width, places)}" for s in starts]
@@ -196,15 +249,36 @@ def _binned_places(positions: np.ndarray) -> tuple[np.ndarray, list[str]]:
 
 def _tick_positions(count: int) -> list[int]:
     """Every column for small charts; every 5th/10th/… place (1-based) for large ones."""
-    if count <= 25:
+    if count <= 20:
         return list(range(count))
     step = 5 if count <= 60 else 10 if count <= 150 else 20
     return [0, *range(step - 1, count, step)]
 
 
-def _clip(name: str) -> str:
+def distinct_clips(names: Sequence[str], limit: int) -> list[str]:
+    """Names clipped to ``limit`` characters, kept apart when clipping makes them alike.
+
+    "The Lord of the Rings: The Fellowship…" three times tells nothing: names that clip to
+    the same text keep their start and their end instead ("The Lord of…Two Towers").
+    """
+    flat = [" ".join(name.split()) for name in names]
+    clipped = [_clip(name, limit) for name in flat]
+    seen: dict[str, int] = {}
+    for text in clipped:
+        seen[text] = seen.get(text, 0) + 1
+    result = []
+    for name, text in zip(flat, clipped, strict=True):
+        if seen[text] > 1 and len(name) > limit:
+            head = (limit - 1) // 2
+            tail = limit - 1 - head
+            text = name[:head].rstrip() + "…" + name[-tail:].lstrip()
+        result.append(text)
+    return result
+
+
+def _clip(name: str, limit: int = NAME_CHARS) -> str:
     name = " ".join(name.split())  # newlines or tabs would break the row labels
-    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1].rstrip() + "…"
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
 def _text(text: str) -> str:

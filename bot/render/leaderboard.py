@@ -12,7 +12,15 @@ import numpy as np
 from bot.models import Debate
 from bot.ranking import ConsensusResult, DisagreementSummary, MemberAgreements
 from bot.render.paging import paginate_lines
-from bot.render.results import COLOUR, item_names, place_labels, plural, provisional_note
+from bot.render.results import (
+    COLOUR,
+    item_names,
+    place_labels,
+    plural,
+    provisional_note,
+    unranked_line,
+    unranked_tail,
+)
 from bot.render.text import EMBED_TITLE, clip, safe
 
 # Member boards show at most this many members in all: beyond a few pages, nobody reads on.
@@ -60,24 +68,37 @@ def item_board_pages(
     firsts = np.asarray(tally.position_counts)[:, 0] if tally.items else np.zeros(0)
     means = tally.mean_positions()
     margins = tally.margins
+    ranked_by = result.ranked_by or {}
+    tail = unranked_tail(result)
+    collapsed = set(tail)
     lines = []
     for key in result.ranking:
+        if key in collapsed:
+            break
         i = index[key]
         parts = [f"`{labels[key]:>4}` **{names[key]}**"]
         if result.scores is not None and key in result.scores:
             parts.append(f"{_score(result.scores[key])} {result.score_label}")
         else:
+            # Wins and losses against other items, never "5–0", which /consensus uses for
+            # members on each side of one matchup.
             won, lost = int((margins[i] > 0).sum()), int((margins[i] < 0).sum())
-            parts.append(f"{won}–{lost} head to head")
+            parts.append(f"{plural(won, 'win')}, {plural(lost, 'loss', 'losses')} head to head")
         parts.append(f"🥇 {int(firsts[i])}")
-        parts.append("avg —" if np.isnan(means[i]) else f"avg {means[i]:.1f}")
+        parts.append(
+            "avg —"
+            if np.isnan(means[i])
+            else f"avg {means[i]:.1f} ({ranked_by.get(key, 0):,} ranked it)"
+        )
         if previous is not None:
             parts.append(movement(previous.get(key), result.place(key)))
         lines.append(" · ".join(parts))
+    if tail:
+        lines.append(unranked_line(tail, names, result.place(tail[0])))
     title = clip(f"Item leaderboard: {safe(debate.title)}", EMBED_TITLE)
     header = (
         f"**{plural(result.voters, 'voter')}** · places by {result.label}. "
-        "🥇 first places (ties included) · avg: average place among those who ranked it"
+        "🥇 first places (ties included) · avg: average place among the members who ranked it"
     )
     if previous is not None:
         header += " · ▲▼ movement since the last summary"

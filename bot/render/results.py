@@ -75,33 +75,114 @@ def place_labels(result: ConsensusResult[int]) -> dict[int, str]:
     return labels
 
 
+def unranked_tail(result: ConsensusResult[int]) -> list[int]:
+    """The items at the bottom that no member ranked: shown as one line, not one each.
+
+    Nobody ranked them, so they share the last place by every method, and a line each
+    ("level with … 0–0") would only bury the items members did rank.
+    """
+    counts = result.ranked_by or {}
+    tail: list[int] = []
+    for key in reversed(result.ranking):
+        if counts.get(key, 0) > 0:
+            break
+        tail.append(key)
+    return tail[::-1] if result.voters else []
+
+
+def unranked_line(keys: Sequence[int], names: Names, place: int, budget: int = 700) -> str:
+    """ "`=13` *18 items nobody has ranked yet:* A, B, … and 9 more"."""
+    shown: list[str] = []
+    used = 0
+    for key in keys:
+        name = names.get(key, str(key))
+        if shown and used + len(name) + 2 > budget:
+            break
+        shown.append(name)
+        used += len(name) + 2
+    rest = len(keys) - len(shown)
+    listed = ", ".join(shown) + (f" and {rest:,} more" if rest else "")
+    label = f"={place}" if len(keys) > 1 else str(place)
+    what = plural(len(keys), "item nobody has", "items nobody has")
+    return f"`{label:>4}` *{what} ranked yet:* {listed}"
+
+
 def consensus_lines(result: ConsensusResult[int], names: Names) -> list[str]:
-    """One line per item: its place, its name and the head-to-head result with the next."""
+    """One line per item: its place, its name and the method's own reason for that place.
+
+    Head-to-head methods give the matchup with the next item (in members); Copeland its
+    wins and losses; Borda its points; mean position its average place and how many ranked
+    it. Items nobody ranked close the list as one line.
+    """
     labels = place_labels(result)
+    tail = unranked_tail(result)
+    collapsed = set(tail)
     following: dict[int, Matchup[int]] = {m.above: m for m in result.pairs}
     lines = []
     for key in result.ranking:
+        if key in collapsed:
+            break
         line = f"`{labels[key]:>4}` **{names.get(key, str(key))}**"
-        matchup = following.get(key)
-        if matchup is not None:
-            line += f" — {_margin_words(matchup, names)}"
+        reason = _method_words(result, key, following.get(key), names, collapsed)
+        if reason:
+            line += f" — {reason}"
         lines.append(line)
+    if tail:
+        lines.append(unranked_line(tail, names, result.place(tail[0])))
     return lines
 
 
+def _method_words(
+    result: ConsensusResult[int],
+    key: int,
+    matchup: Matchup[int] | None,
+    names: Names,
+    collapsed: set[int],
+) -> str | None:
+    score = (result.scores or {}).get(key)
+    ranked = (result.ranked_by or {}).get(key, 0)
+    if result.method == "borda" and score is not None:
+        return f"{format_points(score)} Borda points"
+    if result.method == "mean_position":
+        if score is None:
+            return None
+        return f"average place {score:.1f}, ranked by {ranked} of {result.voters}"
+    if result.method == "copeland" and score is not None:
+        return _copeland_words(result, key)
+    if matchup is None or matchup.below in collapsed:
+        return None
+    return _margin_words(matchup, names)
+
+
+def format_points(score: float) -> str:
+    return f"{score:g}" if score == int(score) else f"{score:.1f}"
+
+
+def _copeland_words(result: ConsensusResult[int], key: int) -> str:
+    wins, losses = (result.record or {}).get(key, (0, 0))
+    return f"wins {plural(wins, 'head-to-head')}, loses {losses:,} (score {wins - losses:+d})"
+
+
 def _margin_words(matchup: Matchup[int], names: Names) -> str:
+    """The next item and how many members prefer each: never a bare "5–1", which on the
+    leaderboard means wins and losses."""
     below = names.get(matchup.below, str(matchup.below))
     a, b = matchup.above_wins, matchup.below_wins
+    if a == b == 0:
+        return f"level with {below}: no member has ordered the two"
     if a == b:
-        return f"level with {below} {a}–{b}"
+        return f"level with {below}: {plural(a, 'member')} each way"
     if matchup.tied:
         # Tied in the order although one side wins head to head: a cycle evens them out.
-        return f"tied with {below} ({a}–{b} head to head)"
+        return f"tied with {below}, though preferred to it {_members_to(a, b)} (a majority cycle)"
     if a > b:
-        return f"beats {below} {a}–{b}"
-    # A majority cycle, or a scoring method (Borda, mean position) that weighs more than this
-    # one pair: say so rather than look like a mistake.
-    return f"above {below}, though {below} wins {b}–{a} head to head"
+        return f"preferred to {below} {_members_to(a, b)}"
+    # Only a majority cycle puts an item above one most members prefer to it.
+    return f"above {below}, though {below} is preferred {_members_to(b, a)} (a majority cycle)"
+
+
+def _members_to(more: int, fewer: int) -> str:
+    return f"by {plural(more, 'member')} to {fewer:,}"
 
 
 def cycle_text(cycles: Sequence[Cycle[int]], names: Names, limit: int = 2) -> str | None:
@@ -129,23 +210,33 @@ def consensus_pages(
     result: ConsensusResult[int],
     *,
     min_voters: int,
+    closed: bool = False,
     budget: int = PAGE_BUDGET,
 ) -> list[discord.Embed]:
-    """The server's ranking, paged: how it was counted on every page, the order in pieces."""
+    """The server's ranking, paged: how it was counted on every page, the order in pieces.
+
+    A closed debate's ranking is final and says so; one nobody ranked says only that.
+    """
     names = item_names(debate)
-    note = provisional_note(result.voters, min_voters)
+    word = "Final ranking" if closed else "Server ranking"
+    title = clip(f"{word}: {safe(debate.title)}", EMBED_TITLE)
+    if result.voters == 0:
+        text = (
+            "Nobody ranked this debate before voting closed, so it has no server ranking."
+            if closed
+            else "Nobody has ranked this debate yet: `/vote` to be the first. The server's "
+            f"ranking shows here as members vote, and counts once {plural(min_voters, 'member')} "
+            f"have ({result.label} counts it)."
+        )
+        embed = discord.Embed(title=title, description=text, colour=PROVISIONAL_COLOUR)
+        return [embed.set_footer(text=plural(len(debate.items), "item"))]
+    note = None if closed else provisional_note(result.voters, min_voters)
     header = how_counted(result)
+    if closed:
+        header = "🔒 **Voting is closed: this order is final.**\n" + header
     if note:
         header += "\n" + note
-    title = clip(f"Server ranking: {safe(debate.title)}", EMBED_TITLE)
     colour = PROVISIONAL_COLOUR if note else COLOUR
-    if result.voters == 0:
-        embed = discord.Embed(
-            title=title,
-            description=header + "\n\nNobody has ranked this debate yet: `/vote` to be the first.",
-            colour=colour,
-        )
-        return [embed.set_footer(text=f"{len(debate.items)} items")]
     cycles = cycle_text(result.cycles, names)
     cycle_block = (
         f"\n\n🔁 **Majority cycle** — wins that go round in circles:\n{cycles}" if cycles else ""
@@ -157,7 +248,7 @@ def consensus_pages(
     for number, body in enumerate(bodies, start=1):
         description = f"{header}\n\n{body}" + (cycle_block if number == 1 else "")
         embed = discord.Embed(title=title, description=description, colour=colour)
-        footer = f"{len(debate.items)} items · {result.label}"
+        footer = f"{plural(len(debate.items), 'item')} · {result.label}"
         if len(bodies) > 1:
             footer = f"Page {number}/{len(bodies)} · {footer}"
         pages.append(embed.set_footer(text=footer))

@@ -7,6 +7,7 @@ names in embeds and never ping there; servers that hide member-level results get
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -93,15 +94,20 @@ def sparkline(distribution: Sequence[int], bins: int = 12) -> str:
 
 
 def polarizing_text(rows: Sequence[ItemSpread[int]], names: Names) -> str | None:
+    """The item members place furthest apart, if any is: a small spread is agreement."""
     measured = [row for row in rows if row.spread is not None]
     if not measured:
         return None
-    row = measured[0]
+    polarizing = [row for row in measured if row.polarizing]
+    if not polarizing:
+        return "None: members place every item within a few places of each other."
+    row = polarizing[0]
     assert row.mean_place is not None and row.spread is not None
     places = len(row.distribution)
     line = (
         f"**{_name(names, row.item)}** — average place {row.mean_place:.1f}, "
-        f"spread ±{row.spread:.1f} over {plural(row.ranked_by, 'member')}"
+        f"spread ±{row.spread:.1f} over {plural(row.ranked_by, 'member')} "
+        f"(±{(places - 1) / 2:.1f} would be half first, half last)"
     )
     return f"{line}\n`1st {sparkline(row.distribution)} {ordinal(places)}`"
 
@@ -122,19 +128,29 @@ def author_text(
         if r.author_place is not None and r.author_place != r.consensus_place
     ]
     agreement = comparison.agreement
+    items = len(comparison.rows)
+    tied = items * (items - 1) // 2 - agreement.compared
+    if agreement.compared and agreement.agreed == agreement.compared:
+        # Every pair the server decides goes the author's way: no "almost" about it.
+        if not tied:
+            return "The server's order is exactly the author's."
+        rest = "the one remaining pair" if tied == 1 else f"the other {tied:,} pairs"
+        overall = (
+            f"The server orders every pair it decides ({agreement.compared:,}) as the author "
+            f"does, and ties {rest}."
+        )
+        return "\n".join([*lines, overall])
     overall = (
         f"Overall the server agrees with the author on {agreement.agreed} of "
         f"{plural(agreement.compared, 'pair')} ({percent(agreement)}): "
         f"{agreement_words(agreement.share)}."
     )
-    items = len(comparison.rows)
-    tied = items * (items - 1) // 2 - agreement.compared
     if tied == 1 and agreement.compared:
         overall += " The server ties the one remaining pair."
     elif tied > 1 and agreement.compared:
         overall += f" The server ties the other {tied:,} pairs."
     if not lines:
-        return overall + "\nThe server's order is the author's."
+        return overall
     return "\n".join([*lines, overall])
 
 
@@ -162,7 +178,66 @@ def _pair_words(pair: MemberPair[int]) -> str:
 @dataclass(frozen=True, slots=True)
 class Quote:
     member_id: int
-    text: str
+    text: str  # the part of the reason about the side's item
+
+
+class Mentions:
+    """Finds which items a reason names, by name or alias, as whole words.
+
+    Overlapping names go to the longest: "Rocky Balboa" is not also a mention of "Rocky",
+    nor "Rocky II" of "Rocky". One-character aliases ("V", "4") are too easily found in
+    ordinary words and numbers, so they don't count.
+    """
+
+    def __init__(self, names: Mapping[int, Sequence[str]]) -> None:
+        self._owner: dict[str, int] = {}
+        for key, texts in names.items():
+            for text in texts:
+                folded = " ".join(text.casefold().split())
+                if len(folded) >= 2:
+                    self._owner.setdefault(folded, key)
+        alternatives = sorted(self._owner, key=len, reverse=True)
+        self._pattern = (
+            re.compile(r"(?<!\w)(" + "|".join(re.escape(a) for a in alternatives) + r")(?!\w)")
+            if alternatives
+            else None
+        )
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """(item, start, end) of each mention, in order; ``text`` is casefolded first."""
+        if self._pattern is None:
+            return []
+        folded = text.casefold()
+        return [(self._owner[m[1]], m.start(), m.end()) for m in self._pattern.finditer(folded)]
+
+
+_ENTRY = re.compile(r"\s*[–—:-]\s")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+def about(reason: str, item: int, mentions: Mentions) -> str | None:
+    """The part of ``reason`` about ``item``, or None when the reason doesn't name it.
+
+    A reason is about the whole ballot; under a film we quote only what names that film:
+    its sentence, or in a list pasted on one line ("IV – the snow II – Adrian wakes up")
+    the stretch from its name to the next item's.
+    """
+    for sentence in _SENTENCE_END.split(reason):
+        found = mentions.find(sentence)
+        starts = [start for key, start, _ in found if key == item]
+        if not starts:
+            continue
+        # Another film starting an entry of its own ("… Rocky II – when …") ends this part;
+        # a film named in passing ("Apollo and Rocky on the beach") does not.
+        entries = [start for key, start, end in found if _ENTRY.match(sentence, end)]
+        if any(start != starts[0] for start in entries):
+            following = [start for start in entries if start > starts[0]]
+            stretch = sentence[starts[0] : following[0] if following else len(sentence)]
+            stretch = stretch.strip(" –—-,;:")
+            if len(stretch.split()) >= 4:
+                return " ".join(stretch.split())
+        return " ".join(sentence.split())
+    return None
 
 
 def quotes_for(
@@ -171,18 +246,17 @@ def quotes_for(
     reasons: Mapping[int, str],
     per_side: int = QUOTES_PER_SIDE,
     *,
-    mentions: Sequence[str] = (),
+    mentions: Mentions,
 ) -> tuple[list[Quote], list[Quote]]:
     """Reasons of members on each side of ``contest`` (above first, then below).
 
-    Only members who wrote a reason are looked at, so a debate with 100,000 ballots and a
-    handful of reasons costs a handful of lookups. Reasons naming one of the two items (any
-    of ``mentions``, their names and aliases) come first: they are likelier to be about
-    this contest.
+    A quote for a side comes from a member who prefers that item and says something about
+    it by name; a line about another film under this one would mislead. Only members who
+    wrote a reason are looked at, so a debate with 100,000 ballots and a handful of reasons
+    costs a handful of lookups.
     """
-    wanted = [m.casefold() for m in mentions if len(m) >= 2]
     above, below = contest.matchup.above, contest.matchup.below
-    sides: tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]] = ([], [])
+    sides: tuple[list[Quote], list[Quote]] = ([], [])
     for member, reason in reasons.items():
         if not reason or not reason.strip() or member not in ballots:
             continue
@@ -191,9 +265,10 @@ def quotes_for(
         a, b = ranks.get(above, unranked), ranks.get(below, unranked)
         if a == b:
             continue
-        folded = reason.casefold()
-        on_topic = int(any(m in folded for m in wanted))
-        sides[0 if a < b else 1].append((member, on_topic, reason))
+        side, item = (0, above) if a < b else (1, below)
+        text = about(reason, item, mentions)
+        if text:
+            sides[side].append(Quote(member, text))
     return _pick(sides[0], per_side), _pick(sides[1], per_side)
 
 
@@ -201,10 +276,10 @@ def _ranks(tiers: Iterable[Iterable[int]]) -> dict[int, int]:
     return {key: number for number, tier in enumerate(tiers) for key in tier}
 
 
-def _pick(candidates: list[tuple[int, int, str]], count: int) -> list[Quote]:
-    # On-topic first, then longer (up to the quote length): a sentence says more than "lol".
-    ranked = sorted(candidates, key=lambda c: (-c[1], -min(len(c[2].strip()), QUOTE_LIMIT)))
-    return [Quote(member, reason) for member, _, reason in ranked[:count]]
+def _pick(candidates: list[Quote], count: int) -> list[Quote]:
+    # Longer first (up to the quote length): a sentence says more than "lol".
+    ranked = sorted(candidates, key=lambda q: -min(len(q.text), QUOTE_LIMIT))
+    return ranked[:count]
 
 
 def quotes_text(
@@ -267,10 +342,7 @@ def hottest_embed(
     split = [c for c in summary.closest_contests if c.matchup.below_wins > 0]
     if split:
         contest = split[0]
-        pair = (contest.matchup.above, contest.matchup.below)
-        mentions = [
-            text for item in debate.items if item.id in pair for text in (item.name, *item.aliases)
-        ]
+        mentions = Mentions({item.id: (item.name, *item.aliases) for item in debate.items})
         quotes = quotes_for(contest, ballots, reasons, mentions=mentions)
         _field(
             embed,

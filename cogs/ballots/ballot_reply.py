@@ -15,11 +15,11 @@ import discord
 
 from bot import custom_ids
 from bot.errors import UserError
-from bot.render.ballot import ballot_pages, shared_ballot
+from bot.render.ballot import ballot_pages, saved_at_text, shared_ballot
 from bot.render.tiers import TIERLIST_NAME, ballot_tierlist, draw
 from bot.ui import BaseView, DynamicButton, guild_of
 from cogs.ballots.common import (
-    ballot_intro,
+    ballot_comparison,
     faction_lines,
     no_ballot_error,
 )
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bot.models import Ballot, Debate
 
 BALLOT_FOOTER = "Edit to change it · Share to post it in this channel"
+CLOSED_FOOTER = "Share to post it in this channel"
 
 
 async def ballot_message(
@@ -37,16 +38,29 @@ async def ballot_message(
     debate: Debate,
     ballot: Ballot,
     *,
-    headline: str,
+    headline: str | None = None,
     page: int = 0,
     factions: bool = False,
 ) -> tuple[discord.Embed, discord.ui.View]:
     """One page of a member's ballot, with Edit, Share and (when long) page buttons.
 
-    ``factions`` adds where the member stands among the server's factions (for /myvote:
-    finding them costs up to a second after each change, too slow for every saved vote).
+    ``headline`` says what just happened ("Saved."); without one, this is the member's
+    current ballot and the headline says when they saved it. How it compares with the
+    server and the author follows the order. ``factions`` adds where the member stands
+    among the server's factions (for /myvote: finding them costs up to a second after each
+    change, too slow for every saved vote).
     """
-    intro = f"{headline}\n{await ballot_intro(bot, guild_id, debate, ballot)}"
+    is_open = await bot.debate_admin.is_open(guild_id, debate)
+    if headline is None:
+        headline = f"Your current ballot, {saved_at_text(ballot.created_at)}"
+        changes = len(await bot.voting.history(guild_id, debate, ballot.member_id)) - 1
+        if changes > 0:
+            times = "once" if changes == 1 else "twice" if changes == 2 else f"{changes} times"
+            headline += f", after changing it {times}"
+        headline += "."
+    intro = headline
+    if not is_open:
+        intro += "\n🔒 Voting on this debate is closed: this ballot is final and counts as it is."
     if factions:
         intro += "".join(f"\n{line}" for line in await faction_lines(bot, guild_id, debate, ballot))
     embeds = ballot_pages(
@@ -55,18 +69,22 @@ async def ballot_message(
         reason=ballot.reason,
         heading=f"Your ballot: {debate.title}",
         intro=intro,
-        footer=BALLOT_FOOTER,
+        footer=BALLOT_FOOTER if is_open else CLOSED_FOOTER,
+        fields=await ballot_comparison(bot, guild_id, debate, ballot, is_open=is_open),
     )
     page = min(max(page, 0), len(embeds) - 1)
-    return embeds[page], ballot_view(debate.id, ballot.id, page, len(embeds))
+    return embeds[page], ballot_view(debate.id, ballot.id, page, len(embeds), editable=is_open)
 
 
-def ballot_view(debate_id: int, ballot_id: int, page: int, pages: int) -> discord.ui.View:
+def ballot_view(
+    debate_id: int, ballot_id: int, page: int, pages: int, *, editable: bool = True
+) -> discord.ui.View:
     view = BaseView(timeout=None)
     if pages > 1:
         view.add_item(BallotPageButton(debate_id, page - 1, "◀", disabled=page == 0))
         view.add_item(BallotPageButton(debate_id, page + 1, "▶", disabled=page >= pages - 1))
-    view.add_item(EditBallotButton(debate_id))
+    if editable:
+        view.add_item(EditBallotButton(debate_id))
     view.add_item(ShareBallotButton(debate_id, ballot_id))
     return view
 
@@ -109,9 +127,7 @@ class BallotPageButton(DynamicButton, spec=custom_ids.BALLOT_PAGE):
         guild_id = guild_of(interaction)
         debate = await bot.directory.by_id(guild_id, self.debate_id)
         ballot = await _current_ballot(interaction, self.debate_id)
-        embed, view = await ballot_message(
-            bot, guild_id, debate, ballot, headline="Your current ballot.", page=self.page
-        )
+        embed, view = await ballot_message(bot, guild_id, debate, ballot, page=self.page)
         await interaction.response.edit_message(embed=embed, view=view)
 
 

@@ -65,7 +65,7 @@ class Ballots(commands.Cog):
         ballot = await self.bot.voting.submit(guild_id, found, interaction.user.id, tiers, why)
         headline = "Saved. This is how I read your order:"
         if previous is not None:
-            headline = "Saved; it replaces your earlier ballot. This is how I read your order:"
+            headline = "Saved, replacing your earlier ballot. This is how I read your order:"
         embed, view = await ballot_message(self.bot, guild_id, found, ballot, headline=headline)
         await interaction.followup.send(embed=embed, view=view, ephemeral=True)
 
@@ -80,7 +80,8 @@ class Ballots(commands.Cog):
         await open_duel(interaction, found)
 
     @app_commands.command(
-        name="myvote", description="Your current ballot, and how far it is from the author's"
+        name="myvote",
+        description="Your ballot, and where you split from the server and the author",
     )
     @app_commands.guild_only()
     async def myvote(
@@ -90,12 +91,12 @@ class Ballots(commands.Cog):
         found = debate or await self.bot.directory.current(guild_id)
         ballot = await self.bot.voting.current(guild_id, found, interaction.user.id)
         if ballot is None:
-            raise no_ballot_error(found)
+            raise no_ballot_error(
+                found, is_open=await self.bot.debate_admin.is_open(guild_id, found)
+            )
         # Factions may need a second to find after a change: acknowledge first.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        embed, view = await ballot_message(
-            self.bot, guild_id, found, ballot, headline="Your current ballot.", factions=True
-        )
+        embed, view = await ballot_message(self.bot, guild_id, found, ballot, factions=True)
         await interaction.followup.send(embed=embed, view=view, ephemeral=True)
 
     @app_commands.command(

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from bot.errors import UserError
 from bot.models import Ballot, Debate
-from bot.ranking import agreement
-from bot.render.ballot import agreement_sentence, saved_at_text
+from bot.ranking import METHODS, agreement
+from bot.render.ballot import comparison_fields
 from bot.render.factions import member_lines
 from bot.render.results import item_names
 from bot.render.text import safe
@@ -19,28 +19,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def ballot_intro(bot: RankingBot, guild_id: int, debate: Debate, ballot: Ballot) -> str:
-    """When it was saved and how far it is from the author (and the consensus, when known)."""
+async def ballot_comparison(
+    bot: RankingBot, guild_id: int, debate: Debate, ballot: Ballot, *, is_open: bool
+) -> list[tuple[str, str]]:
+    """Where the ballot splits from the server (by the server's method) and the author."""
     item_ids = [item.id for item in debate.items]
-    lines = [saved_at_text(ballot.created_at)]
-    versions = len(await bot.voting.history(guild_id, debate, ballot.member_id))
-    if versions > 1:
-        lines[0] += f" · version {versions}, earlier ones kept"
     author = agreement(ballot.tiers, debate.author_tiers, item_ids)
-    lines.append(agreement_sentence(author, "the author"))
-    lines += await consensus_comparison(bot, guild_id, debate, ballot)
-    return "\n".join(lines)
-
-
-async def consensus_comparison(
-    bot: RankingBot, guild_id: int, debate: Debate, ballot: Ballot
-) -> list[str]:
-    """The line comparing the ballot with the server's consensus (none before anyone voted)."""
-    consensus = await bot.results.consensus_tiers(guild_id, debate)
-    if consensus is None:
-        return []
-    result = agreement(ballot.tiers, consensus, [item.id for item in debate.items])
-    return [agreement_sentence(result, "this server's consensus")]
+    method = (await bot.server_settings.get(guild_id)).default_method
+    try:
+        server = await bot.results.compare(guild_id, debate, ballot.tiers, method)
+    except UserError:  # the server's method can't rank this many items: Schulze can
+        method = "schulze"
+        server = await bot.results.compare(guild_id, debate, ballot.tiers, method)
+    return comparison_fields(
+        debate, author=author, server=server, method_label=METHODS[method].label, is_open=is_open
+    )
 
 
 async def faction_lines(
@@ -52,5 +45,10 @@ async def faction_lines(
     return member_lines(standing.factions, standing.number, standing.closeness, names)
 
 
-def no_ballot_error(debate: Debate) -> UserError:
+def no_ballot_error(debate: Debate, *, is_open: bool = True) -> UserError:
+    if not is_open:
+        return UserError(
+            f"You didn't rank **{safe(debate.title)}** before voting closed. "
+            "`/consensus` shows its final ranking."
+        )
     return UserError(f"You haven't ranked **{safe(debate.title)}** yet. `/vote` to rank it.")

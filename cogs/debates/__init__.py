@@ -14,7 +14,15 @@ if TYPE_CHECKING:
     from bot.client import RankingBot
 
 
-class Debates(BrowseCommands, EditCommands, AdminCommands, commands.GroupCog, group_name="debate"):
+class Debates(
+    BrowseCommands,
+    EditCommands,
+    AdminCommands,
+    commands.GroupCog,
+    group_name="debate",
+    # Without it discord.py would publish the docstring below, a note for developers.
+    group_description="See this server's debates and the authors' rankings; admins run them",
+):
     """Every /debate subcommand; each feature's commands live in their own mixin module."""
 
     def __init__(self, bot: RankingBot) -> None:

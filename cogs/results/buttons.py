@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from bot.client import RankingBot
     from bot.models import Debate
 
-CHART_FILE = "head-to-head.png"
-
 
 def pager(
     make: Callable[[int, str, bool], discord.ui.Item[Any]], page: int, pages: int
@@ -49,15 +47,17 @@ def view_of(*items: discord.ui.Item[Any]) -> discord.ui.View:
     return view
 
 
-def consensus_view(debate_id: int, method: str, page: int, pages: int) -> discord.ui.View:
+def consensus_view(
+    debate_id: int, method: str, page: int, pages: int, *, voters: int, is_open: bool
+) -> discord.ui.View:
+    """Pages, the numbers (once there are any) and Vote (while the debate is open)."""
+
     def make(to: int, label: str, off: bool) -> ConsensusPageButton:
         return ConsensusPageButton(debate_id, method, to, label, disabled=off)
 
-    return view_of(
-        *pager(make, page, pages),
-        NumbersButton(debate_id, method),
-        vote_button(debate_id),
-    )
+    numbers = [NumbersButton(debate_id, method)] if voters else []
+    vote = [vote_button(debate_id)] if is_open else []
+    return view_of(*pager(make, page, pages), *numbers, *vote)
 
 
 def numbers_view(debate_id: int, method: str, page: int, pages: int) -> discord.ui.View:
@@ -133,11 +133,19 @@ class ConsensusPageButton(PageButton, spec=custom_ids.CONSENSUS_PAGE):
         self, interaction: discord.Interaction[RankingBot], debate: Debate, method: str
     ) -> None:
         async def build() -> tuple[discord.Embed, discord.ui.View]:
-            pages = await consensus_message(
+            shown = await consensus_message(
                 interaction.client, guild_of(interaction), debate, method
             )
-            page = min(self.page, len(pages) - 1)
-            return pages[page], consensus_view(debate.id, method, page, len(pages))
+            page = min(self.page, len(shown.pages) - 1)
+            view = consensus_view(
+                debate.id,
+                method,
+                page,
+                len(shown.pages),
+                voters=shown.voters,
+                is_open=shown.is_open,
+            )
+            return shown.pages[page], view
 
         await answer_page(interaction, build)
 
@@ -160,16 +168,15 @@ class NumbersButton(ResultsButton, DynamicButton, spec=custom_ids.NUMBERS):
         self, interaction: discord.Interaction[RankingBot], debate: Debate, method: str
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        pages, chart = await numbers_message(
+        pages, charts = await numbers_message(
             interaction.client, guild_of(interaction), debate, method, chart=True
         )
-        assert chart is not None
         # The page is 0 but on the table's own page buttons of earlier versions.
         page = min(self.page, len(pages) - 1)
         await interaction.followup.send(
             embed=pages[page],
             view=numbers_view(debate.id, method, page, len(pages)),
-            file=discord.File(io.BytesIO(chart), filename=CHART_FILE),
+            files=[discord.File(io.BytesIO(png), filename=name) for name, png in charts],
             ephemeral=True,
         )
 

@@ -16,7 +16,7 @@ from bot.arguments import DebateArg
 from bot.errors import UserError
 from bot.ranking import METHODS
 from bot.render.summary import hottest_embed
-from bot.ui import guild_of
+from bot.ui import PUBLIC_HELP, guild_of
 from cogs.results.buttons import consensus_view, leaderboard_view
 from cogs.results.pages import (
     choose_method,
@@ -47,6 +47,7 @@ class Results(commands.Cog):
     )
     @app_commands.describe(
         method="How to count (default: the server's method)",
+        public=PUBLIC_HELP,
     )
     @app_commands.choices(method=METHOD_CHOICES)
     @app_commands.guild_only()
@@ -55,32 +56,38 @@ class Results(commands.Cog):
         interaction: discord.Interaction[RankingBot],
         debate: DebateArg | None = None,
         method: str | None = None,
+        public: bool = False,
     ) -> None:
         guild_id = guild_of(interaction)
         found = debate or await self.bot.directory.current(guild_id)
         chosen = await choose_method(self.bot, guild_id, found, method)
         # The first request for a debate builds its tallies from every ballot: may be slow.
-        await interaction.response.defer(thinking=True)
-        pages = await consensus_message(self.bot, guild_id, found, chosen)
+        await interaction.response.defer(thinking=True, ephemeral=not public)
+        shown = await consensus_message(self.bot, guild_id, found, chosen)
         picture = await consensus_picture(self.bot, guild_id, found, chosen)
         if picture is not None:
-            pages[0].set_image(url=f"attachment://{picture.filename}")
+            shown.pages[0].set_image(url=f"attachment://{picture.filename}")
+        view = consensus_view(
+            found.id, chosen, 0, len(shown.pages), voters=shown.voters, is_open=shown.is_open
+        )
         await interaction.followup.send(
-            embed=pages[0],
-            view=consensus_view(found.id, chosen, 0, len(pages)),
-            file=picture or discord.utils.MISSING,
+            embed=shown.pages[0], view=view, file=picture or discord.utils.MISSING
         )
 
     @app_commands.command(name="hottest", description="The hottest disagreements in this server")
+    @app_commands.describe(public=PUBLIC_HELP)
     @app_commands.guild_only()
     async def hottest(
-        self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
+        self,
+        interaction: discord.Interaction[RankingBot],
+        debate: DebateArg | None = None,
+        public: bool = False,
     ) -> None:
         guild_id = guild_of(interaction)
         found = debate or await self.bot.directory.current(guild_id)
         settings = await self.bot.server_settings.get(guild_id)
         method = await choose_method(self.bot, guild_id, found, None)
-        await interaction.response.defer(thinking=True)
+        await interaction.response.defer(thinking=True, ephemeral=not public)
         result, summary = await self.bot.results.disagreement(guild_id, found, method)
         snapshot = await self.bot.results.snapshot(guild_id, found)
         embed = hottest_embed(
@@ -91,13 +98,14 @@ class Results(commands.Cog):
             hide_members=settings.hide_members,
             min_voters=settings.min_voters,
         )
-        await interaction.followup.send(
-            embed=embed, view=consensus_view(found.id, result.method, 0, 1)
-        )
+        is_open = await self.bot.debate_admin.is_open(guild_id, found)
+        view = consensus_view(found.id, result.method, 0, 1, voters=result.voters, is_open=is_open)
+        await interaction.followup.send(embed=embed, view=view)
 
     @app_commands.command(name="leaderboard", description="Items or members, ranked and paged")
     @app_commands.describe(
         board="items (default): places, scores, first places; members: who agrees with whom",
+        public=PUBLIC_HELP,
     )
     @app_commands.choices(
         board=[
@@ -111,13 +119,14 @@ class Results(commands.Cog):
         interaction: discord.Interaction[RankingBot],
         debate: DebateArg | None = None,
         board: str = "items",
+        public: bool = False,
     ) -> None:
         guild_id = guild_of(interaction)
         found = debate or await self.bot.directory.current(guild_id)
         method = await choose_method(self.bot, guild_id, found, None)
         if board == "members" and (await self.bot.server_settings.get(guild_id)).hide_members:
             raise UserError(hidden_members_message())
-        await interaction.response.defer(thinking=True)
+        await interaction.response.defer(thinking=True, ephemeral=not public)
         pages = await leaderboard_message(self.bot, guild_id, found, board, method)
         await interaction.followup.send(
             embed=pages[0], view=leaderboard_view(found.id, board, method, 0, len(pages))

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import discord
 
 from bot.errors import UserError
 from bot.ranking import KEMENY_MAX_ITEMS, METHODS, MethodTooLarge
-from bot.render.charts import chart_data, render_chart
+from bot.render.charts import CHARTS, chart_data, render_chart
 from bot.render.leaderboard import item_board_pages, member_board_pages
 from bot.render.results import consensus_pages, head_to_head_pages
 from bot.render.tiers import TIERLIST_NAME, consensus_tierlist, draw
@@ -62,12 +63,21 @@ async def answer_page(
 # -- building pages ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class ConsensusMessage:
+    pages: list[discord.Embed]
+    voters: int
+    is_open: bool
+
+
 async def consensus_message(
     bot: RankingBot, guild_id: int, debate: Debate, method: str
-) -> list[discord.Embed]:
+) -> ConsensusMessage:
     settings = await bot.server_settings.get(guild_id)
     result = await bot.results.consensus(guild_id, debate, method)
-    return consensus_pages(debate, result, min_voters=settings.min_voters)
+    is_open = await bot.debate_admin.is_open(guild_id, debate)
+    pages = consensus_pages(debate, result, min_voters=settings.min_voters, closed=not is_open)
+    return ConsensusMessage(pages, result.voters, is_open)
 
 
 async def consensus_picture(
@@ -82,16 +92,21 @@ async def consensus_picture(
 
 async def numbers_message(
     bot: RankingBot, guild_id: int, debate: Debate, method: str, *, chart: bool
-) -> tuple[list[discord.Embed], bytes | None]:
+) -> tuple[list[discord.Embed], list[tuple[str, bytes]]]:
+    """The head-to-head table's pages and, when asked, the charts: one measure per image."""
     result = await bot.results.consensus(guild_id, debate, method)
     tally = (await bot.results.snapshot(guild_id, debate)).ballots.tally
     pages = head_to_head_pages(debate, result, tally)
     if not chart:
-        return pages, None
+        return pages, []
     names = {item.id: item.name for item in debate.items}
-    data = chart_data(tally, result.ranking, names, debate.title)
+    data = chart_data(tally, result.ranking, names, debate.title, result.label)
+
+    def draw_charts() -> list[tuple[str, bytes]]:
+        return [(f"{measure}.png", render_chart(data, measure)) for measure in CHARTS]
+
     # Drawing takes up to a second or two for big debates: never on the event loop.
-    return pages, await asyncio.to_thread(render_chart, data)
+    return pages, await asyncio.to_thread(draw_charts)
 
 
 async def leaderboard_message(

@@ -107,8 +107,11 @@ async def test_vote_with_an_order_saves_it_and_shows_it_as_understood(
     assert "Saved. This is how I read your order:" in text
     assert "1. Rocky IV\n2. Rocky II = Rocky III\n4. Rocky" in text
     assert "**Unranked** (2, below every ranked item): Rocky Balboa, Rocky V" in text
-    assert "You agree with the author on all 13 pairs." in text
-    assert "<t:" in text  # when it was saved, in each reader's own time
+    # The order comes right after the headline; how it compares follows it.
+    assert text.index("1. Rocky IV") < text.index("Compared with the author")
+    assert "you side with the author on 13 and against on 0; 2 are open" in text
+    assert "Nowhere yet: you're the only one who ranked this" in text  # the first voter
+    assert "<t:" not in text  # saved just now: no timestamp to read
     assert labels(reply.message) == ["Edit", "Share"]
     assert await stored(bot) == [["Rocky IV"], ["Rocky II", "Rocky III"], ["Rocky"]]
 
@@ -142,8 +145,10 @@ async def test_a_new_vote_replaces_the_old_and_history_keeps_both(
 ) -> None:
     await driver.slash("vote", order="IV > II")
     reply = await driver.slash("vote", order="V > Balboa")
-    assert "it replaces your earlier ballot" in reply.text
-    assert "version 2, earlier ones kept" in reply.text
+    assert "Saved, replacing your earlier ballot." in reply.text
+    assert "version" not in reply.text
+    again = await driver.slash("myvote")
+    assert "after changing it once." in again.text
     assert await stored(bot) == [["Rocky V"], ["Rocky Balboa"]]
     debate = await rocky(bot)
     assert len(await bot.ballot_store.history(GUILD_ID, debate.id, MEMBER_ID)) == 2
@@ -258,8 +263,11 @@ async def test_myvote_shows_the_ballot_when_saved_and_the_agreement(
     await driver.slash("vote", order="IV > II > Balboa > Rocky > III > V")
     reply = await driver.slash("myvote", debate="rocky-training-montages")
     assert reply.ephemeral
-    assert "Your current ballot." in reply.text and "Saved <t:" in reply.text
-    assert "You agree with the author on 12 of 15 pairs." in reply.text
+    assert "Your current ballot, saved <t:" in reply.text
+    assert (
+        "Of the 15 match-ups (every item against every other), you side with the author on "
+        "12 and against on 3." in reply.text
+    )
     assert labels(reply.message) == ["Edit", "Share"]
 
 
@@ -271,8 +279,32 @@ async def test_myvote_compares_with_the_consensus_once_members_voted(
         await bot.voting.submit(GUILD_ID, debate, member, tuple(reversed(debate.author_tiers)))
     await driver.slash("vote", order="IV > II > III > Rocky > Balboa > V")
     reply = await driver.slash("myvote")
-    assert "You agree with the author on all 15 pairs." in reply.text
-    assert "You agree with this server's consensus on 0 of 15 pairs." in reply.text
+    assert "you side with the author on 15 and against on 0." in reply.text
+    split = next(f["value"] for f in reply.embeds[0]["fields"] if "split from" in f["name"])
+    assert "The server's order: Schulze, 3 voters." in split
+    assert "you side with it on 0 and against on 15." in split
+    # The pairs ordered the other way, with the server's numbers, the clearest first.
+    assert (
+        "• You put **Rocky IV** above **Rocky V**; the server prefers **Rocky V**, 2 members to 1."
+        in split
+    )
+    assert "…and 10 more." in split
+
+
+async def test_myvote_on_a_closed_debate_says_it_is_final(driver: Driver, bot: RankingBot) -> None:
+    await driver.slash("debate close", admin=True)
+    none = await driver.slash("myvote")
+    assert "You didn't rank **The Rocky training montages, ranked** before voting closed." in (
+        none.content
+    )
+    assert "/vote" not in none.content
+    debate = await rocky(bot)
+    await driver.slash("debate open", admin=True)
+    await driver.slash("vote", order="IV > II")
+    await driver.slash("debate close", admin=True)
+    reply = await driver.slash("myvote", debate=debate.slug)
+    assert "Voting on this debate is closed: this ballot is final" in reply.text
+    assert labels(reply.message) == ["Share"]
 
 
 async def test_unvote_withdraws_but_history_keeps_it(driver: Driver, bot: RankingBot) -> None:
@@ -445,7 +477,7 @@ async def test_pasting_the_seed_comments_gives_the_right_ballots(
     )
     saved = await driver.click(other, label="Save", user_id=OTHER_MEMBER_ID)
     assert "**Unranked** (3, below every ranked item): Rocky, Rocky Balboa, Rocky V" in saved.text
-    assert "You agree with the author on all 12 pairs." in saved.text
+    assert "you side with the author on 12 and against on 0; 3 are open" in saved.text
     assert await stored(bot, member=OTHER_MEMBER_ID) == [["Rocky IV"], ["Rocky II"], ["Rocky III"]]
 
 

@@ -33,7 +33,7 @@ async def test_factions_names_each_camp_with_its_ranking_and_what_all_agree_on(
     driver: Driver, bot: RankingBot
 ) -> None:
     await two_camps(bot)
-    reply = await driver.slash("factions")
+    reply = await driver.slash("factions", public=True)
     assert not reply.ephemeral
     [embed] = reply.embeds
     assert "12 members** fall into **2 factions" in embed["description"]
@@ -92,4 +92,4 @@ async def test_myvote_says_nothing_of_factions_when_there_are_none(
 ) -> None:
     await driver.slash("vote", order="IV > II > III")
     reply = await driver.slash("myvote")
-    assert "Your current ballot." in reply.text and "faction" not in reply.text.lower()
+    assert "Your current ballot, saved <t:" in reply.text and "faction" not in reply.text.lower()

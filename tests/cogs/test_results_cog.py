@@ -53,20 +53,47 @@ async def big_debate(bot, items: int = 120, voters: int = 30) -> Debate:
 
 
 def png_of(reply: Reply) -> bytes:
-    [attachment] = reply.message["attachments"]
-    return attachment["data"]
+    """The head-to-head chart; the places chart comes with it, one measure per image."""
+    head_to_head, places = reply.message["attachments"]
+    assert places["data"][:8] == head_to_head["data"][:8]
+    return head_to_head["data"]
 
 
 # -- /consensus --------------------------------------------------------------------------
 
 
-async def test_consensus_before_anyone_voted_is_provisional(driver: Driver) -> None:
+@pytest.mark.parametrize("command", ["consensus", "hottest", "leaderboard", "factions"])
+async def test_results_are_private_unless_the_member_posts_them(
+    driver: Driver, bot, command: str
+) -> None:
+    await seed_rocky(bot)
+    private = await driver.slash(command)
+    assert private.type == 5 and private.ephemeral and private.embeds
+    posted = await driver.slash(command, public=True)
+    assert posted.type == 5 and not posted.ephemeral and posted.embeds
+    assert posted.embeds == private.embeds
+
+
+async def test_consensus_before_anyone_voted_says_so_once_and_offers_only_vote(
+    driver: Driver,
+) -> None:
     reply = await driver.slash("consensus")
-    assert not reply.ephemeral
     assert_fits(reply.message)
-    assert "3 more voters needed" in reply.text and "Nobody has ranked" in reply.text
+    assert "Nobody has ranked" in reply.text and "counts once 3 members have" in reply.text
+    assert "0 voters" not in reply.text and "Provisional" not in reply.text
     labels = [c.get("label") for c in _components(reply)]
-    assert "Show the numbers" in labels and "Vote" in labels
+    assert "Show the numbers" not in labels and "Vote" in labels
+
+
+async def test_a_closed_debates_consensus_is_final_and_offers_no_vote(driver: Driver, bot) -> None:
+    await seed_rocky(bot)
+    closed = await driver.slash("debate close", admin=True)
+    assert "is closed" in closed.content
+    reply = await driver.slash("consensus")
+    assert reply.embeds[0]["title"].startswith("Final ranking:")
+    assert "this order is final" in reply.text
+    labels = [c.get("label") for c in _components(reply)]
+    assert "Vote" not in labels and "Show the numbers" in labels
 
 
 async def test_consensus_shows_the_order_margins_and_method(driver: Driver, bot) -> None:
@@ -75,7 +102,7 @@ async def test_consensus_shows_the_order_margins_and_method(driver: Driver, bot)
     assert_fits(reply.message)
     description = reply.embeds[0]["description"]
     assert "**5 voters** · Schulze" in description and "How this was counted" in description
-    assert "`   1` **Rocky IV** — beats" in description
+    assert "`   1` **Rocky IV** — preferred to" in description
     assert "Provisional" not in description
     other = await driver.slash("consensus", method="borda")
     assert "· Borda" in other.embeds[0]["description"]
@@ -106,7 +133,8 @@ async def test_a_method_too_slow_for_the_debate_is_refused_before_anything_publi
 
 async def test_big_consensus_pages_privately_and_then_in_place(driver: Driver, bot) -> None:
     await big_debate(bot)
-    reply = await driver.slash("consensus", debate="big")
+    reply = await driver.slash("consensus", debate="big", public=True)
+    assert not reply.ephemeral
     assert_fits(reply.message)
     footer = reply.embeds[0]["footer"]["text"]
     pages = int(footer.split("/")[1].split()[0])
@@ -143,7 +171,6 @@ async def test_numbers_of_a_big_debate_page_through_the_table(driver: Driver, bo
 async def test_hottest_names_members_and_quotes_their_reasons(driver: Driver, bot) -> None:
     await seed_rocky(bot)
     reply = await driver.slash("hottest")
-    assert not reply.ephemeral
     assert_fits(reply.message)
     names = [f["name"] for f in reply.embeds[0]["fields"]]
     assert "🔥 Closest head-to-head contests" in names and "⚔️ Rivals" in names
@@ -172,7 +199,6 @@ async def test_hottest_for_a_big_debate_fits(driver: Driver, bot) -> None:
 async def test_item_leaderboard(driver: Driver, bot) -> None:
     await seed_rocky(bot)
     reply = await driver.slash("leaderboard")
-    assert not reply.ephemeral
     assert_fits(reply.message)
     first = reply.embeds[0]["description"].split("\n\n", 1)[1].splitlines()[0]
     assert "**Rocky IV**" in first and "🥇" in first and "avg" in first
@@ -226,7 +252,7 @@ async def test_buttons_keep_working_after_a_restart(driver: Driver, bot) -> None
     assert numbers.ephemeral and png_of(numbers)[:8] == PNG_MAGIC
 
 
-@pytest.mark.parametrize("command", ["consensus", "hottest", "leaderboard"])
+@pytest.mark.parametrize("command", ["consensus", "hottest", "leaderboard", "factions"])
 async def test_commands_are_server_only(driver: Driver, command: str) -> None:
     reply = await driver.slash(command, guild_id=None, user_id=MEMBER_ID)
     assert reply.ephemeral and "only works in a server" in reply.content

@@ -48,7 +48,7 @@ async def test_factions_shows_the_camps_and_myvote_places_each_member(
     expected = find_factions(engine)
     assert [f.size for f in expected.factions] == [6, 6]
 
-    shown = await (await emulator.command("factions")).message()
+    shown = await (await emulator.command("factions", {"public": True})).message()
     assert not shown.ephemeral
     assert "12 members** fall into **2 factions" in shown.text
     for faction in expected.factions:

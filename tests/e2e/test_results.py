@@ -46,10 +46,18 @@ Tiers = tuple[tuple[str, ...], ...]
 
 # (member index, typed order, reason): the ballots that count in the end.
 FINAL_VOTES = [
-    (0, "III > Balboa > II > IV > Rocky > V", "Apollo and Rocky on the beach, enough said"),
+    (
+        0,
+        "III > Balboa > II > IV > Rocky > V",
+        "Rocky III: Apollo and Rocky on the beach, enough said",
+    ),
     (1, "V > II > Balboa > Rocky > IV > III", "Rocky V is underrated, and Rocky II has the kids"),
     (2, "II > III > Rocky > Balboa", "Rocky II, for the chicken alone"),
-    (3, "Rocky > II > V > Balboa > IV > III", "The original steps are the montage"),
+    (
+        3,
+        "Rocky > II > V > Balboa > IV > III",
+        "The steps are the montage. Rocky IV is all machines",
+    ),
     (4, "III > IV = V > Balboa", "Clubber Lang trains harder than anyone"),
 ]
 # Member 3 thought otherwise first; member 6 votes, then withdraws.
@@ -109,21 +117,24 @@ def expected_labels(result: ConsensusResult[str]) -> dict[str, str]:
 
 
 def stated_matchup(text: str) -> tuple[str, int, int]:
-    """(next item, wins of this one over it, its wins back), from any wording the bot uses:
-    "beats X 4–1", "level with X 2–2", "tied with X (2–3 head to head)",
-    "above X, though X wins 3–2 head to head"."""
+    """(next item, members preferring this one to it, members preferring it), from any
+    wording the bot uses: "preferred to X by 4 members to 1", "level with X: 2 members each
+    way", "tied with X, though preferred to it by 3 members to 2 (a majority cycle)",
+    "above X, though X is preferred by 3 members to 2 (a majority cycle)"."""
     for pattern, reverse in _MATCHUP_WORDS:
         if match := pattern.fullmatch(text):
-            below, first, second = match.group(1), int(match.group(2)), int(match.group(3))
+            below, first = match.group(1), int(match.group(2))
+            second = int(match.group(3)) if match.lastindex == 3 else first
             return (below, second, first) if reverse else (below, first, second)
     raise AssertionError(f"no head-to-head numbers in {text!r}")
 
 
-# (wording, whether the next item's wins are stated first)
+# (wording, whether the next item's members are stated first)
 _MATCHUP_WORDS = [
-    (re.compile(r"(?:beats|level with) (.+) (\d+)–(\d+)"), False),
-    (re.compile(r"tied with (.+) \((\d+)–(\d+) head to head\)"), False),
-    (re.compile(r"above (.+), though \1 wins (\d+)–(\d+) head to head"), True),
+    (re.compile(r"preferred to (.+) by (\d+) members? to (\d+)"), False),
+    (re.compile(r"level with (.+): (\d+) members? each way"), False),
+    (re.compile(r"tied with (.+), though preferred to it by (\d+) members? to (\d+) .*"), False),
+    (re.compile(r"above (.+), though \1 is preferred by (\d+) members? to (\d+) .*"), True),
 ]
 
 
@@ -174,15 +185,29 @@ async def test_consensus_shows_the_engines_places_and_margins_by_every_method(
     for method in METHODS:
         result = consensus(tally, method)
         shown = await answer(await emulator.command("consensus", {"method": method}))
-        assert not shown.ephemeral
+        assert shown.ephemeral, "results are private unless the member posts them"
         assert f"**{len(cast)} voters** · {result.label}" in shown.text, shown.text
         assert "Provisional" not in shown.text, "5 voters are more than the 3 the server asks"
         lines = placed_lines(shown)
         assert {item: label for label, item, _ in lines} == expected_labels(result), method
         assert [item for _, item, _ in lines] == result.ranking, method
+        # Each method explains a place with its own numbers.
         for (_, item, rest), matchup in zip(lines, result.pairs, strict=False):
-            assert matchup.above == item
-            assert stated_matchup(rest) == (matchup.below, matchup.above_wins, matchup.below_wins)
+            assert result.ranked_by is not None
+            score = (result.scores or {}).get(item)
+            if method == "borda":
+                assert rest == f"{score:g} Borda points", rest
+            elif method == "mean_position":
+                ranked = result.ranked_by[item]
+                assert rest == f"average place {score:.1f}, ranked by {ranked} of 5", rest
+            elif method == "copeland":
+                won, lost = (result.record or {})[item]
+                heads = "head-to-head" if won == 1 else "head-to-heads"
+                assert rest == f"wins {won} {heads}, loses {lost} (score {won - lost:+d})", rest
+            else:
+                assert matchup.above == item
+                stated = stated_matchup(rest)
+                assert stated == (matchup.below, matchup.above_wins, matchup.below_wins)
         assert result.cycles, "the ballots make Rocky, Balboa and V go round in circles"
         cycle = shown.embeds[0]["description"].split("Majority cycle", 1)[-1]
         assert set(re.findall(r"\*\*(.+?)\*\*", cycle)) == set(result.cycles[0].items), method
@@ -202,9 +227,11 @@ async def test_the_numbers_are_the_engines_head_to_head_table_with_a_chart(
         for (i, a), (j, b) in itertools.permutations(enumerate(ITEMS), 2)
     }
     assert table == expected
-    chart = numbers.attachments[0]
-    size = png_size(chart.data)
-    assert size and min(size) >= 200, f"a PNG chart of sensible size, not {size}"
+    # One measure per image, each sized for a phone held upright.
+    assert [a.filename for a in numbers.attachments] == ["head-to-head.png", "places.png"]
+    for chart in numbers.attachments:
+        size = png_size(chart.data)
+        assert size and size[0] == 800 and size[1] >= 400, f"a phone-sized PNG, not {size}"
 
 
 async def test_hottest_shows_the_engines_contests_spread_author_rivals_and_quotes(
@@ -213,8 +240,8 @@ async def test_hottest_shows_the_engines_contests_spread_author_rivals_and_quote
     ballots = engine(cast)
     tally = ballots.tally
     result = consensus(tally)
-    hottest = await answer(await emulator.command("hottest"))
-    assert not hottest.ephemeral
+    hottest = await answer(await emulator.command("hottest", {"public": True}))
+    assert not hottest.ephemeral, "posted in the channel, as asked"
     assert f"From {len(cast)} ballots." in hottest.text, hottest.text
 
     # The three closest contests that split the server, with their numbers.
@@ -263,7 +290,8 @@ async def test_hottest_shows_the_engines_contests_spread_author_rivals_and_quote
         assert f"of the {common} items both ranked" in text, text
         assert shares[frozenset((first, second))] == extreme(shares.values()), line
 
-    # Reasons quoted for each side of the closest contest come from that side.
+    # Reasons quoted for each side of the closest contest come from that side and name its
+    # film: a line about another film (or none) is not quoted under this one.
     contest = split[0].matchup
     quotes = field(hottest, f"{contest.above} or {contest.below}?")
     side = None
@@ -275,7 +303,11 @@ async def test_hottest_shows_the_engines_contests_spread_author_rivals_and_quote
             ranks = {item: n for n, tier in enumerate(cast[member]) for item in tier}
             other = contest.below if side == contest.above else contest.above
             assert ranks.get(side, 99) < ranks.get(other, 99), f"{line} is not for {side}"
+            assert re.search(rf"{re.escape(str(side))}(?!\w)", line), line
+            assert "Clubber" not in line, "names no film: quoted under none"
     assert side is not None, quotes
+    assert "> Rocky III: Apollo and Rocky on the beach, enough said" in quotes
+    assert "> Rocky IV is all machines" in quotes
 
 
 async def test_leaderboards_show_the_engines_places_firsts_averages_and_agreement(
@@ -284,7 +316,7 @@ async def test_leaderboards_show_the_engines_places_firsts_averages_and_agreemen
     tally = engine(cast).tally
     result = consensus(tally)
     board = await answer(await emulator.command("leaderboard"))
-    assert not board.ephemeral
+    assert board.ephemeral
 
     margins = tally.margins
     firsts = tally.position_counts[:, 0]
@@ -295,9 +327,11 @@ async def test_leaderboards_show_the_engines_places_firsts_averages_and_agreemen
     for label, item, rest in lines:
         i = ITEMS.index(item)
         won, lost = int((margins[i] > 0).sum()), int((margins[i] < 0).sum())
-        average = "avg —" if math.isnan(means[i]) else f"avg {means[i]:.1f}"
+        ranked = int(tally.ranked_by[i])
+        average = "avg —" if math.isnan(means[i]) else f"avg {means[i]:.1f} ({ranked} ranked it)"
+        record = f"{won} win{'s' * (won != 1)}, {lost} loss{'es' * (lost != 1)} head to head"
         assert label == labels[item]
-        assert rest.split(" · ")[:3] == [f"{won}–{lost} head to head", f"🥇 {firsts[i]}", average]
+        assert rest.split(" · ")[:3] == [record, f"🥇 {firsts[i]}", average]
 
     # Members: agreement with the consensus and with the author, the closest first.
     members = await answer(await emulator.command("leaderboard", {"board": "members"}))
@@ -320,18 +354,39 @@ async def test_leaderboards_show_the_engines_places_firsts_averages_and_agreemen
     assert shares == sorted(shares, reverse=True), "closest to the server first"
 
 
-async def test_myvote_compares_with_the_engines_consensus(
+async def test_myvote_says_where_each_member_splits_from_the_engines_consensus(
     emulator: DiscordEmulator, dev_guild: Guild, cast: dict[int, Tiers]
 ) -> None:
-    order = [tuple(tier) for tier in consensus(engine(cast).tally).order]
+    tally = engine(cast).tally
+    result = consensus(tally)
+    order = [tuple(tier) for tier in result.order]
+    place = {item: n for n, tier in enumerate(order) for item in tier}
     for member in dev_guild.plain_members[:5]:
         mine = await answer(await emulator.command("myvote", member=member))
+        split = field(mine, "Where you split from the server")
         expected = agreement(cast[member.id], order, ITEMS)
-        numbers = re.search(r"consensus on (?:all (\d+)|(\d+) of (\d+)) pairs", mine.text)
-        assert numbers, mine.text
-        agreed = int(numbers.group(1) or numbers.group(2))
-        compared = int(numbers.group(1) or numbers.group(3))
-        assert (agreed, compared) == (expected.agreed, expected.compared), mine.text
+        # Every member's total is the same 15 match-ups; side with + against + open.
+        sides = re.search(
+            r"Of the 15 match-ups .*?side with it on (\d+) and against on (\d+)", split
+        )
+        assert sides, split
+        assert (int(sides[1]), int(sides[2])) == (expected.agreed, expected.disagreed), split
+        # Each pair named is one the member ordered against the consensus, with its numbers.
+        ranks = {item: n for n, tier in enumerate(cast[member.id]) for item in tier}
+        named = re.findall(
+            r"You put \*\*(.+?)\*\* above \*\*(.+?)\*\*; the server (?:prefers \*\*.+?\*\*, "
+            r"(\d+) members? to (\d+)|.+? split (\d+) for yours to (\d+))",
+            split,
+        )
+        for mine_item, theirs, for_theirs, for_mine, split_mine, split_theirs in named:
+            assert ranks[mine_item] < ranks[theirs] and place[theirs] < place[mine_item], split
+            a, b = ITEMS.index(mine_item), ITEMS.index(theirs)
+            if for_theirs:
+                assert (int(for_theirs), int(for_mine)) == (tally.wins[b, a], tally.wins[a, b])
+            else:
+                assert (int(split_mine), int(split_theirs)) == (tally.wins[a, b], tally.wins[b, a])
+        if expected.disagreed and all(item in ranks for item in ITEMS):
+            assert named, split
 
 
 async def test_the_stored_ballots_are_the_ones_cast_and_count_the_same(
@@ -356,3 +411,28 @@ async def stored_ballots(database: Path, guild_id: int) -> dict[int, Tiers]:
 
 def named(debate: Debate, tiers: Sequence[Sequence[int]]) -> Tiers:
     return tuple(tuple(debate.item(item_id).name for item_id in tier) for tier in tiers)
+
+
+async def test_an_empty_then_closed_debate_reads_as_such(
+    emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess
+) -> None:
+    # Nobody voted: said once, with nothing to show the numbers of.
+    empty = await answer(await emulator.command("consensus"))
+    assert "Nobody has ranked this debate yet" in empty.text
+    assert "0 voters" not in empty.text and "Provisional" not in empty.text
+    assert "Show the numbers" not in [b.get("label") for b in empty.buttons]
+
+    voter, latecomer = dev_guild.plain_members[:2]
+    await answer(await emulator.command("vote", {"order": "IV > II > III"}, member=voter))
+    closed = await answer(await emulator.command("debate close", member=dev_guild.admin))
+    assert "closed" in closed.text
+
+    final = await answer(await emulator.command("consensus"))
+    assert final.embeds[0]["title"].startswith("Final ranking:")
+    assert "Voting is closed: this order is final." in final.text
+    assert "Vote" not in [b.get("label") for b in final.buttons]
+    mine = await answer(await emulator.command("myvote", member=voter))
+    assert "this ballot is final" in mine.text
+    assert [b.get("label") for b in mine.buttons] == ["Share"]
+    missed = await answer(await emulator.command("myvote", member=latecomer))
+    assert "before voting closed" in missed.text and "/vote" not in missed.text

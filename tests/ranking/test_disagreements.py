@@ -137,6 +137,10 @@ def _check_rivalries(n: int, ballots) -> None:
         return
     for pair, pick in ((summary.closest_pair, max), (summary.most_opposed, min)):
         best = pick(r.share for r, _ in scored.values())
+        # Kindred spirits agree on most pairs, the most opposed disagree on most.
+        if (pick is max and best <= 0.5) or (pick is min and best >= 0.5):
+            assert pair is None
+            continue
         ties = [r.compared for r, _ in scored.values() if r.share == best]
         assert pair.agreement.share == best
         assert pair.agreement.compared == max(ties)  # more pairs compared wins a tie
@@ -154,7 +158,8 @@ def test_rivalries_look_only_at_the_most_recent_ballots(monkeypatch) -> None:
         book.set(name, [[0], [1], [3], [2]])
     summary = disagreement(book.tally, book)
     assert summary.rivalry_window == 3
-    assert summary.most_opposed.agreement == Agreement(6, 6)  # only x, y, z compared
+    # Only x, y and z are compared, and they agree: nobody is "most opposed".
+    assert summary.most_opposed is None and summary.closest_pair.agreement == Agreement(6, 6)
     book.set("old", [[0], [1], [2], [3]])  # voting again makes a ballot recent
     book.set("old rival", [[3], [2], [1], [0]])
     opposed = disagreement(book.tally, book).most_opposed
@@ -228,3 +233,19 @@ def test_a_plain_mapping_gives_the_same_summary_as_kept_ballots() -> None:
 def test_ballots_for_other_items_are_refused() -> None:
     with pytest.raises(ValueError, match="different items"):
         disagreement(Tally("abc"), MemberBallots("abd"))
+
+
+def test_an_item_is_polarizing_only_when_members_place_it_far_apart() -> None:
+    # Eight items; "a" is 1st or 2nd for everyone (±0.5), "h" first for half and last for
+    # the other half.
+    items = list("abcdefgh")
+    book: MemberBallots[str, int] = MemberBallots(items)
+    for member in range(4):
+        rest = [[x] for x in "bcdefg"]
+        if member % 2:
+            book.set(member, [["h"], ["a"], *rest])
+        else:
+            book.set(member, [["a"], *rest, ["h"]])
+    rows = {row.item: row for row in polarizing_items(book.tally)}
+    assert rows["a"].spread == 0.5 and not rows["a"].polarizing
+    assert rows["h"].spread_share == 1.0 and rows["h"].polarizing

@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from bot.ranking import MemberBallots, consensus
-from bot.render.charts import PNG_MAGIC, chart_data, render_chart
+from bot.render.charts import (
+    CHARTS,
+    HEAD_TO_HEAD,
+    PNG_MAGIC,
+    chart_data,
+    distinct_clips,
+    render_chart,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -32,7 +39,12 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def chart_for(
-    items: int, voters: int, *, seed: int = 3, names: dict[int, str] | None = None
+    items: int,
+    voters: int,
+    *,
+    seed: int = 3,
+    names: dict[int, str] | None = None,
+    measure: str = HEAD_TO_HEAD,
 ) -> bytes:
     rng = random.Random(seed)
     keys = list(range(1, items + 1))
@@ -44,22 +56,45 @@ def chart_for(
     tally = MemberBallots(keys, ballots).tally
     result = consensus(tally)
     labels = names or {k: f"Item {k}" for k in keys}
-    return render_chart(chart_data(tally, result.ranking, labels, "A debate"))
+    data = chart_data(tally, result.ranking, labels, "A debate", result.label)
+    return render_chart(data, measure)
 
 
-def test_six_items_make_a_small_readable_png() -> None:
-    data = chart_for(6, 20)
+@pytest.mark.parametrize("measure", CHARTS)
+def test_six_items_make_a_phone_sized_png(measure: str) -> None:
+    # 800 px shown at a phone's ~400 px: the 15 px labels still read at 7–8 px, cells bigger.
+    data = chart_for(6, 20, measure=measure)
     width, height = png_size(data)
-    assert 900 <= width <= 1600 and 400 <= height <= 900
+    assert width == 800 and 400 <= height <= 900
     assert 10_000 < len(data) < 500_000
 
 
-def test_150_items_stay_within_sensible_bounds() -> None:
-    data = chart_for(150, 60)
+@pytest.mark.parametrize("measure", CHARTS)
+def test_150_items_stay_within_sensible_bounds(measure: str) -> None:
+    data = chart_for(150, 60, measure=measure)
     width, height = png_size(data)
-    assert width <= 2600 and height <= 2400
-    assert height >= 1500  # rows of at least ~10 px each
+    assert width == 800 and height <= 2600
+    assert height >= 2000  # rows of at least ~12 px each
     assert len(data) < 4_000_000  # far below Discord's attachment limit
+
+
+def test_clipped_names_stay_distinguishable() -> None:
+    names = [
+        "The Lord of the Rings: The Fellowship of the Ring",
+        "The Lord of the Rings: The Two Towers",
+        "The Lord of the Rings: The Return of the King",
+        "Up",
+    ]
+    clipped = distinct_clips(names, 24)
+    assert len(set(clipped)) == 4 and all(len(c) <= 24 for c in clipped)
+    assert clipped[1] == "The Lord of…e Two Towers" and clipped[3] == "Up"
+
+
+def test_the_image_carries_the_method_and_the_voters() -> None:
+    tally = MemberBallots([1, 2], {7: [[1], [2]], 8: [[2]]}).tally
+    data = chart_data(tally, [1, 2], {1: "A", 2: "B"}, "T", "Schulze")
+    assert data.context == "Schulze order · 2 voters"
+    assert data.labels == ["1. A", "2. B"]
 
 
 @pytest.mark.filterwarnings("ignore:Glyph")  # the font has no boxing glove: a box is drawn

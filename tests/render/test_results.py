@@ -9,10 +9,12 @@ import discord
 import pytest
 
 from bot.models import ChangesSince, Debate, Item, Movement
-from bot.ranking import MemberBallots, consensus, disagreement
+from bot.ranking import Contest, Matchup, MemberBallots, consensus, disagreement
 from bot.render.leaderboard import MEMBER_BOARD_LIMIT, item_board_pages, member_board_pages
 from bot.render.results import consensus_pages, head_to_head_pages, item_names
 from bot.render.summary import (
+    Mentions,
+    about,
     agreement_words,
     changes_text,
     hottest_embed,
@@ -104,8 +106,21 @@ def test_consensus_with_no_voters_says_how_many_are_needed() -> None:
     pages = consensus_pages(debate, result, min_voters=3)
     each_page_fits(pages)
     text = text_of(pages)
-    assert "Provisional" in text and "3 more voters needed" in text
-    assert "Nobody has ranked this debate yet" in text
+    assert "Nobody has ranked this debate yet" in text and "counts once 3 members have" in text
+    # Said once, not as "0 voters", "Provisional: 0 members" and "nobody" at once.
+    assert "0 voters" not in text and "Provisional" not in text and "0 members" not in text
+
+
+def test_a_closed_debate_says_its_ranking_is_final() -> None:
+    debate = make_debate()
+    _, result, _ = outcome(debate, ROCKY_BALLOTS)
+    [page] = consensus_pages(debate, result, min_voters=3, closed=True)
+    assert page.title.startswith("Final ranking:")
+    assert "Voting is closed: this order is final." in page.description
+    _, empty, _ = outcome(debate, {})
+    [page] = consensus_pages(debate, empty, min_voters=3, closed=True)
+    assert "Nobody ranked this debate before voting closed" in page.description
+    assert "/vote" not in page.description
 
 
 def test_consensus_with_one_voter_is_provisional_but_shows_the_order() -> None:
@@ -114,7 +129,7 @@ def test_consensus_with_one_voter_is_provisional_but_shows_the_order() -> None:
     [page] = consensus_pages(debate, result, min_voters=3)
     assert_fits([page])
     assert "2 more voters needed" in page.description
-    assert "**Rocky IV** — beats Rocky II 1–0" in page.description
+    assert "**Rocky IV** — preferred to Rocky II by 1 member to 0" in page.description
     assert "**1 voter** · Schulze" in page.description
 
 
@@ -125,7 +140,7 @@ def test_consensus_explains_each_place_and_the_method() -> None:
     assert_fits([page])
     assert "Provisional" not in page.description
     assert "How this was counted:" in page.description and result.description in page.description
-    assert "`   1` **Rocky IV** — beats Rocky III 3–2" in page.description
+    assert "`   1` **Rocky IV** — preferred to Rocky III by 3 members to 2" in page.description
     assert "**5 voters**" in page.description
     assert page.footer.text == "6 items · Schulze"
 
@@ -134,7 +149,7 @@ def test_ties_share_a_place_and_say_level() -> None:
     debate = make_debate()
     _, result, _ = outcome(debate, ROCKY_BALLOTS)
     [page] = consensus_pages(debate, result, min_voters=3)
-    assert "`  =5` **Rocky Balboa** — level with Rocky V 2–2" in page.description
+    assert "`  =5` **Rocky Balboa** — level with Rocky V: 2 members each way" in page.description
     assert "`  =5` **Rocky V**" in page.description
 
 
@@ -151,6 +166,50 @@ def test_a_majority_cycle_is_spelled_out_with_numbers() -> None:
     )
     assert_fits([hot])
     assert "🔁 Majority cycle" in [f.name for f in hot.fields]
+
+
+def test_each_method_explains_places_with_its_own_numbers() -> None:
+    debate = make_debate()
+    members, _, _ = outcome(debate, ROCKY_BALLOTS)
+    tally = members.tally
+    name = {item.id: item.name for item in debate.items}
+    borda = consensus(tally, "borda")
+    [page] = consensus_pages(debate, borda, min_voters=3)
+    assert borda.scores is not None
+    for key, points in borda.scores.items():
+        assert f"**{name[key]}** — {points:g} Borda points" in page.description
+    assert "head to head" not in page.description and "preferred to" not in page.description
+
+    mean = consensus(tally, "mean_position")
+    [page] = consensus_pages(debate, mean, min_voters=3)
+    assert mean.scores is not None and mean.ranked_by is not None
+    for key, place in mean.scores.items():
+        ranked = mean.ranked_by[key]
+        assert f"**{name[key]}** — average place {place:.1f}, ranked by {ranked} of 5" in (
+            page.description
+        )
+    assert "tied with" not in page.description and "preferred to" not in page.description
+
+    copeland = consensus(tally, "copeland")
+    [page] = consensus_pages(debate, copeland, min_voters=3)
+    assert copeland.record is not None
+    for key, (won, lost) in copeland.record.items():
+        assert f"**{name[key]}** — wins {won} head-to-head" in page.description
+        assert f"loses {lost} (score {won - lost:+d})" in page.description
+
+
+@pytest.mark.parametrize("method", ["schulze", "borda", "mean_position"])
+def test_items_nobody_ranked_are_one_line(method: str) -> None:
+    debate = make_debate([f"Film {n}" for n in range(30)])
+    film = ids(debate)
+    ballots = {m: [[film[(m + k) % 12]] for k in range(6)] for m in range(8)}
+    _, result, _ = outcome(debate, ballots, method)
+    [page] = consensus_pages(debate, result, min_voters=3)
+    lines = [line for line in page.description.splitlines() if line.startswith("`")]
+    assert len(lines) == 13, lines
+    assert lines[-1].startswith("` =13` *18 items nobody has ranked yet:* Film 12, Film 13")
+    assert "0–0" not in page.description and "no member has ordered" not in page.description
+    assert len(page.description) < 1500
 
 
 @pytest.mark.parametrize(
@@ -232,7 +291,11 @@ def test_head_to_head_table_for_a_big_debate_covers_every_pair() -> None:
 
 def test_hottest_shows_every_section_and_quotes_both_sides() -> None:
     debate = make_debate()
-    reasons = {1: "IV has the snow *and* Hearts on Fire", 2: "Adrian waking up!", 4: "contrarian"}
+    reasons = {
+        1: "Rocky IV has the snow *and* Hearts on Fire",
+        2: "Rocky II, because Adrian wakes up!",
+        4: "contrarian",
+    }
     members, _, summary = outcome(debate, ROCKY_BALLOTS)
     hot = hottest_embed(
         debate, summary, ballots=members, reasons=reasons, hide_members=False, min_voters=3
@@ -254,14 +317,14 @@ def test_hottest_shows_every_section_and_quotes_both_sides() -> None:
     assert "13 of 14 pairs (93%): almost the same order" in fields["✍️ The server vs the author"]
     assert "<@4> and <@1> agree on 0 of 15 pairs" in fields["⚔️ Rivals"]
     quotes = fields["💬 Rocky IV or Rocky II?"]
-    assert "*For Rocky IV:*\n> IV has the snow \\*and\\* Hearts on Fire — <@1>" in quotes
+    assert "*For Rocky IV:*\n> Rocky IV has the snow \\*and\\* Hearts on Fire — <@1>" in quotes
     assert "*For Rocky II:*" in quotes and "<@2>" in quotes
 
 
 def test_hottest_hides_member_names_when_the_server_asks() -> None:
     debate = make_debate()
     members, _, summary = outcome(debate, ROCKY_BALLOTS)
-    reasons = {1: "snow", 2: "Adrian"}
+    reasons = {1: "Rocky IV: snow", 2: "Rocky II: Adrian"}
     hot = hottest_embed(
         debate, summary, ballots=members, reasons=reasons, hide_members=True, min_voters=3
     )
@@ -329,8 +392,21 @@ def test_item_leaderboard_before_any_summary_and_for_pairwise_methods() -> None:
     debate = make_debate()
     members, result, _ = outcome(debate, ROCKY_BALLOTS)
     [page] = item_board_pages(debate, result, members.tally, previous=None, min_voters=3)
-    assert "4–0 head to head" in page.description
+    # Wins and losses against other items, in words: "4–0" would read like members.
+    assert "4 wins, 0 losses head to head" in page.description and "4–0" not in page.description
+    assert "avg 4.2 (4 ranked it)" in page.description
     assert "▲" not in page.description and "movement shows from the next one" in page.footer.text
+
+
+def test_item_leaderboard_puts_items_nobody_ranked_on_one_line() -> None:
+    debate = make_debate([f"Film {n}" for n in range(30)])
+    film = ids(debate)
+    ballots = {m: [[film[(m + k) % 12]] for k in range(6)] for m in range(8)}
+    members, result, _ = outcome(debate, ballots)
+    [page] = item_board_pages(debate, result, members.tally, previous=None, min_voters=3)
+    lines = [line for line in page.description.splitlines() if line.startswith("`")]
+    assert len(lines) == 13
+    assert lines[-1].startswith("` =13` *18 items nobody has ranked yet:* Film 12, Film 13")
 
 
 def test_item_leaderboard_pages_for_150_items() -> None:
@@ -419,6 +495,56 @@ def test_changes_text_says_who_came_and_what_moved() -> None:
     assert "0 new voters (4 → 4)" in nothing and "No item moved." in nothing
 
 
+def test_hottest_never_contradicts_itself() -> None:
+    # Two members who agree on every pair are not "most opposed"; an item everyone puts
+    # 1st or 2nd is not polarizing; a server that orders every pair as the author does is
+    # not "almost" the same.
+    debate = make_debate([f"Film {n}" for n in range(8)])
+    film = ids(debate)
+    ballots = {
+        1: [[film[0]], [film[1]], [film[2]]],
+        2: [[film[1]], [film[0]], [film[2]]],
+        3: [[film[0]], [film[1]], [film[2]]],
+    }
+    members, _, summary = outcome(debate, ballots)
+    hot = hottest_embed(
+        debate, summary, ballots=members, reasons={}, hide_members=False, min_voters=3
+    )
+    fields = {f.name: f.value for f in hot.fields}
+    assert "Most opposed" not in fields.get("⚔️ Rivals", "")
+    assert fields["🎭 Most polarizing"].startswith("None: members place every item")
+    same = {m: [[key] for key in film] for m in range(1, 4)}
+    members, _, summary = outcome(debate, same)
+    hot = hottest_embed(
+        debate, summary, ballots=members, reasons={}, hide_members=False, min_voters=3
+    )
+    fields = {f.name: f.value for f in hot.fields}
+    assert fields["✍️ The server vs the author"] == "The server's order is exactly the author's."
+    assert "Most opposed" not in fields.get("⚔️ Rivals", "")
+
+
+def test_quotes_stand_under_the_film_they_are_about() -> None:
+    debate = make_debate()
+    iv, ii, iii, rocky, *_ = ids(debate)
+    mentions = Mentions({item.id: (item.name, *item.aliases) for item in debate.items})
+    # One reader's comment, pasted on one line: each film's part, not the whole comment.
+    comment = "Rocky IV – cant argue with the snow Rocky II – when Adrianne woke up.. Rocky V – a sad joke"
+    assert about(comment, ii, mentions) == "Rocky II – when Adrianne woke up.."
+    assert about(comment, iv, mentions) == "Rocky IV – cant argue with the snow"
+    # "Rocky Balboa" and "Rocky III" are not mentions of "Rocky"; a line naming no film
+    # is about none.
+    assert about("Balboa's hurtin' bombs, Rocky Balboa forever", rocky, mentions) is None
+    assert about("Adrian wakes up", iv, mentions) is None
+    assert about("The original Rocky steps. Nothing else.", rocky, mentions) == (
+        "The original Rocky steps."
+    )
+    ballots = {1: [[iii], [rocky]], 2: [[rocky], [iii]]}
+    contest = Contest(Matchup(iii, rocky, 1, 1), 1.0)
+    reasons = {1: "Rocky Balboa is the best", 2: "Rocky: raw eggs and the steps"}
+    for_iii, for_rocky = quotes_for(contest, ballots, reasons, mentions=mentions)
+    assert for_iii == [] and [q.text for q in for_rocky] == ["Rocky: raw eggs and the steps"]
+
+
 def test_quotes_prefer_reasons_about_the_contest() -> None:
     debate = make_debate()
     members, _, summary = outcome(debate, ROCKY_BALLOTS)
@@ -428,5 +554,6 @@ def test_quotes_prefer_reasons_about_the_contest() -> None:
         1: "A long reason about something else entirely, going on and on " * 3,
         5: f"short, but {above.upper()} is why",
     }
-    for_above, _ = quotes_for(contest, members, reasons, per_side=1, mentions=[above])
+    mentions = Mentions({item.id: (item.name,) for item in debate.items})
+    for_above, _ = quotes_for(contest, members, reasons, per_side=1, mentions=mentions)
     assert [q.member_id for q in for_above] == [5]
