@@ -37,6 +37,7 @@ class Settings:
     # Factions are shown from this many voters, in groups of at least this many.
     faction_min_voters: int = 10
     faction_min_size: int = 3
+    chart_cooldown_seconds: int = 10
     # Point discord.py at another REST API / gateway (the test emulator); empty means Discord.
     api_base_url: str | None = None
     gateway_url: str | None = None
@@ -82,6 +83,7 @@ class Settings:
             catalog_dir=_folder(env, "CATALOG_DIR"),
             vote_saves_per_minute=_non_negative_int(env, "VOTE_SAVES_PER_MINUTE", 5),
             **_faction_thresholds(env),
+            chart_cooldown_seconds=_non_negative_int(env, "CHART_COOLDOWN_SECONDS", 10),
             api_base_url=_clean(env.get("DISCORD_API_BASE_URL")),
             gateway_url=_clean(env.get("DISCORD_GATEWAY_URL")),
             backup_dir=_path(env, "BACKUP_DIR"),

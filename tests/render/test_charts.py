@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.ranking import MemberBallots, consensus
-from bot.render.charts import PNG_MAGIC, chart_data, render_chart
+from bot.render.charts import CHART_MAX_ITEMS, PNG_MAGIC, chart_data, render_chart
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -54,12 +54,21 @@ def test_six_items_make_a_small_readable_png() -> None:
     assert 10_000 < len(data) < 500_000
 
 
-def test_150_items_stay_within_sensible_bounds() -> None:
+def test_150_items_draw_the_top_40_rows_within_sensible_bounds() -> None:
     data = chart_for(150, 60)
     width, height = png_size(data)
-    assert width <= 2600 and height <= 2400
-    assert height >= 1500  # rows of at least ~10 px each
+    assert width <= 2600 and height <= 1400  # 40 rows of ~30 px, readable on a phone
     assert len(data) < 4_000_000  # far below Discord's attachment limit
+
+
+def test_only_the_consensus_top_rows_are_drawn_and_the_title_says_so() -> None:
+    keys = list(range(1, 151))
+    tally = MemberBallots(keys, {1: [[k] for k in keys]}).tally
+    order = list(reversed(keys))
+    data = chart_data(tally, order, {k: f"Item {k}" for k in keys}, "A debate")
+    assert len(data.labels) == CHART_MAX_ITEMS and data.labels[0] == "1. Item 150"
+    assert data.wins.shape == (CHART_MAX_ITEMS, CHART_MAX_ITEMS)
+    assert data.title == f"A debate (top {CHART_MAX_ITEMS} of 150)"
 
 
 @pytest.mark.filterwarnings("ignore:Glyph")  # the font has no boxing glove: a box is drawn
