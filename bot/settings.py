@@ -10,7 +10,7 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Discord bot tokens are three base64url segments: the bot's id, a timestamp, an HMAC.
@@ -25,7 +25,8 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    discord_token: str
+    # Never in a repr: settings get logged and shown in tracebacks.
+    discord_token: str = field(repr=False)
     database_path: Path = Path("ranking-debates.sqlite3")
     dev_guild_id: int | None = None
     log_level: str = "INFO"
