@@ -15,6 +15,7 @@ import cogs
 from bot.arguments import describe_options
 from bot.backups import DailyBackups
 from bot.catalog import builtin_catalog, load_catalogs
+from bot.chart_worker import ChartWorker
 from bot.debate_admin import DebateAdmin
 from bot.debate_directory import DebateDirectory
 from bot.duels import DuelService
@@ -96,6 +97,7 @@ class RankingBot(commands.Bot):
         self.duel_store = DuelRepository(db)
         self.duels = DuelService(self.duel_store, self.debate_store, self.voting)
         self.results = ResultsService(self.ballot_store)
+        self.charts = ChartWorker(cooldown_seconds=settings.chart_cooldown_seconds)
         self.voting.add_listener(self.results.on_ballot_change)
         rules = FactionRules(
             min_voters=settings.faction_min_voters, min_size=settings.faction_min_size
@@ -190,6 +192,7 @@ class RankingBot(commands.Bot):
         for task in (self._warming, self._backing_up, self._watching, self._purging):
             if task is not None:
                 task.cancel()
+        self.charts.close()
         await super().close()
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:

@@ -269,3 +269,7 @@ class DebateChanged(Exception):
 
 class DebateGone(Exception):
     """The debate was deleted meanwhile."""
+
+
+class ItemsGone(Exception):
+    """A ballot names items the debate no longer has (removed meanwhile)."""

@@ -10,6 +10,7 @@ never stalls the event loop.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 Key = tuple[int, int]  # (guild_id, debate_id)
 T = TypeVar("T")
 
+# Every load and every change of a kept tally takes the next number: a chart drawn at one
+# version is the chart of every later request at that version (see bot.chart_worker).
+_versions = itertools.count(1)
+
 
 @dataclass
 class DebateResults:
@@ -43,6 +48,7 @@ class DebateResults:
     debate: Debate
     ballots: MemberBallots[int, int]
     reasons: dict[int, str] = field(default_factory=dict)
+    version: int = field(default_factory=lambda: next(_versions))
 
     @property
     def voters(self) -> int:
@@ -103,6 +109,7 @@ class ResultsService:
         kept = self._kept.get((guild_id, debate_id))
         if kept is None:
             return  # loaded from SQLite, change included, when first needed
+        kept.version = next(_versions)
         if new is None:
             if member_id in kept.ballots:
                 kept.ballots.withdraw(member_id)

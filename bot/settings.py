@@ -10,7 +10,7 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Discord bot tokens are three base64url segments: the bot's id, a timestamp, an HMAC.
@@ -25,7 +25,8 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    discord_token: str
+    # Never in a repr: settings get logged and shown in tracebacks.
+    discord_token: str = field(repr=False)
     database_path: Path = Path("ranking-debates.sqlite3")
     dev_guild_id: int | None = None
     log_level: str = "INFO"
@@ -37,6 +38,7 @@ class Settings:
     # Factions are shown from this many voters, in groups of at least this many.
     faction_min_voters: int = 10
     faction_min_size: int = 3
+    chart_cooldown_seconds: int = 10
     # Point discord.py at another REST API / gateway (the test emulator); empty means Discord.
     api_base_url: str | None = None
     gateway_url: str | None = None
@@ -82,6 +84,7 @@ class Settings:
             catalog_dir=_folder(env, "CATALOG_DIR"),
             vote_saves_per_minute=_non_negative_int(env, "VOTE_SAVES_PER_MINUTE", 5),
             **_faction_thresholds(env),
+            chart_cooldown_seconds=_non_negative_int(env, "CHART_COOLDOWN_SECONDS", 10),
             api_base_url=_clean(env.get("DISCORD_API_BASE_URL")),
             gateway_url=_clean(env.get("DISCORD_GATEWAY_URL")),
             backup_dir=_path(env, "BACKUP_DIR"),

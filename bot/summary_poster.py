@@ -29,7 +29,6 @@ makes them (:func:`bot.ui.summary_view`) rather than building them itself.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 import secrets
@@ -40,11 +39,12 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import discord
 
+from bot.chart_worker import chart_key
 from bot.errors import UserError
 from bot.models import Deadline, Debate, Frequency, Schedule, SummaryPost, SummarySnapshot
 from bot.permissions import bot_permissions_in, cannot_post_message, missing_permissions
 from bot.ranking import KEMENY_MAX_ITEMS
-from bot.render.charts import chart_data, render_chart
+from bot.render.charts import chart_data
 from bot.render.factions import summary_factions_embed
 from bot.render.summary import CHART_NAME, summary_embeds
 from bot.render.text import EMBED_TOTAL, safe
@@ -128,10 +128,13 @@ class SummaryPoster:
         )
         changes = changes_since(last.snapshot if last else None, snapshot, voter_changes)
         plain_names = {item.id: item.name for item in debate.items}
-        data = chart_data(
-            kept.ballots.tally, result.ranking, plain_names, debate.title, result.label
+        chart = await self.bot.charts.draw(
+            chart_key(guild_id, debate, method, kept.version),
+            lambda: chart_data(
+                kept.ballots.tally, result.ranking, plain_names, debate.title, result.label
+            ),
+            guild_id=None,  # the bot's own post: drawn in turn, never refused
         )
-        chart = await asyncio.to_thread(render_chart, data)
         message = summary_embeds(
             debate,
             result,

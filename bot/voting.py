@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.errors import DebateNotFound, UserError
-from bot.models import Ballot, Debate, DebateGone, Tiers
+from bot.models import Ballot, Debate, DebateGone, ItemsGone, Tiers
 from bot.render.text import safe
 from bot.storage import BallotRepository, DebateRepository
 from bot.storage.personal_data import Erasure, PersonalDataRepository
@@ -210,6 +210,11 @@ class VotingService:
                 )
             except DebateGone:
                 raise DebateNotFound() from None
+            except ItemsGone:
+                raise UserError(
+                    f"**{safe(debate.title)}** lost an item while you were ranking it, so "
+                    "nothing was saved. Start again to see its items as they are now."
+                ) from None
             self._record_save(guild_id, member_id)
             await self._notify(
                 guild_id, debate.id, member_id, replaced.tiers if replaced else None, tiers

@@ -77,3 +77,17 @@ async def test_warm_loads_every_debate_with_ballots(world) -> None:
     await voting.submit(2, debate, 1, ((debate.items[1].id,),), None)
     assert await results.warm(debates) == 2
     assert set(results._kept) == {(G, debate.id), (2, debate.id)}
+
+
+async def test_every_change_gives_the_kept_tally_a_new_version_for_the_chart_cache(world) -> None:
+    _, _, voting, results, debate = world
+    a, b, *_ = (i.id for i in debate.items)
+    kept = await results.snapshot(G, debate)
+    seen = [kept.version]
+    await voting.submit(G, debate, 1, ((a,), (b,)), None)
+    seen.append(kept.version)
+    await results.consensus(G, debate)  # reading changes nothing
+    seen.append(kept.version)
+    await voting.withdraw(G, debate, 1)
+    seen.append(kept.version)
+    assert seen[0] < seen[1] == seen[2] < seen[3]

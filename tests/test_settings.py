@@ -77,3 +77,10 @@ def test_python_m_bot_reads_dotenv_from_the_working_directory(tmp_path: Path) ->
         f"ranking-debates: CATALOG_DIR is 'no-such-folder', but there is no folder "
         f"{tmp_path.resolve() / 'no-such-folder'}; fix the path, or leave it empty."
     ]
+
+
+def test_the_token_is_never_in_the_settings_repr() -> None:
+    settings = Settings.from_env({"DISCORD_TOKEN": TOKEN})
+    assert settings.discord_token == TOKEN
+    assert TOKEN not in repr(settings) and TOKEN not in str(settings)
+    assert TOKEN.split(".")[0] not in f"{settings!r}"

@@ -297,3 +297,33 @@ def test_pair_agreement_counts_the_pairs_both_order(
     result = agreement(ballot, ((1,), (2,), (3,), (4,)), [1, 2, 3, 4])
     assert (result.agreed, result.compared) == expected
     assert result.disagreed == expected[1] - expected[0]
+
+
+async def test_a_vote_racing_an_item_removal_stores_nothing(
+    db: Database, rocky: Debate, service: VotingService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The member's client read the debate, then an admin removed Rocky V, then the vote lands:
+    the check inside the write sees the removal that the fresh read before it could not."""
+    debates = DebateRepository(db)
+    spec = DebateSpec(
+        "race", rocky.title, rocky.question, "Me", tuple(ItemSpec(i.name) for i in rocky.items)
+    )
+    mine = await debates.create(spec, guild_id=GUILD)
+    # The fresh read before the write happens before the removal: it still lists Rocky V.
+    monkeypatch.setattr(service, "_fresh", _returns)
+    removed = next(i for i in mine.items if i.name == V)
+    await debates.replace(
+        mine.id,
+        DebateSpec(
+            "race", mine.title, mine.question, "Me",
+            tuple(ItemSpec(i.name) for i in mine.items if i.id != removed.id),
+        ),
+    )  # fmt: skip
+    tiers = ((removed.id,), (mine.items[0].id,))
+    with pytest.raises(UserError, match="lost an item while you were ranking it"):
+        await service.submit(GUILD, mine, MEMBER, tiers)
+    assert await service.current(GUILD, mine, MEMBER) is None
+
+
+async def _returns(debate: Debate) -> Debate:
+    return debate

@@ -34,6 +34,10 @@ _DRAWING = threading.Lock()
 DPI = 100
 # Above this many items the cells are too small for numbers; colours carry the chart alone.
 ANNOTATE_MAX = 12
+# The chart draws the consensus' top rows only: drawing time grows with the rows (a 200-row
+# chart took seconds of CPU), 12-px rows are unreadable on a phone anyway, and the table
+# behind "Show the numbers" has every item.
+CHART_MAX_ITEMS = 40
 NAME_CHARS = 24
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -96,7 +100,11 @@ def chart_data(
     title: str,
     method: str = "",
 ) -> ChartData:
-    """Reorder the tally's matrices into ``order`` and label the rows ``1. Name``."""
+    """Reorder the tally's matrices into ``order`` and label the rows ``1. Name``; only the
+    first :data:`CHART_MAX_ITEMS` of ``order`` are drawn, and the title says so."""
+    if len(order) > CHART_MAX_ITEMS:
+        title = f"{title} (top {CHART_MAX_ITEMS} of {len(order)})"
+        order = order[:CHART_MAX_ITEMS]
     index = {key: i for i, key in enumerate(tally.items)}
     rows = np.array([index[key] for key in order], dtype=np.intp)
     wins = np.asarray(tally.wins)[np.ix_(rows, rows)]

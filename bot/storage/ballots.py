@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot.models import Ballot, DebateGone, Tiers
+from bot.models import Ballot, DebateGone, ItemsGone, Tiers
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
 
@@ -28,6 +28,8 @@ class BallotRepository:
         reason: str | None = None,
     ) -> tuple[Ballot, Ballot | None]:
         """Store a new revision and make it current, in one transaction.
+
+        Raises :class:`ItemsGone` if the debate no longer has one of the ballot's items.
 
         Returns the new ballot and the one it replaced (None for a first vote), so callers
         can update running tallies without rereading anything.
@@ -52,6 +54,16 @@ class BallotRepository:
         created: datetime,
     ) -> tuple[Ballot, Ballot | None]:
         async with self.db.transaction() as conn:
+            # Checked here, inside the write: an item removed after the caller's last read
+            # must not end up in a stored ballot.
+            async with conn.execute(
+                "SELECT id FROM items WHERE debate_id = ?", (debate_id,)
+            ) as cursor:
+                known = {row[0] for row in await cursor.fetchall()}
+            if not known:  # every debate has items: no items, no debate
+                raise DebateGone(debate_id)
+            if any(item not in known for tier in tiers for item in tier):
+                raise ItemsGone(debate_id)
             async with conn.execute(
                 _CURRENT + " AND c.member_id = ?", (guild_id, debate_id, member_id)
             ) as cursor:

@@ -167,6 +167,8 @@ class NumbersButton(ResultsButton, DynamicButton, spec=custom_ids.NUMBERS):
     async def show(
         self, interaction: discord.Interaction[RankingBot], debate: Debate, method: str
     ) -> None:
+        # Each member one chart per cooldown, counted before any work is done for the click.
+        interaction.client.charts.ask(guild_of(interaction), interaction.user.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         pages, charts = await numbers_message(
             interaction.client, guild_of(interaction), debate, method, chart=True

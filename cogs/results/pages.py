@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.chart_worker import chart_key
 from bot.errors import UserError
 from bot.ranking import KEMENY_MAX_ITEMS, METHODS, MethodTooLarge
-from bot.render.charts import CHARTS, chart_data, render_chart
+from bot.render.charts import CHARTS, chart_data
 from bot.render.leaderboard import item_board_pages, member_board_pages
 from bot.render.results import consensus_pages, head_to_head_pages
 from bot.render.tiers import TIERLIST_NAME, consensus_tierlist, draw
@@ -95,18 +96,23 @@ async def numbers_message(
 ) -> tuple[list[discord.Embed], list[tuple[str, bytes]]]:
     """The head-to-head table's pages and, when asked, the charts: one measure per image."""
     result = await bot.results.consensus(guild_id, debate, method)
-    tally = (await bot.results.snapshot(guild_id, debate)).ballots.tally
+    kept = await bot.results.snapshot(guild_id, debate)
+    tally = kept.ballots.tally
     pages = head_to_head_pages(debate, result, tally)
     if not chart:
         return pages, []
     names = {item.id: item.name for item in debate.items}
-    data = chart_data(tally, result.ranking, names, debate.title, result.label)
-
-    def draw_charts() -> list[tuple[str, bytes]]:
-        return [(f"{measure}.png", render_chart(data, measure)) for measure in CHARTS]
-
-    # Drawing takes up to a second or two for big debates: never on the event loop.
-    return pages, await asyncio.to_thread(draw_charts)
+    charts = []
+    for measure in CHARTS:
+        # Drawing takes a second or two for big debates: in the chart worker, within its bounds.
+        image = await bot.charts.draw(
+            chart_key(guild_id, debate, method, kept.version),
+            lambda: chart_data(tally, result.ranking, names, debate.title, result.label),
+            guild_id=guild_id,
+            measure=measure,
+        )
+        charts.append((f"{measure}.png", image))
+    return pages, charts
 
 
 async def leaderboard_message(

@@ -2,7 +2,8 @@
 
 An admin uploads a YAML alias bomb or a file nested 600 levels deep to ``/debate import``;
 a member pastes the longest typo-ridden order into a 200-item debate with 20 aliases per
-item. Meanwhile another member's ``/debate show`` must be answered as quickly as ever.
+item; a whole server asks for a 200-item chart at once. Meanwhile another member's (or
+another server's) command must be answered as quickly as ever.
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ import asyncio
 import pytest
 import yaml
 
+from tests.e2e.conftest import StartBot
 from tests.e2e.emulator import DiscordEmulator, Guild, InteractionHandle
 from tests.e2e.harness import BotProcess
+from tests.e2e.reading import ranked_items
+from tests.e2e.test_guild_isolation import start_with_global_commands
+from tests.support.rocky import ROCKY_TITLES
 from tests.test_catalog import alias_bomb
 
 pytestmark = pytest.mark.e2e
@@ -107,3 +112,44 @@ async def test_the_worst_typed_order_is_read_while_others_are_answered(
     assert any("still reading what you sent before" in text for text in replies), replies
     assert any(typo(names[0]) not in text and names[0] in text for text in replies), replies
     await asyncio.sleep(0)
+
+
+async def test_one_server_hammering_charts_is_refused_and_another_is_answered_meanwhile(
+    emulator: DiscordEmulator, start_bot: StartBot
+) -> None:
+    # The second server sees commands only after a global sync, as an owner would run it.
+    other_guild = emulator.add_guild("Italian Stallions", members=2)
+    await start_with_global_commands(emulator, start_bot)
+    guild = emulator.guild(0)
+    data, _ = big_debate_yaml()
+    created = await emulator.command(
+        "debate import", {"file": emulator.upload("big.yaml", data)}, member=guild.admin
+    )
+    assert "big" in (await created.message()).text
+    shown = await (await emulator.command("consensus", {"debate": "big"})).message()
+
+    # Every member of the first server asks for the 200-item chart at once, one of them twice.
+    clickers = [*guild.plain_members, guild.plain_members[0]]
+    clicks = [
+        await emulator.click(shown, label="Show the numbers", member=member) for member in clickers
+    ]
+    other = await emulator.command("consensus", guild=other_guild)
+    await emulator.wait_for_answers([*clicks, other], timeout=60)
+    assert (other.first_answer_latency or 0) < PROMPT
+    assert ranked_items(await other.message(), ROCKY_TITLES)
+
+    async def final_text(handle: InteractionHandle) -> tuple[str, int]:
+        message = await handle.message()
+        assert message.ephemeral
+        return message.text, len(message.attachments)
+
+    answers = [await final_text(click) for click in clicks]
+    charts = [text for text, files in answers if files]
+    assert len(charts) >= 1, answers
+    refused = [text for text, files in answers if not files]
+    assert any("drawing another chart for this server" in text for text in refused), answers
+    assert any("asked for a chart a moment ago" in text for text in refused), answers
+
+    # The chart stays cached while the tally stands still: the next click is answered with it.
+    again = await emulator.click(shown, label="Show the numbers", member=guild.admin)
+    assert (await again.message()).attachments

@@ -14,6 +14,7 @@ import pytest
 
 from bot.ranking import MemberBallots, consensus
 from bot.render.charts import (
+    CHART_MAX_ITEMS,
     CHARTS,
     HEAD_TO_HEAD,
     PNG_MAGIC,
@@ -70,11 +71,11 @@ def test_six_items_make_a_phone_sized_png(measure: str) -> None:
 
 
 @pytest.mark.parametrize("measure", CHARTS)
-def test_150_items_stay_within_sensible_bounds(measure: str) -> None:
+def test_150_items_draw_the_top_40_rows_within_sensible_bounds(measure: str) -> None:
     data = chart_for(150, 60, measure=measure)
     width, height = png_size(data)
-    assert width == 800 and height <= 2600
-    assert height >= 2000  # rows of at least ~12 px each
+    assert width == 800 and height <= 2000  # 40 rows of ~42 px, readable on a phone
+    assert height >= 1600
     assert len(data) < 4_000_000  # far below Discord's attachment limit
 
 
@@ -95,6 +96,16 @@ def test_the_image_carries_the_method_and_the_voters() -> None:
     data = chart_data(tally, [1, 2], {1: "A", 2: "B"}, "T", "Schulze")
     assert data.context == "Schulze order · 2 voters"
     assert data.labels == ["1. A", "2. B"]
+
+
+def test_only_the_consensus_top_rows_are_drawn_and_the_title_says_so() -> None:
+    keys = list(range(1, 151))
+    tally = MemberBallots(keys, {1: [[k] for k in keys]}).tally
+    order = list(reversed(keys))
+    data = chart_data(tally, order, {k: f"Item {k}" for k in keys}, "A debate")
+    assert len(data.labels) == CHART_MAX_ITEMS and data.labels[0] == "1. Item 150"
+    assert data.wins.shape == (CHART_MAX_ITEMS, CHART_MAX_ITEMS)
+    assert data.title == f"A debate (top {CHART_MAX_ITEMS} of 150)"
 
 
 @pytest.mark.filterwarnings("ignore:Glyph")  # the font has no boxing glove: a box is drawn
