@@ -121,12 +121,19 @@ async def test_one_server_hammering_charts_is_refused_and_another_is_answered_me
     other_guild = emulator.add_guild("Italian Stallions", members=2)
     await start_with_global_commands(emulator, start_bot)
     guild = emulator.guild(0)
-    data, _ = big_debate_yaml()
+    data, names = big_debate_yaml()
     created = await emulator.command(
         "debate import", {"file": emulator.upload("big.yaml", data)}, member=guild.admin
     )
     assert "big" in (await created.message()).text
-    shown = await (await emulator.command("consensus", {"debate": "big"})).message()
+    # Numbers are offered once someone voted; posted, so that every member can click.
+    order = f"{names[0]} > {names[1]}"
+    vote = await emulator.command("vote", {"debate": "big", "order": order}, member=guild.admin)
+    assert "Saved" in (await vote.message()).text
+    shown = await (await emulator.command("consensus", {"debate": "big", "public": True})).message()
+
+    theirs = await emulator.command("vote", {"order": "IV > II > III"}, guild=other_guild)
+    assert "Saved" in (await theirs.message()).text
 
     # Every member of the first server asks for the 200-item chart at once, one of them twice.
     clickers = [*guild.plain_members, guild.plain_members[0]]
