@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -207,3 +208,70 @@ def test_real_preflib_file_matches_pref_voting() -> None:
         for b in range(1, 13):
             if a != b:
                 assert data["pairwise"][names[a - 1]][names[b - 1]] == profile.support(a, b)
+
+
+# What ``python -m bot analyze`` must never load: the bot, its Discord and HTTP stack, its
+# pictures and settings. Each costs start-up time that an offline analysis does not need.
+NOT_FOR_ANALYZE = (
+    "discord",
+    "aiohttp",
+    "aiosqlite",
+    "matplotlib",
+    "PIL",
+    "dotenv",
+    "yaml",
+    "rapidfuzz",
+    "bot.client",
+    "bot.launch",
+    "bot.storage",
+    "bot.render",
+)
+
+# Runs ``python -m bot`` as the shell would (runpy, argv), then reports what it imported.
+RUN_AS_MAIN_AND_LIST_MODULES = """\
+import json, runpy, sys
+sys.argv = ["-m", *sys.argv[1:]]
+try:
+    runpy.run_module("bot", run_name="__main__", alter_sys=True)
+except SystemExit as exit_:
+    status = exit_.code
+print("MODULES " + json.dumps(sorted(sys.modules)), file=sys.stderr)
+sys.exit(status)
+"""
+
+
+def test_analyze_imports_neither_discord_nor_the_bot(tmp_path) -> None:
+    path = write(tmp_path, "rocky.txt", ROCKY)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_AS_MAIN_AND_LIST_MODULES, "analyze", str(path), "--json"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["order"][0] == ["IV"]
+    listing = [line for line in done.stderr.splitlines() if line.startswith("MODULES ")]
+    modules = set(json.loads(listing[-1].removeprefix("MODULES ")))
+    assert {"bot.analyze", "bot.ranking", "numpy"} <= modules
+    loaded = sorted(
+        name
+        for name in modules
+        if any(name == banned or name.startswith(banned + ".") for banned in NOT_FOR_ANALYZE)
+    )
+    assert loaded == []
+
+
+def test_the_bot_commands_still_load_the_bot(tmp_path) -> None:
+    # The other side of the lazy imports: `run` goes through the launcher (dotenv, settings,
+    # discord.py) and, with no token anywhere, stops with the settings error.
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_AS_MAIN_AND_LIST_MODULES, "run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 1 and "DISCORD_TOKEN" in done.stderr
+    listing = [line for line in done.stderr.splitlines() if line.startswith("MODULES ")]
+    assert {"bot.launch", "dotenv", "discord"} <= set(json.loads(listing[-1][8:]))

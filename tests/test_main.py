@@ -1,4 +1,4 @@
-"""``python -m bot``: stopping cleanly where the event loop cannot watch signals (Windows)."""
+"""bot.launch: stopping the bot cleanly where the event loop cannot watch signals (Windows)."""
 
 import asyncio
 import os
@@ -6,7 +6,7 @@ import signal
 
 import pytest
 
-from bot.__main__ import install_stop_handlers
+from bot.launch import install_stop_handlers
 
 
 class WindowsLikeLoop(asyncio.SelectorEventLoop):

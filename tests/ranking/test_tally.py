@@ -196,6 +196,35 @@ def test_a_tally_counted_in_bulk_from_ranks_equals_one_added_ballot_at_a_time(pr
     assert Tally.from_ranks(range(n), book.ranks) == Tally.from_ballots(range(n), ballot_list)
 
 
+@settings(max_examples=80, deadline=None)
+@given(profiles(min_items=1, max_items=8, max_voters=15))
+def test_member_ballots_built_in_bulk_equal_ballots_set_one_at_a_time(profile) -> None:
+    n, ballot_list = profile
+    one_by_one: MemberBallots[str, int] = MemberBallots(range(n))
+    for member, ballot in enumerate(ballot_list):
+        one_by_one.set(f"m{member}", ballot)
+    members = [f"m{member}" for member in range(len(ballot_list))]
+    bulk = MemberBallots.from_ranks(range(n), members, one_by_one.ranks)
+    assert bulk.tally == one_by_one.tally
+    assert bulk.members == members and dict(bulk) == dict(one_by_one)
+    assert bulk.recent(3) == one_by_one.recent(3)
+    # And it goes on like the other: a change and a withdrawal keep the two equal.
+    for book in (bulk, one_by_one):
+        book.set("late", [[0]])
+        if members:
+            book.withdraw(members[0])
+    assert bulk.tally == one_by_one.tally and dict(bulk) == dict(one_by_one)
+
+
+def test_member_ballots_in_bulk_refuse_a_member_twice_or_a_wrong_matrix() -> None:
+    with pytest.raises(ValueError, match="twice"):
+        MemberBallots.from_ranks(["a", "b"], ["x", "x"], np.zeros((2, 2), dtype=np.int8))
+    with pytest.raises(ValueError, match="3 columns"):
+        MemberBallots.from_ranks(["a", "b"], ["x", "y", "z"], np.zeros((2, 2), dtype=np.int8))
+    with pytest.raises(ValueError, match="2 rows"):
+        MemberBallots.from_ranks(["a", "b"], ["x"], np.zeros((3, 1), dtype=np.int8))
+
+
 def test_a_rank_matrix_of_the_wrong_shape_or_values_is_refused() -> None:
     with pytest.raises(ValueError, match="3 rows"):
         Tally.from_ranks(["a", "b", "c"], np.zeros((2, 4), dtype=np.int8))
