@@ -111,6 +111,7 @@ class RankingBot(commands.Bot):
         self._backing_up: asyncio.Task[None] | None = None
         self._watching: asyncio.Task[None] | None = None
         self._purging: asyncio.Task[None] | None = None
+        self._compacting: asyncio.Task[None] | None = None
         self.health: HealthServer | None = None
 
     async def setup_hook(self) -> None:
@@ -127,6 +128,7 @@ class RankingBot(commands.Bot):
         self._warming = asyncio.create_task(self._warm_results(), name="warm-results")
         self._watching = asyncio.create_task(self._watch_outside_writes(), name="outside-writes")
         self._purging = asyncio.create_task(self.lifecycle.run(), name="purge-departed")
+        self._compacting = asyncio.create_task(self._compact_history(), name="compact-history")
         if self.settings.health_port is not None:
             self.health = HealthServer(self, self.settings.health_host, self.settings.health_port)
             await self.health.start()
@@ -145,6 +147,17 @@ class RankingBot(commands.Bot):
             log.exception("Could not preload results; they will load on first use")
         else:
             log.info("Preloaded results for %d debate(s)", warmed)
+
+    async def _compact_history(self) -> None:
+        # Saves keep each member's history short themselves; this catches up on revisions
+        # kept from before the retention existed, in short transactions in the background.
+        try:
+            gone = await self.ballot_store.compact_all()
+        except Exception:
+            log.exception("Could not compact the ballot history; saves still compact their own")
+        else:
+            if gone:
+                log.info("Compacted %d old ballot revision(s)", gone)
 
     async def _watch_outside_writes(self) -> None:
         # `python -m bot forget USER_ID` erases ballots from another process; the kept
@@ -189,7 +202,13 @@ class RankingBot(commands.Bot):
     async def close(self) -> None:
         if self.health is not None:
             await self.health.stop()
-        for task in (self._warming, self._backing_up, self._watching, self._purging):
+        for task in (
+            self._warming,
+            self._backing_up,
+            self._watching,
+            self._purging,
+            self._compacting,
+        ):
             if task is not None:
                 task.cancel()
         self.charts.close()

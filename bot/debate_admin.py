@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.edit_plans import EditPlan, ballots_touched
 from bot.errors import UserError
 from bot.models import Ballot, Deadline, Debate, DebateChanged, DebateSpec
+from bot.render.admin import stale_edit_message
 from bot.render.text import safe
 from bot.storage import BallotRepository, DebateRepository, SettingsRepository
 
@@ -33,16 +34,15 @@ class DebateAdmin:
         touched = ballots_touched(plan, await self.current_ballots(guild_id, plan.before))
         try:
             await self.debates.revise(
-                plan.before.id,
-                plan.spec,
-                plan.item_ids,
-                expected_item_ids=[item.id for item in plan.before.items],
+                plan.before.id, plan.spec, plan.item_ids, expected_revision=plan.before.revision
             )
         except DebateChanged:
-            raise UserError(
-                f"Someone else changed the items of **{safe(plan.before.title)}** meanwhile, "
-                "so I saved nothing. Run `/debate edit` again to start from the current version."
-            ) from None
+            current = await self.debates.get(plan.before.id)
+            if current is None:
+                raise UserError(
+                    f"**{safe(plan.before.title)}** was deleted meanwhile; nothing was saved."
+                ) from None
+            raise UserError(stale_edit_message(current)) from None
         return touched
 
     async def current_ballots(self, guild_id: int, debate: Debate) -> list[Ballot]:

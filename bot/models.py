@@ -36,6 +36,9 @@ class Debate:
     items: tuple[Item, ...]
     source: str | None = None
     guild_id: int | None = None  # None: a catalog debate, available in every server
+    # Bumped by every change of the debate itself: an edit made from an older revision is
+    # refused (DebateChanged) rather than silently undoing someone else's change.
+    revision: int = 0
 
     @property
     def is_catalog(self) -> bool:
@@ -64,6 +67,9 @@ class Ballot:
     reason: str | None
     created_at: datetime
     withdrawn_at: datetime | None = None
+    # Items this revision ranked that the debate no longer has, left out of ``tiers`` when
+    # read (stored before the save checked its items inside its transaction).
+    removed_items: int = 0
 
     @property
     def ranked_ids(self) -> tuple[int, ...]:
@@ -264,7 +270,7 @@ class SlugTaken(Exception):
 
 
 class DebateChanged(Exception):
-    """A debate's items changed between reading it and writing a change based on it."""
+    """A debate changed between reading it and writing a change based on it."""
 
 
 class DebateGone(Exception):

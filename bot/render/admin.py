@@ -51,6 +51,20 @@ def change_lines(plan: EditPlan, touched: int) -> list[str]:
     return lines
 
 
+def stale_edit_message(current: Debate) -> str:
+    """An edit refused because the debate changed since the form opened, with the debate
+    as it is now, so the admin can redo their change on top of the other one."""
+    items = "\n".join(
+        f"{position}. {safe(item.name)}" for position, item in enumerate(current.items, 1)
+    )
+    text = (
+        f"Someone else changed this debate; here is the current version. I saved nothing: "
+        f"run `/debate edit` again to make your change on top of theirs.\n"
+        f"**{safe(current.title)}**\n{safe(current.question)}\n{items}"
+    )
+    return clip(text, MESSAGE_CONTENT)
+
+
 def saved_message(plan: EditPlan, touched: int) -> str:
     lines = change_lines(plan, touched)
     if not lines:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 import aiosqlite
@@ -110,6 +110,7 @@ class DebateRepository:
                 source=row["source"],
                 guild_id=row["guild_id"],
                 items=tuple(items[row["id"]]),
+                revision=row["revision"],
             )
             for row in rows
         ]
@@ -168,6 +169,11 @@ class DebateRepository:
         """
         async with self.db.transaction() as conn:
             await self._apply_spec(conn, debate_id, spec)
+            # A form opened before this write must not overwrite it (see revise). The
+            # catalog's sync at start does not bump it: nobody edits catalog debates in forms.
+            await conn.execute(
+                "UPDATE debates SET revision = revision + 1 WHERE id = ?", (debate_id,)
+            )
         self._changed(None, debate_id)
         debate = await self.get(debate_id)
         assert debate is not None
@@ -209,31 +215,44 @@ class DebateRepository:
         spec: DebateSpec,
         item_ids: Sequence[int | None],
         *,
-        expected_item_ids: Collection[int],
+        expected_revision: int,
     ) -> Debate:
         """Make a stored debate match ``spec``, saying which stored item each spec item is.
 
         Unlike :meth:`replace`, which matches items by name, this keeps the id of a renamed
         item (``item_ids[i]`` is the stored id of ``spec.items[i]``, None for a new item), so
         every ballot that ranks it survives the rename. Stored items not named are removed
-        from every ballot. ``expected_item_ids`` are the items the caller saw: if another edit
-        changed them meanwhile, :class:`DebateChanged` is raised and nothing is written.
+        from every ballot. ``expected_revision`` is the debate's revision the caller saw: if
+        another edit changed anything meanwhile (an item, the title, a reason),
+        :class:`DebateChanged` is raised and nothing is written.
         """
         if len(item_ids) != len(spec.items):
             raise ValueError("item_ids must name one stored id (or None) per spec item")
         async with self.db.transaction() as conn:
+            # The revision is compared and bumped in the same statement, inside the write:
+            # of two edits made from the same revision exactly one matches.
+            cursor = await conn.execute(
+                "UPDATE debates SET slug = ?, title = ?, question = ?, author = ?, source = ?,"
+                " revision = revision + 1 WHERE id = ? AND revision = ?",
+                (
+                    spec.slug,
+                    spec.title,
+                    spec.question,
+                    spec.author,
+                    spec.source,
+                    debate_id,
+                    expected_revision,
+                ),
+            )
+            if cursor.rowcount != 1:
+                raise DebateChanged(debate_id)
             async with conn.execute(
                 "SELECT id FROM items WHERE debate_id = ?", (debate_id,)
             ) as cursor:
                 stored = {row["id"] for row in await cursor.fetchall()}
             kept = [i for i in item_ids if i is not None]
-            if stored != set(expected_item_ids) or not set(kept) <= stored:
+            if not set(kept) <= stored:
                 raise DebateChanged(debate_id)
-            await conn.execute(
-                "UPDATE debates SET slug = ?, title = ?, question = ?, author = ?, source = ?"
-                " WHERE id = ?",
-                (spec.slug, spec.title, spec.question, spec.author, spec.source, debate_id),
-            )
             await conn.executemany(
                 "UPDATE items SET position = ?, name = ?, aliases = ?, reason = ? WHERE id = ?",
                 [

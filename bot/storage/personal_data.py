@@ -51,6 +51,7 @@ class PersonalDataRepository:
                 revisions, debates = await cursor.fetchone() or (0, 0)
             await conn.execute(f"DELETE FROM current_ballots WHERE {where}", params)
             await conn.execute(f"DELETE FROM ballots WHERE {where}", params)
+            await conn.execute(f"DELETE FROM ballot_history_compacted WHERE {where}", params)
             duels = (
                 await conn.execute(f"DELETE FROM duel_sessions WHERE {where}", params)
             ).rowcount

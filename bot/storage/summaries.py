@@ -279,13 +279,17 @@ class SummaryRepository:
 
     async def voter_changes(self, guild_id: int, debate_id: int, mark: int) -> VoterChanges:
         """Among the current voters: who first voted after ``mark``, and who revised since."""
+        # A member whose oldest revisions were compacted away (the history retention) had
+        # voted before: counted as changed, not new, whenever they voted the first time.
+        earlier = (
+            "(EXISTS (SELECT 1 FROM ballots b WHERE b.guild_id = c.guild_id"
+            " AND b.debate_id = c.debate_id AND b.member_id = c.member_id AND b.id <= ?)"
+            " OR EXISTS (SELECT 1 FROM ballot_history_compacted h WHERE h.guild_id = c.guild_id"
+            " AND h.debate_id = c.debate_id AND h.member_id = c.member_id))"
+        )
         row = await self.db.fetchone(
-            "SELECT"
-            " SUM(NOT EXISTS (SELECT 1 FROM ballots b WHERE b.guild_id = c.guild_id"
-            "   AND b.debate_id = c.debate_id AND b.member_id = c.member_id AND b.id <= ?)),"
-            " SUM(c.ballot_id > ? AND EXISTS (SELECT 1 FROM ballots b WHERE"
-            "   b.guild_id = c.guild_id AND b.debate_id = c.debate_id"
-            "   AND b.member_id = c.member_id AND b.id <= ?))"
+            f"SELECT SUM(CASE WHEN {earlier} THEN 0 ELSE 1 END),"
+            f" SUM(CASE WHEN c.ballot_id > ? AND {earlier} THEN 1 ELSE 0 END)"
             " FROM current_ballots c WHERE c.guild_id = ? AND c.debate_id = ?",
             (mark, mark, mark, guild_id, debate_id),
         )

@@ -16,6 +16,7 @@ import discord
 from bot import custom_ids
 from bot.errors import UserError
 from bot.render.ballot import ballot_pages, saved_at_text, shared_ballot
+from bot.render.results import plural
 from bot.render.tiers import TIERLIST_NAME, ballot_tierlist, draw
 from bot.ui import BaseView, DynamicButton, guild_of
 from cogs.ballots.common import (
@@ -53,11 +54,17 @@ async def ballot_message(
     is_open = await bot.debate_admin.is_open(guild_id, debate)
     if headline is None:
         headline = f"Your current ballot, {saved_at_text(ballot.created_at)}"
-        changes = len(await bot.voting.history(guild_id, debate, ballot.member_id)) - 1
+        changes = await bot.voting.count_revisions(guild_id, debate, ballot.member_id) - 1
         if changes > 0:
             times = "once" if changes == 1 else "twice" if changes == 2 else f"{changes} times"
             headline += f", after changing it {times}"
         headline += "."
+    if ballot.removed_items:
+        headline += (
+            f"\n{plural(ballot.removed_items, 'item')} you ranked "
+            f"{'was' if ballot.removed_items == 1 else 'were'} removed from the debate since; "
+            "the rest of your order still counts."
+        )
     intro = headline
     if not is_open:
         intro += "\n🔒 Voting on this debate is closed: this ballot is final and counts as it is."

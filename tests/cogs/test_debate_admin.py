@@ -523,9 +523,25 @@ async def test_an_edit_on_a_stale_form_saves_nothing(driver: Driver, bot) -> Non
     other = await open_edit(driver)
     await submit_edit(driver, other, Items="Rumours\nLow\nAja\nHeroes")
     reply = await submit_edit(driver, opened, Items="Rumours\nLow\nAja\nStation to Station")
-    assert "Someone else changed the items of **Best albums** meanwhile" in reply.content
+    assert reply.ephemeral
+    assert "Someone else changed this debate; here is the current version" in reply.content
+    assert "4. Heroes" in reply.content  # the current version, with the other admin's item
     [debate] = await own_debates(bot)
     assert [i.name for i in debate.items] == ["Rumours", "Low", "Aja", "Heroes"]
+
+
+async def test_two_admins_renaming_from_the_same_form_never_both_hear_saved(
+    driver: Driver, bot
+) -> None:
+    await create(driver, "Rumours\nLow\nAja")
+    first, second = await open_edit(driver), await open_edit(driver)
+    saved = await submit_edit(driver, first, Title="Best records")
+    refused = await submit_edit(driver, second, Items="Rumours\nLow – Bowie in Berlin\nAja")
+    assert saved.content.startswith("Saved **Best records**")
+    assert "Someone else changed this debate; here is the current version" in refused.content
+    assert "Saved" not in refused.content and "**Best records**" in refused.content
+    [debate] = await own_debates(bot)
+    assert debate.title == "Best records" and debate.items[1].reason == ""
 
 
 async def test_rename_option_keeps_ballots_without_a_form(driver: Driver, bot) -> None:
