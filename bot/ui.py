@@ -64,30 +64,91 @@ class OwnedView(BaseView):
         return False
 
 
+class OpenForms:
+    """The forms members have open, so a submit nobody will answer can be answered.
+
+    Only live forms are kept: a form leaves when it is submitted or times out. Each member
+    holds at most ``per_member`` (someone clicking Paste… over and over closes their own
+    oldest ones, not other members'), and all members together at most ``total``. A form
+    dropped for room is also stopped, so discord.py forgets it too: its submit is then
+    answered as a lost form, truthfully, and never both applied and called lost.
+    """
+
+    def __init__(self, *, per_member: int, total: int) -> None:
+        self.per_member = per_member
+        self.total = total
+        self._forms: dict[str, BaseModal] = {}
+        self._members: dict[int, list[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._forms)
+
+    def __contains__(self, custom_id: object) -> bool:
+        return custom_id in self._forms
+
+    def opened(self, member_id: int, form: BaseModal) -> None:
+        """Remember ``form`` as ``member_id``'s, closing older ones past the limits."""
+        mine = self._members.setdefault(member_id, [])
+        while len(mine) >= self.per_member:
+            self._close(mine[0])
+        while len(self._forms) >= self.total:
+            self._close(next(iter(self._forms)))
+        form.member_id = member_id
+        self._forms[form.custom_id] = form
+        self._members.setdefault(member_id, []).append(form.custom_id)
+
+    def take(self, custom_id: str) -> BaseModal | None:
+        """The live form a submit is for, no longer kept; None when there is none."""
+        # Not "is it finished": discord.py may run the form's own submit (and stop it)
+        # before this is asked. A form that times out leaves in its on_timeout.
+        form = self._forms.pop(custom_id, None)
+        if form is not None:
+            self._unlist(form)
+        return form
+
+    def forget(self, form: BaseModal) -> None:
+        if self._forms.pop(form.custom_id, None) is not None:
+            self._unlist(form)
+
+    def _close(self, custom_id: str) -> None:
+        form = self._forms.pop(custom_id)
+        self._unlist(form)
+        form.stop()
+
+    def _unlist(self, form: BaseModal) -> None:
+        if form.member_id is None:
+            return
+        mine = self._members.get(form.member_id, [])
+        if form.custom_id in mine:
+            mine.remove(form.custom_id)
+        if not mine:
+            self._members.pop(form.member_id, None)
+
+
+FORMS_PER_MEMBER = 5
+MAX_OPEN_FORMS = 10_000
+
+
 class BaseModal(discord.ui.Modal):
     """A modal whose errors go through the one error path, and whose submit is never lost.
 
     discord.py silently drops the submit of a form it no longer knows (opened before a
-    restart, or timed out), and the member's typing is gone with "This interaction failed".
-    Every form is recorded in :attr:`open_forms` until it is submitted or times out, so the
-    bot can recognise such a submit and give the member back what they typed
-    (:func:`answer_lost_form`).
+    restart, timed out, or closed for room), and the member's typing is gone with "This
+    interaction failed". Forms are opened with :func:`open_form`, which records them in
+    :attr:`open_forms` while they are live, so the bot can recognise such a submit and give
+    the member back what they typed (:func:`answer_lost_form`).
     """
 
-    # custom_id -> the form; class-wide because forms are created before any bot is at hand,
-    # and random custom_ids keep bots in one process (the tests) from seeing each other's.
-    open_forms: ClassVar[dict[str, BaseModal]] = {}
+    # Class-wide because forms are created before any bot is at hand; random custom_ids
+    # keep bots in one process (the tests) from seeing each other's.
+    open_forms: ClassVar[OpenForms] = OpenForms(per_member=FORMS_PER_MEMBER, total=MAX_OPEN_FORMS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.expired = False
-        forms = BaseModal.open_forms
-        forms[self.custom_id] = self
-        if len(forms) > _MAX_OPEN_FORMS:  # forms never submitted; drop the oldest
-            del forms[next(iter(forms))]
+        self.member_id: int | None = None
 
     async def on_timeout(self) -> None:
-        self.expired = True
+        BaseModal.open_forms.forget(self)
 
     async def on_error(
         self,
@@ -101,6 +162,16 @@ class BaseModal(discord.ui.Modal):
         await answer_error(interaction, error)
 
 
+async def open_form(interaction: discord.Interaction, form: BaseModal) -> None:
+    """Show ``form`` to the member and keep it among the live forms until it ends."""
+    BaseModal.open_forms.opened(interaction.user.id, form)
+    try:
+        await interaction.response.send_modal(form)
+    except BaseException:
+        BaseModal.open_forms.forget(form)
+        raise
+
+
 async def answer_lost_form(interaction: discord.Interaction) -> bool:
     """Answer a form submit nobody will answer; True when it was one.
 
@@ -108,13 +179,12 @@ async def answer_lost_form(interaction: discord.Interaction) -> bool:
     """
     if interaction.type is not discord.InteractionType.modal_submit or interaction.data is None:
         return False
-    form = BaseModal.open_forms.pop(str(interaction.data.get("custom_id")), None)
-    if form is not None and not form.expired:
+    if BaseModal.open_forms.take(str(interaction.data.get("custom_id"))) is not None:
         return False
     typed = [text for text in _submitted_texts(interaction.data) if text.strip()]
     message = (
-        "That form was open for too long or from before I restarted, so I couldn't use it. "
-        "Nothing was saved; open it again."
+        "That form is no longer open (it was open for too long, you opened newer ones since, "
+        "or I restarted), so I couldn't use it. Nothing was saved; open it again."
     )
     if typed:
         room = 1500 // len(typed)
@@ -127,7 +197,6 @@ async def answer_lost_form(interaction: discord.Interaction) -> bool:
 
 
 FENCE = "```"
-_MAX_OPEN_FORMS = 10_000
 
 
 def _submitted_texts(data: Any) -> list[str]:

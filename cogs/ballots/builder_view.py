@@ -28,7 +28,7 @@ from bot.render.ballot import (
     minutes,
 )
 from bot.render.text import clip
-from bot.ui import BaseModal, DynamicButton, OwnedView, guild_of
+from bot.ui import BaseModal, DynamicButton, OwnedView, guild_of, open_form
 from bot.voting import MAX_REASON_LENGTH
 from cogs.ballots.ballot_reply import ballot_message
 from cogs.ballots.duel_view import open_duel
@@ -227,7 +227,7 @@ class BuilderView(OwnedView):
         await self.redraw(interaction)
 
     async def _on_paste(self, interaction: discord.Interaction[RankingBot]) -> None:
-        await interaction.response.send_modal(PasteModal(self))
+        await open_form(interaction, PasteModal(self))
 
     async def _on_save(self, interaction: discord.Interaction[RankingBot]) -> None:
         builder = self.builder
