@@ -90,7 +90,12 @@ class RankingBot(commands.Bot):
         self.summary_store = SummaryRepository(db)
         self.server_settings = ServerSettingsService(self.settings_store)
         self.directory = DebateDirectory(self.debate_store, self.ballot_store, self.settings_store)
-        self.debate_admin = DebateAdmin(self.debate_store, self.ballot_store, self.settings_store)
+        self.debate_admin = DebateAdmin(
+            self.debate_store,
+            self.ballot_store,
+            self.settings_store,
+            max_debates=settings.max_debates_per_server,
+        )
         self.voting = VotingService(
             self.ballot_store, self.debate_store, limit=SaveLimit(settings.vote_saves_per_minute)
         )

@@ -86,6 +86,8 @@ NUMBERS = _spec("rd:h2h:{debate_id}:{method}:{page}", debate_id=ID, method=METHO
 NUMBERS_PAGE = _spec(
     "rd:h2h:page:{debate_id}:{method}:{page}", debate_id=ID, method=METHOD, page=ID
 )
+# ◀ ▶ under /debate list (the clicker's server): one page per message, under Discord's 6,000.
+LIST_PAGE = _spec("rd:list:{page}", page=ID)
 LEADERBOARD_PAGE = _spec(
     "rd:lb:{debate_id}:{board}:{method}:{page}",
     debate_id=ID,
@@ -110,4 +112,5 @@ ALL = (
     NUMBERS,
     NUMBERS_PAGE,
     LEADERBOARD_PAGE,
+    LIST_PAGE,
 )

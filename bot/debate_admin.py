@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bot.edit_plans import EditPlan, ballots_touched
 from bot.errors import UserError
-from bot.models import Ballot, Deadline, Debate, DebateChanged, DebateSpec
+from bot.models import Ballot, Deadline, Debate, DebateChanged, DebateSpec, TooManyDebates
 from bot.render.admin import stale_edit_message
 from bot.render.text import safe
 from bot.storage import BallotRepository, DebateRepository, SettingsRepository
@@ -18,15 +18,31 @@ from bot.storage import BallotRepository, DebateRepository, SettingsRepository
 
 class DebateAdmin:
     def __init__(
-        self, debates: DebateRepository, ballots: BallotRepository, settings: SettingsRepository
+        self,
+        debates: DebateRepository,
+        ballots: BallotRepository,
+        settings: SettingsRepository,
+        *,
+        max_debates: int = 50,
     ) -> None:
         self.debates = debates
         self.ballots = ballots
         self.settings = settings
+        self.max_debates = max_debates
 
     async def create(self, spec: DebateSpec, *, guild_id: int, created_by: int) -> Debate:
-        """A new debate of the server; :class:`~bot.models.SlugTaken` if the slug is in use."""
-        return await self.debates.create(spec, guild_id=guild_id, created_by=created_by)
+        """A new debate of the server; :class:`~bot.models.SlugTaken` if the slug is in use,
+        a UserError when the server has as many debates as it may."""
+        try:
+            return await self.debates.create(
+                spec, guild_id=guild_id, created_by=created_by, max_per_guild=self.max_debates
+            )
+        except TooManyDebates as exc:
+            raise UserError(
+                f"This server already has {exc.limit} debates of its own, the most it may have, "
+                "so nothing was created. `/debate delete` one it no longer needs "
+                "(`/debate export` first keeps a copy), then try again."
+            ) from None
 
     async def apply(self, guild_id: int, plan: EditPlan) -> int:
         """Write ``plan`` in one transaction; how many current ballots lost an item."""

@@ -273,6 +273,14 @@ class DebateChanged(Exception):
     """A debate changed between reading it and writing a change based on it."""
 
 
+class TooManyDebates(Exception):
+    """The server already has as many debates of its own as it may."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
 class DebateGone(Exception):
     """The debate was deleted meanwhile."""
 

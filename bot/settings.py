@@ -39,6 +39,8 @@ class Settings:
     faction_min_voters: int = 10
     faction_min_size: int = 3
     chart_cooldown_seconds: int = 10
+    # A server's own debates, at most: each one costs every autocomplete keystroke there.
+    max_debates_per_server: int = 50
     # Point discord.py at another REST API / gateway (the test emulator); empty means Discord.
     api_base_url: str | None = None
     gateway_url: str | None = None
@@ -85,6 +87,7 @@ class Settings:
             vote_saves_per_minute=_non_negative_int(env, "VOTE_SAVES_PER_MINUTE", 5),
             **_faction_thresholds(env),
             chart_cooldown_seconds=_non_negative_int(env, "CHART_COOLDOWN_SECONDS", 10),
+            max_debates_per_server=_positive_int(env, "MAX_DEBATES_PER_SERVER", 50),
             api_base_url=_clean(env.get("DISCORD_API_BASE_URL")),
             gateway_url=_clean(env.get("DISCORD_GATEWAY_URL")),
             backup_dir=_path(env, "BACKUP_DIR"),

@@ -18,6 +18,7 @@ from bot.models import (
     Item,
     ItemSpec,
     SlugTaken,
+    TooManyDebates,
 )
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
@@ -118,11 +119,25 @@ class DebateRepository:
     # -- writing -------------------------------------------------------------------------
 
     async def create(
-        self, spec: DebateSpec, *, guild_id: int | None, created_by: int | None = None
+        self,
+        spec: DebateSpec,
+        *,
+        guild_id: int | None,
+        created_by: int | None = None,
+        max_per_guild: int | None = None,
     ) -> Debate:
-        """Store a new debate; :class:`SlugTaken` when its slug is used there already."""
+        """Store a new debate; :class:`SlugTaken` when its slug is used there already,
+        :class:`TooManyDebates` when the server has ``max_per_guild`` debates already."""
         try:
             async with self.db.transaction() as conn:
+                # Counted inside the write, so two imports at once can't both pass the limit.
+                if guild_id is not None and max_per_guild is not None:
+                    async with conn.execute(
+                        "SELECT COUNT(*) FROM debates WHERE guild_id = ?", (guild_id,)
+                    ) as cursor:
+                        row = await cursor.fetchone()
+                    if row is not None and row[0] >= max_per_guild:
+                        raise TooManyDebates(max_per_guild)
                 debate_id = await self._insert(conn, spec, guild_id=guild_id, created_by=created_by)
         except sqlite3.IntegrityError as exc:
             if "UNIQUE" not in str(exc):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from discord.ext import commands
 
 from cogs.debates.admin import AdminCommands
-from cogs.debates.browse import BrowseCommands, ShowPageButton
+from cogs.debates.browse import BrowseCommands, ListPageButton, ShowPageButton
 from cogs.debates.edit import EditCommands
 
 if TYPE_CHECKING:
@@ -31,5 +31,5 @@ class Debates(
 
 
 async def setup(bot: RankingBot) -> None:
-    bot.add_dynamic_items(ShowPageButton)
+    bot.add_dynamic_items(ShowPageButton, ListPageButton)
     await bot.add_cog(Debates(bot))

@@ -18,6 +18,7 @@ from bot.ui import (
     CogMixin,
     DuelButton,
     DynamicButton,
+    guild_of,
     vote_button,
 )
 
@@ -36,7 +37,10 @@ class BrowseCommands(CogMixin):
     async def list_debates(self, interaction: discord.Interaction[RankingBot]) -> None:
         assert interaction.guild_id is not None
         pages = debate_list_pages(await self.bot.directory.listings(interaction.guild_id))
-        await interaction.response.send_message(embeds=pages[:10], ephemeral=True)
+        # One page a message: ten long pages at once were over Discord's 6,000 characters.
+        await interaction.response.send_message(
+            embed=pages[0], view=list_view(0, len(pages)), ephemeral=True
+        )
 
     @app_commands.command(name="show", description="The author's ranking, with their reasoning")
     @app_commands.guild_only()
@@ -52,6 +56,42 @@ class BrowseCommands(CogMixin):
         picture = await asyncio.to_thread(draw, author_tierlist(found), TIERLIST_NAME)
         embed = embeds[0].set_image(url=f"attachment://{TIERLIST_NAME}")
         await interaction.followup.send(embed=embed, view=view, file=picture)
+
+
+def list_view(page: int, pages: int) -> discord.ui.View:
+    """◀ ▶ under /debate list, when it needs more than one page."""
+    view = BaseView(timeout=None)
+    if pages > 1:
+        view.add_item(ListPageButton(page - 1, "◀", disabled=page == 0))
+        view.add_item(ListPageButton(page + 1, "▶", disabled=page >= pages - 1))
+    return view
+
+
+class ListPageButton(DynamicButton, spec=custom_ids.LIST_PAGE):
+    """Turns the page of /debate list in place; the list is read again, so it is current."""
+
+    def __init__(self, page: int, label: str = "", *, disabled: bool = False) -> None:
+        self.page = max(page, 0)
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=self.spec.format(page=self.page),
+                disabled=disabled,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ListPageButton:
+        return cls(int(match["page"]))
+
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
+        guild_id = guild_of(interaction)
+        pages = debate_list_pages(await interaction.client.directory.listings(guild_id))
+        page = min(self.page, len(pages) - 1)
+        await interaction.response.edit_message(embed=pages[page], view=list_view(page, len(pages)))
 
 
 def show_view(debate: Debate, page: int, pages: int) -> discord.ui.View:

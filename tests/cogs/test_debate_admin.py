@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.catalog import parse_debate_yaml
-from bot.models import Item
+from bot.models import DebateSpec, Item, ItemSpec
 from tests.support.discord_fake import (
     ADMIN_ID,
     GUILD_ID,
@@ -590,3 +590,46 @@ def test_modal_inputs_are_wrapped_in_labels_with_help(bot) -> None:
     assert all(len(c.get("description", "")) <= 100 for c in components)
     assert components[2]["component"]["max_length"] == 4000
     assert sum(1 for _ in walk_components(payload["components"])) == 6
+
+
+# -- bounds ----------------------------------------------------------------------------------
+
+
+def numbered_yaml(n: int) -> bytes:
+    return f"slug: d{n}\ntitle: Debate {n}\nquestion: Q\nauthor: A\nitems: [x, y]\n".encode()
+
+
+async def test_a_server_past_its_debate_limit_is_refused_clearly(driver: Driver, bot) -> None:
+    bot.debate_admin.max_debates = 3
+    for n in range(3):
+        assert "Imported" in (await import_file(driver, numbered_yaml(n))).content
+    refused = await import_file(driver, numbered_yaml(3))
+    assert refused.ephemeral
+    assert "This server already has 3 debates of its own, the most it may have" in refused.content
+    created = await create(driver, "Rumours\nLow")
+    assert "the most it may have" in created.content
+    assert len(await own_debates(bot)) == 3
+    # Another server is not counted against it.
+    other = await import_file(driver, numbered_yaml(0), guild_id=OTHER_GUILD_ID)
+    assert "Imported" in other.content
+
+
+async def test_debate_list_of_60_long_titles_is_paged_under_discords_limits(
+    driver: Driver, bot
+) -> None:
+    for n in range(60):
+        spec = DebateSpec(f"d{n}", f"Debate number {n} " + "with a long title " * 5, "Q", "A",
+                          (ItemSpec("x"), ItemSpec("y")))  # fmt: skip
+        await bot.debate_store.create(spec, guild_id=GUILD_ID)
+    listing = await driver.slash("debate list")
+    assert listing.ephemeral and len(listing.embeds) == 1  # the fake checks the 6,000 limit
+    seen = listing.text
+    message = listing.message
+    while "▶" in [c.get("label") for c in walk_components(message["components"])]:
+        nxt = await driver.click(message, label="▶")
+        assert nxt.type == 7 and len(nxt.embeds) == 1
+        seen += nxt.text
+        message = nxt.message
+        if "Debate number 59" in nxt.text:
+            break
+    assert all(f"Debate number {n} " in seen for n in range(60))
