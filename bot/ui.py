@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
@@ -13,6 +15,7 @@ from bot.custom_ids import CustomId
 from bot.errors import answer_error, send_ephemeral
 from bot.render.results import NUMBERS_LABEL
 from bot.render.text import MESSAGE_CONTENT, clip
+from bot.render.tierlist import TierList, render_tierlist
 
 if TYPE_CHECKING:
     from discord.ext import commands
@@ -30,6 +33,18 @@ else:
 # the private answer: one step, no new custom id to keep working for ever, and the
 # command picker shows it.
 PUBLIC_HELP = "Post it in this channel for everyone (default: only you see it)"
+
+
+async def tierlist_picture(
+    bot: RankingBot, tier_list: TierList, filename: str, *, guild_id: int | None
+) -> discord.File | None:
+    """The tier list as an attachment, drawn in the bounded chart worker; None when that
+    worker is busy with this server's pictures (answer without it)."""
+    # The picture shows exactly what the tier list holds, so that is its cache key.
+    png = await bot.charts.picture(
+        ("tierlist", repr(tier_list)), partial(render_tierlist, tier_list), guild_id=guild_id
+    )
+    return None if png is None else discord.File(io.BytesIO(png), filename=filename)
 
 
 def guild_of(interaction: discord.Interaction) -> int:

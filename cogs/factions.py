@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 import discord
@@ -11,8 +10,8 @@ from discord.ext import commands
 
 from bot.arguments import DebateArg
 from bot.render.factions import IMAGE_NAME, factions_embed
-from bot.render.tiers import draw, factions_tierlist
-from bot.ui import PUBLIC_HELP, guild_of
+from bot.render.tiers import factions_tierlist
+from bot.ui import PUBLIC_HELP, guild_of, tierlist_picture
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -41,7 +40,9 @@ class FactionsCog(commands.Cog, name="Factions"):
         result = await self.bot.factions.factions(guild_id, found)
         picture = None
         if result.clear:
-            picture = await asyncio.to_thread(draw, factions_tierlist(found, result), IMAGE_NAME)
+            picture = await tierlist_picture(
+                self.bot, factions_tierlist(found, result), IMAGE_NAME, guild_id=guild_id
+            )
         embed = factions_embed(
             found, result, hide_members=settings.hide_members, image=picture is not None
         )

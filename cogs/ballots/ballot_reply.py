@@ -7,7 +7,6 @@ a stale copy.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +16,8 @@ from bot import custom_ids
 from bot.errors import UserError
 from bot.render.ballot import ballot_pages, saved_at_text, shared_ballot
 from bot.render.results import plural
-from bot.render.tiers import TIERLIST_NAME, ballot_tierlist, draw
-from bot.ui import BaseView, DynamicButton, guild_of
+from bot.render.tiers import TIERLIST_NAME, ballot_tierlist
+from bot.ui import BaseView, DynamicButton, guild_of, tierlist_picture
 from cogs.ballots.common import (
     ballot_comparison,
     faction_lines,
@@ -206,12 +205,16 @@ class ShareBallotButton(DynamicButton, spec=custom_ids.BALLOT_SHARE):
         # the tier list of a long ballot takes a moment: acknowledge first.
         await interaction.response.defer(thinking=True)
         title = f"{interaction.user.display_name}'s ranking: {debate.title}"
-        picture = await asyncio.to_thread(
-            draw, ballot_tierlist(debate, ballot.tiers, title=title), TIERLIST_NAME
+        picture = await tierlist_picture(
+            interaction.client,
+            ballot_tierlist(debate, ballot.tiers, title=title),
+            TIERLIST_NAME,
+            guild_id=interaction.guild_id,
         )
-        embed.set_image(url=f"attachment://{TIERLIST_NAME}")
+        if picture is not None:
+            embed.set_image(url=f"attachment://{TIERLIST_NAME}")
         await interaction.followup.send(
             embed=embed,
-            files=[picture, *([attachment] if attachment else [])],
+            files=[*([picture] if picture else []), *([attachment] if attachment else [])],
             allowed_mentions=discord.AllowedMentions.none(),
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -12,13 +11,14 @@ from discord import app_commands
 from bot import custom_ids
 from bot.arguments import DebateArg
 from bot.render.debate import author_ranking_pages, debate_list_pages
-from bot.render.tiers import TIERLIST_NAME, author_tierlist, draw
+from bot.render.tiers import TIERLIST_NAME, author_tierlist
 from bot.ui import (
     BaseView,
     CogMixin,
     DuelButton,
     DynamicButton,
     guild_of,
+    tierlist_picture,
     vote_button,
 )
 
@@ -53,9 +53,15 @@ class BrowseCommands(CogMixin):
         view = show_view(found, 0, len(embeds))
         # The tier-list picture of a long list takes a moment to draw: acknowledge first.
         await interaction.response.defer(thinking=True)
-        picture = await asyncio.to_thread(draw, author_tierlist(found), TIERLIST_NAME)
-        embed = embeds[0].set_image(url=f"attachment://{TIERLIST_NAME}")
-        await interaction.followup.send(embed=embed, view=view, file=picture)
+        picture = await tierlist_picture(
+            self.bot, author_tierlist(found), TIERLIST_NAME, guild_id=interaction.guild_id
+        )
+        embed = embeds[0]
+        if picture is not None:
+            embed.set_image(url=f"attachment://{TIERLIST_NAME}")
+        await interaction.followup.send(
+            embed=embed, view=view, file=picture or discord.utils.MISSING
+        )
 
 
 def list_view(page: int, pages: int) -> discord.ui.View:

@@ -3,7 +3,6 @@ the pages (from ``bot.results``' kept tallies, rendered by ``bot.render``)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,7 +15,8 @@ from bot.ranking import KEMENY_MAX_ITEMS, METHODS, MethodTooLarge
 from bot.render.charts import CHARTS, chart_data
 from bot.render.leaderboard import item_board_pages, member_board_pages
 from bot.render.results import consensus_pages, head_to_head_pages
-from bot.render.tiers import TIERLIST_NAME, consensus_tierlist, draw
+from bot.render.tiers import TIERLIST_NAME, consensus_tierlist
+from bot.ui import tierlist_picture
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -88,7 +88,9 @@ async def consensus_picture(
     result = await bot.results.consensus(guild_id, debate, method)
     if result.voters == 0:
         return None
-    return await asyncio.to_thread(draw, consensus_tierlist(debate, result), TIERLIST_NAME)
+    return await tierlist_picture(
+        bot, consensus_tierlist(debate, result), TIERLIST_NAME, guild_id=guild_id
+    )
 
 
 async def numbers_message(
