@@ -20,6 +20,7 @@ from bot.debate_admin import DebateAdmin
 from bot.debate_directory import DebateDirectory
 from bot.duels import DuelService
 from bot.errors import ErrorHandlingTree
+from bot.exports import ExportWorker
 from bot.factions import FactionService
 from bot.health import HealthServer
 from bot.logs import log_command
@@ -103,6 +104,7 @@ class RankingBot(commands.Bot):
         self.duels = DuelService(self.duel_store, self.debate_store, self.voting)
         self.results = ResultsService(self.ballot_store)
         self.charts = ChartWorker(cooldown_seconds=settings.chart_cooldown_seconds)
+        self.exports = ExportWorker()
         self.voting.add_listener(self.results.on_ballot_change)
         rules = FactionRules(
             min_voters=settings.faction_min_voters, min_size=settings.faction_min_size
@@ -217,6 +219,7 @@ class RankingBot(commands.Bot):
             if task is not None:
                 task.cancel()
         self.charts.close()
+        self.exports.close()
         await super().close()
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:

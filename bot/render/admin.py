@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import discord
 
@@ -160,22 +160,26 @@ def ballots_csv(
     Ranks are ``>`` and ties ``=``, as members type them; unranked items are left out.
     """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["member_id" if voter is None else "voter", "time", "ballot", "reason"])
+    csv.writer(out, lineterminator="\n").writerows(ballot_rows(debate, ballots, voter))
+    return out.getvalue()
+
+
+def ballot_rows(
+    debate: Debate, ballots: Sequence[Ballot], voter: Callable[[int], str] | None = None
+) -> Iterator[list[str]]:
+    """The rows of :func:`ballots_csv`, header first, one at a time."""
+    yield ["member_id" if voter is None else "voter", "time", "ballot", "reason"]
     by_id = {item.id: item.name for item in debate.items}
     for ballot in ballots:
         order = " > ".join(
             " = ".join(by_id[i] for i in tier if i in by_id) for tier in ballot.tiers
         )
-        writer.writerow(
-            [
-                str(ballot.member_id) if voter is None else voter(ballot.member_id),
-                ballot.created_at.isoformat(timespec="seconds"),
-                _cell(order),
-                _cell(ballot.reason or ""),
-            ]
-        )
-    return out.getvalue()
+        yield [
+            str(ballot.member_id) if voter is None else voter(ballot.member_id),
+            ballot.created_at.isoformat(timespec="seconds"),
+            _cell(order),
+            _cell(ballot.reason or ""),
+        ]
 
 
 def _cell(text: str) -> str:

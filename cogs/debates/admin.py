@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 import discord
@@ -20,9 +21,10 @@ from bot.deadlines import MAX_TEXT, BadDeadline, discord_timestamp, parse_deadli
 from bot.debate_forms import describe_file_problems, format_problems, spec_of
 from bot.edit_plans import plan_import
 from bot.errors import UserError
+from bot.exports import ExportTooBig, pack_csv
 from bot.models import SlugTaken
 from bot.permissions import admin_only
-from bot.render.admin import ballots_csv
+from bot.render.admin import ballot_rows
 from bot.render.text import safe
 from bot.ui import CogMixin
 from cogs.debates.edit import created_message
@@ -106,36 +108,53 @@ class AdminCommands(CogMixin):
         self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
     ) -> None:
         """The YAML reads back with ``/debate import`` unchanged; the CSV has the current ballots."""
-        assert interaction.guild_id is not None
-        found = debate or await self.bot.directory.current(interaction.guild_id)
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        found = debate or await self.bot.directory.current(guild_id)
+        # A big server's ballots take a moment to write out: acknowledge first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         yaml_text = dump_debate_yaml(spec_of(found))
         files = [discord.File(io.BytesIO(yaml_text.encode()), filename=f"{found.slug}.yaml")]
         lines = [
             f"**{safe(found.title)}** as a debate file: change it and `/debate import` it back."
         ]
-        if (await self.bot.server_settings.get(interaction.guild_id)).hide_members:
+        if (await self.bot.server_settings.get(guild_id)).hide_members:
             lines.append(
                 "Ballots are not included: this server hides member-level results "
                 "(`/settings hide_members`)."
             )
         else:
-            ballots = await self.bot.debate_admin.current_ballots(interaction.guild_id, found)
-            voter = await self.bot.privacy.voter_names(interaction.guild_id, found.id)
-            csv_text = ballots_csv(found, ballots, voter)
-            files.append(
-                discord.File(io.BytesIO(csv_text.encode()), filename=f"{found.slug}-ballots.csv")
+            lines.append(await self._ballots_file(guild_id, found, files))
+        await interaction.followup.send("\n".join(lines), files=files, ephemeral=True)
+
+    async def _ballots_file(self, guild_id: int, debate: Debate, files: list[discord.File]) -> str:
+        """Add the ballots' CSV to ``files`` when it fits an upload; the line saying so."""
+        ballots = await self.bot.debate_admin.current_ballots(guild_id, debate)
+        voter = await self.bot.privacy.voter_names(guild_id, debate.id)
+        stem = f"{debate.slug}-ballots"
+        try:
+            packed = await self.bot.exports.build(
+                guild_id, partial(pack_csv, ballot_rows(debate, ballots, voter), stem)
             )
-            count = f"{len(ballots)} current ballot{'s' if len(ballots) != 1 else ''}"
-            who = (
-                "member id"
-                if voter is None
-                else "voter (a pseudonym, the same in every export of this debate)"
+        except ExportTooBig as exc:
+            return (
+                f"Ballots are not included: their {len(ballots):,} rows are over "
+                f"{exc.limit // (1024 * 1024)} MB even compressed, more than Discord lets me "
+                "upload. The operator can read them from the database "
+                "(`python -m bot backup` makes a copy)."
             )
-            lines.append(
-                f"Ballots: {count if ballots else 'none yet'} in this server, as {who}, "
-                "time (UTC), order and reason."
-            )
-        await interaction.response.send_message("\n".join(lines), files=files, ephemeral=True)
+        files.append(discord.File(io.BytesIO(packed.data), filename=packed.filename))
+        count = f"{len(ballots)} current ballot{'s' if len(ballots) != 1 else ''}"
+        who = (
+            "member id"
+            if voter is None
+            else "voter (a pseudonym, the same in every export of this debate)"
+        )
+        gzipped = " (gzipped: it is big)" if packed.compressed else ""
+        return (
+            f"Ballots{gzipped}: {count if ballots else 'none yet'} in this server, as {who}, "
+            "time (UTC), order and reason."
+        )
 
     @app_commands.command(name="open", description="Open voting on a debate (admins)")
     @app_commands.describe(

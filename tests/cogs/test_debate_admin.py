@@ -633,3 +633,33 @@ async def test_debate_list_of_60_long_titles_is_paged_under_discords_limits(
         if "Debate number 59" in nxt.text:
             break
     assert all(f"Debate number {n} " in seen for n in range(60))
+
+
+async def test_a_big_export_is_gzipped_and_one_too_big_is_refused_clearly(
+    driver: Driver, bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+
+    import bot.exports as exports
+
+    await import_file(driver, ALBUMS_YAML.encode())
+    [debate] = await own_debates(bot)
+    ids = [i.id for i in debate.items]
+    for member in range(300):
+        await bot.ballot_store.save(
+            GUILD_ID, debate.id, 1000 + member, ((ids[member % 4],),), "x" * 50
+        )
+    monkeypatch.setattr(exports, "COMPRESS_ABOVE", 2_000)
+    monkeypatch.setattr(
+        exports.pack_csv, "__kwdefaults__", {"compress_above": 2_000, "limit": 10**6}
+    )
+    reply = await driver.slash("debate export", admin=True, debate="best-albums")
+    files = attachments(reply)
+    assert "Ballots (gzipped: it is big): 300 current ballots" in reply.content
+    assert len(gzip.decompress(files["best-albums-ballots.csv.gz"]).decode().splitlines()) == 301
+
+    monkeypatch.setattr(exports.pack_csv, "__kwdefaults__", {"compress_above": 2_000, "limit": 500})
+    refused = await driver.slash("debate export", admin=True, debate="best-albums")
+    assert list(attachments(refused)) == ["best-albums.yaml"]
+    assert "Ballots are not included: their 300 rows are over" in refused.content
+    assert "more than Discord lets me upload" in refused.content
