@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,20 @@ class Settings:
             health_host=_clean(env.get("HEALTH_HOST")) or "127.0.0.1",
             log_format=_choice(env, "LOG_FORMAT", ("text", "json")),
         )
+
+
+def dotenv_warning(path: Path) -> str | None:
+    """A warning when ``path`` (the .env holding the token) can be read by other users."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if os.name == "nt" or not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return None
+    return (
+        f"{path} can be read by other users of this machine, and it holds the bot token: "
+        f"run `chmod 600 {path}`."
+    )
 
 
 def _clean(value: str | None) -> str | None:
