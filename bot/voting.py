@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from bot.errors import DebateNotFound, UserError
 from bot.models import Ballot, Debate, DebateGone, ItemsGone, Tiers
+from bot.names import strip_invisible
 from bot.render.text import safe
 from bot.storage import BallotRepository, DebateRepository
 from bot.storage.personal_data import Erasure, PersonalDataRepository
@@ -74,9 +75,9 @@ def without_removed_items(debate: Debate, ballot: Ballot) -> Ballot | None:
 
 def normalize_reason(reason: str | None) -> str | None:
     """Trimmed reason, None when blank; a UserError when too long."""
-    if reason is None or not reason.strip():
+    if reason is None or not strip_invisible(reason).strip():
         return None
-    reason = reason.strip()
+    reason = strip_invisible(reason).strip()
     if len(reason) > MAX_REASON_LENGTH:
         raise UserError(
             f"Your reason is {len(reason):,} characters long; keep it to {MAX_REASON_LENGTH:,}."

@@ -78,7 +78,7 @@ def test_python_m_bot_reads_dotenv_from_the_working_directory(tmp_path: Path) ->
         f"ranking-debates: warning: {tmp_path / '.env'} can be read by other users of this "
         f"machine, and it holds the bot token: run `chmod 600 {tmp_path / '.env'}`.",
         f"ranking-debates: CATALOG_DIR is 'no-such-folder', but there is no folder "
-        f"{tmp_path.resolve() / 'no-such-folder'}; fix the path, or leave it empty."
+        f"{tmp_path.resolve() / 'no-such-folder'}; fix the path, or leave it empty.",
     ]
 
 

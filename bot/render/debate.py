@@ -9,6 +9,7 @@ import discord
 
 from bot.deadlines import discord_timestamp
 from bot.models import Debate, DebateListing
+from bot.names import is_safe_link
 from bot.render.paging import Field, paginate_fields, paginate_lines
 from bot.render.text import EMBED_DESCRIPTION, EMBED_TITLE, clip, safe
 
@@ -23,8 +24,9 @@ def author_ranking_pages(debate: Debate, closes_at: datetime | None = None) -> l
     ]
     pages = paginate_fields(fields)
     header = f"**{safe(debate.question)}**\n\nRanked by {safe(debate.author)}"
-    if debate.source:
-        header += f" · [source]({debate.source})"
+    if debate.source and is_safe_link(debate.source):
+        # Shown as it is, never as a masked [text](link): members see where it goes.
+        header += f" · source: <{debate.source}>"
     if closes_at is not None:
         header += f"\n\n⏳ Voting closes {discord_timestamp(closes_at)}"
     embeds: list[discord.Embed] = []
