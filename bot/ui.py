@@ -47,6 +47,28 @@ async def tierlist_picture(
     return None if png is None else discord.File(io.BytesIO(png), filename=filename)
 
 
+CANNOT_POST_NOTE = (
+    "Only you can see this: you can't send messages in this channel, so I didn't post it here."
+)
+
+
+def can_post_here(interaction: discord.Interaction) -> bool:
+    """Whether the member may post in the channel of the interaction themselves."""
+    permissions = interaction.permissions
+    if isinstance(interaction.channel, discord.Thread):
+        return permissions.send_messages_in_threads
+    return permissions.send_messages
+
+
+async def defer_answer(interaction: discord.Interaction, *, public: bool) -> str | None:
+    """Acknowledge a command whose answer takes a moment: in the channel when ``public`` and
+    the member may post there themselves, else privately. The note to send with the answer
+    when a public answer was turned private (the bot must not post for members who can't)."""
+    shown = public and can_post_here(interaction)
+    await interaction.response.defer(thinking=True, ephemeral=not shown)
+    return CANNOT_POST_NOTE if public and not shown else None
+
+
 def guild_of(interaction: discord.Interaction) -> int:
     """The server an interaction came from; raises the one "only in a server" error."""
     if interaction.guild_id is None:

@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.arguments import DebateArg
 from bot.render.factions import IMAGE_NAME, factions_embed
 from bot.render.tiers import factions_tierlist
-from bot.ui import PUBLIC_HELP, guild_of, tierlist_picture
+from bot.ui import PUBLIC_HELP, defer_answer, guild_of, tierlist_picture
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -36,7 +36,7 @@ class FactionsCog(commands.Cog, name="Factions"):
         found = debate or await self.bot.directory.current(guild_id)
         settings = await self.bot.server_settings.get(guild_id)
         # Grouping thousands of ballots takes up to a second, after loading them on first use.
-        await interaction.response.defer(thinking=True, ephemeral=not public)
+        note = await defer_answer(interaction, public=public)
         result = await self.bot.factions.factions(guild_id, found)
         picture = None
         if result.clear:
@@ -46,7 +46,7 @@ class FactionsCog(commands.Cog, name="Factions"):
         embed = factions_embed(
             found, result, hide_members=settings.hide_members, image=picture is not None
         )
-        await interaction.followup.send(embed=embed, file=picture or discord.utils.MISSING)
+        await interaction.followup.send(note, embed=embed, file=picture or discord.utils.MISSING)
 
 
 async def setup(bot: RankingBot) -> None:

@@ -17,7 +17,7 @@ from bot.errors import UserError
 from bot.render.ballot import ballot_pages, saved_at_text, shared_ballot
 from bot.render.results import plural
 from bot.render.tiers import TIERLIST_NAME, ballot_tierlist
-from bot.ui import BaseView, DynamicButton, guild_of, tierlist_picture
+from bot.ui import BaseView, DynamicButton, defer_answer, guild_of, tierlist_picture
 from cogs.ballots.common import (
     ballot_comparison,
     faction_lines,
@@ -200,10 +200,11 @@ class ShareBallotButton(DynamicButton, spec=custom_ids.BALLOT_SHARE):
         embed, attachment = shared_ballot(
             debate, ballot.tiers, reason=ballot.reason, member_mention=interaction.user.mention
         )
-        # A public answer to the click: it needs no channel permissions, and Discord shows
-        # who shared it. The mention renders as a name; no mention in it may ping. Drawing
-        # the tier list of a long ballot takes a moment: acknowledge first.
-        await interaction.response.defer(thinking=True)
+        # A public answer to the click, Discord showing who shared it, when the member may
+        # post here themselves (the bot posts nothing for those who can't). The mention
+        # renders as a name; no mention in it may ping. Drawing the tier list of a long
+        # ballot takes a moment: acknowledge first.
+        note = await defer_answer(interaction, public=True)
         title = f"{interaction.user.display_name}'s ranking: {debate.title}"
         picture = await tierlist_picture(
             interaction.client,
@@ -214,6 +215,7 @@ class ShareBallotButton(DynamicButton, spec=custom_ids.BALLOT_SHARE):
         if picture is not None:
             embed.set_image(url=f"attachment://{TIERLIST_NAME}")
         await interaction.followup.send(
+            note,
             embed=embed,
             files=[*([picture] if picture else []), *([attachment] if attachment else [])],
             allowed_mentions=discord.AllowedMentions.none(),

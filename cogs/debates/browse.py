@@ -17,6 +17,7 @@ from bot.ui import (
     CogMixin,
     DuelButton,
     DynamicButton,
+    defer_answer,
     guild_of,
     tierlist_picture,
     vote_button,
@@ -52,7 +53,7 @@ class BrowseCommands(CogMixin):
         embeds = author_ranking_pages(found, closes_at)
         view = show_view(found, 0, len(embeds))
         # The tier-list picture of a long list takes a moment to draw: acknowledge first.
-        await interaction.response.defer(thinking=True)
+        note = await defer_answer(interaction, public=True)
         picture = await tierlist_picture(
             self.bot, author_tierlist(found), TIERLIST_NAME, guild_id=interaction.guild_id
         )
@@ -60,7 +61,7 @@ class BrowseCommands(CogMixin):
         if picture is not None:
             embed.set_image(url=f"attachment://{TIERLIST_NAME}")
         await interaction.followup.send(
-            embed=embed, view=view, file=picture or discord.utils.MISSING
+            note, embed=embed, view=view, file=picture or discord.utils.MISSING
         )
 
 

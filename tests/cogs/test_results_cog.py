@@ -267,3 +267,23 @@ def _components(reply: Reply) -> list[dict[str, Any]]:
 def _listed(reply: Reply) -> list[str]:
     description = reply.embeds[0]["description"]
     return [line for line in description.splitlines() if line.startswith("`")]
+
+
+async def test_a_member_who_cannot_post_here_gets_public_answers_privately(
+    driver, bot, monkeypatch
+) -> None:
+    import discord
+
+    from tests.support import discord_fake
+
+    muted = discord_fake.MEMBER_PERMISSIONS & ~discord.Permissions(send_messages=True)
+    monkeypatch.setattr(discord_fake, "MEMBER_PERMISSIONS", muted)
+    for command, options in (
+        ("consensus", {"public": True}),
+        ("hottest", {"public": True}),
+        ("leaderboard", {"public": True}),
+        ("debate show", {}),
+    ):
+        reply = await driver.slash(command, **options)
+        assert reply.ephemeral, command
+        assert "Only you can see this: you can't send messages in this channel" in reply.text
