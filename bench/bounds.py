@@ -6,8 +6,8 @@ a named reference, with the ratio:
 - ``/myvote`` on a member with 50,000 saved revisions: counting them by query, against the
   reference, which loaded the whole history to count it (``len(history())``);
 - removing an item from a debate while 200,000 revisions of 50 debates are stored: the
-  per-debate scan with the ``ballots_debate`` index (migration 0006), against the same
-  database with that index dropped;
+  per-debate scan with the ``ballots_debate`` index (migration 0006), the rewrite done off
+  the event loop, against the same database with that index dropped;
 - the retention catching up on those 50,000 revisions (``compact_all``): how long, and the
   longest the event loop went without running meanwhile;
 - the debate autocomplete in a server at the 50-debate cap (200 items each), against the
@@ -173,6 +173,7 @@ async def removal_case(folder: Path) -> dict:
                     raise _Rollback
 
         indexed = await best(remove)
+        _, stall = await stall_ms(remove)
         async with db.transaction() as conn:
             await conn.execute("DROP INDEX ballots_debate")
         unindexed = await best(remove)
@@ -181,6 +182,8 @@ async def removal_case(folder: Path) -> dict:
         indexed,
         unindexed,
         "the same database without the ballots_debate index (before migration 0006)",
+        loop_stall_ms=round(stall, 1),
+        meets_target=stall < TARGET_STALL_MS,
     )
 
 

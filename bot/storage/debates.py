@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
@@ -418,18 +419,29 @@ async def remove_items_from_ballots(
     async with conn.execute(
         "SELECT id, tiers FROM ballots WHERE debate_id = ?", (debate_id,)
     ) as cursor:
-        rows = await cursor.fetchall()
+        rows = [(row["id"], row["tiers"]) for row in await cursor.fetchall()]
+    # Tens of thousands of revisions take a while to rewrite: off the event loop, so other
+    # servers' commands are answered meanwhile (only writes wait for this transaction).
+    updates, emptied = await asyncio.to_thread(_stripped, rows, item_ids)
+    await conn.executemany("UPDATE ballots SET tiers = ? WHERE id = ?", updates)
+    # A ballot that ranked only removed items no longer says anything: it stops counting.
+    await conn.executemany("DELETE FROM current_ballots WHERE ballot_id = ?", emptied)
+
+
+def _stripped(
+    rows: list[tuple[int, str]], item_ids: set[int]
+) -> tuple[list[tuple[str, int]], list[tuple[int]]]:
+    """(new tiers, id) of each revision that ranked a removed item, and the ids of those
+    left ranking nothing."""
     updates: list[tuple[str, int]] = []
     emptied: list[tuple[int]] = []
-    for row in rows:
-        tiers = load_tiers(row["tiers"])
+    for ballot_id, text in rows:
+        tiers = load_tiers(text)
         stripped = tuple(
             kept for tier in tiers if (kept := tuple(i for i in tier if i not in item_ids))
         )
         if stripped != tiers:
-            updates.append((dump_tiers(stripped), row["id"]))
+            updates.append((dump_tiers(stripped), ballot_id))
             if not stripped:
-                emptied.append((row["id"],))
-    await conn.executemany("UPDATE ballots SET tiers = ? WHERE id = ?", updates)
-    # A ballot that ranked only removed items no longer says anything: it stops counting.
-    await conn.executemany("DELETE FROM current_ballots WHERE ballot_id = ?", emptied)
+                emptied.append((ballot_id,))
+    return updates, emptied
