@@ -60,13 +60,14 @@ def can_post_here(interaction: discord.Interaction) -> bool:
     return permissions.send_messages
 
 
-async def defer_answer(interaction: discord.Interaction, *, public: bool) -> str | None:
+async def defer_answer(interaction: discord.Interaction, *, public: bool) -> str:
     """Acknowledge a command whose answer takes a moment: in the channel when ``public`` and
-    the member may post there themselves, else privately. The note to send with the answer
-    when a public answer was turned private (the bot must not post for members who can't)."""
+    the member may post there themselves, else privately. The text to send with the answer:
+    a note when a public answer was turned private (the bot must not post for members who
+    can't), else ``MISSING`` (no text)."""
     shown = public and can_post_here(interaction)
     await interaction.response.defer(thinking=True, ephemeral=not shown)
-    return CANNOT_POST_NOTE if public and not shown else None
+    return CANNOT_POST_NOTE if public and not shown else discord.utils.MISSING
 
 
 def guild_of(interaction: discord.Interaction) -> int:
