@@ -235,8 +235,11 @@ class DuelButton(DynamicButton, spec=custom_ids.DUEL):
         interaction.client.dispatch("duel_button", interaction, self.debate_id)
 
 
-def summary_view(debate_id: int, method: str, full_ranking: bool) -> discord.ui.View:
-    """The buttons under a summary: the numbers, the rest of the ranking, and Vote.
+def summary_view(
+    debate_id: int, method: str, full_ranking: bool, is_open: bool = True
+) -> discord.ui.View:
+    """The buttons under a summary: the numbers, the rest of the ranking, and Vote (only
+    while voting is open).
 
     They are plain buttons with the custom_ids that cogs/results handles as dynamic
     items. The view is stopped before sending so discord.py does not also keep it in
@@ -261,6 +264,7 @@ def summary_view(debate_id: int, method: str, full_ranking: bool) -> discord.ui.
                 ),
             )
         )
-    view.add_item(vote_button(debate_id))
+    if is_open:
+        view.add_item(vote_button(debate_id))
     view.stop()
     return view

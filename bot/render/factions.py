@@ -134,7 +134,7 @@ def member_lines(
     """
     if not result.clear:
         return []
-    parts = []
+    parts: list[str] = []
     for faction, agreement in zip(result.factions, closeness, strict=True):
         whose = f"Faction {faction.letter}'s" + (" majority" if not parts else "")
         if agreement.share is None:

@@ -90,6 +90,7 @@ class Results(commands.Cog):
         await interaction.response.defer(thinking=True, ephemeral=not public)
         result, summary = await self.bot.results.disagreement(guild_id, found, method)
         snapshot = await self.bot.results.snapshot(guild_id, found)
+        is_open = await self.bot.debate_admin.is_open(guild_id, found)
         embed = hottest_embed(
             found,
             summary,
@@ -97,8 +98,8 @@ class Results(commands.Cog):
             reasons=snapshot.reasons,
             hide_members=settings.hide_members,
             min_voters=settings.min_voters,
+            closed=not is_open,
         )
-        is_open = await self.bot.debate_admin.is_open(guild_id, found)
         view = consensus_view(found.id, result.method, 0, 1, voters=result.voters, is_open=is_open)
         await interaction.followup.send(embed=embed, view=view)
 

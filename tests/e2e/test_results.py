@@ -436,3 +436,19 @@ async def test_an_empty_then_closed_debate_reads_as_such(
     assert [b.get("label") for b in mine.buttons] == ["Share"]
     missed = await answer(await emulator.command("myvote", member=latecomer))
     assert "before voting closed" in missed.text and "/vote" not in missed.text
+
+    # Nowhere else offers a vote either, and each says voting is over.
+    show = await answer(await emulator.command("debate show", member=latecomer))
+    assert "Voting is closed: `/consensus` shows the server's final ranking." in show.text
+    assert not {"Vote", "Duel"} & {b.get("label") for b in show.buttons}
+    assert "/vote" not in show.text and "/duel" not in show.text
+    hottest = await answer(await emulator.command("hottest", member=latecomer))
+    assert "Vote" not in [b.get("label") for b in hottest.buttons]
+    assert "Provisional" not in hottest.text and "/vote" not in hottest.text
+    posted = await answer(await emulator.command("summary post", member=dev_guild.admin))
+    assert posted.ephemeral
+    summary = emulator.channel_messages(dev_guild.general)[-1]
+    assert "Hottest disagreements" in summary.text
+    assert summary.embeds[0]["title"].startswith("Final ranking:")
+    assert "Voting is closed: this order is final." in summary.text
+    assert "Vote" not in [b.get("label") for b in summary.buttons]
