@@ -25,12 +25,6 @@ if TYPE_CHECKING:
 else:
     CogMixin = object
 
-# Results answer privately unless the member asks to post them: comparing six methods
-# should not post six messages in the channel. An option rather than a "Post" button under
-# the private answer: one step, no new custom id to keep working for ever, and the
-# command picker shows it.
-PUBLIC_HELP = "Post it in this channel for everyone (default: only you see it)"
-
 
 def guild_of(interaction: discord.Interaction) -> int:
     """The server an interaction came from; raises the one "only in a server" error."""
