@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 from discord import app_commands
@@ -166,22 +166,27 @@ class DynamicButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(
         raise NotImplementedError
 
 
-class VoteButton(DynamicButton, spec=custom_ids.VOTE):
-    """The public Vote button under /debate show, results and summaries.
+class DebateButton(DynamicButton):
+    """A public button that opens something for one debate, for whoever clicks it.
 
-    A click is announced as the ``vote_button`` event (``on_vote_button(interaction,
-    debate_id)``), which the ballots cog answers by opening the builder; no cog that draws the
-    button needs the ballots cog. Its state is its custom_id, so it works after a restart,
-    and a view made only of dynamic items is never kept in discord.py's view store, so
-    public messages cost no memory however many are sent.
+    A click is announced as the event named by ``event`` (``on_<event>(interaction,
+    debate_id)``), which the ballots cog answers; no cog that draws the button needs the
+    ballots cog. Its state is its custom_id, so it works after a restart, and a view made
+    only of dynamic items is never kept in discord.py's view store, so public messages cost
+    no memory however many are sent.
     """
+
+    label: ClassVar[str]
+    emoji: ClassVar[str]
+    style: ClassVar[discord.ButtonStyle]
+    event: ClassVar[str]
 
     def __init__(self, debate_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Vote",
-                emoji="🗳️",
-                style=discord.ButtonStyle.primary,
+                label=self.label,
+                emoji=self.emoji,
+                style=self.style,
                 custom_id=self.spec.format(debate_id=debate_id),
             )
         )
@@ -190,43 +195,33 @@ class VoteButton(DynamicButton, spec=custom_ids.VOTE):
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> VoteButton:
+    ) -> Self:
         return cls(int(match["debate_id"]))
 
     async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
-        interaction.client.dispatch("vote_button", interaction, self.debate_id)
+        interaction.client.dispatch(self.event, interaction, self.debate_id)
+
+
+class VoteButton(DebateButton, spec=custom_ids.VOTE):
+    """The public Vote button under /debate show, results and summaries: opens the builder."""
+
+    label = "Vote"
+    emoji = "🗳️"
+    style = discord.ButtonStyle.primary
+    event = "vote_button"
 
 
 def vote_button(debate_id: int) -> VoteButton:
     return VoteButton(debate_id)
 
 
-class DuelButton(DynamicButton, spec=custom_ids.DUEL):
-    """The public Duel button beside Vote: rank by answering "A or B?".
+class DuelButton(DebateButton, spec=custom_ids.DUEL):
+    """The public Duel button beside Vote: rank by answering "A or B?"."""
 
-    Like :class:`VoteButton`, a click is announced as the ``duel_button`` event
-    (``on_duel_button(interaction, debate_id)``), which the ballots cog answers.
-    """
-
-    def __init__(self, debate_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Duel",
-                emoji="⚔️",
-                style=discord.ButtonStyle.secondary,
-                custom_id=self.spec.format(debate_id=debate_id),
-            )
-        )
-        self.debate_id = debate_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> DuelButton:
-        return cls(int(match["debate_id"]))
-
-    async def clicked(self, interaction: discord.Interaction) -> None:
-        interaction.client.dispatch("duel_button", interaction, self.debate_id)
+    label = "Duel"
+    emoji = "⚔️"
+    style = discord.ButtonStyle.secondary
+    event = "duel_button"
 
 
 def summary_view(
