@@ -11,7 +11,8 @@ from discord.ext import commands
 from bot.arguments import DebateArg
 from bot.render.factions import IMAGE_NAME, factions_embed
 from bot.render.tiers import factions_tierlist
-from bot.ui import PUBLIC_HELP, defer_answer, guild_of, tierlist_picture
+from bot.ui import guild_of, tierlist_picture
+from cogs.results.answer import PUBLIC_HELP, Shown, answer_result
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -35,18 +36,20 @@ class FactionsCog(commands.Cog, name="Factions"):
         guild_id = guild_of(interaction)
         found = debate or await self.bot.directory.current(guild_id)
         settings = await self.bot.server_settings.get(guild_id)
-        # Grouping thousands of ballots takes up to a second, after loading them on first use.
-        note = await defer_answer(interaction, public=public)
-        result = await self.bot.factions.factions(guild_id, found)
-        picture = None
-        if result.clear:
-            picture = await tierlist_picture(
-                self.bot, factions_tierlist(found, result), IMAGE_NAME, guild_id=guild_id
+
+        async def show() -> Shown:
+            # Grouping thousands of ballots takes up to a second, after loading them.
+            result = await self.bot.factions.factions(guild_id, found)
+            picture = None
+            if result.clear:
+                tiers = factions_tierlist(found, result)
+                picture = await tierlist_picture(self.bot, tiers, IMAGE_NAME, guild_id=guild_id)
+            embed = factions_embed(
+                found, result, hide_members=settings.hide_members, image=picture is not None
             )
-        embed = factions_embed(
-            found, result, hide_members=settings.hide_members, image=picture is not None
-        )
-        await interaction.followup.send(note, embed=embed, file=picture or discord.utils.MISSING)
+            return Shown(embed, file=picture)
+
+        await answer_result(interaction, public=public, show=show)
 
 
 async def setup(bot: RankingBot) -> None:
