@@ -235,14 +235,49 @@ class DuelButton(DynamicButton, spec=custom_ids.DUEL):
         interaction.client.dispatch("duel_button", interaction, self.debate_id)
 
 
-def summary_view(debate_id: int, method: str, full_ranking: bool) -> discord.ui.View:
-    """The buttons under a summary: the numbers, the rest of the ranking, and Vote.
+class RemindButton(DynamicButton, spec=custom_ids.REMIND):
+    """Remind me: opt in to the reminder before a debate's deadline; clicked again, opt out.
+
+    Announced as the ``remind_button`` event (``on_remind_button(interaction, debate_id)``),
+    answered by the reminders cog, like :class:`VoteButton`.
+    """
+
+    def __init__(self, debate_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Remind me",
+                emoji="⏰",
+                style=discord.ButtonStyle.secondary,
+                custom_id=self.spec.format(debate_id=debate_id),
+            )
+        )
+        self.debate_id = debate_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> RemindButton:
+        return cls(int(match["debate_id"]))
+
+    async def clicked(self, interaction: discord.Interaction) -> None:
+        interaction.client.dispatch("remind_button", interaction, self.debate_id)
+
+
+def summary_view(
+    debate_id: int, method: str, full_ranking: bool, hidden: bool = False
+) -> discord.ui.View:
+    """The buttons under a summary: the numbers, the rest of the ranking, and Vote; only
+    Vote while the results are ``hidden``.
 
     They are plain buttons with the custom_ids that cogs/results handles as dynamic
     items. The view is stopped before sending so discord.py does not also keep it in
     memory for every summary ever posted: the dynamic items answer the clicks.
     """
     view = discord.ui.View(timeout=None)
+    if hidden:
+        view.add_item(vote_button(debate_id))
+        view.stop()
+        return view
     view.add_item(
         discord.ui.Button(
             label=NUMBERS_LABEL,
