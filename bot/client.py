@@ -28,8 +28,8 @@ from bot.logs import log_command
 from bot.predictions import PredictionService
 from bot.privacy import PrivacyService
 from bot.ranking import FactionRules
-from bot.results import ResultsService
 from bot.reminders import ReminderPoster
+from bot.results import ResultsService
 from bot.server_lifecycle import ServerLifecycle
 from bot.server_settings import ServerSettingsService
 from bot.settings import Settings

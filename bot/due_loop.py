@@ -11,6 +11,7 @@ earlier one. Each action keeps its own exactly-once guarantee (claim, then send;
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -74,7 +75,5 @@ class DueLoop:
             await self.run_once()
             delay = await self.delay()
             log.debug("Next look for due actions in %.1f s", delay)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            except TimeoutError:
-                pass

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
@@ -30,14 +30,6 @@ if TYPE_CHECKING:
     from bot.client import RankingBot
 
 log = logging.getLogger(__name__)
-
-# The reminder comes this long before the deadline, or halfway when less time is left.
-LEAD_TIME = timedelta(hours=24)
-
-
-def reminder_time(closes_at: datetime, now: datetime) -> datetime:
-    """When to remind for a deadline set at ``now``: 24 h before, or halfway there."""
-    return closes_at - min(LEAD_TIME, (closes_at - now) / 2)
 
 
 class ReminderPoster:
@@ -76,7 +68,9 @@ class ReminderPoster:
         now = self.clock()
         for post in await self.store.unfinished():
             if now - post.claimed_at > RESEND_WINDOW:
-                log.warning("Reminder %d was claimed but not confirmed sent; not resending", post.id)
+                log.warning(
+                    "Reminder %d was claimed but not confirmed sent; not resending", post.id
+                )
                 await self.store.mark_unsent(
                     post.id, "abandoned", "the bot stopped between recording and sending it"
                 )

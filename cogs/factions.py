@@ -13,6 +13,7 @@ from bot.arguments import DebateArg
 from bot.render.factions import IMAGE_NAME, factions_embed
 from bot.render.tiers import draw, factions_tierlist
 from bot.ui import PUBLIC_HELP, guild_of
+from cogs.results.pages import results_gate
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -36,8 +37,9 @@ class FactionsCog(commands.Cog, name="Factions"):
         guild_id = guild_of(interaction)
         found = debate or await self.bot.directory.current(guild_id)
         settings = await self.bot.server_settings.get(guild_id)
+        preview = await results_gate(interaction, found)
         # Grouping thousands of ballots takes up to a second, after loading them on first use.
-        await interaction.response.defer(thinking=True, ephemeral=not public)
+        await interaction.response.defer(thinking=True, ephemeral=not public or bool(preview))
         result = await self.bot.factions.factions(guild_id, found)
         picture = None
         if result.clear:
@@ -45,7 +47,9 @@ class FactionsCog(commands.Cog, name="Factions"):
         embed = factions_embed(
             found, result, hide_members=settings.hide_members, image=picture is not None
         )
-        await interaction.followup.send(embed=embed, file=picture or discord.utils.MISSING)
+        await interaction.followup.send(
+            preview or discord.utils.MISSING, embed=embed, file=picture or discord.utils.MISSING
+        )
 
 
 async def setup(bot: RankingBot) -> None:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 class Summaries(

@@ -15,8 +15,11 @@ from bot.render.text import EMBED_DESCRIPTION, EMBED_TITLE, clip, safe
 COLOUR = discord.Colour.from_rgb(200, 30, 45)
 
 
-def author_ranking_pages(debate: Debate, closes_at: datetime | None = None) -> list[discord.Embed]:
-    """The author's ranking, one embed per page, each within Discord's limits."""
+def author_ranking_pages(
+    debate: Debate, closes_at: datetime | None = None, rules: Sequence[str] = ()
+) -> list[discord.Embed]:
+    """The author's ranking, one embed per page, each within Discord's limits; ``rules``
+    are lines on how the debate runs in the server (who may vote, hidden results)."""
     fields = [
         Field(f"{position}. {safe(item.name)}", safe(item.reason) if item.reason else "—")
         for position, item in enumerate(debate.items, start=1)
@@ -27,6 +30,8 @@ def author_ranking_pages(debate: Debate, closes_at: datetime | None = None) -> l
         header += f" · [source]({debate.source})"
     if closes_at is not None:
         header += f"\n\n⏳ Voting closes {discord_timestamp(closes_at)}"
+    if rules:
+        header += "\n" + "\n".join(rules) if closes_at is not None else "\n\n" + "\n".join(rules)
     embeds: list[discord.Embed] = []
     for number, page in enumerate(pages, start=1):
         embed = discord.Embed(

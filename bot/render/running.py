@@ -42,9 +42,7 @@ def _place(score: PredictionScore[int], scores: Sequence[PredictionScore[int]]) 
     return f"{'=' if shared else ''}{score.place}."
 
 
-def prediction_lines(
-    scores: Sequence[PredictionScore[int]], *, hide_members: bool
-) -> list[str]:
+def prediction_lines(scores: Sequence[PredictionScore[int]], *, hide_members: bool) -> list[str]:
     lines = []
     for score in scores:
         who = f"<@{score.member}>" if not hide_members else "a member"

@@ -11,6 +11,7 @@ from discord import app_commands
 
 from bot import custom_ids
 from bot.arguments import DebateArg
+from bot.debate_rules import describe_voters
 from bot.render.debate import author_ranking_pages, debate_list_pages
 from bot.render.tiers import TIERLIST_NAME, author_tierlist, draw
 from bot.ui import (
@@ -18,6 +19,7 @@ from bot.ui import (
     CogMixin,
     DuelButton,
     DynamicButton,
+    RemindButton,
     vote_button,
 )
 
@@ -44,9 +46,11 @@ class BrowseCommands(CogMixin):
         self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
     ) -> None:
         found = debate or await self.bot.directory.current(interaction.guild_id)
+        assert interaction.guild_id is not None
         closes_at = await self.bot.directory.closes_at(interaction.guild_id, found)
-        embeds = author_ranking_pages(found, closes_at)
-        view = show_view(found, 0, len(embeds))
+        rules = await rule_lines(self.bot, interaction.guild_id, found)
+        embeds = author_ranking_pages(found, closes_at, rules)
+        view = show_view(found, 0, len(embeds), remind=closes_at is not None)
         # The tier-list picture of a long list takes a moment to draw: acknowledge first.
         await interaction.response.defer(thinking=True)
         picture = await asyncio.to_thread(draw, author_tierlist(found), TIERLIST_NAME)
@@ -54,14 +58,28 @@ class BrowseCommands(CogMixin):
         await interaction.followup.send(embed=embed, view=view, file=picture)
 
 
-def show_view(debate: Debate, page: int, pages: int) -> discord.ui.View:
-    """Vote and Duel, plus page buttons when the ranking needs more than one embed."""
+async def rule_lines(bot: RankingBot, guild_id: int, debate: Debate) -> list[str]:
+    """How the debate runs here, when that differs from "anyone votes, results live"."""
+    lines = []
+    voters = await bot.debate_rules.voters(guild_id, debate)
+    if not voters.open_to_all:
+        lines.append(f"🗳️ Who may vote: {describe_voters(voters)}")
+    if await bot.debate_rules.results(guild_id, debate) == "after-close":
+        lines.append("🔒 Results stay hidden until voting closes; `/predict` to guess them")
+    return lines
+
+
+def show_view(debate: Debate, page: int, pages: int, *, remind: bool = False) -> discord.ui.View:
+    """Vote and Duel (and Remind me before a deadline), plus page buttons when the ranking
+    needs more than one embed."""
     view = BaseView(timeout=None)
     if pages > 1:
         view.add_item(ShowPageButton(debate.id, page - 1, "◀", disabled=page == 0))
         view.add_item(ShowPageButton(debate.id, page + 1, "▶", disabled=page >= pages - 1))
     view.add_item(vote_button(debate.id))
     view.add_item(DuelButton(debate.id))
+    if remind:
+        view.add_item(RemindButton(debate.id))
     return view
 
 

@@ -24,6 +24,7 @@ from cogs.results.pages import (
     consensus_picture,
     hidden_members_message,
     leaderboard_message,
+    results_gate,
 )
 
 if TYPE_CHECKING:
@@ -61,8 +62,9 @@ class Results(commands.Cog):
         guild_id = guild_of(interaction)
         found = debate or await self.bot.directory.current(guild_id)
         chosen = await choose_method(self.bot, guild_id, found, method)
+        preview = await results_gate(interaction, found)
         # The first request for a debate builds its tallies from every ballot: may be slow.
-        await interaction.response.defer(thinking=True, ephemeral=not public)
+        await interaction.response.defer(thinking=True, ephemeral=not public or bool(preview))
         shown = await consensus_message(self.bot, guild_id, found, chosen)
         picture = await consensus_picture(self.bot, guild_id, found, chosen)
         if picture is not None:
@@ -71,7 +73,10 @@ class Results(commands.Cog):
             found.id, chosen, 0, len(shown.pages), voters=shown.voters, is_open=shown.is_open
         )
         await interaction.followup.send(
-            embed=shown.pages[0], view=view, file=picture or discord.utils.MISSING
+            preview or discord.utils.MISSING,
+            embed=shown.pages[0],
+            view=view,
+            file=picture or discord.utils.MISSING,
         )
 
     @app_commands.command(name="hottest", description="The hottest disagreements in this server")
@@ -87,7 +92,8 @@ class Results(commands.Cog):
         found = debate or await self.bot.directory.current(guild_id)
         settings = await self.bot.server_settings.get(guild_id)
         method = await choose_method(self.bot, guild_id, found, None)
-        await interaction.response.defer(thinking=True, ephemeral=not public)
+        preview = await results_gate(interaction, found)
+        await interaction.response.defer(thinking=True, ephemeral=not public or bool(preview))
         result, summary = await self.bot.results.disagreement(guild_id, found, method)
         snapshot = await self.bot.results.snapshot(guild_id, found)
         embed = hottest_embed(
@@ -100,17 +106,19 @@ class Results(commands.Cog):
         )
         is_open = await self.bot.debate_admin.is_open(guild_id, found)
         view = consensus_view(found.id, result.method, 0, 1, voters=result.voters, is_open=is_open)
-        await interaction.followup.send(embed=embed, view=view)
+        await interaction.followup.send(preview or discord.utils.MISSING, embed=embed, view=view)
 
     @app_commands.command(name="leaderboard", description="Items or members, ranked and paged")
     @app_commands.describe(
-        board="items (default): places, scores, first places; members: who agrees with whom",
+        board="items (default): places, scores, first places; members: who agrees with whom; "
+        "predictions: who guessed the outcome best",
         public=PUBLIC_HELP,
     )
     @app_commands.choices(
         board=[
             app_commands.Choice(name="items", value="items"),
             app_commands.Choice(name="members", value="members"),
+            app_commands.Choice(name="predictions", value="predictions"),
         ]
     )
     @app_commands.guild_only()
@@ -126,8 +134,11 @@ class Results(commands.Cog):
         method = await choose_method(self.bot, guild_id, found, None)
         if board == "members" and (await self.bot.server_settings.get(guild_id)).hide_members:
             raise UserError(hidden_members_message())
-        await interaction.response.defer(thinking=True, ephemeral=not public)
+        preview = await results_gate(interaction, found)
+        await interaction.response.defer(thinking=True, ephemeral=not public or bool(preview))
         pages = await leaderboard_message(self.bot, guild_id, found, board, method)
         await interaction.followup.send(
-            embed=pages[0], view=leaderboard_view(found.id, board, method, 0, len(pages))
+            preview or discord.utils.MISSING,
+            embed=pages[0],
+            view=leaderboard_view(found.id, board, method, 0, len(pages)),
         )
