@@ -47,12 +47,13 @@ class BrowseCommands(CogMixin):
     ) -> None:
         found = debate or await self.bot.directory.current(interaction.guild_id)
         assert interaction.guild_id is not None
+        # The tier-list picture of a long list takes a moment to draw, and a burst of shows
+        # queues on the database: acknowledge first.
+        await interaction.response.defer(thinking=True)
         closes_at = await self.bot.directory.closes_at(interaction.guild_id, found)
         rules = await rule_lines(self.bot, interaction.guild_id, found)
         embeds = author_ranking_pages(found, closes_at, rules)
         view = show_view(found, 0, len(embeds), remind=closes_at is not None)
-        # The tier-list picture of a long list takes a moment to draw: acknowledge first.
-        await interaction.response.defer(thinking=True)
         picture = await asyncio.to_thread(draw, author_tierlist(found), TIERLIST_NAME)
         embed = embeds[0].set_image(url=f"attachment://{TIERLIST_NAME}")
         await interaction.followup.send(embed=embed, view=view, file=picture)
