@@ -18,14 +18,18 @@ from bot.catalog import builtin_catalog, load_catalogs
 from bot.chart_worker import ChartWorker
 from bot.debate_admin import DebateAdmin
 from bot.debate_directory import DebateDirectory
+from bot.debate_rules import DebateRulesService
+from bot.due_loop import DueLoop
 from bot.duels import DuelService
 from bot.errors import ErrorHandlingTree
 from bot.exports import ExportWorker
 from bot.factions import FactionService
 from bot.health import HealthServer
 from bot.logs import log_command
+from bot.predictions import PredictionService
 from bot.privacy import PrivacyService
 from bot.ranking import FactionRules
+from bot.reminders import ReminderPoster
 from bot.results import ResultsService
 from bot.server_lifecycle import ServerLifecycle
 from bot.server_settings import ServerSettingsService
@@ -37,11 +41,13 @@ from bot.storage import (
     DuelRepository,
     SettingsRepository,
 )
+from bot.storage.debate_rules import DebateRulesRepository
 from bot.storage.guilds import GuildRepository
 from bot.storage.personal_data import PersonalDataRepository
+from bot.storage.predictions import PredictionRepository
 from bot.storage.summaries import SummaryRepository
 from bot.summary_poster import SummaryPoster
-from bot.ui import DuelButton, VoteButton, answer_lost_form, summary_view
+from bot.ui import DuelButton, RemindButton, VoteButton, answer_lost_form, summary_view
 from bot.voting import SaveLimit, VotingService
 
 log = logging.getLogger(__name__)
@@ -110,7 +116,24 @@ class RankingBot(commands.Bot):
             min_voters=settings.faction_min_voters, min_size=settings.faction_min_size
         )
         self.factions = FactionService(self.results, self.settings_store, rules)
+        self.debate_rules = DebateRulesService(
+            DebateRulesRepository(db), self.settings_store, self.debate_store, self.ballot_store
+        )
+        self.predictions = PredictionService(
+            PredictionRepository(db), self.debate_rules, self.voting
+        )
         self.summary_poster = SummaryPoster(self, buttons=summary_view)
+        self.reminders = ReminderPoster(self)
+        self.due = DueLoop(
+            [
+                ("Closing at the deadline", self.summary_poster.close_due),
+                ("Reminding before the deadline", self.reminders.remind_due),
+                ("Posting scheduled summaries", self.summary_poster.run_due),
+            ],
+            [self.debate_store.next_due, self.summary_store.next_due],
+            clock=self.summary_poster.clock,
+        )
+        self.debate_store.add_listener(self.due.wake)
         self.privacy = PrivacyService(PersonalDataRepository(db), self.voting, self.settings_store)
         self.lifecycle = ServerLifecycle(GuildRepository(db), on_purge=self.directory.forget_server)
         self.sync_globally = sync_globally
@@ -129,7 +152,7 @@ class RankingBot(commands.Bot):
         # Duels left alone for a day go, even in servers where nobody runs /duel again.
         await self.duels.drop_idle()
         # Vote and Duel buttons on messages sent before this start must keep working.
-        self.add_dynamic_items(VoteButton, DuelButton)
+        self.add_dynamic_items(VoteButton, DuelButton, RemindButton)
         await self.load_cogs()
         await self.sync_commands()
         self._warming = asyncio.create_task(self._warm_results(), name="warm-results")

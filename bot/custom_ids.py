@@ -16,7 +16,7 @@ MAX_LENGTH = 100
 
 ID = "[0-9]+"
 METHOD = "[a-z_]+"
-BOARD = "items|members"
+BOARD = "items|members|predictions"
 NONCE = "[0-9a-f]+"
 ACTION = "[a-z]+"
 MODE = "refine|fresh"
@@ -69,6 +69,8 @@ DUEL_OFFER = _spec("rd:duel:offer:{debate_id}:{mode}", debate_id=ID, mode=MODE)
 DUEL_ANSWER = _spec("rd:duel:{session_id}:{step}:{answer}", session_id=ID, step=ID, answer=ANSWER)
 # [Save what I have], [Cancel] and [Keep going] of one duel session.
 DUEL_SESSION = _spec("rd:duel:{action}:{session_id}", action=SESSION_ACTION, session_id=ID)
+# Remind me: opt in to (or out of) the reminder before a debate's deadline.
+REMIND = _spec("rd:remind:{debate_id}", debate_id=ID)
 # ◀ ▶ under the author's ranking.
 SHOW_PAGE = _spec("rd:show:{debate_id}:{page}", debate_id=ID, page=ID)
 # ◀ ▶, Edit and Share under a member's own ballot; share names the revision shown.
@@ -103,6 +105,7 @@ ALL = (
     DUEL_OFFER,
     DUEL_ANSWER,
     DUEL_SESSION,
+    REMIND,
     SHOW_PAGE,
     BALLOT_PAGE,
     BALLOT_EDIT,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.deadlines import reminder_time
 from bot.edit_plans import EditPlan, ballots_touched
 from bot.errors import UserError
 from bot.models import Ballot, Deadline, Debate, DebateChanged, DebateSpec, TooManyDebates
@@ -77,10 +78,22 @@ class DebateAdmin:
         return None if is_open else await self.debates.closed_at(guild_id, debate.id)
 
     async def set_deadline(
-        self, guild_id: int, debate: Debate, closes_at: datetime, announce_channel_id: int
+        self,
+        guild_id: int,
+        debate: Debate,
+        closes_at: datetime,
+        announce_channel_id: int,
+        now: datetime,
     ) -> Deadline:
-        """Keep (or make) voting open until ``closes_at``; it then closes by itself."""
-        return await self.debates.set_deadline(guild_id, debate.id, closes_at, announce_channel_id)
+        """Keep (or make) voting open until ``closes_at``; it then closes by itself, and
+        those who asked are reminded before (:func:`bot.deadlines.reminder_time`)."""
+        return await self.debates.set_deadline(
+            guild_id,
+            debate.id,
+            closes_at,
+            announce_channel_id,
+            remind_at=reminder_time(closes_at, now),
+        )
 
     async def deadline(self, guild_id: int, debate: Debate) -> Deadline | None:
         return await self.debates.deadline(guild_id, debate.id)

@@ -95,6 +95,60 @@ class Deadline:
     debate_id: int
     closes_at: datetime
     announce_channel_id: int
+    remind_at: datetime | None = None  # the reminder before it; None once claimed
+
+
+# 'after-close': the consensus and all derived from it are hidden while the debate is open.
+ResultsVisibility = Literal["live", "after-close"]
+# voter_role_id of a debate's rules that overrides a server's voter role with "anyone".
+ANYONE = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DebateRules:
+    """A debate's own rules in a server; None follows the server's settings."""
+
+    results: ResultsVisibility | None = None
+    voter_role_id: int | None = None  # ANYONE: no role needed, whatever the server says
+    min_member_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VoterRules:
+    """Who may vote on a debate in a server, after the debate's rules override the server's."""
+
+    role_id: int | None = None
+    min_member_days: int = 0
+
+    @property
+    def open_to_all(self) -> bool:
+        return self.role_id is None and self.min_member_days == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """A member's guess of the server's final order of a debate."""
+
+    guild_id: int
+    debate_id: int
+    member_id: int
+    tiers: Tiers
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPost:
+    """The reminder before a deadline: claimed before it is sent, like a summary post."""
+
+    id: int
+    guild_id: int
+    debate_id: int
+    channel_id: int
+    closes_at: datetime
+    nonce: str
+    status: PostStatus
+    claimed_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +160,9 @@ class GuildSettings:
     default_method: str = "schulze"
     admin_role_id: int | None = None
     pseudonymous_exports: bool = True
+    results: ResultsVisibility = "live"
+    voter_role_id: int | None = None
+    min_member_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)

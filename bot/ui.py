@@ -331,17 +331,32 @@ class DuelButton(DebateButton, spec=custom_ids.DUEL):
     event = "duel_button"
 
 
+class RemindButton(DebateButton, spec=custom_ids.REMIND):
+    """Remind me: opt in to the reminder before a debate's deadline; clicked again, opt out
+    (answered by the reminders cog)."""
+
+    label = "Remind me"
+    emoji = "⏰"
+    style = discord.ButtonStyle.secondary
+    event = "remind_button"
+
+
 def summary_view(
-    debate_id: int, method: str, full_ranking: bool, is_open: bool = True
+    debate_id: int, method: str, full_ranking: bool, is_open: bool = True, hidden: bool = False
 ) -> discord.ui.View:
     """The buttons under a summary: the numbers, the rest of the ranking, and Vote (only
-    while voting is open).
+    while voting is open); only Vote while the results are ``hidden``.
 
     They are plain buttons with the custom_ids that cogs/results handles as dynamic
     items. The view is stopped before sending so discord.py does not also keep it in
     memory for every summary ever posted: the dynamic items answer the clicks.
     """
     view = discord.ui.View(timeout=None)
+    if hidden:
+        if is_open:
+            view.add_item(vote_button(debate_id))
+        view.stop()
+        return view
     view.add_item(
         discord.ui.Button(
             label=NUMBERS_LABEL,

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator, Sequence
 
 import discord
 
+from bot.debate_rules import describe_results, describe_voters
 from bot.edit_plans import EditPlan
-from bot.models import Ballot, Debate, GuildSettings
+from bot.models import Ballot, Debate, GuildSettings, VoterRules
 from bot.render.debate import COLOUR
 from bot.render.text import MESSAGE_CONTENT, clip, safe
 
@@ -133,6 +134,15 @@ def settings_embed(
             if settings.admin_role_id
             else "none — only members with Manage Server"
         ),
+        inline=False,
+    )
+    embed.add_field(name="results", value=describe_results(settings.results), inline=False)
+    embed.add_field(
+        name="who may vote (voter_role, min_member_days)",
+        value=describe_voters(
+            VoterRules(settings.voter_role_id, settings.min_member_days)
+        ).capitalize()
+        + " — `/debate rules` can change it for one debate",
         inline=False,
     )
     embed.add_field(

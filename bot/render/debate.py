@@ -17,9 +17,14 @@ COLOUR = discord.Colour.from_rgb(200, 30, 45)
 
 
 def author_ranking_pages(
-    debate: Debate, closes_at: datetime | None = None, *, is_open: bool = True
+    debate: Debate,
+    closes_at: datetime | None = None,
+    rules: Sequence[str] = (),
+    *,
+    is_open: bool = True,
 ) -> list[discord.Embed]:
-    """The author's ranking, one embed per page, each within Discord's limits.
+    """The author's ranking, one embed per page, each within Discord's limits; ``rules``
+    are lines on how the debate runs in the server (who may vote, hidden results).
 
     Once voting has closed, it says so and points to the final ranking instead of /vote.
     """
@@ -36,6 +41,9 @@ def author_ranking_pages(
         header += "\n\n🔒 Voting is closed: `/consensus` shows the server's final ranking."
     elif closes_at is not None:
         header += f"\n\n⏳ Voting closes {discord_timestamp(closes_at)}"
+    if rules:
+        after_line = closes_at is not None or not is_open
+        header += ("\n" if after_line else "\n\n") + "\n".join(rules)
     embeds: list[discord.Embed] = []
     for number, page in enumerate(pages, start=1):
         embed = discord.Embed(

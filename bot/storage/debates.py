@@ -344,26 +344,39 @@ class DebateRepository:
                 "INSERT INTO guild_debates (guild_id, debate_id, is_open, closed_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, debate_id) DO UPDATE SET"
                 " is_open = excluded.is_open, closed_at = excluded.closed_at,"
-                " closes_at = NULL, announce_channel_id = NULL",
+                " closes_at = NULL, announce_channel_id = NULL, remind_at = NULL",
                 (guild_id, debate_id, int(is_open), None if is_open else to_iso(utcnow())),
             )
         self._changed(guild_id, debate_id)
 
     async def set_deadline(
-        self, guild_id: int, debate_id: int, closes_at: datetime, announce_channel_id: int
+        self,
+        guild_id: int,
+        debate_id: int,
+        closes_at: datetime,
+        announce_channel_id: int,
+        remind_at: datetime | None = None,
     ) -> Deadline:
-        """Open (or keep open) until ``closes_at``; the reveal goes to the announce channel."""
+        """Open (or keep open) until ``closes_at``; the reveal goes to the announce channel,
+        and the reminder (if any) at ``remind_at``."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO guild_debates (guild_id, debate_id, is_open, closed_at, closes_at,"
-                " announce_channel_id) VALUES (?, ?, 1, NULL, ?, ?)"
+                " announce_channel_id, remind_at) VALUES (?, ?, 1, NULL, ?, ?, ?)"
                 " ON CONFLICT (guild_id, debate_id) DO UPDATE SET is_open = 1, closed_at = NULL,"
                 " closes_at = excluded.closes_at,"
-                " announce_channel_id = excluded.announce_channel_id",
-                (guild_id, debate_id, to_iso(closes_at), announce_channel_id),
+                " announce_channel_id = excluded.announce_channel_id,"
+                " remind_at = excluded.remind_at",
+                (
+                    guild_id,
+                    debate_id,
+                    to_iso(closes_at),
+                    announce_channel_id,
+                    to_iso(remind_at) if remind_at else None,
+                ),
             )
         self._changed(guild_id, debate_id)
-        return Deadline(guild_id, debate_id, closes_at, announce_channel_id)
+        return Deadline(guild_id, debate_id, closes_at, announce_channel_id, remind_at)
 
     async def deadline(self, guild_id: int, debate_id: int) -> Deadline | None:
         rows = await self.db.fetchall(
@@ -371,7 +384,7 @@ class DebateRepository:
             " AND is_open = 1 AND closes_at IS NOT NULL",
             (guild_id, debate_id),
         )
-        return _deadline(rows[0]) if rows else None
+        return deadline_of(rows[0]) if rows else None
 
     async def due_deadlines(self, now: datetime) -> list[Deadline]:
         """Deadlines reached (in every server) whose debate has not been closed yet."""
@@ -379,7 +392,15 @@ class DebateRepository:
             "SELECT * FROM guild_debates WHERE closes_at <= ? AND is_open = 1 ORDER BY closes_at",
             (to_iso(now),),
         )
-        return [_deadline(row) for row in rows]
+        return [deadline_of(row) for row in rows]
+
+    async def next_due(self) -> datetime | None:
+        """The earliest pending deadline or reminder time in any server (None: nothing)."""
+        row = await self.db.fetchone(
+            "SELECT MIN(t) FROM (SELECT MIN(closes_at) AS t FROM guild_debates WHERE is_open = 1"
+            " UNION ALL SELECT MIN(remind_at) FROM guild_debates WHERE is_open = 1) AS due"
+        )
+        return from_iso(row[0]) if row and row[0] else None
 
     async def closed_at(self, guild_id: int, debate_id: int) -> datetime | None:
         row = await self.db.fetchone(
@@ -389,7 +410,8 @@ class DebateRepository:
         return from_iso(row["closed_at"]) if row else None
 
 
-def _deadline(row: sqlite3.Row) -> Deadline:
+def deadline_of(row: sqlite3.Row) -> Deadline:
+    """A ``guild_debates`` row with a deadline, as a :class:`Deadline`."""
     closes_at = from_iso(row["closes_at"])
     assert closes_at is not None
     return Deadline(
@@ -397,6 +419,7 @@ def _deadline(row: sqlite3.Row) -> Deadline:
         debate_id=row["debate_id"],
         closes_at=closes_at,
         announce_channel_id=row["announce_channel_id"],
+        remind_at=from_iso(row["remind_at"]),
     )
 
 

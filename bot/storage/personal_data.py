@@ -55,6 +55,9 @@ class PersonalDataRepository:
             duels = (
                 await conn.execute(f"DELETE FROM duel_sessions WHERE {where}", params)
             ).rowcount
+            # Predictions and reminder requests are the member's too.
+            await conn.execute(f"DELETE FROM predictions WHERE {where}", params)
+            await conn.execute(f"DELETE FROM reminder_requests WHERE {where}", params)
             creator, _ = _scope(member_id, guild_id, column="created_by")
             unlinked = await conn.execute(
                 f"UPDATE debates SET created_by = NULL WHERE {creator}", params

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime
 from typing import Literal
 
-from bot.models import Deadline, Schedule, SummaryPost, SummarySnapshot, VoterChanges
+from bot.models import Deadline, PostKind, Schedule, SummaryPost, SummarySnapshot, VoterChanges
 from bot.storage._util import from_iso, to_iso
 from bot.storage.database import Database
 
@@ -91,6 +91,13 @@ class SummaryRepository:
         )
         return [_schedule(row) for row in rows]
 
+    async def next_due(self) -> datetime | None:
+        """When the earliest running schedule is due (None: no schedule runs)."""
+        row = await self.db.fetchone(
+            "SELECT MIN(next_due) FROM summary_schedules WHERE paused_at IS NULL"
+        )
+        return from_iso(row[0]) if row and row[0] else None
+
     # -- posts ---------------------------------------------------------------------------
 
     async def claim_slot(
@@ -158,13 +165,22 @@ class SummaryRepository:
         snapshot: SummarySnapshot,
         nonce: str,
         now: datetime,
+        kind: PostKind = "summary",
     ) -> SummaryPost:
-        """Record a /summary post about to be sent."""
+        """Record a /summary post (or a reveal at a close by hand) about to be sent."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO summary_posts (guild_id, debate_id, channel_id, slot, nonce, status,"
-                " snapshot, claimed_at) VALUES (?, ?, ?, NULL, ?, 'claimed', ?, ?)",
-                (guild_id, debate_id, channel_id, nonce, dump_snapshot(snapshot), to_iso(now)),
+                " snapshot, claimed_at, kind) VALUES (?, ?, ?, NULL, ?, 'claimed', ?, ?, ?)",
+                (
+                    guild_id,
+                    debate_id,
+                    channel_id,
+                    nonce,
+                    dump_snapshot(snapshot),
+                    to_iso(now),
+                    kind,
+                ),
             )
             post_id = cursor.lastrowid
         assert post_id is not None
@@ -178,6 +194,7 @@ class SummaryRepository:
             status="claimed",
             snapshot=snapshot,
             claimed_at=now,
+            kind=kind,
         )
 
     async def claim_reveal(
@@ -191,7 +208,8 @@ class SummaryRepository:
         """
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "UPDATE guild_debates SET is_open = 0, closed_at = closes_at, closes_at = NULL"
+                "UPDATE guild_debates SET is_open = 0, closed_at = closes_at, closes_at = NULL,"
+                " remind_at = NULL"
                 " WHERE guild_id = ? AND debate_id = ? AND is_open = 1 AND closes_at = ?",
                 (deadline.guild_id, deadline.debate_id, to_iso(deadline.closes_at)),
             )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import custom_ids
+from bot.deadlines import discord_timestamp
 from bot.errors import UserError
 from bot.render.ballot import ballot_pages, saved_at_text, shared_ballot
 from bot.render.results import plural
@@ -26,7 +27,7 @@ from cogs.ballots.common import (
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
-    from bot.models import Ballot, Debate
+    from bot.models import Ballot, Debate, Tiers
 
 BALLOT_FOOTER = "Edit to change it · Share to post it in this channel"
 CLOSED_FOOTER = "Share to post it in this channel"
@@ -80,6 +81,27 @@ async def ballot_message(
     )
     page = min(max(page, 0), len(embeds) - 1)
     return embeds[page], ballot_view(debate.id, ballot.id, page, len(embeds), editable=is_open)
+
+
+async def prediction_message(
+    bot: RankingBot, guild_id: int, debate: Debate, tiers: Tiers, *, replaced: bool
+) -> discord.Embed:
+    """A saved prediction: the guessed order, and when it is scored."""
+    closes_at = await bot.directory.closes_at(guild_id, debate)
+    when = f"voting closes {discord_timestamp(closes_at)}" if closes_at else "voting closes"
+    headline = "Saved, replacing your earlier prediction." if replaced else "Saved your prediction."
+    pages = ballot_pages(
+        debate,
+        tiers,
+        reason=None,
+        heading=f"Your prediction: {debate.title}",
+        intro=(
+            f"{headline} Your guess of the server's final order is scored when {when}: "
+            "the more pairs of items it orders like the consensus, the better."
+        ),
+        footer="/predict again to change it until voting closes",
+    )
+    return pages[0]
 
 
 def ballot_view(

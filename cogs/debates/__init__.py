@@ -9,6 +9,7 @@ from discord.ext import commands
 from cogs.debates.admin import AdminCommands
 from cogs.debates.browse import BrowseCommands, ListPageButton, ShowPageButton
 from cogs.debates.edit import EditCommands
+from cogs.debates.rules import RulesCommands
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -18,6 +19,7 @@ class Debates(
     BrowseCommands,
     EditCommands,
     AdminCommands,
+    RulesCommands,
     commands.GroupCog,
     group_name="debate",
     # Without it discord.py would publish the docstring below, a note for developers.

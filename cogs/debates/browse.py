@@ -10,6 +10,7 @@ from discord import app_commands
 
 from bot import custom_ids
 from bot.arguments import DebateArg
+from bot.debate_rules import describe_voters
 from bot.render.debate import author_ranking_pages, debate_list_pages
 from bot.render.tiers import TIERLIST_NAME, author_tierlist
 from bot.ui import (
@@ -17,6 +18,7 @@ from bot.ui import (
     CogMixin,
     DuelButton,
     DynamicButton,
+    RemindButton,
     defer_answer,
     guild_of,
     tierlist_picture,
@@ -24,6 +26,8 @@ from bot.ui import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.client import RankingBot
     from bot.models import Debate
 
@@ -49,10 +53,11 @@ class BrowseCommands(CogMixin):
         self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
     ) -> None:
         found = debate or await self.bot.directory.current(interaction.guild_id)
-        embeds, is_open = await _author_pages(self.bot, interaction.guild_id, found)
-        view = show_view(found, 0, len(embeds), is_open=is_open)
-        # The tier-list picture of a long list takes a moment to draw: acknowledge first.
+        # The tier-list picture of a long list takes a moment to draw, and a burst of shows
+        # queues on the database: acknowledge first.
         note = await defer_answer(interaction, public=True)
+        embeds, is_open, closes_at = await _author_pages(self.bot, interaction.guild_id, found)
+        view = show_view(found, 0, len(embeds), is_open=is_open, remind=closes_at is not None)
         picture = await tierlist_picture(
             self.bot, author_tierlist(found), TIERLIST_NAME, guild_id=interaction.guild_id
         )
@@ -102,16 +107,32 @@ class ListPageButton(DynamicButton, spec=custom_ids.LIST_PAGE):
 
 async def _author_pages(
     bot: RankingBot, guild_id: int | None, debate: Debate
-) -> tuple[list[discord.Embed], bool]:
-    """The author's ranking pages, and whether voting is open in this server."""
-    is_open = guild_id is None or await bot.debate_admin.is_open(guild_id, debate)
+) -> tuple[list[discord.Embed], bool, datetime | None]:
+    """The author's ranking pages, whether voting is open in this server, and its deadline."""
+    if guild_id is None:
+        return author_ranking_pages(debate), True, None
+    is_open = await bot.debate_admin.is_open(guild_id, debate)
     closes_at = await bot.directory.closes_at(guild_id, debate) if is_open else None
-    return author_ranking_pages(debate, closes_at, is_open=is_open), is_open
+    rules = await rule_lines(bot, guild_id, debate) if is_open else []
+    return author_ranking_pages(debate, closes_at, rules, is_open=is_open), is_open, closes_at
 
 
-def show_view(debate: Debate, page: int, pages: int, *, is_open: bool = True) -> discord.ui.View:
-    """Vote and Duel while voting is open, plus page buttons when the ranking needs more
-    than one embed."""
+async def rule_lines(bot: RankingBot, guild_id: int, debate: Debate) -> list[str]:
+    """How the debate runs here, when that differs from "anyone votes, results live"."""
+    lines = []
+    voters = await bot.debate_rules.voters(guild_id, debate)
+    if not voters.open_to_all:
+        lines.append(f"🗳️ Who may vote: {describe_voters(voters)}")
+    if await bot.debate_rules.results(guild_id, debate) == "after-close":
+        lines.append("🔒 Results stay hidden until voting closes; `/predict` to guess them")
+    return lines
+
+
+def show_view(
+    debate: Debate, page: int, pages: int, *, is_open: bool = True, remind: bool = False
+) -> discord.ui.View:
+    """Vote and Duel while voting is open (and Remind me before a deadline), plus page
+    buttons when the ranking needs more than one embed."""
     view = BaseView(timeout=None)
     if pages > 1:
         view.add_item(ShowPageButton(debate.id, page - 1, "◀", disabled=page == 0))
@@ -119,6 +140,8 @@ def show_view(debate: Debate, page: int, pages: int, *, is_open: bool = True) ->
     if is_open:
         view.add_item(vote_button(debate.id))
         view.add_item(DuelButton(debate.id))
+        if remind:
+            view.add_item(RemindButton(debate.id))
     return view
 
 
@@ -152,9 +175,9 @@ class ShowPageButton(DynamicButton, spec=custom_ids.SHOW_PAGE):
     async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
         bot = interaction.client
         debate = await bot.directory.by_id(interaction.guild_id, self.debate_id)
-        embeds, is_open = await _author_pages(bot, interaction.guild_id, debate)
+        embeds, is_open, closes_at = await _author_pages(bot, interaction.guild_id, debate)
         page = min(self.page, len(embeds) - 1)
-        view = show_view(debate, page, len(embeds), is_open=is_open)
+        view = show_view(debate, page, len(embeds), is_open=is_open, remind=closes_at is not None)
         message = interaction.message
         if message is not None and message.flags.ephemeral:
             await interaction.response.edit_message(embed=embeds[page], view=view)

@@ -36,6 +36,7 @@ async def answer_result(
     *,
     public: bool,
     show: Callable[[], Awaitable[Shown]],
+    preview: str | None = None,
 ) -> None:
     """Acknowledge at once, privately unless ``public`` (and the member may post in the
     channel themselves), then send what ``show`` makes.
@@ -43,11 +44,12 @@ async def answer_result(
     The first look at a debate loads its ballots and may take longer than Discord's three
     seconds, hence the acknowledgement first. Checks that can refuse (an unknown method,
     hidden members) run before this, so their errors are private whatever ``public`` says.
+    An admin's ``preview`` of hidden results is always private and says it is a preview.
     """
-    note = await defer_answer(interaction, public=public)
+    note = await defer_answer(interaction, public=public and preview is None)
     shown = await show()
     await interaction.followup.send(
-        note,
+        preview or note,
         embed=shown.embed,
         view=shown.view or discord.utils.MISSING,
         file=shown.file or discord.utils.MISSING,

@@ -216,12 +216,12 @@ async def test_schedule_offers_daily_and_weekly_and_hours_0_to_23(bot) -> None:
 
 async def test_the_loop_starts_with_the_cog_and_stops_with_it(bot) -> None:
     cog = bot.get_cog("Summaries")
-    assert cog.post_due.is_running()
-    task = cog.post_due.get_task()
+    task = cog._running
+    assert not task.done()
     await bot.remove_cog("Summaries")
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    assert task.cancelled() and not cog.post_due.is_running()
+    assert task.cancelled()
 
 
 def _components(message: dict[str, Any]) -> list[dict[str, Any]]:

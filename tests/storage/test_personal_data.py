@@ -88,6 +88,7 @@ async def test_no_table_keeps_a_member_after_erasing_everywhere(db: Database) ->
         if table in ("ballots", "current_ballots", "debates", "summary_schedules"):
             continue  # filled through their repositories above and in the test before
         values |= {"state": "{}"} if "state" in columns else {}
+        values |= {"tiers": "[]"} if "tiers" in columns else {}
         marks = ", ".join("?" * len(values))
         async with db.transaction() as conn:
             await conn.execute(
