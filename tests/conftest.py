@@ -121,7 +121,7 @@ async def bot(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
     fake = FakeDiscord()
     fake.install(monkeypatch)
     monkeypatch.setattr(HTTPClient, "get_from_cdn", fake_get_from_cdn)
-    async with await Database.open(settings.database_path) as database:
+    async with await Database.open(settings.database) as database:
         client = RankingBot(settings, database)
         client._connection.application_id = APPLICATION_ID
         client._connection.user = discord.ClientUser(state=client._connection, data=fake.bot_user)  # type: ignore[arg-type]
