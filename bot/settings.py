@@ -29,6 +29,8 @@ class Settings:
     # Never in a repr: settings get logged and shown in tracebacks.
     discord_token: str = field(repr=False)
     database_path: Path = Path("ranking-debates.sqlite3")
+    # postgresql://… (DATABASE_URL); None: SQLite at database_path. Its password stays out of reprs.
+    database_url: str | None = field(default=None, repr=False)
     dev_guild_id: int | None = None
     log_level: str = "INFO"
     # A folder of more debates, besides the built-in catalog; None: the built-in ones only.
@@ -52,6 +54,11 @@ class Settings:
     health_port: int | None = None
     health_host: str = "127.0.0.1"
     log_format: str = "text"
+
+    @property
+    def database(self) -> Path | str:
+        """What :meth:`bot.storage.Database.open` opens: the PostgreSQL URL, else the file."""
+        return self.database_url or self.database_path
 
     @property
     def log_level_number(self) -> int:
@@ -79,9 +86,11 @@ class Settings:
             raise SettingsError(
                 f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {level!r}."
             )
+        database_path, database_url = _database(env)
         return cls(
             discord_token=token or "",
-            database_path=Path(_clean(env.get("DATABASE_PATH")) or "ranking-debates.sqlite3"),
+            database_path=database_path,
+            database_url=database_url,
             dev_guild_id=_snowflake(env, "DEV_GUILD_ID"),
             log_level=level,
             catalog_dir=_folder(env, "CATALOG_DIR"),
@@ -110,6 +119,25 @@ def dotenv_warning(path: Path) -> str | None:
     return (
         f"{path} can be read by other users of this machine, and it holds the bot token: "
         f"run `chmod 600 {path}`."
+    )
+
+
+def _database(env: Mapping[str, str]) -> tuple[Path, str | None]:
+    """DATABASE_URL (sqlite:///path or postgresql://…) wins over DATABASE_PATH."""
+    path = Path(_clean(env.get("DATABASE_PATH")) or "ranking-debates.sqlite3")
+    url = _clean(env.get("DATABASE_URL"))
+    if url is None:
+        return path, None
+    if url.startswith(("postgresql://", "postgres://")):
+        return path, url
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        # As SQLAlchemy reads it: sqlite:///relative/file, sqlite:////absolute/file.
+        return Path(url.removeprefix("sqlite:///")), None
+    scheme = url.split("://", 1)[0] if "://" in url else url[:20]
+    raise SettingsError(
+        "DATABASE_URL must be sqlite:///path/to/file.sqlite3 or "
+        f"postgresql://user:password@host/database, not one starting {scheme!r}; "
+        "leave it empty for SQLite at DATABASE_PATH."
     )
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
-
-import aiosqlite
 
 from bot.models import Ballot, DebateGone, ItemsGone, Tiers
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
+from bot.storage.sql import Connection, ForeignKeyViolation, Row
 
 _CURRENT = (
     "SELECT b.* FROM current_ballots c JOIN ballots b ON b.id = c.ballot_id"
@@ -50,9 +48,7 @@ class BallotRepository:
         created = utcnow()
         try:
             return await self._save(guild_id, debate_id, member_id, tiers, reason, created)
-        except sqlite3.IntegrityError as exc:
-            if "FOREIGN KEY" not in str(exc):
-                raise
+        except ForeignKeyViolation:
             raise DebateGone(debate_id) from None
 
     async def _save(
@@ -79,13 +75,13 @@ class BallotRepository:
                 _CURRENT + " AND c.member_id = ?", (guild_id, debate_id, member_id)
             ) as cursor:
                 previous_row = await cursor.fetchone()
-            cursor = await conn.execute(
+            inserted = await conn.fetchone(
                 "INSERT INTO ballots (guild_id, debate_id, member_id, tiers, reason, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (guild_id, debate_id, member_id, dump_tiers(tiers), reason, to_iso(created)),
             )
-            ballot_id = cursor.lastrowid
-            assert ballot_id is not None
+            assert inserted is not None
+            ballot_id = int(inserted["id"])
             await conn.execute(
                 "INSERT INTO current_ballots (guild_id, debate_id, member_id, ballot_id)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, debate_id, member_id)"
@@ -155,7 +151,7 @@ class BallotRepository:
         return [(row["guild_id"], row["debate_id"]) for row in rows]
 
     async def _compact(
-        self, conn: aiosqlite.Connection, guild_id: int, debate_id: int, member_id: int
+        self, conn: Connection, guild_id: int, debate_id: int, member_id: int
     ) -> int:
         """Delete the member's revisions older than the newest ``keep_revisions``, counting
         them; how many went. Walks only that member's rows (index ballots_member)."""
@@ -213,7 +209,7 @@ class BallotRepository:
         return [_ballot(row) for row in rows]
 
 
-def _ballot(row: sqlite3.Row) -> Ballot:
+def _ballot(row: Row) -> Ballot:
     created = from_iso(row["created_at"])
     assert created is not None
     return Ballot(

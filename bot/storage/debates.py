@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-
-import aiosqlite
 
 from bot.models import (
     Deadline,
@@ -23,6 +20,7 @@ from bot.models import (
 )
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
+from bot.storage.sql import Connection, Row, UniqueViolation
 
 # Called after a write with the server whose debates changed and the debate that changed;
 # (None, None) when it may be any, None for the server when it is a debate's own change.
@@ -83,7 +81,7 @@ class DebateRepository:
         rows = await self.db.fetchall("SELECT * FROM debates WHERE guild_id IS NULL ORDER BY id")
         return await self._with_items(rows)
 
-    async def _with_items(self, rows: list[sqlite3.Row]) -> list[Debate]:
+    async def _with_items(self, rows: list[Row]) -> list[Debate]:
         if not rows:
             return []
         ids = [row["id"] for row in rows]
@@ -140,9 +138,7 @@ class DebateRepository:
                     if row is not None and row[0] >= max_per_guild:
                         raise TooManyDebates(max_per_guild)
                 debate_id = await self._insert(conn, spec, guild_id=guild_id, created_by=created_by)
-        except sqlite3.IntegrityError as exc:
-            if "UNIQUE" not in str(exc):
-                raise
+        except UniqueViolation:
             raise SlugTaken(spec.slug) from None
         # A new catalog debate is seen by every server.
         self._changed(guild_id, debate_id) if guild_id is not None else self._changed(None, None)
@@ -152,15 +148,15 @@ class DebateRepository:
 
     async def _insert(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         spec: DebateSpec,
         *,
         guild_id: int | None,
         created_by: int | None,
     ) -> int:
-        cursor = await conn.execute(
+        inserted = await conn.fetchone(
             "INSERT INTO debates (guild_id, slug, title, question, author, source, created_by,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 guild_id,
                 spec.slug,
@@ -172,8 +168,8 @@ class DebateRepository:
                 to_iso(utcnow()),
             ),
         )
-        debate_id = cursor.lastrowid
-        assert debate_id is not None
+        assert inserted is not None
+        debate_id = int(inserted["id"])
         await _insert_items(conn, debate_id, enumerate(spec.items))
         return debate_id
 
@@ -195,9 +191,7 @@ class DebateRepository:
         assert debate is not None
         return debate
 
-    async def _apply_spec(
-        self, conn: aiosqlite.Connection, debate_id: int, spec: DebateSpec
-    ) -> None:
+    async def _apply_spec(self, conn: Connection, debate_id: int, spec: DebateSpec) -> None:
         await conn.execute(
             "UPDATE debates SET slug = ?, title = ?, question = ?, author = ?, source = ?"
             " WHERE id = ?",
@@ -410,7 +404,7 @@ class DebateRepository:
         return from_iso(row["closed_at"]) if row else None
 
 
-def deadline_of(row: sqlite3.Row) -> Deadline:
+def deadline_of(row: Row) -> Deadline:
     """A ``guild_debates`` row with a deadline, as a :class:`Deadline`."""
     closes_at = from_iso(row["closes_at"])
     assert closes_at is not None
@@ -424,7 +418,7 @@ def deadline_of(row: sqlite3.Row) -> Deadline:
 
 
 async def _insert_items(
-    conn: aiosqlite.Connection, debate_id: int, items: Iterable[tuple[int, ItemSpec]]
+    conn: Connection, debate_id: int, items: Iterable[tuple[int, ItemSpec]]
 ) -> None:
     await conn.executemany(
         "INSERT INTO items (debate_id, position, name, aliases, reason) VALUES (?, ?, ?, ?, ?)",
@@ -435,9 +429,7 @@ async def _insert_items(
     )
 
 
-async def remove_items_from_ballots(
-    conn: aiosqlite.Connection, debate_id: int, item_ids: set[int]
-) -> None:
+async def remove_items_from_ballots(conn: Connection, debate_id: int, item_ids: set[int]) -> None:
     """Strip items from every ballot revision of a debate (inside the caller's transaction)."""
     async with conn.execute(
         "SELECT id, tiers FROM ballots WHERE debate_id = ?", (debate_id,)

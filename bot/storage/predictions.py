@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.models import Prediction, Tiers
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso
 from bot.storage.database import Database
+from bot.storage.sql import Row
 
 
 class PredictionRepository:
@@ -51,7 +51,7 @@ class PredictionRepository:
         return [_prediction(row) for row in rows]
 
 
-def _prediction(row: sqlite3.Row) -> Prediction:
+def _prediction(row: Row) -> Prediction:
     created, updated = from_iso(row["created_at"]), from_iso(row["updated_at"])
     assert created is not None and updated is not None
     return Prediction(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import Literal
 
@@ -10,6 +9,7 @@ from bot.models import Deadline, ReminderPost
 from bot.storage._util import from_iso, to_iso
 from bot.storage.database import Database
 from bot.storage.debates import deadline_of
+from bot.storage.sql import Row
 
 
 class ReminderRepository:
@@ -135,7 +135,7 @@ class ReminderRepository:
         return [_post(row) for row in rows]
 
 
-def _post(row: sqlite3.Row) -> ReminderPost:
+def _post(row: Row) -> ReminderPost:
     closes_at, claimed_at = from_iso(row["closes_at"]), from_iso(row["claimed_at"])
     assert closes_at is not None and claimed_at is not None
     return ReminderPost(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Literal
 
 from bot.models import Deadline, PostKind, Schedule, SummaryPost, SummarySnapshot, VoterChanges
 from bot.storage._util import from_iso, to_iso
 from bot.storage.database import Database
+from bot.storage.sql import Row
 
 
 class SummaryRepository:
@@ -123,10 +123,10 @@ class SummaryRepository:
                 row = await cursor.fetchone()
             if row is None or row["next_due"] != to_iso(schedule.next_due):
                 return None
-            cursor = await conn.execute(
+            inserted = await conn.fetchone(
                 "INSERT INTO summary_posts (guild_id, debate_id, channel_id, slot, nonce, status,"
                 " snapshot, claimed_at) VALUES (?, ?, ?, ?, ?, 'claimed', ?, ?)"
-                " ON CONFLICT DO NOTHING",
+                " ON CONFLICT DO NOTHING RETURNING id",
                 (
                     schedule.guild_id,
                     schedule.debate_id,
@@ -137,7 +137,7 @@ class SummaryRepository:
                     to_iso(now),
                 ),
             )
-            post_id = cursor.lastrowid if cursor.rowcount else None
+            post_id = int(inserted["id"]) if inserted else None
             await conn.execute(
                 "UPDATE summary_schedules SET next_due = ? WHERE guild_id = ? AND debate_id = ?",
                 (to_iso(next_due), schedule.guild_id, schedule.debate_id),
@@ -169,9 +169,10 @@ class SummaryRepository:
     ) -> SummaryPost:
         """Record a /summary post (or a reveal at a close by hand) about to be sent."""
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            inserted = await conn.fetchone(
                 "INSERT INTO summary_posts (guild_id, debate_id, channel_id, slot, nonce, status,"
-                " snapshot, claimed_at, kind) VALUES (?, ?, ?, NULL, ?, 'claimed', ?, ?, ?)",
+                " snapshot, claimed_at, kind) VALUES (?, ?, ?, NULL, ?, 'claimed', ?, ?, ?)"
+                " RETURNING id",
                 (
                     guild_id,
                     debate_id,
@@ -182,8 +183,8 @@ class SummaryRepository:
                     kind,
                 ),
             )
-            post_id = cursor.lastrowid
-        assert post_id is not None
+        assert inserted is not None
+        post_id = int(inserted["id"])
         return SummaryPost(
             id=post_id,
             guild_id=guild_id,
@@ -215,9 +216,10 @@ class SummaryRepository:
             )
             if cursor.rowcount != 1:
                 return None
-            cursor = await conn.execute(
+            inserted = await conn.fetchone(
                 "INSERT INTO summary_posts (guild_id, debate_id, channel_id, slot, nonce, status,"
-                " snapshot, claimed_at, kind) VALUES (?, ?, ?, NULL, ?, 'claimed', ?, ?, 'reveal')",
+                " snapshot, claimed_at, kind) VALUES (?, ?, ?, NULL, ?, 'claimed', ?, ?, 'reveal')"
+                " RETURNING id",
                 (
                     deadline.guild_id,
                     deadline.debate_id,
@@ -227,8 +229,8 @@ class SummaryRepository:
                     to_iso(now),
                 ),
             )
-            post_id = cursor.lastrowid
-        assert post_id is not None
+        assert inserted is not None
+        post_id = int(inserted["id"])
         return SummaryPost(
             id=post_id,
             guild_id=deadline.guild_id,
@@ -316,7 +318,7 @@ class SummaryRepository:
         return VoterChanges(new=int(row[0] or 0), changed=int(row[1] or 0))
 
 
-def _schedule(row: sqlite3.Row) -> Schedule:
+def _schedule(row: Row) -> Schedule:
     next_due, created_at = from_iso(row["next_due"]), from_iso(row["created_at"])
     assert next_due is not None and created_at is not None
     return Schedule(
@@ -334,7 +336,7 @@ def _schedule(row: sqlite3.Row) -> Schedule:
     )
 
 
-def _post(row: sqlite3.Row) -> SummaryPost:
+def _post(row: Row) -> SummaryPost:
     claimed_at = from_iso(row["claimed_at"])
     assert claimed_at is not None
     return SummaryPost(
