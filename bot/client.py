@@ -71,7 +71,14 @@ class RankingTree(ErrorHandlingTree):
 class RankingBot(commands.Bot):
     """The bot. It is handed an open :class:`Database`; it never creates global state."""
 
-    def __init__(self, settings: Settings, db: Database, *, sync_globally: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        sync_globally: bool = False,
+        **shard_options: Any,
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -81,8 +88,11 @@ class RankingBot(commands.Bot):
             # Item names and reasons are user text: nothing the bot sends may ping anyone.
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=RankingTree,
+            **shard_options,
         )
         self.settings = settings
+        # The servers whose tallies, schedules and deadlines are this process's to keep.
+        self.own_shards = settings.shards
         self.db = db
         self.debate_store = DebateRepository(db)
         self.ballot_store = BallotRepository(db)
@@ -96,7 +106,7 @@ class RankingBot(commands.Bot):
         )
         self.duel_store = DuelRepository(db)
         self.duels = DuelService(self.duel_store, self.debate_store, self.voting)
-        self.results = ResultsService(self.ballot_store)
+        self.results = ResultsService(self.ballot_store, owns=self.own_shards.owns)
         self.charts = ChartWorker(cooldown_seconds=settings.chart_cooldown_seconds)
         self.voting.add_listener(self.results.on_ballot_change)
         rules = FactionRules(
@@ -211,6 +221,36 @@ class RankingBot(commands.Bot):
 
     async def on_ready(self) -> None:
         user = cast(discord.ClientUser, self.user)
-        log.info("Ready as %s (%d) in %d server(s)", user, user.id, len(self.guilds))
+        log.info(
+            "Ready as %s (%d) in %d server(s), %s",
+            user,
+            user.id,
+            len(self.guilds),
+            self.own_shards.describe(),
+        )
         # Invited back while the bot was offline: no GUILD_CREATE-as-join arrives for that.
         await self.lifecycle.reconcile(guild.id for guild in self.guilds)
+
+
+class ShardedRankingBot(RankingBot, commands.AutoShardedBot):
+    """The bot over ``SHARD_IDS`` of ``SHARD_COUNT``: one gateway connection per shard.
+
+    Other processes run the other shards on the same database; each serves only the servers
+    of its own shards (:class:`bot.shards.Shards`).
+    """
+
+    def __init__(self, settings: Settings, db: Database, *, sync_globally: bool = False) -> None:
+        shards = settings.shards
+        super().__init__(
+            settings,
+            db,
+            sync_globally=sync_globally,
+            shard_count=shards.count,
+            shard_ids=sorted(shards.ids),
+        )
+
+
+def make_bot(settings: Settings, db: Database, *, sync_globally: bool = False) -> RankingBot:
+    """A plain bot, or a sharded one when ``SHARD_COUNT`` is set."""
+    cls = RankingBot if settings.shard_count is None else ShardedRankingBot
+    return cls(settings, db, sync_globally=sync_globally)
