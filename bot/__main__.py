@@ -15,16 +15,19 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import sys
 
-USAGE = """usage: python -m bot [run | sync | backup [PATH] | forget USER_ID
-                     | analyze FILE [--method M] [--json]]
+USAGE = """usage: python -m bot [run | sync | backup [PATH] | forget USER_ID | migrate
+                     | copy-db FROM TO | analyze FILE [--method M] [--json]]
 
   run       start the bot (the default)
   sync      publish the slash commands globally once, then exit
   backup    copy the database consistently (safe while the bot runs) to PATH, a folder,
             or by default a dated file in BACKUP_DIR or beside the database
   forget    erase everything stored about the user USER_ID in every server
+  migrate   bring the database (DATABASE_URL or DATABASE_PATH) to this version, then exit
+  copy-db   copy every row of the database FROM (e.g. a SQLite file) into the empty TO
+            (e.g. postgresql://user:password@host/database) and check the counts
   analyze   rank ballots from a PrefLib or text file and print the result"""
-BOT_COMMANDS = {"run", "sync", "backup", "forget"}
+BOT_COMMANDS = {"run", "sync", "backup", "forget", "migrate", "copy-db"}
 
 
 def main(argv: list[str] | None = None) -> int:

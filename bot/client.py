@@ -125,7 +125,7 @@ class RankingBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         version = await self.db.migrate()
-        log.info("Database %s at schema version %d", self.db.path, version)
+        log.info("Database %s at schema version %d", self.db.name, version)
         extra = [self.settings.catalog_dir] if self.settings.catalog_dir else []
         await self.debate_store.sync_catalog(load_catalogs([builtin_catalog(), *extra]))
         # Duels left alone for a day go, even in servers where nobody runs /duel again.
@@ -140,9 +140,11 @@ class RankingBot(commands.Bot):
         if self.settings.health_port is not None:
             self.health = HealthServer(self, self.settings.health_host, self.settings.health_port)
             await self.health.start()
-        if self.settings.backup_dir is not None:
+        if self.settings.backup_dir is not None and self.db.file is None:
+            log.warning("BACKUP_DIR is for SQLite; back up PostgreSQL with pg_dump instead")
+        elif self.settings.backup_dir is not None and self.db.file is not None:
             backups = DailyBackups(
-                self.db.path, self.settings.backup_dir, self.settings.backup_keep
+                self.db.file, self.settings.backup_dir, self.settings.backup_keep
             )
             self._backing_up = asyncio.create_task(backups.run(), name="daily-backups")
 
@@ -158,7 +160,7 @@ class RankingBot(commands.Bot):
 
     async def _watch_outside_writes(self) -> None:
         # `python -m bot forget USER_ID` erases ballots from another process; the kept
-        # tallies would go on counting them. Reloading them from SQLite settles it.
+        # tallies would go on counting them. Reloading them from the database settles it.
         seen = await self.db.data_version()
         while True:
             await asyncio.sleep(OUTSIDE_WRITES_CHECK_SECONDS)

@@ -15,20 +15,25 @@ from bot.catalog import CatalogError
 from bot.client import RankingBot, make_bot
 from bot.endpoints import apply_endpoints
 from bot.logs import formatter_for
-from bot.maintenance import backup_command, forget_command
+from bot.maintenance import (
+    DATABASE_ERRORS,
+    backup_command,
+    copy_db_command,
+    forget_command,
+    migrate_command,
+)
 from bot.settings import Settings, SettingsError
 from bot.storage import Database
-from bot.storage.backup import BackupError
-from bot.storage.database import DatabaseTooNew, MigrationFailed
+from bot.storage.database import DatabaseUnavailable
 
 log = logging.getLogger("bot")
 
-# Commands that only touch the database file: no token needed.
-OFFLINE = {"backup", "forget"}
+# Commands that only touch the database: no token needed.
+OFFLINE = {"backup", "forget", "migrate", "copy-db"}
 
 
 def launch(command: str, args: list[str]) -> int:
-    """``run``, ``sync``, ``backup`` or ``forget`` with the arguments after it; the exit status."""
+    """``run``, ``sync`` or a database command with the arguments after it; the exit status."""
     # The working directory's .env, as the README says: the default search starts from this
     # file's folder, which for an installed bot is inside site-packages.
     load_dotenv(Path.cwd() / ".env", override=False)
@@ -41,6 +46,10 @@ def launch(command: str, args: list[str]) -> int:
         return backup_command(settings, args)
     if command == "forget":
         return forget_command(settings, args)
+    if command == "migrate":
+        return migrate_command(settings, args)
+    if command == "copy-db":
+        return copy_db_command(args)
     formatter = formatter_for(settings.log_format)
     if formatter is None:
         discord.utils.setup_logging(level=settings.log_level_number, root=True)
@@ -60,11 +69,17 @@ def launch(command: str, args: list[str]) -> int:
 
 
 async def run(settings: Settings, *, sync_globally: bool = False) -> int:
-    async with await Database.open(settings.database_path) as db:
+    try:
+        db = await Database.open(settings.database)
+    except DatabaseUnavailable as exc:
+        print(f"ranking-debates: {exc}", file=sys.stderr)
+        return 1
+    async with db:
         try:
             # Before logging in: a database this bot cannot use stops it with one line.
+            # On PostgreSQL, shards starting together take turns (an advisory lock).
             await db.migrate()
-        except (DatabaseTooNew, MigrationFailed, BackupError) as exc:
+        except DATABASE_ERRORS as exc:
             print(f"ranking-debates: {exc}", file=sys.stderr)
             return 1
         bot = make_bot(settings, db, sync_globally=sync_globally)

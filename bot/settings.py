@@ -30,6 +30,8 @@ class Settings:
     # Never in a repr: settings get logged and shown in tracebacks.
     discord_token: str = field(repr=False)
     database_path: Path = Path("ranking-debates.sqlite3")
+    # postgresql://… (DATABASE_URL); None: SQLite at database_path. Its password stays out of reprs.
+    database_url: str | None = field(default=None, repr=False)
     dev_guild_id: int | None = None
     log_level: str = "INFO"
     # A folder of more debates, besides the built-in catalog; None: the built-in ones only.
@@ -61,6 +63,11 @@ class Settings:
         return Shards.of(self.shard_count or 1, self.shard_ids)
 
     @property
+    def database(self) -> Path | str:
+        """What :meth:`bot.storage.Database.open` opens: the PostgreSQL URL, else the file."""
+        return self.database_url or self.database_path
+
+    @property
     def log_level_number(self) -> int:
         return logging.getLevelNamesMapping()[self.log_level]
 
@@ -87,9 +94,11 @@ class Settings:
                 f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {level!r}."
             )
         shard_count, shard_ids = _shards(env)
+        database_path, database_url = _database(env)
         return cls(
             discord_token=token or "",
-            database_path=Path(_clean(env.get("DATABASE_PATH")) or "ranking-debates.sqlite3"),
+            database_path=database_path,
+            database_url=database_url,
             dev_guild_id=_snowflake(env, "DEV_GUILD_ID"),
             log_level=level,
             catalog_dir=_folder(env, "CATALOG_DIR"),
@@ -106,6 +115,25 @@ class Settings:
             shard_count=shard_count,
             shard_ids=shard_ids,
         )
+
+
+def _database(env: Mapping[str, str]) -> tuple[Path, str | None]:
+    """DATABASE_URL (sqlite:///path or postgresql://…) wins over DATABASE_PATH."""
+    path = Path(_clean(env.get("DATABASE_PATH")) or "ranking-debates.sqlite3")
+    url = _clean(env.get("DATABASE_URL"))
+    if url is None:
+        return path, None
+    if url.startswith(("postgresql://", "postgres://")):
+        return path, url
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        # As SQLAlchemy reads it: sqlite:///relative/file, sqlite:////absolute/file.
+        return Path(url.removeprefix("sqlite:///")), None
+    scheme = url.split("://", 1)[0] if "://" in url else url[:20]
+    raise SettingsError(
+        "DATABASE_URL must be sqlite:///path/to/file.sqlite3 or "
+        f"postgresql://user:password@host/database, not one starting {scheme!r}; "
+        "leave it empty for SQLite at DATABASE_PATH."
+    )
 
 
 def _clean(value: str | None) -> str | None:

@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite file per test, and the real bot driven by payloads."""
+"""Shared fixtures: a real database per test (a SQLite file, and a PostgreSQL schema), and the
+real bot driven by payloads."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 # Threaded OpenBLAS on a busy 2-core box made the engine's small matrix products 10x slower.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from discord.http import HTTPClient
 from bot.client import RankingBot
 from bot.settings import Settings
 from bot.storage import Database
+from tests.support import postgres
 from tests.support.bots import open_bot
 from tests.support.discord_fake import (
     Driver,
@@ -28,12 +30,69 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "test.sqlite3")
-    await database.migrate()
-    yield database
-    await database.close()
+BACKENDS = ("sqlite", "postgresql")
+# .ci/run sets this: there, PostgreSQL tests must run, never skip.
+REQUIRE_POSTGRES = os.environ.get("RD_REQUIRE_POSTGRES") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: checks SQLite itself (files, pragmas); no PostgreSQL run"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A test of SQLite's own behaviour keeps its SQLite run only.
+    items[:] = [
+        item
+        for item in items
+        if not (
+            item.get_closest_marker("sqlite_only")
+            and getattr(item, "callspec", None) is not None
+            and item.callspec.params.get("db") == "postgresql"
+        )
+    ]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server for this test session (started on first use, stopped at the end)."""
+    try:
+        server = postgres.start()
+    except postgres.Unavailable as exc:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required here: {exc}")
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+async def open_database(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Database]:
+    """A migrated database on ``backend``: a file in tmp_path, or a fresh PostgreSQL schema."""
+    if backend == "sqlite":
+        async with await Database.open(tmp_path / "test.sqlite3") as database:
+            await database.migrate()
+            yield database
+        return
+    url = request.getfixturevalue("postgres_url")
+    schema = await postgres.new_schema(url)
+    try:
+        async with await Database.open(postgres.with_search_path(url, schema)) as database:
+            await database.migrate()
+            yield database
+    finally:
+        await postgres.drop_schema(url, schema)
+
+
+@pytest.fixture(params=BACKENDS)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """The storage and service suites run once on each backend."""
+    async for database in open_database(request.param, tmp_path, request):
+        yield database
 
 
 @pytest.fixture

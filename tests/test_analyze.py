@@ -216,6 +216,7 @@ NOT_FOR_ANALYZE = (
     "discord",
     "aiohttp",
     "aiosqlite",
+    "asyncpg",
     "matplotlib",
     "PIL",
     "dotenv",

@@ -223,6 +223,7 @@ async def test_idle_sessions_are_dropped_and_edited_debates_refused(
     assert isinstance(await duels.open(GUILD, edited, MEMBER), DuelOffer), "free to start again"
     await duels.begin(GUILD, edited, MEMBER, goal=None, refine=False)
     day_ago = (datetime.now(UTC) - timedelta(days=1, minutes=1)).isoformat()
-    await db.conn.execute("UPDATE duel_sessions SET updated_at = ?", (day_ago,))
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE duel_sessions SET updated_at = ?", (day_ago,))
     assert isinstance(await duels.open(GUILD, edited, MEMBER), DuelOffer)
     assert await db.fetchall("SELECT id FROM duel_sessions") == []

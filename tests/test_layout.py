@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "cogs")
-DRIVERS = ("sqlite3", "aiosqlite")
+DRIVERS = ("sqlite3", "aiosqlite", "asyncpg")
 
 
 def module_name(path: Path) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.models import Ballot, DebateGone, ItemsGone, Tiers
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
+from bot.storage.sql import ForeignKeyViolation, Row
 
 _CURRENT = (
     "SELECT b.* FROM current_ballots c JOIN ballots b ON b.id = c.ballot_id"
@@ -39,9 +39,7 @@ class BallotRepository:
         created = utcnow()
         try:
             return await self._save(guild_id, debate_id, member_id, tiers, reason, created)
-        except sqlite3.IntegrityError as exc:
-            if "FOREIGN KEY" not in str(exc):
-                raise
+        except ForeignKeyViolation:
             raise DebateGone(debate_id) from None
 
     async def _save(
@@ -68,13 +66,13 @@ class BallotRepository:
                 _CURRENT + " AND c.member_id = ?", (guild_id, debate_id, member_id)
             ) as cursor:
                 previous_row = await cursor.fetchone()
-            cursor = await conn.execute(
+            inserted = await conn.fetchone(
                 "INSERT INTO ballots (guild_id, debate_id, member_id, tiers, reason, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (guild_id, debate_id, member_id, dump_tiers(tiers), reason, to_iso(created)),
             )
-            ballot_id = cursor.lastrowid
-            assert ballot_id is not None
+            assert inserted is not None
+            ballot_id = int(inserted["id"])
             await conn.execute(
                 "INSERT INTO current_ballots (guild_id, debate_id, member_id, ballot_id)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, debate_id, member_id)"
@@ -152,7 +150,7 @@ class BallotRepository:
         return [_ballot(row) for row in rows]
 
 
-def _ballot(row: sqlite3.Row) -> Ballot:
+def _ballot(row: Row) -> Ballot:
     created = from_iso(row["created_at"])
     assert created is not None
     return Ballot(

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
-
-import aiosqlite
 
 from bot.models import (
     Deadline,
@@ -21,6 +18,7 @@ from bot.models import (
 )
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
+from bot.storage.sql import Connection, Row, UniqueViolation
 
 # Called after a write with the server whose debates changed and the debate that changed;
 # (None, None) when it may be any, None for the server when it is a debate's own change.
@@ -81,7 +79,7 @@ class DebateRepository:
         rows = await self.db.fetchall("SELECT * FROM debates WHERE guild_id IS NULL ORDER BY id")
         return await self._with_items(rows)
 
-    async def _with_items(self, rows: list[sqlite3.Row]) -> list[Debate]:
+    async def _with_items(self, rows: list[Row]) -> list[Debate]:
         if not rows:
             return []
         ids = [row["id"] for row in rows]
@@ -123,9 +121,7 @@ class DebateRepository:
         try:
             async with self.db.transaction() as conn:
                 debate_id = await self._insert(conn, spec, guild_id=guild_id, created_by=created_by)
-        except sqlite3.IntegrityError as exc:
-            if "UNIQUE" not in str(exc):
-                raise
+        except UniqueViolation:
             raise SlugTaken(spec.slug) from None
         # A new catalog debate is seen by every server.
         self._changed(guild_id, debate_id) if guild_id is not None else self._changed(None, None)
@@ -135,15 +131,15 @@ class DebateRepository:
 
     async def _insert(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         spec: DebateSpec,
         *,
         guild_id: int | None,
         created_by: int | None,
     ) -> int:
-        cursor = await conn.execute(
+        inserted = await conn.fetchone(
             "INSERT INTO debates (guild_id, slug, title, question, author, source, created_by,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 guild_id,
                 spec.slug,
@@ -155,8 +151,8 @@ class DebateRepository:
                 to_iso(utcnow()),
             ),
         )
-        debate_id = cursor.lastrowid
-        assert debate_id is not None
+        assert inserted is not None
+        debate_id = int(inserted["id"])
         await _insert_items(conn, debate_id, enumerate(spec.items))
         return debate_id
 
@@ -173,9 +169,7 @@ class DebateRepository:
         assert debate is not None
         return debate
 
-    async def _apply_spec(
-        self, conn: aiosqlite.Connection, debate_id: int, spec: DebateSpec
-    ) -> None:
+    async def _apply_spec(self, conn: Connection, debate_id: int, spec: DebateSpec) -> None:
         await conn.execute(
             "UPDATE debates SET slug = ?, title = ?, question = ?, author = ?, source = ?"
             " WHERE id = ?",
@@ -354,7 +348,7 @@ class DebateRepository:
         return from_iso(row["closed_at"]) if row else None
 
 
-def _deadline(row: sqlite3.Row) -> Deadline:
+def _deadline(row: Row) -> Deadline:
     closes_at = from_iso(row["closes_at"])
     assert closes_at is not None
     return Deadline(
@@ -366,7 +360,7 @@ def _deadline(row: sqlite3.Row) -> Deadline:
 
 
 async def _insert_items(
-    conn: aiosqlite.Connection, debate_id: int, items: Iterable[tuple[int, ItemSpec]]
+    conn: Connection, debate_id: int, items: Iterable[tuple[int, ItemSpec]]
 ) -> None:
     await conn.executemany(
         "INSERT INTO items (debate_id, position, name, aliases, reason) VALUES (?, ?, ?, ?, ?)",
@@ -377,9 +371,7 @@ async def _insert_items(
     )
 
 
-async def remove_items_from_ballots(
-    conn: aiosqlite.Connection, debate_id: int, item_ids: set[int]
-) -> None:
+async def remove_items_from_ballots(conn: Connection, debate_id: int, item_ids: set[int]) -> None:
     """Strip items from every ballot revision of a debate (inside the caller's transaction)."""
     async with conn.execute(
         "SELECT id, tiers FROM ballots WHERE debate_id = ?", (debate_id,)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.models import DuelSession, DuelSessionChanged
 from bot.storage._util import from_iso, to_iso, utcnow
 from bot.storage.database import Database
+from bot.storage.sql import Row
 
 
 class DuelRepository:
@@ -35,14 +35,14 @@ class DuelRepository:
                 "DELETE FROM duel_sessions WHERE guild_id = ? AND debate_id = ? AND member_id = ?",
                 (guild_id, debate_id, member_id),
             )
-            cursor = await conn.execute(
+            inserted = await conn.fetchone(
                 "INSERT INTO duel_sessions"
                 " (guild_id, debate_id, member_id, state, step, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (guild_id, debate_id, member_id, state, step, to_iso(now), to_iso(now)),
             )
-            session_id = cursor.lastrowid
-        assert session_id is not None
+        assert inserted is not None
+        session_id = int(inserted["id"])
         return DuelSession(session_id, guild_id, debate_id, member_id, state, step, now, now)
 
     async def advance(self, session: DuelSession, state: str, step: int) -> DuelSession:
@@ -84,7 +84,7 @@ class DuelRepository:
             return cursor.rowcount
 
 
-def _session(row: sqlite3.Row) -> DuelSession:
+def _session(row: Row) -> DuelSession:
     created, updated = from_iso(row["created_at"]), from_iso(row["updated_at"])
     assert created is not None and updated is not None
     return DuelSession(

@@ -62,16 +62,8 @@ class GuildRepository:
         return purged
 
     async def _tables_with_guild_id(self) -> list[str]:
-        tables = [
-            row["name"]
-            for row in await self.db.fetchall(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
+        found = [
+            table for table, columns in (await self.db.tables()).items() if "guild_id" in columns
         ]
-        found = []
-        for table in tables:
-            columns = await self.db.fetchall(f'PRAGMA table_info("{table}")')
-            if any(c["name"] == "guild_id" for c in columns):
-                found.append(table)
         # Debates last: deleting them cascades to rows the other deletes already removed.
         return sorted(found, key=lambda t: (t in ("debates", "departed_guilds"), t))

@@ -49,6 +49,8 @@ class PersonalDataRepository:
                 params,
             ) as cursor:
                 revisions, debates = await cursor.fetchone() or (0, 0)
+            # A running bot keeps tallies; one in another process must hear of this erasure.
+            await conn.announce_change()
             await conn.execute(f"DELETE FROM current_ballots WHERE {where}", params)
             await conn.execute(f"DELETE FROM ballots WHERE {where}", params)
             duels = (

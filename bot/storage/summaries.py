@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import replace
 from datetime import datetime
 from typing import Literal
@@ -11,6 +10,7 @@ from typing import Literal
 from bot.models import Deadline, Schedule, SummaryPost, SummarySnapshot, VoterChanges
 from bot.storage._util import from_iso, to_iso
 from bot.storage.database import Database
+from bot.storage.sql import Row
 
 
 class SummaryRepository:
@@ -174,7 +174,7 @@ class SummaryRepository:
                 cursor = await conn.execute(condition, params)
                 if cursor.rowcount != 1:
                     return None
-            async with conn.execute(
+            row = await conn.fetchone(
                 "INSERT INTO summary_posts (guild_id, debate_id, channel_id, slot, nonce, status,"
                 " snapshot, claimed_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT DO NOTHING RETURNING id",
@@ -189,9 +189,8 @@ class SummaryRepository:
                     to_iso(post.claimed_at),
                     post.kind,
                 ),
-            ) as cursor:
-                row = await cursor.fetchone()
-        return replace(post, id=row["id"]) if row is not None else None
+            )
+        return replace(post, id=int(row["id"])) if row is not None else None
 
     async def mark_sent(self, post_id: int, message_id: int, now: datetime) -> None:
         async with self.db.transaction() as conn:
@@ -251,11 +250,12 @@ class SummaryRepository:
         """Among the current voters: who first voted after ``mark``, and who revised since."""
         row = await self.db.fetchone(
             "SELECT"
-            " SUM(NOT EXISTS (SELECT 1 FROM ballots b WHERE b.guild_id = c.guild_id"
-            "   AND b.debate_id = c.debate_id AND b.member_id = c.member_id AND b.id <= ?)),"
-            " SUM(c.ballot_id > ? AND EXISTS (SELECT 1 FROM ballots b WHERE"
+            " SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM ballots b WHERE b.guild_id = c.guild_id"
+            "   AND b.debate_id = c.debate_id AND b.member_id = c.member_id AND b.id <= ?)"
+            "   THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN c.ballot_id > ? AND EXISTS (SELECT 1 FROM ballots b WHERE"
             "   b.guild_id = c.guild_id AND b.debate_id = c.debate_id"
-            "   AND b.member_id = c.member_id AND b.id <= ?))"
+            "   AND b.member_id = c.member_id AND b.id <= ?) THEN 1 ELSE 0 END)"
             " FROM current_ballots c WHERE c.guild_id = ? AND c.debate_id = ?",
             (mark, mark, mark, guild_id, debate_id),
         )
@@ -286,7 +286,7 @@ def _claimed(
     )
 
 
-def _schedule(row: sqlite3.Row) -> Schedule:
+def _schedule(row: Row) -> Schedule:
     next_due, created_at = from_iso(row["next_due"]), from_iso(row["created_at"])
     assert next_due is not None and created_at is not None
     return Schedule(
@@ -304,7 +304,7 @@ def _schedule(row: sqlite3.Row) -> Schedule:
     )
 
 
-def _post(row: sqlite3.Row) -> SummaryPost:
+def _post(row: Row) -> SummaryPost:
     claimed_at = from_iso(row["claimed_at"])
     assert claimed_at is not None
     return SummaryPost(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from bot.models import Debate, DebateGone, DebateSpec, ItemSpec
 from bot.storage import BallotRepository, Database, DebateRepository
+from bot.storage.sql import Connection
 
 GUILD, OTHER_GUILD = 1, 2
 MEMBER, OTHER_MEMBER = 10, 11
@@ -91,16 +90,16 @@ async def test_a_write_that_fails_half_way_stores_nothing(
 ) -> None:
     a, b, *_ = ids(debate)
     before, _ = await ballots.save(GUILD, debate.id, MEMBER, ((a,),))
-    real_execute = db.conn.execute
+    real_execute = Connection.execute
 
-    def failing_execute(sql: str, *args: object):  # type: ignore[no-untyped-def]
+    def failing_execute(conn: Connection, sql: str, *args: object):  # type: ignore[no-untyped-def]
         # The new revision is already inserted when the pointer update fails.
         if sql.startswith("INSERT INTO current_ballots"):
-            raise sqlite3.OperationalError("disk I/O error")
-        return real_execute(sql, *args)
+            raise OSError("disk I/O error")
+        return real_execute(conn, sql, *args)
 
-    monkeypatch.setattr(db.conn, "execute", failing_execute)
-    with pytest.raises(sqlite3.OperationalError):
+    monkeypatch.setattr(Connection, "execute", failing_execute)
+    with pytest.raises(OSError, match="disk I/O"):
         await ballots.save(GUILD, debate.id, MEMBER, ((b,), (a,)))
     monkeypatch.undo()
     assert await count(db, "ballots") == 1

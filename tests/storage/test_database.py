@@ -1,10 +1,10 @@
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from bot.storage import Database
 from bot.storage.database import _split_statements, available_migrations
+from bot.storage.sql import ForeignKeyViolation, UniqueViolation
 
 
 async def test_migrates_from_empty_and_records_the_version(tmp_path: Path) -> None:
@@ -28,12 +28,25 @@ async def test_migrates_from_empty_and_records_the_version(tmp_path: Path) -> No
         } <= tables
 
 
+@pytest.mark.sqlite_only
 async def test_wal_and_foreign_keys_are_on(db: Database) -> None:
     assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
     assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
-    with pytest.raises(sqlite3.IntegrityError):
+
+
+async def test_foreign_keys_are_enforced_as_a_storage_error(db: Database) -> None:
+    with pytest.raises(ForeignKeyViolation):
         async with db.transaction() as conn:
             await conn.execute("INSERT INTO items (debate_id, position, name) VALUES (999, 0, 'x')")
+
+
+async def test_a_unique_key_is_enforced_as_a_storage_error(db: Database) -> None:
+    insert = "INSERT INTO departed_guilds (guild_id, left_at) VALUES (?, ?)"
+    async with db.transaction() as conn:
+        await conn.execute(insert, (1, "now"))
+    with pytest.raises(UniqueViolation):
+        async with db.transaction() as conn:
+            await conn.execute(insert, (1, "later"))
 
 
 async def test_failed_transaction_leaves_nothing(db: Database) -> None:

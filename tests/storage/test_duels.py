@@ -57,10 +57,11 @@ async def test_idle_sessions_are_dropped(db: Database, debate) -> None:
     duels = DuelRepository(db)
     idle = await duels.start(G1, debate.id, ANN, "old")
     fresh = await duels.start(G1, debate.id, BO, "new")
-    await db.conn.execute(
-        "UPDATE duel_sessions SET updated_at = ? WHERE id = ?",
-        ((utcnow() - timedelta(days=2)).isoformat(), idle.id),
-    )
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE duel_sessions SET updated_at = ? WHERE id = ?",
+            ((utcnow() - timedelta(days=2)).isoformat(), idle.id),
+        )
     assert await duels.drop_idle(utcnow() - timedelta(days=1)) == 1
     assert await duels.get(idle.id) is None and await duels.get(fresh.id) == fresh
 

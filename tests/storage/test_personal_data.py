@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.models import DebateSpec, ItemSpec
 from bot.storage import BallotRepository, Database, DebateRepository
 from bot.storage.personal_data import ERASED_MEMBER, PersonalDataRepository
@@ -60,6 +62,7 @@ async def test_the_pseudonym_key_is_made_once_per_installation(db: Database) -> 
 MEMBER_COLUMNS = {"member_id", "created_by"}
 
 
+@pytest.mark.sqlite_only  # reads SQLite's catalog; both backends have the same tables
 async def test_no_table_keeps_a_member_after_erasing_everywhere(db: Database) -> None:
     """A new table with a member column fails here until erase() covers it."""
     tables = [

@@ -17,7 +17,7 @@ from tests.support.discord_fake import APPLICATION_ID, FakeDiscord
 async def open_bot(settings: Settings, fake: FakeDiscord) -> AsyncIterator[RankingBot]:
     """The bot ``python -m bot`` would make of ``settings``, its cogs loaded, answered by
     ``fake`` (installed by the caller); closed with its own database connection after."""
-    async with await Database.open(settings.database_path) as database:
+    async with await Database.open(settings.database) as database:
         client = make_bot(settings, database)
         client._connection.application_id = APPLICATION_ID
         client._connection.user = discord.ClientUser(state=client._connection, data=fake.bot_user)  # type: ignore[arg-type]
