@@ -18,6 +18,8 @@ from bot.settings import Settings
 from bot.shards import Shards, shard_of
 from bot.summary_poster import SummaryPoster
 from bot.ui import summary_view
+from tests.conftest import BACKENDS
+from tests.support import postgres
 from tests.support.bots import open_bot
 from tests.support.discord_fake import FakeDiscord
 from tests.support.rocky import ROCKY_TITLES
@@ -70,6 +72,20 @@ def clock() -> Clock:
     return Clock(START)
 
 
+@pytest.fixture(params=BACKENDS)
+async def shared(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[Settings]:
+    """Settings of the database the processes share: the SQLite file, or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield settings
+        return
+    url = request.getfixturevalue("postgres_url")
+    schema = await postgres.new_schema(url)
+    try:
+        yield dataclasses.replace(settings, database_url=postgres.with_search_path(url, schema))
+    finally:
+        await postgres.drop_schema(url, schema)
+
+
 async def start_processes(
     settings: Settings, fake: FakeDiscord, clock: Clock, shard_ids: Sequence[Sequence[int]]
 ) -> AsyncIterator[list[Process]]:
@@ -89,19 +105,19 @@ async def start_processes(
 
 @pytest.fixture
 async def misconfigured(
-    settings: Settings, fake: FakeDiscord, clock: Clock
+    shared: Settings, fake: FakeDiscord, clock: Clock
 ) -> AsyncIterator[list[Process]]:
     """Two processes both told to run shard 0 of 2."""
-    async for processes in start_processes(settings, fake, clock, [[0], [0]]):
+    async for processes in start_processes(shared, fake, clock, [[0], [0]]):
         yield processes
 
 
 @pytest.fixture
 async def split(
-    settings: Settings, fake: FakeDiscord, clock: Clock
+    shared: Settings, fake: FakeDiscord, clock: Clock
 ) -> AsyncIterator[list[Process]]:
     """Two processes, shard 0 and shard 1 of 2."""
-    async for processes in start_processes(settings, fake, clock, [[0], [1]]):
+    async for processes in start_processes(shared, fake, clock, [[0], [1]]):
         yield processes
 
 

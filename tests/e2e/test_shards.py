@@ -6,17 +6,21 @@ by the process of its shard. Then the shard-1 process is killed (SIGKILL, no shu
 shard 0 goes on serving, and restarted: every ballot is still counted, voting goes on, and no
 summary is posted again.
 
-Kept lean (two bot processes on a shared 2-core machine): one scenario, one restart.
+It runs on PostgreSQL, what a cluster uses, and on one shared SQLite file, which works too
+(for trying shards on one machine). Kept lean (two bot processes on a shared 2-core
+machine): one scenario, one restart.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.ranking import MemberBallots, consensus
+from tests.conftest import BACKENDS
 from tests.e2e.conftest import StartBot
 from tests.e2e.emulator import Channel, DiscordEmulator, Guild, Member
 from tests.e2e.gateway import Session
@@ -29,6 +33,7 @@ from tests.e2e.test_scheduled_summary import (
     schedule_daily_summary,
     stored_posts,
 )
+from tests.support import postgres
 from tests.support.rocky import BALBOA, IV, ROCKY_TITLES, V
 
 pytestmark = pytest.mark.e2e
@@ -41,9 +46,24 @@ def order_of(tiers: tuple[tuple[str, ...], ...]) -> str:
     return " > ".join(" = ".join(tier) for tier in tiers)
 
 
-async def start_shard(start_bot: StartBot, guild: Guild, shard: int, database: Path) -> BotProcess:
+@pytest.fixture(params=BACKENDS)
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The database both processes use: a PostgreSQL schema, or one SQLite file."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "shared.sqlite3")
+        return
+    url = request.getfixturevalue("postgres_url")
+    schema = await postgres.new_schema(url)
+    try:
+        yield postgres.with_search_path(url, schema)
+    finally:
+        await postgres.drop_schema(url, schema)
+
+
+async def start_shard(start_bot: StartBot, guild: Guild, shard: int, database: str) -> BotProcess:
     """A process of shard ``shard`` that publishes its commands to ``guild`` (its dev guild)."""
-    env = {"SHARD_COUNT": str(SHARDS), "SHARD_IDS": str(shard), "DATABASE_PATH": str(database)}
+    setting = "DATABASE_URL" if "://" in database else "DATABASE_PATH"
+    env = {"SHARD_COUNT": str(SHARDS), "SHARD_IDS": str(shard), setting: database}
     return await start_bot(dev_guild=guild, env=env)
 
 
@@ -73,13 +93,12 @@ async def vote(
 
 
 async def test_two_shard_processes_share_one_database_and_survive_a_kill(
-    emulator: DiscordEmulator, start_bot: StartBot, tmp_path: Path
+    emulator: DiscordEmulator, start_bot: StartBot, database: str
 ) -> None:
     guilds = [
         emulator.add_guild(f"Shard {n} Stallions", members=4, shard=(n, SHARDS)) for n in (0, 1)
     ]
     channels: list[Channel] = [guild.add_channel("summaries") for guild in guilds]
-    database = tmp_path / "shared.sqlite3"
     bots = [await start_shard(start_bot, guild, n, database) for n, guild in enumerate(guilds)]
 
     # Each process identified with its shard and was told of its shard's servers only.
