@@ -10,5 +10,8 @@ from setuptools import find_packages, setup
 setup(
     packages=[*find_packages(include=["bot", "bot.*", "cogs", "cogs.*"]), "bot.catalog_data"],
     package_dir={"bot.catalog_data": "data/debates"},
-    package_data={"bot.catalog_data": ["*.yaml", "*.yml"], "bot.storage": ["migrations/*.sql", "migrations/postgres/*.sql"]},
+    package_data={
+        "bot.catalog_data": ["*.yaml", "*.yml"],
+        "bot.storage": ["migrations/*.sql", "migrations/postgres/*.sql"],
+    },
 )

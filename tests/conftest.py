@@ -69,6 +69,16 @@ def postgres_url() -> Iterator[str]:
         server.stop()
 
 
+@pytest.fixture
+async def pg_url(postgres_url: str) -> AsyncIterator[str]:
+    """The URL of an empty PostgreSQL schema of its own (dropped afterwards)."""
+    schema = await postgres.new_schema(postgres_url)
+    try:
+        yield postgres.with_search_path(postgres_url, schema)
+    finally:
+        await postgres.drop_schema(postgres_url, schema)
+
+
 async def open_database(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[Database]:

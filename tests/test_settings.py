@@ -57,6 +57,25 @@ def test_bad_settings_explain_themselves(env: dict[str, str], message: str) -> N
         Settings.from_env(env)
 
 
+def test_database_url_chooses_the_database() -> None:
+    url = "postgresql://bot:s3cret@db.example/rd"
+    on_postgres = Settings.from_env({"DISCORD_TOKEN": TOKEN, "DATABASE_URL": url})
+    assert on_postgres.database == url and "s3cret" not in repr(on_postgres)
+    # sqlite:/// as SQLAlchemy reads it: three slashes, then the path (a fourth: absolute).
+    relative = Settings.from_env({"DISCORD_TOKEN": TOKEN, "DATABASE_URL": "sqlite:///d/x.db"})
+    absolute = Settings.from_env({"DISCORD_TOKEN": TOKEN, "DATABASE_URL": "sqlite:////d/x.db"})
+    assert relative.database == Path("d/x.db") and absolute.database == Path("/d/x.db")
+    assert relative.database_url is None
+    by_path = Settings.from_env({"DISCORD_TOKEN": TOKEN, "DATABASE_PATH": "y.db"})
+    assert by_path.database == Path("y.db")
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "sqlite:///", "ranking.db"])
+def test_an_unknown_database_url_explains_itself(url: str) -> None:
+    with pytest.raises(SettingsError, match="DATABASE_URL must be sqlite:///"):
+        Settings.from_env({"DISCORD_TOKEN": TOKEN, "DATABASE_URL": url})
+
+
 @pytest.mark.parametrize("token", ["", "not-a-token"])
 def test_python_m_bot_without_token_prints_one_line(tmp_path: Path, token: str) -> None:
     env = {"PATH": "/usr/bin:/bin", "DISCORD_TOKEN": token, "PYTHONPATH": str(ROOT)}
