@@ -113,9 +113,7 @@ async def misconfigured(
 
 
 @pytest.fixture
-async def split(
-    shared: Settings, fake: FakeDiscord, clock: Clock
-) -> AsyncIterator[list[Process]]:
+async def split(shared: Settings, fake: FakeDiscord, clock: Clock) -> AsyncIterator[list[Process]]:
     """Two processes, shard 0 and shard 1 of 2."""
     async for processes in start_processes(shared, fake, clock, [[0], [1]]):
         yield processes
