@@ -115,7 +115,9 @@ class RankingBot(commands.Bot):
         self.factions = FactionService(self.results, self.settings_store, rules)
         self.summary_poster = SummaryPoster(self, buttons=summary_view)
         self.privacy = PrivacyService(PersonalDataRepository(db), self.voting, self.settings_store)
-        self.lifecycle = ServerLifecycle(GuildRepository(db), on_purge=self.directory.forget_server)
+        self.lifecycle = ServerLifecycle(
+            GuildRepository(db), on_purge=self.directory.forget_server, owns=self.own_shards.owns
+        )
         self.sync_globally = sync_globally
         self._warming: asyncio.Task[None] | None = None
         self._backing_up: asyncio.Task[None] | None = None
