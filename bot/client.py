@@ -200,6 +200,11 @@ class RankingBot(commands.Bot):
         synced = await self.tree.sync(guild=guild)
         log.info("Synced %d command(s) to guild %d", len(synced), guild.id)
 
+    def gateway_connected(self) -> bool:
+        """Whether the gateway connection is open (for ``/healthz``)."""
+        ws = self.ws
+        return ws is not None and ws.open
+
     async def close(self) -> None:
         if self.health is not None:
             await self.health.stop()
@@ -251,6 +256,13 @@ class ShardedRankingBot(RankingBot, commands.AutoShardedBot):
             sync_globally=sync_globally,
             shard_count=shards.count,
             shard_ids=sorted(shards.ids),
+        )
+
+    def gateway_connected(self) -> bool:
+        """Every shard of this process connected (an AutoShardedBot has no single ``ws``)."""
+        running = self.shards
+        return set(running) == set(self.own_shards.ids) and not any(
+            shard.is_closed() for shard in running.values()
         )
 
 

@@ -136,6 +136,7 @@ async def test_a_sharded_process_is_an_auto_sharded_bot_over_its_shards(split) -
     assert isinstance(first, ShardedRankingBot)
     assert (first.shard_count, first.shard_ids, second.shard_ids) == (2, [0], [1])
     assert first.own_shards.owns(SHARD_0_GUILD) and not first.own_shards.owns(SHARD_1_GUILD)
+    assert not first.gateway_connected(), "not logged in: no shard connected"
 
 
 async def test_two_schedulers_told_the_same_shard_post_a_due_summary_once(

@@ -13,10 +13,13 @@ machine): one scenario, one restart.
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.ranking import MemberBallots, consensus
@@ -64,7 +67,20 @@ async def start_shard(start_bot: StartBot, guild: Guild, shard: int, database: s
     """A process of shard ``shard`` that publishes its commands to ``guild`` (its dev guild)."""
     setting = "DATABASE_URL" if "://" in database else "DATABASE_PATH"
     env = {"SHARD_COUNT": str(SHARDS), "SHARD_IDS": str(shard), setting: database}
-    return await start_bot(dev_guild=guild, env=env)
+    return await start_bot(dev_guild=guild, env=env | {"HEALTH_PORT": "0"})
+
+
+async def health(bot: BotProcess) -> dict[str, object]:
+    """``/healthz`` of the bot's latest start, once it answers 200 (as an orchestrator asks)."""
+    start = bot.log_text().rsplit("===== start", 1)[-1]
+    [url] = re.findall(r"http://127\.0\.0\.1:\d+/healthz", start)
+    for _ in range(100):
+        async with aiohttp.ClientSession() as session, session.get(url) as response:
+            status, body = response.status, await response.json()
+        if status == 200:
+            return body
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"/healthz of a shard process stayed {status}: {body}")
 
 
 def session_of(emulator: DiscordEmulator, guild: Guild) -> Session:
@@ -101,7 +117,10 @@ async def test_two_shard_processes_share_one_database_and_survive_a_kill(
     channels: list[Channel] = [guild.add_channel("summaries") for guild in guilds]
     bots = [await start_shard(start_bot, guild, n, database) for n, guild in enumerate(guilds)]
 
-    # Each process identified with its shard and was told of its shard's servers only.
+    # Each process identified with its shard, is healthy, and was told of its shard's servers
+    # only.
+    for bot in bots:
+        assert (await health(bot))["gateway"] == "connected"
     sessions = [session_of(emulator, guild) for guild in guilds]
     assert [s.shard for s in sessions] == [(0, SHARDS), (1, SHARDS)]
     for session in sessions:
@@ -128,6 +147,8 @@ async def test_two_shard_processes_share_one_database_and_survive_a_kill(
     assert await bots[1].kill() == -9
     assert "Saved" in await vote(emulator, guilds[0].plain_members[3], LATE_VOTE)
     await bots[1].start()
+    on_shard_1 = [g for g in emulator.guilds if session_of(emulator, guilds[1]).serves(g)]
+    assert (await health(bots[1]))["servers"] == len(on_shard_1)
 
     # Nothing of shard 1 was lost, and it takes votes again.
     order, text = await consensus_in(emulator, guilds[1])
