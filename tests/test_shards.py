@@ -19,7 +19,6 @@ from bot.shards import Shards, shard_of
 from bot.summary_poster import SummaryPoster
 from bot.ui import summary_view
 from tests.conftest import BACKENDS
-from tests.support import postgres
 from tests.support.bots import open_bot
 from tests.support.discord_fake import FakeDiscord
 from tests.support.rocky import ROCKY_TITLES
@@ -73,17 +72,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture(params=BACKENDS)
-async def shared(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[Settings]:
+def shared(request: pytest.FixtureRequest, settings: Settings) -> Settings:
     """Settings of the database the processes share: the SQLite file, or a PostgreSQL schema."""
     if request.param == "sqlite":
-        yield settings
-        return
-    url = request.getfixturevalue("postgres_url")
-    schema = await postgres.new_schema(url)
-    try:
-        yield dataclasses.replace(settings, database_url=postgres.with_search_path(url, schema))
-    finally:
-        await postgres.drop_schema(url, schema)
+        return settings
+    return dataclasses.replace(settings, database_url=request.getfixturevalue("pg_url"))
 
 
 async def start_processes(

@@ -117,7 +117,7 @@ async def stored_posts(database: Path | str, guild: Guild) -> tuple[list[Summary
 
 
 async def eventually_settled(
-    database: Path, guild: Guild, within: float = 10.0
+    database: Path | str, guild: Guild, within: float = 10.0
 ) -> list[SummaryPost]:
     """The guild's posts once none is left ``claimed`` (polled while the bot runs: SQLite's
     WAL lets a reader in), or as they are after ``within`` seconds."""
