@@ -35,7 +35,7 @@ from tests.support import postgres
 
 GOAL_RATIO = 2.0
 ITEMS = 10
-SEQUENTIAL = 600
+SEQUENTIAL = 2000
 BURST = 1000
 ROUNDS = 3
 SPEC = DebateSpec(

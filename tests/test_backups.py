@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.backups import DailyBackups
+from bot.maintenance import backup_command
+from bot.settings import Settings
 from bot.storage import Database
 
 
@@ -44,3 +46,12 @@ async def test_one_backup_a_day_and_only_the_newest_kept(tmp_path: Path) -> None
     assert DailyBackups(database, folder, keep=2, clock=clock).next_due() == made[-1] + timedelta(
         days=1
     )
+
+
+def test_backup_on_postgresql_points_to_pg_dump(tmp_path: Path, capsys) -> None:
+    settings = Settings(
+        discord_token="", database_path=tmp_path / "bot.sqlite3", database_url="postgresql://x/y"
+    )
+    assert backup_command(settings, []) == 1
+    assert "pg_dump" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [], "nothing made"
