@@ -153,6 +153,10 @@ class PostgresDatabase(Database):
 
     async def data_version(self) -> int:
         """How many changes other processes announced since this one started listening."""
+        if self._listener is not None and self._listener.is_closed():
+            # Notifications sent while it was gone are lost: count that as a change.
+            self._listener = None
+            self._changes_seen += 1
         if self._listener is None:
             self._listener = await asyncpg.connect(self.url)
             await self._listener.add_listener(CHANGES_CHANNEL, self._on_change)

@@ -118,3 +118,12 @@ def test_placeholders_are_numbered_outside_quotes_and_comments() -> None:
 )
 def test_statements_that_return_rows_are_told_apart(sql: str, rows: bool) -> None:
     assert returns_rows(sql) is rows
+
+
+async def test_a_lost_listener_counts_as_news(pg_url: str) -> None:
+    async with await Database.open(pg_url) as db:
+        seen = await db.data_version()
+        listener = db._listener  # type: ignore[attr-defined]
+        await listener.close()
+        assert await db.data_version() != seen, "changes may have been missed: reload"
+        assert await db.data_version() == await db.data_version()
