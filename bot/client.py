@@ -78,7 +78,14 @@ class RankingTree(ErrorHandlingTree):
 class RankingBot(commands.Bot):
     """The bot. It is handed an open :class:`Database`; it never creates global state."""
 
-    def __init__(self, settings: Settings, db: Database, *, sync_globally: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        sync_globally: bool = False,
+        **shard_options: Any,
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -88,8 +95,11 @@ class RankingBot(commands.Bot):
             # Item names and reasons are user text: nothing the bot sends may ping anyone.
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=RankingTree,
+            **shard_options,
         )
         self.settings = settings
+        # The servers whose tallies, schedules and deadlines are this process's to keep.
+        self.own_shards = settings.shards
         self.db = db
         self.debate_store = DebateRepository(db)
         self.ballot_store = BallotRepository(db)
@@ -108,7 +118,7 @@ class RankingBot(commands.Bot):
         )
         self.duel_store = DuelRepository(db)
         self.duels = DuelService(self.duel_store, self.debate_store, self.voting)
-        self.results = ResultsService(self.ballot_store)
+        self.results = ResultsService(self.ballot_store, owns=self.own_shards.owns)
         self.charts = ChartWorker(cooldown_seconds=settings.chart_cooldown_seconds)
         self.exports = ExportWorker()
         self.voting.add_listener(self.results.on_ballot_change)
@@ -135,7 +145,9 @@ class RankingBot(commands.Bot):
         )
         self.debate_store.add_listener(self.due.wake)
         self.privacy = PrivacyService(PersonalDataRepository(db), self.voting, self.settings_store)
-        self.lifecycle = ServerLifecycle(GuildRepository(db), on_purge=self.directory.forget_server)
+        self.lifecycle = ServerLifecycle(
+            GuildRepository(db), on_purge=self.directory.forget_server, owns=self.own_shards.owns
+        )
         self.sync_globally = sync_globally
         self._warming: asyncio.Task[None] | None = None
         self._backing_up: asyncio.Task[None] | None = None
@@ -231,6 +243,11 @@ class RankingBot(commands.Bot):
         synced = await self.tree.sync(guild=guild)
         log.info("Synced %d command(s) to guild %d", len(synced), guild.id)
 
+    def gateway_connected(self) -> bool:
+        """Whether the gateway connection is open (for ``/healthz``)."""
+        ws = self.ws
+        return ws is not None and ws.open
+
     async def close(self) -> None:
         if self.health is not None:
             await self.health.stop()
@@ -263,6 +280,43 @@ class RankingBot(commands.Bot):
 
     async def on_ready(self) -> None:
         user = cast(discord.ClientUser, self.user)
-        log.info("Ready as %s (%d) in %d server(s)", user, user.id, len(self.guilds))
+        log.info(
+            "Ready as %s (%d) in %d server(s), %s",
+            user,
+            user.id,
+            len(self.guilds),
+            self.own_shards.describe(),
+        )
         # Invited back while the bot was offline: no GUILD_CREATE-as-join arrives for that.
         await self.lifecycle.reconcile(guild.id for guild in self.guilds)
+
+
+class ShardedRankingBot(RankingBot, commands.AutoShardedBot):
+    """The bot over ``SHARD_IDS`` of ``SHARD_COUNT``: one gateway connection per shard.
+
+    Other processes run the other shards on the same database; each serves only the servers
+    of its own shards (:class:`bot.shards.Shards`).
+    """
+
+    def __init__(self, settings: Settings, db: Database, *, sync_globally: bool = False) -> None:
+        shards = settings.shards
+        super().__init__(
+            settings,
+            db,
+            sync_globally=sync_globally,
+            shard_count=shards.count,
+            shard_ids=sorted(shards.ids),
+        )
+
+    def gateway_connected(self) -> bool:
+        """Every shard of this process connected (an AutoShardedBot has no single ``ws``)."""
+        running = self.shards
+        return set(running) == set(self.own_shards.ids) and not any(
+            shard.is_closed() for shard in running.values()
+        )
+
+
+def make_bot(settings: Settings, db: Database, *, sync_globally: bool = False) -> RankingBot:
+    """A plain bot, or a sharded one when ``SHARD_COUNT`` is set."""
+    cls = RankingBot if settings.shard_count is None else ShardedRankingBot
+    return cls(settings, db, sync_globally=sync_globally)

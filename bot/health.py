@@ -24,8 +24,7 @@ DATABASE_TIMEOUT = 2.0
 
 async def health_report(bot: RankingBot) -> tuple[int, dict[str, Any]]:
     """The status code and the body of ``/healthz``."""
-    ws = bot.ws
-    connected = bot.is_ready() and not bot.is_closed() and ws is not None and ws.open
+    connected = bot.is_ready() and not bot.is_closed() and bot.gateway_connected()
     # Until the first heartbeat is acknowledged the latency is infinite: connected, unknown.
     latency = bot.latency if connected and math.isfinite(bot.latency) else None
     try:

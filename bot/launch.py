@@ -12,7 +12,7 @@ import discord
 from dotenv import load_dotenv
 
 from bot.catalog import CatalogError
-from bot.client import RankingBot
+from bot.client import RankingBot, make_bot
 from bot.endpoints import apply_endpoints
 from bot.logs import formatter_for
 from bot.maintenance import (
@@ -86,7 +86,7 @@ async def run(settings: Settings, *, sync_globally: bool = False) -> int:
         except DATABASE_ERRORS as exc:
             print(f"ranking-debates: {exc}", file=sys.stderr)
             return 1
-        bot = RankingBot(settings, db, sync_globally=sync_globally)
+        bot = make_bot(settings, db, sync_globally=sync_globally)
         stop = asyncio.Event()
         install_stop_handlers(asyncio.get_running_loop(), stop)
         if sync_globally:

@@ -53,6 +53,8 @@ class ReminderPoster:
         now = self.clock()
         sent = []
         for deadline in await self.store.due(now):
+            if not self.bot.own_shards.owns(deadline.guild_id):
+                continue  # another shard's process reminds its own servers
             try:
                 post = await self.store.claim(deadline, nonce=_nonce(), now=now)
                 if post is not None and await self._send(post):
@@ -67,6 +69,8 @@ class ReminderPoster:
         """On start: resend reminders claimed moments before a stop, abandon older ones."""
         now = self.clock()
         for post in await self.store.unfinished():
+            if not self.bot.own_shards.owns(post.guild_id):
+                continue
             if now - post.claimed_at > RESEND_WINDOW:
                 log.warning(
                     "Reminder %d was claimed but not confirmed sent; not resending", post.id

@@ -60,8 +60,12 @@ class DebateResults:
 
 
 class ResultsService:
-    def __init__(self, ballots: BallotRepository) -> None:
+    def __init__(
+        self, ballots: BallotRepository, *, owns: Callable[[int], bool] = lambda _guild: True
+    ) -> None:
         self.ballots = ballots
+        # Which servers' tallies are this process's to preload (its shards' servers).
+        self.owns = owns
         self._kept: dict[Key, DebateResults] = {}
         # One lock per kept debate: loading, applying a change and counting (in a worker
         # thread) never overlap, so a ballot saved mid-count can't tear the arrays.
@@ -128,9 +132,12 @@ class ResultsService:
             kept.reasons.pop(member_id, None)
 
     async def warm(self, debates: DebateRepository) -> int:
-        """Build every kept tally now, so the first command after a start doesn't wait."""
+        """Build every kept tally of this process's servers now, so the first command after
+        a start doesn't wait."""
         warmed = 0
         for guild_id, debate_id in await self.ballots.active_debates():
+            if not self.owns(guild_id):
+                continue
             debate = await debates.get(debate_id)
             if debate is not None:
                 await self.snapshot(guild_id, debate)

@@ -31,9 +31,13 @@ class ServerLifecycle:
         *,
         clock: Callable[[], datetime] = utcnow,
         on_purge: Callable[[int], None] = lambda guild_id: None,
+        owns: Callable[[int], bool] = lambda guild_id: True,
     ) -> None:
         self.store = store
         self.clock = clock
+        # The servers this process serves (its shards'): the one that forgets a server's data
+        # must be the one that remembers things about it.
+        self.owns = owns
         # Told of each server whose data was deleted: what is kept in memory about it goes too.
         self.on_purge = on_purge
 
@@ -57,7 +61,9 @@ class ServerLifecycle:
             await self.joined(guild_id)
 
     async def purge_expired(self) -> list[int]:
-        purged = await self.store.purge_left_before(self.clock() - KEEP_AFTER_LEAVING)
+        purged = await self.store.purge_left_before(
+            self.clock() - KEEP_AFTER_LEAVING, only=self.owns
+        )
         for guild_id in purged:
             self.on_purge(guild_id)
             log.info(

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.shards import Shards
+
 # Discord bot tokens are three base64url segments: the bot's id, a timestamp, an HMAC.
 # Checking the shape catches a pasted client secret or a stray quote before we hit the API.
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
@@ -54,6 +56,14 @@ class Settings:
     health_port: int | None = None
     health_host: str = "127.0.0.1"
     log_format: str = "text"
+    # Run as an AutoShardedBot over shards shard_ids of shard_count; None: one plain process.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+
+    @property
+    def shards(self) -> Shards:
+        """The servers this process serves (all of them unless SHARD_COUNT is set)."""
+        return Shards.of(self.shard_count or 1, self.shard_ids)
 
     @property
     def database(self) -> Path | str:
@@ -86,6 +96,7 @@ class Settings:
             raise SettingsError(
                 f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {level!r}."
             )
+        shard_count, shard_ids = _shards(env)
         database_path, database_url = _database(env)
         return cls(
             discord_token=token or "",
@@ -105,6 +116,8 @@ class Settings:
             health_port=_port(env, "HEALTH_PORT"),
             health_host=_clean(env.get("HEALTH_HOST")) or "127.0.0.1",
             log_format=_choice(env, "LOG_FORMAT", ("text", "json")),
+            shard_count=shard_count,
+            shard_ids=shard_ids,
         )
 
 
@@ -229,3 +242,27 @@ def _faction_thresholds(env: Mapping[str, str]) -> dict[str, int]:
             "FACTION_MIN_VOTERS must be at least twice FACTION_MIN_SIZE: two factions must fit."
         )
     return values
+
+
+def _shards(env: Mapping[str, str]) -> tuple[int | None, tuple[int, ...] | None]:
+    count = _clean(env.get("SHARD_COUNT"))
+    ids = _clean(env.get("SHARD_IDS"))
+    if count is None:
+        if ids is not None:
+            raise SettingsError("SHARD_IDS needs SHARD_COUNT: set both, or neither.")
+        return None, None
+    if not count.isdigit() or int(count) < 1:
+        raise SettingsError(f"SHARD_COUNT must be a whole number, 1 or more, not {count!r}.")
+    total = int(count)
+    if ids is None:
+        return total, None
+    parts = [part.strip() for part in ids.split(",")]
+    if not all(part.isdigit() and int(part) < total for part in parts):
+        raise SettingsError(
+            f"SHARD_IDS must list shard numbers from 0 to {total - 1} separated by commas "
+            f"(for example 0,1), not {ids!r}."
+        )
+    numbers = tuple(int(part) for part in parts)
+    if len(set(numbers)) != len(numbers):
+        raise SettingsError(f"SHARD_IDS names a shard twice: {ids!r}.")
+    return total, tuple(sorted(numbers))

@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 _Due = TypeVar("_Due", Schedule, Deadline)
+_Owned = TypeVar("_Owned", Schedule, Deadline, SummaryPost)
 if TYPE_CHECKING:
     # (debate_id, method, full_ranking, is_open, hidden) -> the buttons under a summary.
     SummaryButtons = Callable[[int, str, bool, bool, bool], discord.ui.View]
@@ -235,15 +236,14 @@ class SummaryPoster:
     async def run_due(self) -> list[SummaryPost]:
         """Post every summary that is due, each once; returns the posts that went out."""
         now = self.clock()
-        return await _each(
-            await self.repo.due(now), lambda s: self._post_scheduled(s, now), "Scheduled summary"
-        )
+        due = self._mine(await self.repo.due(now))
+        return await _each(due, lambda s: self._post_scheduled(s, now), "Scheduled summary")
 
     async def recover(self) -> list[SummaryPost]:
         """On start: finish or abandon posts a previous run claimed but never marked."""
         now = self.clock()
         resent: list[SummaryPost] = []
-        for post in await self.repo.unfinished():
+        for post in self._mine(await self.repo.unfinished()):
             if now - post.claimed_at > RESEND_WINDOW:
                 log.warning(
                     "Summary %d (guild=%s debate=%s) was claimed at %s but not confirmed sent; "
@@ -278,8 +278,12 @@ class SummaryPoster:
     async def close_due(self) -> list[SummaryPost]:
         """Close every debate whose deadline has come, each once, and post its reveal."""
         now = self.clock()
-        due = await self.bot.debate_store.due_deadlines(now)
+        due = self._mine(await self.bot.debate_store.due_deadlines(now))
         return await _each(due, lambda d: self._close(d, now), "Closing at the deadline")
+
+    def _mine(self, things: list[_Owned]) -> list[_Owned]:
+        """Those of this process's servers: other shards' processes post their own."""
+        return [thing for thing in things if self.bot.own_shards.owns(thing.guild_id)]
 
     async def _close(self, deadline: Deadline, now: datetime) -> SummaryPost | None:
         debate = await self.bot.debate_store.get(deadline.debate_id)

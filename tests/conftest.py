@@ -12,7 +12,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import discord
 import pytest
 from discord.http import HTTPClient
 
@@ -20,8 +19,8 @@ from bot.client import RankingBot
 from bot.settings import Settings
 from bot.storage import Database
 from tests.support import postgres
+from tests.support.bots import open_bot
 from tests.support.discord_fake import (
-    APPLICATION_ID,
     Driver,
     FakeDiscord,
     fake_get_from_cdn,
@@ -121,17 +120,8 @@ async def bot(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
     fake = FakeDiscord()
     fake.install(monkeypatch)
     monkeypatch.setattr(HTTPClient, "get_from_cdn", fake_get_from_cdn)
-    async with await Database.open(settings.database) as database:
-        client = RankingBot(settings, database)
-        client._connection.application_id = APPLICATION_ID
-        client._connection.user = discord.ClientUser(state=client._connection, data=fake.bot_user)  # type: ignore[arg-type]
-        await client._async_setup_hook()  # what login() does first: binds the loop
-        await client.setup_hook()
-        client.fake = fake  # type: ignore[attr-defined]
-        try:
-            yield client
-        finally:
-            await client.close()
+    async with open_bot(settings, fake) as client:
+        yield client
     # Every message the bot sent was checked against Discord's limits as it went out.
     assert not fake.refusals, "Discord would have refused:\n" + "\n".join(fake.refusals)
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
+from bot.settings import Settings
 from tests.e2e.test_installed import SOURCES
+from tests.test_settings import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -59,3 +62,45 @@ def test_the_license_is_mit_by_its_spdx_name_and_file() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+
+
+def interpolated(value: str, env: dict[str, str]) -> str:
+    """``${NAME}`` and ``${NAME:?message}`` filled in from ``env``, as docker compose does."""
+    return re.sub(r"\$\{(\w+)(?::\?[^}]*)?\}", lambda m: env[m.group(1)], value)
+
+
+def test_the_cluster_runs_postgresql_and_one_bot_per_shard_of_two() -> None:
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.cluster.yaml").read_text())
+    services = compose["services"]
+    postgres = services.pop("postgres")
+    assert postgres["image"] == "postgres:15" and "pg_isready" in postgres["healthcheck"]["test"]
+    [volume] = postgres["volumes"]
+    assert volume.split(":")[0] in compose["volumes"]
+    secrets = {"POSTGRES_PASSWORD": "s3cret"}
+    database = {k: interpolated(v, secrets) for k, v in postgres["environment"].items()}
+
+    served: list[int] = []
+    for name, bot in services.items():
+        assert bot["build"] == ".." and bot["env_file"] == "../.env", name
+        assert bot["depends_on"]["postgres"]["condition"] == "service_healthy", name
+        env = {k: interpolated(v, secrets) for k, v in bot["environment"].items()}
+        url = urlsplit(env["DATABASE_URL"])
+        assert (url.scheme, url.hostname, url.path) == (
+            "postgresql",
+            "postgres",
+            "/ranking_debates",
+        )
+        assert (url.username, url.password) == (database["POSTGRES_USER"], "s3cret")
+        assert url.path == "/" + database["POSTGRES_DB"]
+        # Every setting it gives is one the bot documents, and they read as shards of 2.
+        assert set(env) <= documented_settings(), name
+        settings = Settings.from_env(env | {"DISCORD_TOKEN": TOKEN})
+        assert settings.shard_count == 2 and settings.backup_dir is None, name
+        assert settings.database == env["DATABASE_URL"], name
+        served += settings.shard_ids or ()
+    assert sorted(served) == [0, 1], "each shard in exactly one process"
+
+
+def documented_settings() -> set[str]:
+    example = (ROOT / ".env.example").read_text()
+    return set(re.findall(r"^(\w+)=", example, re.M))

@@ -24,6 +24,17 @@ def test_reads_every_setting() -> None:
     assert (defaults.faction_min_voters, defaults.faction_min_size) == (10, 3)
 
 
+def test_shards_are_all_servers_unless_set_and_exactly_the_listed_ones_when_set() -> None:
+    alone = Settings.from_env({"DISCORD_TOKEN": TOKEN})
+    assert (alone.shard_count, alone.shard_ids) == (None, None)
+    assert alone.shards.everything and alone.shards.owns(12345 << 22)
+    every = Settings.from_env({"DISCORD_TOKEN": TOKEN, "SHARD_COUNT": "3"})
+    assert (every.shard_count, every.shard_ids, every.shards.ids) == (3, None, {0, 1, 2})
+    some = Settings.from_env({"DISCORD_TOKEN": TOKEN, "SHARD_COUNT": "4", "SHARD_IDS": " 3, 1"})
+    assert (some.shard_count, some.shard_ids) == (4, (1, 3))
+    assert [some.shards.owns(shard << 22) for shard in range(8)] == [False, True, False, True] * 2
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
@@ -34,6 +45,11 @@ def test_reads_every_setting() -> None:
         ({"DISCORD_TOKEN": TOKEN, "VOTE_SAVES_PER_MINUTE": "-1"}, "VOTE_SAVES_PER_MINUTE"),
         ({"DISCORD_TOKEN": TOKEN, "FACTION_MIN_SIZE": "none"}, "FACTION_MIN_SIZE must be"),
         ({"DISCORD_TOKEN": TOKEN, "FACTION_MIN_VOTERS": "4"}, "at least twice"),
+        ({"DISCORD_TOKEN": TOKEN, "SHARD_IDS": "0"}, "SHARD_IDS needs SHARD_COUNT"),
+        ({"DISCORD_TOKEN": TOKEN, "SHARD_COUNT": "0"}, "SHARD_COUNT must be a whole number"),
+        ({"DISCORD_TOKEN": TOKEN, "SHARD_COUNT": "2", "SHARD_IDS": "0,2"}, "from 0 to 1"),
+        ({"DISCORD_TOKEN": TOKEN, "SHARD_COUNT": "2", "SHARD_IDS": "one"}, "for example 0,1"),
+        ({"DISCORD_TOKEN": TOKEN, "SHARD_COUNT": "4", "SHARD_IDS": "1,1"}, "names a shard twice"),
     ],
 )
 def test_bad_settings_explain_themselves(env: dict[str, str], message: str) -> None:

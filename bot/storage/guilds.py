@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.storage._util import to_iso
@@ -46,12 +47,15 @@ class GuildRepository:
         rows = await self.db.fetchall("SELECT guild_id FROM departed_guilds")
         return {row["guild_id"] for row in rows}
 
-    async def purge_left_before(self, cutoff: datetime) -> list[int]:
-        """Delete every row of each server the bot left before ``cutoff``; those servers."""
+    async def purge_left_before(
+        self, cutoff: datetime, *, only: Callable[[int], bool] = lambda _guild: True
+    ) -> list[int]:
+        """Delete every row of each server the bot left before ``cutoff`` (of those ``only``
+        accepts); those servers."""
         rows = await self.db.fetchall(
             "SELECT guild_id FROM departed_guilds WHERE left_at < ?", (to_iso(cutoff),)
         )
-        purged = [row["guild_id"] for row in rows]
+        purged = [row["guild_id"] for row in rows if only(row["guild_id"])]
         tables = await self._tables_with_guild_id()
         for guild_id in purged:
             async with self.db.transaction() as conn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
@@ -111,49 +112,17 @@ class SummaryRepository:
     ) -> SummaryPost | None:
         """Record that ``schedule``'s due slot is being posted and move it to ``next_due``.
 
-        One transaction: either the slot is claimed and the schedule moved on, or nothing
-        changed. Returns None when the slot is no longer due as read (the schedule was
-        changed, stopped or claimed meanwhile), so a slot is never claimed twice.
+        None when the slot is no longer due as read (the schedule was changed, stopped or
+        claimed meanwhile, by this process or another), so a slot is never claimed twice.
         """
-        async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT next_due FROM summary_schedules WHERE guild_id = ? AND debate_id = ?",
-                (schedule.guild_id, schedule.debate_id),
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row is None or row["next_due"] != to_iso(schedule.next_due):
-                return None
-            inserted = await conn.fetchone(
-                "INSERT INTO summary_posts (guild_id, debate_id, channel_id, slot, nonce, status,"
-                " snapshot, claimed_at) VALUES (?, ?, ?, ?, ?, 'claimed', ?, ?)"
-                " ON CONFLICT DO NOTHING RETURNING id",
-                (
-                    schedule.guild_id,
-                    schedule.debate_id,
-                    schedule.channel_id,
-                    to_iso(schedule.next_due),
-                    nonce,
-                    dump_snapshot(snapshot),
-                    to_iso(now),
-                ),
-            )
-            post_id = int(inserted["id"]) if inserted else None
-            await conn.execute(
-                "UPDATE summary_schedules SET next_due = ? WHERE guild_id = ? AND debate_id = ?",
-                (to_iso(next_due), schedule.guild_id, schedule.debate_id),
-            )
-        if post_id is None:
-            return None  # the slot was posted before; the schedule has now moved past it
-        return SummaryPost(
-            id=post_id,
-            guild_id=schedule.guild_id,
-            debate_id=schedule.debate_id,
-            channel_id=schedule.channel_id,
-            slot=schedule.next_due,
-            nonce=nonce,
-            status="claimed",
-            snapshot=snapshot,
-            claimed_at=now,
+        post = _claimed(
+            schedule.guild_id, schedule.debate_id, schedule.channel_id, snapshot, nonce, now
+        )
+        return await self._claim(
+            replace(post, slot=schedule.next_due),
+            "UPDATE summary_schedules SET next_due = ?"
+            " WHERE guild_id = ? AND debate_id = ? AND next_due = ?",
+            (to_iso(next_due), schedule.guild_id, schedule.debate_id, to_iso(schedule.next_due)),
         )
 
     async def claim_manual(
@@ -168,35 +137,10 @@ class SummaryRepository:
         kind: PostKind = "summary",
     ) -> SummaryPost:
         """Record a /summary post (or a reveal at a close by hand) about to be sent."""
-        async with self.db.transaction() as conn:
-            inserted = await conn.fetchone(
-                "INSERT INTO summary_posts (guild_id, debate_id, channel_id, slot, nonce, status,"
-                " snapshot, claimed_at, kind) VALUES (?, ?, ?, NULL, ?, 'claimed', ?, ?, ?)"
-                " RETURNING id",
-                (
-                    guild_id,
-                    debate_id,
-                    channel_id,
-                    nonce,
-                    dump_snapshot(snapshot),
-                    to_iso(now),
-                    kind,
-                ),
-            )
-        assert inserted is not None
-        post_id = int(inserted["id"])
-        return SummaryPost(
-            id=post_id,
-            guild_id=guild_id,
-            debate_id=debate_id,
-            channel_id=channel_id,
-            slot=None,
-            nonce=nonce,
-            status="claimed",
-            snapshot=snapshot,
-            claimed_at=now,
-            kind=kind,
-        )
+        post = _claimed(guild_id, debate_id, channel_id, snapshot, nonce, now)
+        claimed = await self._claim(replace(post, kind=kind))
+        assert claimed is not None, "a post without a slot or a condition is always recorded"
+        return claimed
 
     async def claim_reveal(
         self, deadline: Deadline, *, snapshot: SummarySnapshot, nonce: str, now: datetime
@@ -204,45 +148,59 @@ class SummaryRepository:
         """Close a debate at its deadline and record its reveal, in one transaction.
 
         Only while the debate is still open with that very deadline: a second claim (another
-        loop, a restart, an admin who reopened or closed it meanwhile) finds nothing to do
-        and gets None, so a deadline closes and reveals once.
+        loop or process, a restart, an admin who reopened or closed it meanwhile) finds
+        nothing to do and gets None, so a deadline closes and reveals once.
+        """
+        post = _claimed(
+            deadline.guild_id,
+            deadline.debate_id,
+            deadline.announce_channel_id,
+            snapshot,
+            nonce,
+            now,
+        )
+        return await self._claim(
+            replace(post, kind="reveal"),
+            "UPDATE guild_debates SET is_open = 0, closed_at = closes_at, closes_at = NULL,"
+            " remind_at = NULL"
+            " WHERE guild_id = ? AND debate_id = ? AND is_open = 1 AND closes_at = ?",
+            (deadline.guild_id, deadline.debate_id, to_iso(deadline.closes_at)),
+        )
+
+    async def _claim(
+        self, post: SummaryPost, condition: str | None = None, params: tuple[object, ...] = ()
+    ) -> SummaryPost | None:
+        """The one way a post is claimed: in one transaction, ``condition`` (an UPDATE that
+        moves what is due on) must change exactly one row, then the post is recorded.
+
+        The condition is a compare-and-set, not a read followed by a write, so two processes
+        that race for the same slot or deadline (two bots configured with the same shard)
+        cannot both win: the loser's UPDATE, serialised behind the winner's, matches nothing.
+        A slot recorded before (the unique index on slots) is not recorded again. None when
+        nothing was claimed.
         """
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE guild_debates SET is_open = 0, closed_at = closes_at, closes_at = NULL,"
-                " remind_at = NULL"
-                " WHERE guild_id = ? AND debate_id = ? AND is_open = 1 AND closes_at = ?",
-                (deadline.guild_id, deadline.debate_id, to_iso(deadline.closes_at)),
-            )
-            if cursor.rowcount != 1:
-                return None
-            inserted = await conn.fetchone(
+            if condition is not None:
+                cursor = await conn.execute(condition, params)
+                if cursor.rowcount != 1:
+                    return None
+            row = await conn.fetchone(
                 "INSERT INTO summary_posts (guild_id, debate_id, channel_id, slot, nonce, status,"
-                " snapshot, claimed_at, kind) VALUES (?, ?, ?, NULL, ?, 'claimed', ?, ?, 'reveal')"
-                " RETURNING id",
+                " snapshot, claimed_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING RETURNING id",
                 (
-                    deadline.guild_id,
-                    deadline.debate_id,
-                    deadline.announce_channel_id,
-                    nonce,
-                    dump_snapshot(snapshot),
-                    to_iso(now),
+                    post.guild_id,
+                    post.debate_id,
+                    post.channel_id,
+                    to_iso(post.slot) if post.slot else None,
+                    post.nonce,
+                    post.status,
+                    dump_snapshot(post.snapshot),
+                    to_iso(post.claimed_at),
+                    post.kind,
                 ),
             )
-        assert inserted is not None
-        post_id = int(inserted["id"])
-        return SummaryPost(
-            id=post_id,
-            guild_id=deadline.guild_id,
-            debate_id=deadline.debate_id,
-            channel_id=deadline.announce_channel_id,
-            slot=None,
-            nonce=nonce,
-            status="claimed",
-            snapshot=snapshot,
-            claimed_at=now,
-            kind="reveal",
-        )
+        return replace(post, id=int(row["id"])) if row is not None else None
 
     async def mark_sent(self, post_id: int, message_id: int, now: datetime) -> None:
         async with self.db.transaction() as conn:
@@ -257,7 +215,8 @@ class SummaryRepository:
     ) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE summary_posts SET status = ?, error = ? WHERE id = ?",
+                # Only while claimed: a post another process has meanwhile sent stays sent.
+                "UPDATE summary_posts SET status = ?, error = ? WHERE id = ? AND status = 'claimed'",
                 (status, error[:500], post_id),
             )
 
@@ -316,6 +275,28 @@ class SummaryRepository:
         if row is None:
             return VoterChanges(0, 0)
         return VoterChanges(new=int(row[0] or 0), changed=int(row[1] or 0))
+
+
+def _claimed(
+    guild_id: int,
+    debate_id: int,
+    channel_id: int,
+    snapshot: SummarySnapshot,
+    nonce: str,
+    now: datetime,
+) -> SummaryPost:
+    """A post about to be claimed, not yet sent (its id comes from the database)."""
+    return SummaryPost(
+        id=0,
+        guild_id=guild_id,
+        debate_id=debate_id,
+        channel_id=channel_id,
+        slot=None,
+        nonce=nonce,
+        status="claimed",
+        snapshot=snapshot,
+        claimed_at=now,
+    )
 
 
 def _schedule(row: Row) -> Schedule:

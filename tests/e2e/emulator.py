@@ -308,27 +308,36 @@ class DiscordEmulator:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, *, members: int = 0, owner: User | None = None) -> Guild:
+    def add_guild(
+        self,
+        name: str,
+        *,
+        members: int = 0,
+        owner: User | None = None,
+        shard: tuple[int, int] | None = None,
+    ) -> Guild:
         """A guild with @everyone, Moderator (Manage Server) and bot roles, an owner (by default
         the application's developer), the bot, an admin with Manage Server, ``#general``, and
-        ``members`` plain members. If the bot is connected, it joins (GUILD_CREATE)."""
-        guild = Guild(self, self.snowflake(), name, owner or self.developer)
+        ``members`` plain members. ``shard=(id, count)``: its id puts it on that shard. If the
+        bot is connected (on its shard), it joins (GUILD_CREATE)."""
+        guild_id = self.snowflake() if shard is None else self.snowflake.on_shard(*shard)
+        guild = Guild(self, guild_id, name, owner or self.developer)
         guild.add_members(members)
         self.guilds[guild.id] = guild
-        session = self.gateway.live_session()
+        session = self.gateway.live_session(guild.id)
         if session is not None:
             session.dispatch("GUILD_CREATE", guild.create_payload(with_members=False))
         return guild
 
     def remove_bot_from(self, guild: Guild) -> None:
         """The bot is kicked from ``guild`` (GUILD_DELETE, not unavailable)."""
-        session = self.gateway.live_session()
+        session = self.gateway.live_session(guild.id)
         if session is not None:
             session.dispatch("GUILD_DELETE", {"id": str(guild.id)})
 
     def invite_bot_back(self, guild: Guild) -> None:
         """The bot is invited into ``guild`` again (GUILD_CREATE)."""
-        session = self.gateway.live_session()
+        session = self.gateway.live_session(guild.id)
         if session is not None:
             session.dispatch("GUILD_CREATE", guild.create_payload(with_members=False))
 
@@ -396,9 +405,10 @@ class DiscordEmulator:
         """Op 9 INVALID_SESSION (not resumable): the bot has to IDENTIFY again."""
         self.gateway.invalidate_session()
 
-    def dispatch_to_bot(self, event: str, data: Json) -> None:
-        """Dispatch ``event`` if the bot has a session; otherwise nobody hears it."""
-        if (session := self.gateway.live_session()) is not None:
+    def dispatch_to_bot(self, event: str, data: Json, guild_id: int | None = None) -> None:
+        """Dispatch ``event`` if the bot has a session (for ``guild_id``'s shard); otherwise
+        nobody hears it."""
+        if (session := self.gateway.live_session(guild_id)) is not None:
             session.dispatch(event, data)
 
     def problem(self, text: str) -> None:
@@ -631,12 +641,13 @@ class DiscordEmulator:
         return self._inject(handle)
 
     def _inject(self, handle: InteractionHandle) -> InteractionHandle:
-        session = self.gateway.live_session()
+        session = self.gateway.live_session(handle.guild.id if handle.guild else None)
         if session is None:
             raise EmulatorError("cannot inject an interaction: the bot has no gateway session")
         handle.payload = interaction_payload(handle)
         self.interactions[handle.id] = handle
         self.interactions_by_token[handle.token] = handle
         handle.injected_at = time.monotonic()
+        handle.session_id = session.id
         session.dispatch("INTERACTION_CREATE", handle.payload)
         return handle

@@ -2,6 +2,11 @@
 
 Each IDENTIFY opens a session whose events are numbered and kept, so a RESUME replays what the
 bot missed. Frames are zlib-stream compressed when the bot asks for it, as discord.py does.
+
+Shards: an IDENTIFY may name ``shard: [id, count]`` (without it, shard 0 of 1). Its session then
+hears of the servers on that shard only, ``(guild_id >> 22) % count == id``, as on Discord: its
+READY lists them, it gets their GUILD_CREATEs, and every event of a server goes to the newest
+session of its shard. Several processes of one bot each hold their own shards' sessions.
 """
 
 from __future__ import annotations
@@ -74,13 +79,19 @@ class Connection:
 class Session:
     """One IDENTIFY's session: every event it dispatched, numbered, kept for RESUME."""
 
-    def __init__(self, session_id: str, intents: int) -> None:
+    def __init__(self, session_id: str, intents: int, shard: tuple[int, int] = (0, 1)) -> None:
         self.id = session_id
         self.intents = intents
+        self.shard = shard
         self.seq = 0
         self.events: list[Json] = []
         self.connection: Connection | None = None
         self.ended = False
+
+    def serves(self, guild_id: int) -> bool:
+        """Whether the server's events come to this session (it is on the session's shard)."""
+        shard_id, count = self.shard
+        return (guild_id >> 22) % count == shard_id
 
     def dispatch(self, event: str, data: Json) -> None:
         self.seq += 1
@@ -157,29 +168,36 @@ class Gateway:
         if intents & PRIVILEGED_INTENTS and not self.emulator.allow_privileged_intents:
             await connection.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
-        if self.session is not None and self.session.connection is not None:
-            self.emulator.problem("IDENTIFY while another session of the bot is still connected")
-        session = Session(secrets.token_hex(16), intents)
+        shard = _shard(data.get("shard", [0, 1]))
+        if shard is None:
+            await connection.ws.close(code=4010, message=b"Invalid shard.")
+            return
+        if any(s.shard == shard and s.connection is not None for s in self.live_sessions()):
+            self.emulator.problem(
+                f"IDENTIFY on shard {list(shard)} while another session of it is still connected"
+            )
+        session = Session(secrets.token_hex(16), intents, shard)
         self.sessions[session.id] = session
         self.session = session
         session.connection = connection
         connection.session = session
-        session.dispatch("READY", self._ready_payload())
+        guilds = [g for g in self.emulator.guilds.values() if session.serves(g.id)]
+        session.dispatch("READY", self._ready_payload(session, [g.id for g in guilds]))
         with_members = bool(intents & INTENT_GUILD_MEMBERS)
-        for guild in self.emulator.guilds.values():
+        for guild in guilds:
             session.dispatch("GUILD_CREATE", guild.create_payload(with_members=with_members))
         self.emulator.ready_count += 1
         self.emulator.notify()
 
-    def _ready_payload(self) -> Json:
+    def _ready_payload(self, session: Session, guild_ids: list[int]) -> Json:
         return {
             "v": 10,
             "user": self._me_payload(),
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.emulator.guilds],
-            "session_id": self.session.id if self.session else "",
+            "guilds": [{"id": str(g), "unavailable": True} for g in guild_ids],
+            "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.emulator.gateway_url,
-            "shard": [0, 1],
+            "shard": list(session.shard),
             "application": {"id": str(self.emulator.application_id), "flags": 1 << 23},
             "private_channels": [],
             "relationships": [],
@@ -213,9 +231,9 @@ class Gateway:
         self.emulator.resume_count += 1
         self.emulator.notify()
 
-    def dispatch(self, event: str, data: Json) -> None:
-        """Send a raw gateway event to the bot's current session."""
-        session = self.live_session()
+    def dispatch(self, event: str, data: Json, guild_id: int | None = None) -> None:
+        """Send a raw gateway event to the bot's current session (of ``guild_id``'s shard)."""
+        session = self.live_session(guild_id)
         if session is None:
             raise EmulatorError(f"cannot dispatch {event}: the bot has no gateway session")
         session.dispatch(event, data)
@@ -238,13 +256,31 @@ class Gateway:
             connection.session.ended = True
         connection.send({"op": OP_INVALID_SESSION, "d": False})
 
-    def live_session(self) -> Session | None:
-        """The bot's latest session unless it ended (connected or waiting for a RESUME)."""
-        session = self.session
-        return session if session is not None and not session.ended else None
+    def live_sessions(self) -> list[Session]:
+        """Sessions not ended (connected, or waiting for a RESUME), the newest first."""
+        return [s for s in reversed(self.sessions.values()) if not s.ended]
+
+    def live_session(self, guild_id: int | None = None) -> Session | None:
+        """The session that hears of ``guild_id``: the newest live one of the server's shard.
+        Without a server (DMs, the tests' controls), the bot's latest session unless it ended.
+        """
+        if guild_id is None:
+            session = self.session
+            return session if session is not None and not session.ended else None
+        return next((s for s in self.live_sessions() if s.serves(guild_id)), None)
 
     def current_connection(self) -> Connection:
         session = self.live_session()
         if session is None or session.connection is None:
             raise EmulatorError("the bot is not connected to the gateway")
         return session.connection
+
+
+def _shard(value: object) -> tuple[int, int] | None:
+    """IDENTIFY's ``shard``: [id, count] with 0 <= id < count, else None (Discord: 4010)."""
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    shard_id, count = value
+    if not (isinstance(shard_id, int) and isinstance(count, int) and 0 <= shard_id < count):
+        return None
+    return shard_id, count

@@ -33,6 +33,8 @@ _SCRUBBED = (
     "BACKUP_",
     "HEALTH_",
     "LOG_FORMAT",
+    "SHARD_",
+    "DATABASE_URL",
 )
 
 # Every process group started here, so that nothing outlives the test session.

@@ -85,6 +85,8 @@ class InteractionHandle:
         self.source_message = source_message
         self.command_name = command_name
         self.injected_at = 0.0
+        #: The gateway session it was dispatched to (the session of its server's shard).
+        self.session_id = ""
         self.callback: Callback | None = None
         #: Callbacks Discord refused (too late, or after the first).
         self.refused_callbacks: list[tuple[Callback, str]] = []

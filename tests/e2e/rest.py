@@ -794,8 +794,8 @@ class RestApi:
 
     def _message_event(self, event: str, message: Message) -> None:
         """MESSAGE_CREATE/UPDATE/DELETE for a guild message, if the bot asked for them."""
-        session = self.emulator.gateway.live_session()
         guild = message.channel.guild
+        session = self.emulator.gateway.live_session(guild.id if guild else None)
         if session is None or not session.intents & INTENT_GUILD_MESSAGES or guild is None:
             return
         if event == "MESSAGE_DELETE":

@@ -62,10 +62,15 @@ async def connect(http: aiohttp.ClientSession, emulator: DiscordEmulator) -> Gat
     return Gateway(await http.ws_connect(url))
 
 
-async def identify(gateway: Gateway, intents: int = 1) -> dict[str, Any]:
+async def identify(
+    gateway: Gateway, intents: int = 1, shard: list[int] | None = None
+) -> dict[str, Any]:
     hello = await gateway.receive()
     assert hello["op"] == 10 and hello["d"]["heartbeat_interval"] > 0
-    await gateway.send(2, {"token": TOKEN, "intents": intents, "properties": {}})
+    data: dict[str, Any] = {"token": TOKEN, "intents": intents, "properties": {}}
+    if shard is not None:
+        data["shard"] = shard
+    await gateway.send(2, data)
     return await gateway.until("READY")
 
 
@@ -111,6 +116,51 @@ async def test_identify_gets_ready_and_a_guild_create_per_guild(
     assert [c["d"]["name"] for c in created] == ["Rocky Fans", "Second"]
     await gateway.send(1, ready["s"])
     assert (await gateway.receive())["op"] == 11
+
+
+async def test_each_shard_session_hears_of_its_own_servers_only(
+    emulator: DiscordEmulator, http: aiohttp.ClientSession
+) -> None:
+    on_shard = [emulator.add_guild(f"Shard {n}", members=1, shard=(n, 2)) for n in (0, 1, 0)]
+    assert [(g.id >> 22) % 2 for g in on_shard] == [0, 1, 0]
+    assert sorted(emulator.guilds) == list(emulator.guilds), "ids still increase"
+    shard_of = {g.id: (g.id >> 22) % 2 for g in emulator.guilds.values()}
+    gateways = [await connect(http, emulator) for _ in range(2)]
+    readies = [await identify(gw, shard=[n, 2]) for n, gw in enumerate(gateways)]
+    for n, (gateway, ready) in enumerate(zip(gateways, readies, strict=True)):
+        mine = {g for g, shard in shard_of.items() if shard == n}
+        assert ready["d"]["shard"] == [n, 2]
+        assert {int(g["id"]) for g in ready["d"]["guilds"]} == mine
+        created = {int((await gateway.until("GUILD_CREATE"))["d"]["id"]) for _ in mine}
+        assert created == mine
+
+    # A member of a shard-1 server runs a command: only shard 1's session hears of it.
+    await sync_show_command(http, emulator)
+    emulator.guild_commands[on_shard[1].id] = emulator.guild_commands[emulator.guild(0).id]
+    handle = await emulator.command("debate show", guild=on_shard[1])
+    event = await gateways[1].until("INTERACTION_CREATE")
+    assert event["d"]["guild_id"] == str(on_shard[1].id)
+    assert handle.session_id == readies[1]["d"]["session_id"]
+    with pytest.raises(TimeoutError):
+        await gateways[0].ws.receive(timeout=0.3)
+
+    # A second process on shard 1 while the first still holds it is a mistake to report.
+    third = await connect(http, emulator)
+    await identify(third, shard=[1, 2])
+    assert emulator.problems == [
+        "IDENTIFY on shard [1, 2] while another session of it is still connected"
+    ]
+    emulator.allow_problems = True
+
+
+async def test_an_identify_on_a_shard_that_does_not_exist_is_refused(
+    emulator: DiscordEmulator, http: aiohttp.ClientSession
+) -> None:
+    gateway = await connect(http, emulator)
+    await gateway.receive()
+    await gateway.send(2, {"token": TOKEN, "intents": 1, "properties": {}, "shard": [2, 2]})
+    closed = await gateway.ws.receive(timeout=10)
+    assert closed.type == aiohttp.WSMsgType.CLOSE and closed.data == 4010
 
 
 async def test_privileged_intents_are_refused_like_discord_does(

@@ -80,7 +80,7 @@ async def debate_id(db: Database) -> int:
     return next(d.id for d in await DebateRepository(db).list_catalog() if d.slug == SLUG)
 
 
-async def move_due(database: Path, guild: Guild, due: datetime) -> Schedule:
+async def move_due(database: Path | str, guild: Guild, due: datetime) -> Schedule:
     """Set the schedule's next slot to ``due``, as if the bot had been down since then."""
     async with await Database.open(database) as db:
         repo = SummaryRepository(db)
@@ -107,7 +107,7 @@ async def schedule_sentinel(database: Path, guild: Guild) -> None:
         await SummaryRepository(db).set_schedule(schedule)
 
 
-async def stored_posts(database: Path, guild: Guild) -> tuple[list[SummaryPost], Schedule]:
+async def stored_posts(database: Path | str, guild: Guild) -> tuple[list[SummaryPost], Schedule]:
     async with await Database.open(database) as db:
         repo = SummaryRepository(db)
         debate = await debate_id(db)
@@ -117,7 +117,7 @@ async def stored_posts(database: Path, guild: Guild) -> tuple[list[SummaryPost],
 
 
 async def eventually_settled(
-    database: Path, guild: Guild, within: float = 10.0
+    database: Path | str, guild: Guild, within: float = 10.0
 ) -> list[SummaryPost]:
     """The guild's posts once none is left ``claimed`` (polled while the bot runs: SQLite's
     WAL lets a reader in), or as they are after ``within`` seconds."""

@@ -124,6 +124,15 @@ class Snowflakes:
         self._last = max(now, self._last + 1)
         return self._last
 
+    def on_shard(self, shard_id: int, count: int) -> int:
+        """The next id of a server on shard ``shard_id`` of ``count`` (the bits above the 22nd
+        say which: Discord's ``(guild_id >> 22) % count``)."""
+        value = self()
+        step = (shard_id - (value >> 22)) % count
+        if step:
+            value = self._last = ((value >> 22) + step) << 22
+        return value
+
 
 def iso_now() -> str:
     return datetime.now(UTC).isoformat()
@@ -308,7 +317,7 @@ class Host(Protocol):
 
     def add_user(self, name: str) -> User: ...
 
-    def dispatch_to_bot(self, event: str, data: Json) -> None: ...
+    def dispatch_to_bot(self, event: str, data: Json, guild_id: int | None = None) -> None: ...
 
 
 class Guild:
@@ -382,7 +391,7 @@ class Guild:
     def tell_bot(self, event: str, data: Json) -> None:
         """Dispatch ``event`` if the bot already knows this guild."""
         if self.id in self._host.guilds:
-            self._host.dispatch_to_bot(event, data)
+            self._host.dispatch_to_bot(event, data, self.id)
 
     def _add_role(self, role: Role) -> Role:
         self.roles[role.id] = role
