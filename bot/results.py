@@ -34,6 +34,9 @@ from bot.storage import BallotRepository, DebateRepository
 log = logging.getLogger(__name__)
 
 Key = tuple[int, int]  # (guild_id, debate_id)
+# Up to this many items, comparing a ballot with an already counted consensus takes well
+# under a millisecond: done on the event loop.
+INLINE_COMPARE_ITEMS = 40
 T = TypeVar("T")
 
 # Every load and every change of a kept tally takes the next number: a chart drawn at one
@@ -47,12 +50,18 @@ class DebateResults:
 
     debate: Debate
     ballots: MemberBallots[int, int]
-    reasons: dict[int, str] = field(default_factory=dict)
     version: int = field(default_factory=lambda: next(_versions))
+
+    # The last consensus counted, by method, valid while version stays the same.
+    _counted: dict[str, tuple[int, ConsensusResult[int]]] = field(default_factory=dict, repr=False)
 
     @property
     def voters(self) -> int:
         return self.ballots.tally.voters
+
+    def has_consensus(self, method: str) -> bool:
+        counted = self._counted.get(method)
+        return counted is not None and counted[0] == self.version
 
     @property
     def item_ids(self) -> tuple[int, ...]:
@@ -113,19 +122,12 @@ class ResultsService:
         if new is None:
             if member_id in kept.ballots:
                 kept.ballots.withdraw(member_id)
-            kept.reasons.pop(member_id, None)
             return
         try:
             kept.ballots.set(member_id, new)
         except (KeyError, ValueError):
             # The debate's items changed under us; reload on next use.
             self._kept.pop((guild_id, debate_id), None)
-            return
-        current = await self.ballots.current(guild_id, debate_id, member_id)
-        if current is not None and current.reason:
-            kept.reasons[member_id] = current.reason
-        else:
-            kept.reasons.pop(member_id, None)
 
     async def warm(self, debates: DebateRepository) -> int:
         """Build every kept tally now, so the first command after a start doesn't wait."""
@@ -136,6 +138,14 @@ class ResultsService:
                 await self.snapshot(guild_id, debate)
                 warmed += 1
         return warmed
+
+    async def reasons(self, guild_id: int, debate: Debate) -> dict[int, str]:
+        """Each member's reason for their current ballot, for those who gave one.
+
+        Read when a summary quotes them rather than kept: most ballots have none, and
+        keeping them would be a Python string per ballot in every kept debate.
+        """
+        return await self.ballots.current_reasons(guild_id, debate.id)
 
     def forget_all(self) -> None:
         """Drop every kept tally: another process changed the database (``forget USER_ID``)."""
@@ -181,6 +191,11 @@ class ResultsService:
             return compare_ballot(mine, _consensus(kept, method), kept.ballots.tally)
 
         async with self._lock((guild_id, debate.id)):
+            if len(kept.item_ids) <= INLINE_COMPARE_ITEMS and kept.has_consensus(method):
+                # Under a burst of votes, one group commit changes the tally once for
+                # hundreds of replies: they share one count, and comparing with it is
+                # too quick to be worth a thread.
+                return work()
             return await asyncio.to_thread(work)
 
 
@@ -191,19 +206,23 @@ def _build(debate: Debate, rows: list[Ballot]) -> DebateResults:
         tiers = _known_only(ballot.tiers, known)
         if tiers:
             results.ballots.set(ballot.member_id, tiers)
-            if ballot.reason:
-                results.reasons[ballot.member_id] = ballot.reason
     return results
 
 
 def _consensus(kept: DebateResults, method: str) -> ConsensusResult[int]:
+    """The consensus of the kept tally, counted once per version (callers hold its lock)."""
+    counted = kept._counted.get(method)
+    if counted is not None and counted[0] == kept.version:
+        return counted[1]
     if method not in METHODS:
         known = ", ".join(METHODS)
         raise UserError(f"I don't know the method '{method[:40]}'. Use one of: {known}.")
     try:
-        return consensus(kept.ballots.tally, method)
+        result = consensus(kept.ballots.tally, method)
     except MethodTooLarge as exc:
         raise UserError(str(exc)) from None
+    kept._counted[method] = (kept.version, result)
+    return result
 
 
 def _known_only(tiers: Tiers, known: set[int]) -> Tiers:

@@ -99,12 +99,13 @@ class Database:
                     await self.conn.execute("PRAGMA foreign_keys = ON")
 
     async def fetchall(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to the connection's thread, not three (execute, fetch, close): every
+        # trip is a future and a thread handoff, and a /vote reads a handful of rows.
+        return list(await self.conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def data_version(self) -> int:
         """Changes when another connection (another process) commits to the database."""

@@ -12,6 +12,7 @@ from bot.arguments import DebateArg
 from bot.ballot_parser import BallotParseError, read_order
 from bot.errors import UserError
 from bot.render.text import safe
+from bot.timely import TimelyAnswer
 from bot.ui import guild_of
 from bot.voting import MAX_REASON_LENGTH
 from cogs.ballots.ballot_reply import ballot_message
@@ -48,26 +49,27 @@ class Ballots(commands.Cog):
         why: app_commands.Range[str, 1, MAX_REASON_LENGTH] | None = None,
     ) -> None:
         guild_id = guild_of(interaction)
-        if order is not None:
-            # Acknowledge before any database work: under a burst of votes the save and the
-            # reply can take longer than the 3 seconds Discord allows for the first answer.
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        found = debate or await self.bot.directory.current(guild_id)
         if order is None:
+            found = debate or await self.bot.directory.current(guild_id)
             await open_builder(interaction, found, reason=why)
             return
-        await self.bot.voting.ensure_open(guild_id, found)
-        try:
-            tiers = await read_order(order, found.items, reader=interaction.user.id)
-        except BallotParseError as error:
-            raise UserError(error.message) from error
-        previous = await self.bot.voting.current(guild_id, found, interaction.user.id)
-        ballot = await self.bot.voting.submit(guild_id, found, interaction.user.id, tiers, why)
-        headline = "Saved. This is how I read your order:"
-        if previous is not None:
-            headline = "Saved, replacing your earlier ballot. This is how I read your order:"
-        embed, view = await ballot_message(self.bot, guild_id, found, ballot, headline=headline)
-        await interaction.followup.send(embed=embed, view=view, ephemeral=True)
+        # Under a burst of votes the save and the reply can take longer than the 3 seconds
+        # Discord allows for the first answer: deferred if they come close to it.
+        async with TimelyAnswer(interaction) as answer:
+            found = debate or await self.bot.directory.current(guild_id)
+            await self.bot.voting.ensure_open(guild_id, found)
+            try:
+                tiers = await read_order(order, found.items, reader=interaction.user.id)
+            except BallotParseError as error:
+                raise UserError(error.message) from error
+            ballot, replaced = await self.bot.voting.submit_replacing(
+                guild_id, found, interaction.user.id, tiers, why
+            )
+            headline = "Saved. This is how I read your order:"
+            if replaced is not None:
+                headline = "Saved, replacing your earlier ballot. This is how I read your order:"
+            embed, view = await ballot_message(self.bot, guild_id, found, ballot, headline=headline)
+            await answer.send(embed=embed, view=view)
 
     @app_commands.command(
         name="duel", description='Rank by answering "this or that?", one tap at a time'
