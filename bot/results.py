@@ -12,9 +12,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
+
+import numpy as np
 
 from bot.errors import UserError
 from bot.models import Ballot, Debate, Tiers
@@ -25,6 +28,7 @@ from bot.ranking import (
     DisagreementSummary,
     MemberBallots,
     MethodTooLarge,
+    Tally,
     compare_ballot,
     consensus,
     disagreement,
@@ -34,6 +38,12 @@ from bot.storage import BallotRepository, DebateRepository
 log = logging.getLogger(__name__)
 
 Key = tuple[int, int]  # (guild_id, debate_id)
+# Ballots kept in memory across all debates (about 25 bytes each at 10 items, plus the
+# member ids): past it, the least recently used debates are dropped, to be read again.
+KEEP_BALLOTS = 250_000
+# Ballots preloaded after a start, in the background.
+WARM_BALLOTS = 20_000
+_FREE = asyncio.Lock()
 # Up to this many items, comparing a ballot with an already counted consensus takes well
 # under a millisecond: done on the event loop.
 INLINE_COMPARE_ITEMS = 40
@@ -69,9 +79,12 @@ class DebateResults:
 
 
 class ResultsService:
-    def __init__(self, ballots: BallotRepository) -> None:
+    def __init__(self, ballots: BallotRepository, *, keep_ballots: int = KEEP_BALLOTS) -> None:
         self.ballots = ballots
-        self._kept: dict[Key, DebateResults] = {}
+        self.keep_ballots = keep_ballots
+        # Least recently used first: past keep_ballots, the coldest debates are dropped and
+        # read again from the database when next asked for.
+        self._kept: OrderedDict[Key, DebateResults] = OrderedDict()
         # One lock per kept debate: loading, applying a change and counting (in a worker
         # thread) never overlap, so a ballot saved mid-count can't tear the arrays.
         self._locks: dict[Key, asyncio.Lock] = {}
@@ -85,13 +98,31 @@ class ResultsService:
         kept = self._kept.get(key)
         if kept is not None and kept.item_ids == tuple(i.id for i in debate.items):
             kept.debate = debate  # names and reasons may have been edited
+            self._kept.move_to_end(key)
             return kept
         async with self._lock(key):
             kept = self._kept.get(key)
             if kept is None or kept.item_ids != tuple(i.id for i in debate.items):
                 kept = await self._load(guild_id, debate)
                 self._kept[key] = kept
+                self._evict_beyond_bound(keep=key)
+            self._kept.move_to_end(key)
             return kept
+
+    def _evict_beyond_bound(self, keep: Key) -> None:
+        total = sum(kept.voters for kept in self._kept.values())
+        for key in list(self._kept):
+            if total <= self.keep_ballots:
+                break
+            if key == keep or self._locks.get(key, _FREE).locked():
+                continue
+            total -= self._kept.pop(key).voters
+            self._locks.pop(key, None)
+            log.debug("Dropped the kept results of guild %d debate %d", *key)
+
+    @property
+    def kept_ballots(self) -> int:
+        return sum(kept.voters for kept in self._kept.values())
 
     async def _load(self, guild_id: int, debate: Debate) -> DebateResults:
         rows = await self.ballots.current_all(guild_id, debate.id)
@@ -129,10 +160,13 @@ class ResultsService:
             # The debate's items changed under us; reload on next use.
             self._kept.pop((guild_id, debate_id), None)
 
-    async def warm(self, debates: DebateRepository) -> int:
-        """Build every kept tally now, so the first command after a start doesn't wait."""
+    async def warm(self, debates: DebateRepository, budget: int = WARM_BALLOTS) -> int:
+        """Build kept tallies now, up to ``budget`` ballots, so the first commands after a
+        start don't wait; the rest load when first asked for (well within a second each)."""
         warmed = 0
         for guild_id, debate_id in await self.ballots.active_debates():
+            if self.kept_ballots >= min(budget, self.keep_ballots):
+                break
             debate = await debates.get(debate_id)
             if debate is not None:
                 await self.snapshot(guild_id, debate)
@@ -200,13 +234,19 @@ class ResultsService:
 
 
 def _build(debate: Debate, rows: list[Ballot]) -> DebateResults:
-    results = DebateResults(debate, MemberBallots([item.id for item in debate.items]))
-    known = set(results.item_ids)
+    """The kept results of these ballots: one rank matrix, counted in bulk."""
+    items = [item.id for item in debate.items]
+    scratch = Tally(items)  # only for reading tiers into rank vectors
+    known = set(items)
+    members: list[int] = []
+    columns: list[list[int]] = []
     for ballot in rows:
         tiers = _known_only(ballot.tiers, known)
         if tiers:
-            results.ballots.set(ballot.member_id, tiers)
-    return results
+            members.append(ballot.member_id)
+            columns.append(scratch.ranks(tiers))
+    ranks = np.array(columns, dtype=np.int32).reshape(len(members), len(items)).T
+    return DebateResults(debate, MemberBallots.from_ranks(items, members, ranks))
 
 
 def _consensus(kept: DebateResults, method: str) -> ConsensusResult[int]:
