@@ -11,6 +11,7 @@ so repeated clicks on an unchanged debate cost nothing.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -46,6 +47,11 @@ class ChartWorker:
         self._cache: OrderedDict[Hashable, bytes] = OrderedDict()
         self._drawing: dict[int, int] = {}
         self._asked = Cooldowns(cooldown_seconds, clock)
+
+    def preload(self) -> None:
+        """Load Matplotlib in the chart thread now, in the background: the bot starts
+        without it, and the first chart after a start should not pay for it."""
+        self._executor.submit(importlib.import_module, "matplotlib.backends.backend_agg")
 
     def ask(self, guild_id: int, member_id: int) -> None:
         """Count a member's click on an expensive button; refuse it within the cooldown."""

@@ -212,5 +212,6 @@ class RankingBot(commands.Bot):
     async def on_ready(self) -> None:
         user = cast(discord.ClientUser, self.user)
         log.info("Ready as %s (%d) in %d server(s)", user, user.id, len(self.guilds))
+        self.charts.preload()
         # Invited back while the bot was offline: no GUILD_CREATE-as-join arrives for that.
         await self.lifecycle.reconcile(guild.id for guild in self.guilds)
