@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.arguments import DebateArg
-from bot.ballot_parser import BallotParseError, read_order
+from bot.ballot_parser import BallotParseError, read_order, unranked_notice
 from bot.errors import UserError
 from bot.render.text import safe
 from bot.timely import TimelyAnswer
@@ -59,15 +59,19 @@ class Ballots(commands.Cog):
             found = debate or await self.bot.directory.current(guild_id)
             await self.bot.voting.ensure_open(guild_id, found)
             try:
-                tiers = await read_order(order, found.items, reader=interaction.user.id)
+                typed = await read_order(order, found.items, reader=interaction.user.id)
             except BallotParseError as error:
                 raise UserError(error.message) from error
             ballot, replaced = await self.bot.voting.submit_replacing(
-                guild_id, found, interaction.user.id, tiers, why
+                guild_id, found, interaction.user.id, typed.tiers, why
             )
             headline = "Saved. This is how I read your order:"
             if replaced is not None:
                 headline = "Saved, replacing your earlier ballot. This is how I read your order:"
+            first = found.item(typed.tiers[0][0])
+            notice = unranked_notice(typed.unranked, first)
+            if notice is not None:
+                headline = f"{notice}\n{headline}"
             embed, view = await ballot_message(self.bot, guild_id, found, ballot, headline=headline)
             await answer.send(embed=embed, view=view)
 
