@@ -19,9 +19,9 @@ import gc
 import json
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from bot.ranking import (
     describe_spread,
     disagreement,
 )
+from bot.ranking.ballots import rank_dtype
 
 PREFLIB_KINDS = {"soc", "soi", "toc", "toi"}
 
@@ -57,39 +58,114 @@ class BallotFileError(ValueError):
 
 @dataclass
 class BallotFile:
-    """Ballots read from a file: item names in file order, and (line, count, tiers) rows."""
+    """Ballots read from a file: item names in file order, and one row per ballot line.
 
-    items: list[str] = field(default_factory=list)
-    rows: list[tuple[int, int, list[list[str]]]] = field(default_factory=list)
+    ``ranks`` holds each line's ballot as a rank vector (tier numbers, ``len(items)`` for
+    unranked items), built straight from the text: an election-sized file becomes one
+    matrix, with no Python object per ballot.
+    """
+
+    items: list[str]
+    lines: np.ndarray  # the file line each row was read from
+    counts: np.ndarray  # how many voters cast each row's ballot
+    ranks: np.ndarray  # rows × items
 
     @property
     def voters(self) -> int:
-        return sum(count for _, count, _ in self.rows)
+        return int(self.counts.sum())
 
-    def member_ballots(self) -> MemberBallots[str, str]:
-        """One member per counted ballot, named after its line ("line 7", "line 7 #2")."""
-        # Counted in bulk: a row of a PrefLib file can stand for thousands of voters, and
-        # adding them one at a time took most of a second for an election-sized file.
-        index = {name: i for i, name in enumerate(self.items)}
-        unranked = len(self.items)
-        members: list[str] = []
-        for line, count, _ in self.rows:
-            if count == 1:
-                members.append(f"line {line}")
-            else:
-                members += [f"line {line} #{copy}" for copy in range(1, count + 1)]
-        # The parsers made every tier non-empty and every name known and once per ballot.
-        vectors = []
-        for _, _, tiers in self.rows:
-            ranks = [unranked] * unranked
-            for tier_no, tier in enumerate(tiers):
-                for name in tier:
-                    ranks[index[name]] = tier_no
-            vectors.append(ranks)
-        rows = np.array(vectors, dtype=np.int32)
-        counts = [count for _, count, _ in self.rows]
-        columns = np.repeat(rows.reshape(len(self.rows), len(self.items)), counts, axis=0).T
-        return MemberBallots.from_ranks(self.items, members, columns)
+    def member_ballots(self) -> MemberBallots[int, str]:
+        """One member per counted ballot, numbered 0, 1, …; :meth:`member_names` names them."""
+        columns = np.repeat(self.ranks, self.counts, axis=0).T
+        return MemberBallots.from_ranks(self.items, range(self.voters), columns)
+
+    def member_names(self) -> MemberNames:
+        return MemberNames(self.lines, self.counts)
+
+
+class MemberNames(Mapping[Hashable, str]):
+    """Member number -> "line 7", or "line 7 #2" for the second voter of a counted line.
+
+    Names are made when asked for: a report names a dozen members, the file may have
+    hundreds of thousands.
+    """
+
+    def __init__(self, lines: np.ndarray, counts: np.ndarray) -> None:
+        self._lines = lines
+        self._counts = counts
+        self._ends = np.cumsum(counts)
+
+    def __getitem__(self, member: Hashable) -> str:
+        # Hashable keys, as the describe_* helpers take them; only member numbers are here.
+        if not isinstance(member, int) or not 0 <= member < len(self):
+            raise KeyError(member)
+        row = int(np.searchsorted(self._ends, member, side="right"))
+        line = int(self._lines[row])
+        if self._counts[row] == 1:
+            return f"line {line}"
+        return f"line {line} #{member - int(self._ends[row] - self._counts[row]) + 1}"
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(range(len(self)))
+
+    def __len__(self) -> int:
+        return int(self._ends[-1]) if len(self._ends) else 0
+
+
+@dataclass
+class _Flat:
+    """Ballot rows as the readers collect them, before the rank matrix: per row its line,
+    count and how many items it lists; then every row's (item, tier) pairs, one after another."""
+
+    lines: np.ndarray
+    counts: np.ndarray
+    lengths: np.ndarray
+    items: np.ndarray  # item numbers as the format gives them
+    tiers: np.ndarray
+
+    def row_of(self, flat: int) -> int:
+        """The row holding the ``flat``-th (item, tier) pair."""
+        return int(np.searchsorted(np.cumsum(self.lengths), flat, side="right"))
+
+    def row_items(self, row: int) -> list[int]:
+        start = int(self.lengths[:row].sum())
+        return self.items[start : start + int(self.lengths[row])].tolist()
+
+    def ballot_file(self, names: list[str], first: int) -> BallotFile:
+        """The rows as a :class:`BallotFile`; item numbers start at ``first``, known to be
+        in range."""
+        n = len(names)
+        ranks = np.full((len(self.lines), n), n, dtype=rank_dtype(n))
+        rows = np.repeat(np.arange(len(self.lines)), self.lengths)
+        ranks[rows, self.items - first] = self.tiers
+        return BallotFile(names, self.lines, self.counts, ranks)
+
+
+class _Rows:
+    """Collects rows one at a time, for :meth:`flat`."""
+
+    def __init__(self) -> None:
+        self.lines: list[int] = []
+        self.counts: list[int] = []
+        self.lengths: list[int] = []
+        self.items: list[int] = []
+        self.tiers: list[int] = []
+
+    def add(self, line: int, count: int, tiers: list[list[int]]) -> None:
+        self.lines.append(line)
+        self.counts.append(count)
+        self.lengths.append(sum(len(tier) for tier in tiers))
+        for tier_no, tier in enumerate(tiers):
+            self.items += tier
+            self.tiers += [tier_no] * len(tier)
+
+    def flat(self) -> _Flat:
+        return _Flat(
+            *(
+                np.array(values, dtype=np.int64)
+                for values in (self.lines, self.counts, self.lengths, self.items, self.tiers)
+            )
+        )
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -118,8 +194,8 @@ _COUNT = re.compile(r"^\s*(\d+)\s*:(.*)$")
 
 def parse_plain(text: str) -> BallotFile:
     """One ballot per line: ``A > B = C``, optionally ``N: A > B``."""
-    result = BallotFile()
-    known: set[str] = set()
+    rows = _Rows()
+    known: dict[str, int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -133,10 +209,10 @@ def parse_plain(text: str) -> BallotFile:
                 raise BallotFileError("a ballot's count must be at least 1", number)
         if not line:
             raise BallotFileError("the ballot ranks no items", number)
-        tiers: list[list[str]] = []
+        tiers: list[list[int]] = []
         seen: set[str] = set()
         for tier_text in line.split(">"):
-            tier: list[str] = []
+            tier: list[int] = []
             for name_text in tier_text.split("="):
                 name = name_text.strip()
                 if not name:
@@ -148,19 +224,17 @@ def parse_plain(text: str) -> BallotFile:
                 if name in seen:
                     raise BallotFileError(f"{name!r} appears twice in one ballot", number)
                 seen.add(name)
-                if name not in known:
-                    known.add(name)
-                    result.items.append(name)
-                tier.append(name)
+                tier.append(known.setdefault(name, len(known)))
             tiers.append(tier)
-        result.rows.append((number, count, tiers))
-    if not result.rows:
+        rows.add(number, count, tiers)
+    if not rows.lines:
         raise BallotFileError("the file has no ballots")
-    return result
+    return rows.flat().ballot_file(list(known), first=0)
 
 
 _ALTERNATIVE = re.compile(r"^#\s*ALTERNATIVE NAME\s+(\d+)\s*:\s?(.*)$", re.IGNORECASE)
 _HEADER_INT = re.compile(r"^#\s*(NUMBER ALTERNATIVES|NUMBER VOTERS)\s*:\s*(\d+)\s*$", re.I)
+_STRICT_ORDER = re.compile(r"\d+(?:,\d+)*")
 
 
 def parse_preflib(text: str, kind: str) -> BallotFile:
@@ -170,16 +244,45 @@ def parse_preflib(text: str, kind: str) -> BallotFile:
     complete, ties_allowed = kind in {"soc", "toc"}, kind in {"toc", "toi"}
     names: dict[int, str] = {}
     declared: dict[str, tuple[int, int]] = {}
-    raw_rows: list[tuple[int, int, list[list[int]]]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    body_at = 0  # the header: the lines before the first ballot
+    while body_at < len(lines) and (
+        not lines[body_at].strip() or lines[body_at].lstrip()[0] == "#"
+    ):
+        line = lines[body_at].strip()
+        if match := _ALTERNATIVE.match(line):
+            names[int(match.group(1))] = match.group(2).strip()
+        elif match := _HEADER_INT.match(line):
+            declared[match.group(1).upper()] = (int(match.group(2)), body_at + 1)
+        body_at += 1
+    flat = _strict_rows_in_bulk(lines[body_at:], body_at + 1)
+    if flat is None:
+        flat = _rows_one_by_one(lines[body_at:], body_at + 1, ties_allowed)
+    if not len(flat.lines):
+        raise BallotFileError("the file has no ballots")
+    alternatives, _ = declared.get("NUMBER ALTERNATIVES", (max(names, default=0), 0))
+    if not alternatives:
+        alternatives = int(flat.items.max())
+    _check_range(flat, alternatives)
+    labels = _unique_labels({i: names.get(i, str(i)) for i in range(1, alternatives + 1)})
+    result = flat.ballot_file([labels[i] for i in range(1, alternatives + 1)], first=1)
+    _check_rows(flat, result.ranks, kind if complete else None)
+    if "NUMBER VOTERS" in declared:
+        voters, header_line = declared["NUMBER VOTERS"]
+        if voters != result.voters:
+            raise BallotFileError(
+                f"the header says {voters} voters but the ballots count {result.voters}",
+                header_line,
+            )
+    return result
+
+
+def _rows_one_by_one(lines: list[str], first_line: int, ties_allowed: bool) -> _Flat:
+    """The ballot lines read one at a time, naming the line of the first fault."""
+    rows = _Rows()
+    for number, raw in enumerate(lines, start=first_line):
         line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("#"):
-            if match := _ALTERNATIVE.match(line):
-                names[int(match.group(1))] = match.group(2).strip()
-            elif match := _HEADER_INT.match(line):
-                declared[match.group(1).upper()] = (int(match.group(2)), number)
+        if not line or line.startswith("#"):
             continue
         count_text, colon, body = line.partition(":")
         if not colon or not count_text.strip().isdecimal():
@@ -189,37 +292,96 @@ def parse_preflib(text: str, kind: str) -> BallotFile:
         count = int(count_text)
         if count < 1:
             raise BallotFileError("a ballot's count must be at least 1", number)
-        raw_rows.append((number, count, _preflib_tiers(body.strip(), number, ties_allowed)))
-    if not raw_rows:
-        raise BallotFileError("the file has no ballots")
-    alternatives, _ = declared.get("NUMBER ALTERNATIVES", (max(names, default=0), 0))
-    if not alternatives:
-        alternatives = max(i for _, _, tiers in raw_rows for tier in tiers for i in tier)
-    labels = _unique_labels({i: names.get(i, str(i)) for i in range(1, alternatives + 1)})
-    result = BallotFile(items=[labels[i] for i in range(1, alternatives + 1)])
-    for number, count, tiers in raw_rows:
-        ranked = [i for tier in tiers for i in tier]
-        for i in ranked:
-            if not 1 <= i <= alternatives:
-                raise BallotFileError(
-                    f"alternative {i} does not exist (the file has 1 to {alternatives})", number
-                )
-        if complete and len(ranked) != alternatives:
-            missing = sorted(set(range(1, alternatives + 1)) - set(ranked))
-            raise BallotFileError(
-                f"a .{kind} ballot must rank every alternative; missing "
-                + ", ".join(map(str, missing)),
-                number,
-            )
-        result.rows.append((number, count, [[labels[i] for i in tier] for tier in tiers]))
-    if "NUMBER VOTERS" in declared:
-        voters, header_line = declared["NUMBER VOTERS"]
-        if voters != result.voters:
-            raise BallotFileError(
-                f"the header says {voters} voters but the ballots count {result.voters}",
-                header_line,
-            )
-    return result
+        rows.add(number, count, _preflib_tiers(body.strip(), number, ties_allowed))
+    return rows.flat()
+
+
+# Bytes a file of strict orders is made of once spaces are gone: digits , : and newline.
+_STRICT_BYTES = np.zeros(256, dtype=np.bool_)
+_STRICT_BYTES[[*b"0123456789,:\n"]] = True
+_SEPARATORS = np.zeros(256, dtype=np.bool_)
+_SEPARATORS[[*b",:\n"]] = True
+
+
+def _strict_rows_in_bulk(lines: list[str], first_line: int) -> _Flat | None:
+    """Ballot lines that are all well-formed strict orders (``count: 3,1,2``), read with a
+    handful of array operations; None for anything else (ties, blank lines, comments,
+    faults), which :func:`_rows_one_by_one` then reads and names line by line.
+
+    Election files have tens of thousands of such lines: a Python loop over them was
+    most of ``analyze``'s time.
+    """
+    if not lines:
+        return None
+    text = "\n".join(lines) + "\n"
+    if not text.isascii():
+        return None
+    data = np.frombuffer(text.translate(_NO_SPACES).encode("ascii"), dtype=np.uint8)
+    separators = _SEPARATORS[data]
+    if (
+        not _STRICT_BYTES[data].all()
+        or separators[0]
+        or (separators[1:] & separators[:-1]).any()  # an empty field or an empty line
+    ):
+        return None
+    ends = np.flatnonzero(data == ord("\n"))
+    colons = np.flatnonzero(data == ord(":"))
+    # Exactly one colon per line, inside it.
+    if len(colons) != len(ends) or (np.searchsorted(ends, colons) != np.arange(len(ends))).any():
+        return None
+    commas = np.cumsum(data == ord(","))[ends]
+    lengths = np.diff(commas, prepend=0) + 1
+    try:
+        values = np.array(text.translate(_TO_COMMAS).split(",")[:-1], dtype=np.int64)
+    except OverflowError:  # a count beyond 64 bits: Python's ints take it, slowly
+        return None
+    starts = np.cumsum(lengths + 1) - (lengths + 1)
+    counts = values[starts]
+    if (counts < 1).any():
+        return None
+    is_item = np.ones(len(values), dtype=np.bool_)
+    is_item[starts] = False
+    items = values[is_item]
+    tiers = np.arange(len(items)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    row_lines = np.arange(first_line, first_line + len(lines), dtype=np.int64)
+    return _Flat(row_lines, counts, lengths, items, tiers)
+
+
+_NO_SPACES = str.maketrans("", "", " \t\r")
+_TO_COMMAS = str.maketrans({":": ",", "\n": ",", " ": None, "\t": None, "\r": None})
+
+
+def _check_range(flat: _Flat, alternatives: int) -> None:
+    """Every alternative between 1 and ``alternatives``; else the first fault, named."""
+    outside = np.flatnonzero((flat.items < 1) | (flat.items > alternatives))
+    if outside.size:
+        first = int(outside[0])
+        raise BallotFileError(
+            f"alternative {flat.items[first]} does not exist (the file has 1 to {alternatives})",
+            int(flat.lines[flat.row_of(first)]),
+        )
+
+
+def _check_rows(flat: _Flat, ranks: np.ndarray, complete_kind: str | None) -> None:
+    """Each alternative at most once per row, and every one in a complete kind: checked
+    for all rows at once, the first fault named with its line."""
+    alternatives = ranks.shape[1]
+    # A repeat lands on its twin's cell, so the row ranks fewer items than it lists.
+    for row in np.flatnonzero((ranks < alternatives).sum(axis=1) != flat.lengths)[:1].tolist():
+        ranked = flat.row_items(row)
+        twice = next(i for i in ranked if ranked.count(i) > 1)
+        raise BallotFileError(
+            f"alternative {twice} appears twice in one ballot", int(flat.lines[row])
+        )
+    if complete_kind is None:
+        return
+    for row in np.flatnonzero(flat.lengths != alternatives)[:1].tolist():
+        missing = sorted(set(range(1, alternatives + 1)) - set(flat.row_items(row)))
+        raise BallotFileError(
+            f"a .{complete_kind} ballot must rank every alternative; missing "
+            + ", ".join(map(str, missing)),
+            int(flat.lines[row]),
+        )
 
 
 def _preflib_tiers(body: str, number: int, ties_allowed: bool) -> list[list[int]]:
@@ -288,24 +450,25 @@ def _matchup_json(matchup: Matchup[str]) -> dict[str, Any]:
 
 
 def to_json(
-    ballots: MemberBallots[str, str],
+    ballots: MemberBallots[int, str],
     result: ConsensusResult[str],
-    summary: DisagreementSummary[str, str],
+    summary: DisagreementSummary[str, int],
+    names: MemberNames,
 ) -> dict[str, Any]:
     tally = ballots.tally
     wins = tally.wins.tolist()
     members = summary.members
     shares = members.consensus_agreed.sum(), members.consensus_compared.sum()
 
-    def pair_json(pair: MemberPair[str] | None) -> dict[str, Any] | None:
+    def pair_json(pair: MemberPair[int] | None) -> dict[str, Any] | None:
         if pair is None:
             return None
         return {
-            "members": [pair.first, pair.second],
+            "members": [names[pair.first], names[pair.second]],
             "agreed": pair.agreement.agreed,
             "compared": pair.agreement.compared,
             "common_items": pair.common_items,
-            "text": describe_member_pair(pair, {}),
+            "text": describe_member_pair(pair, names),
         }
 
     author = summary.author
@@ -368,7 +531,7 @@ def to_json(
                 "count": len(members.members),
                 "agreement_with_consensus": float(shares[0] / shares[1]) if shares[1] else None,
                 "least_in_line": [
-                    {"member": m, "agreed": a.agreed, "compared": a.compared}
+                    {"member": names[m], "agreed": a.agreed, "compared": a.compared}
                     for m, a in members.least_in_line()
                 ],
             },
@@ -380,7 +543,9 @@ def to_json(
     }
 
 
-def to_text(result: ConsensusResult[str], summary: DisagreementSummary[str, str]) -> str:
+def to_text(
+    result: ConsensusResult[str], summary: DisagreementSummary[str, int], names: MemberNames
+) -> str:
     lines = describe_result(result, {})
     if summary.closest_contests:
         lines.append("Closest head-to-head contests:")
@@ -393,9 +558,9 @@ def to_text(result: ConsensusResult[str], summary: DisagreementSummary[str, str]
         window = summary.rivalry_window
         lines.append(f"Members (rivalries among the {window} most recent ballots):")
         if summary.closest_pair:
-            lines.append(f"- closest: {describe_member_pair(summary.closest_pair, {})}")
+            lines.append(f"- closest: {describe_member_pair(summary.closest_pair, names)}")
         if summary.most_opposed:
-            lines.append(f"- most opposed: {describe_member_pair(summary.most_opposed, {})}")
+            lines.append(f"- most opposed: {describe_member_pair(summary.most_opposed, names)}")
     return "\n".join(lines)
 
 
@@ -434,9 +599,10 @@ def main(argv: Sequence[str]) -> int:
         return 2
     summary = disagreement(ballots.tally, ballots, author, result)
     if args.json:
-        print(json.dumps(to_json(ballots, result, summary), ensure_ascii=False))
+        names = ballot_file.member_names()
+        print(json.dumps(to_json(ballots, result, summary, names), ensure_ascii=False))
     else:
-        print(to_text(result, summary))
+        print(to_text(result, summary, ballot_file.member_names()))
     return 0
 
 

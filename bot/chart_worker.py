@@ -16,6 +16,7 @@ place in the queue, so one server can't hold the thread.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -54,6 +55,11 @@ class ChartWorker:
         self._pictures: OrderedDict[Hashable, bytes] = OrderedDict()
         self._pending: dict[Hashable, asyncio.Future[bytes]] = {}
         self._picturing: dict[int | None, int] = {}
+
+    def preload(self) -> None:
+        """Load Matplotlib in the chart thread now, in the background: the bot starts
+        without it, and the first chart after a start should not pay for it."""
+        self._executor.submit(importlib.import_module, "matplotlib.backends.backend_agg")
 
     def ask(self, guild_id: int, member_id: int) -> None:
         """Count a member's click on an expensive button; refuse it within the cooldown."""

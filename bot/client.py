@@ -287,6 +287,7 @@ class RankingBot(commands.Bot):
             len(self.guilds),
             self.own_shards.describe(),
         )
+        self.charts.preload()
         # Invited back while the bot was offline: no GUILD_CREATE-as-join arrives for that.
         await self.lifecycle.reconcile(guild.id for guild in self.guilds)
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
+
+import numpy as np
 
 from bot.errors import UserError
 from bot.models import Ballot, Debate, Tiers
@@ -25,6 +28,7 @@ from bot.ranking import (
     DisagreementSummary,
     MemberBallots,
     MethodTooLarge,
+    Tally,
     compare_ballot,
     consensus,
     disagreement,
@@ -34,6 +38,15 @@ from bot.storage import BallotRepository, DebateRepository
 log = logging.getLogger(__name__)
 
 Key = tuple[int, int]  # (guild_id, debate_id)
+# Ballots kept in memory across all debates (about 25 bytes each at 10 items, plus the
+# member ids): past it, the least recently used debates are dropped, to be read again.
+KEEP_BALLOTS = 250_000
+# Ballots preloaded after a start, in the background.
+WARM_BALLOTS = 20_000
+_FREE = asyncio.Lock()
+# Up to this many items, comparing a ballot with an already counted consensus takes well
+# under a millisecond: done on the event loop.
+INLINE_COMPARE_ITEMS = 40
 T = TypeVar("T")
 
 # Every load and every change of a kept tally takes the next number: a chart drawn at one
@@ -47,12 +60,18 @@ class DebateResults:
 
     debate: Debate
     ballots: MemberBallots[int, int]
-    reasons: dict[int, str] = field(default_factory=dict)
     version: int = field(default_factory=lambda: next(_versions))
+
+    # The last consensus counted, by method, valid while version stays the same.
+    _counted: dict[str, tuple[int, ConsensusResult[int]]] = field(default_factory=dict, repr=False)
 
     @property
     def voters(self) -> int:
         return self.ballots.tally.voters
+
+    def has_consensus(self, method: str) -> bool:
+        counted = self._counted.get(method)
+        return counted is not None and counted[0] == self.version
 
     @property
     def item_ids(self) -> tuple[int, ...]:
@@ -61,12 +80,19 @@ class DebateResults:
 
 class ResultsService:
     def __init__(
-        self, ballots: BallotRepository, *, owns: Callable[[int], bool] = lambda _guild: True
+        self,
+        ballots: BallotRepository,
+        *,
+        keep_ballots: int = KEEP_BALLOTS,
+        owns: Callable[[int], bool] = lambda _guild: True,
     ) -> None:
         self.ballots = ballots
+        self.keep_ballots = keep_ballots
         # Which servers' tallies are this process's to preload (its shards' servers).
         self.owns = owns
-        self._kept: dict[Key, DebateResults] = {}
+        # Least recently used first: past keep_ballots, the coldest debates are dropped and
+        # read again from the database when next asked for.
+        self._kept: OrderedDict[Key, DebateResults] = OrderedDict()
         # One lock per kept debate: loading, applying a change and counting (in a worker
         # thread) never overlap, so a ballot saved mid-count can't tear the arrays.
         self._locks: dict[Key, asyncio.Lock] = {}
@@ -80,13 +106,31 @@ class ResultsService:
         kept = self._kept.get(key)
         if kept is not None and kept.item_ids == tuple(i.id for i in debate.items):
             kept.debate = debate  # names and reasons may have been edited
+            self._kept.move_to_end(key)
             return kept
         async with self._lock(key):
             kept = self._kept.get(key)
             if kept is None or kept.item_ids != tuple(i.id for i in debate.items):
                 kept = await self._load(guild_id, debate)
                 self._kept[key] = kept
+                self._evict_beyond_bound(keep=key)
+            self._kept.move_to_end(key)
             return kept
+
+    def _evict_beyond_bound(self, keep: Key) -> None:
+        total = sum(kept.voters for kept in self._kept.values())
+        for key in list(self._kept):
+            if total <= self.keep_ballots:
+                break
+            if key == keep or self._locks.get(key, _FREE).locked():
+                continue
+            total -= self._kept.pop(key).voters
+            self._locks.pop(key, None)
+            log.debug("Dropped the kept results of guild %d debate %d", *key)
+
+    @property
+    def kept_ballots(self) -> int:
+        return sum(kept.voters for kept in self._kept.values())
 
     async def _load(self, guild_id: int, debate: Debate) -> DebateResults:
         rows = await self.ballots.current_all(guild_id, debate.id)
@@ -117,25 +161,20 @@ class ResultsService:
         if new is None:
             if member_id in kept.ballots:
                 kept.ballots.withdraw(member_id)
-            kept.reasons.pop(member_id, None)
             return
         try:
             kept.ballots.set(member_id, new)
         except (KeyError, ValueError):
             # The debate's items changed under us; reload on next use.
             self._kept.pop((guild_id, debate_id), None)
-            return
-        current = await self.ballots.current(guild_id, debate_id, member_id)
-        if current is not None and current.reason:
-            kept.reasons[member_id] = current.reason
-        else:
-            kept.reasons.pop(member_id, None)
 
-    async def warm(self, debates: DebateRepository) -> int:
-        """Build every kept tally of this process's servers now, so the first command after
-        a start doesn't wait."""
+    async def warm(self, debates: DebateRepository, budget: int = WARM_BALLOTS) -> int:
+        """Build kept tallies now, up to ``budget`` ballots, so the first commands after a
+        start don't wait; the rest load when first asked for (well within a second each)."""
         warmed = 0
         for guild_id, debate_id in await self.ballots.active_debates():
+            if self.kept_ballots >= min(budget, self.keep_ballots):
+                break
             if not self.owns(guild_id):
                 continue
             debate = await debates.get(debate_id)
@@ -143,6 +182,14 @@ class ResultsService:
                 await self.snapshot(guild_id, debate)
                 warmed += 1
         return warmed
+
+    async def reasons(self, guild_id: int, debate: Debate) -> dict[int, str]:
+        """Each member's reason for their current ballot, for those who gave one.
+
+        Read when a summary quotes them rather than kept: most ballots have none, and
+        keeping them would be a Python string per ballot in every kept debate.
+        """
+        return await self.ballots.current_reasons(guild_id, debate.id)
 
     def forget_all(self) -> None:
         """Drop every kept tally: another process changed the database (``forget USER_ID``)."""
@@ -188,29 +235,44 @@ class ResultsService:
             return compare_ballot(mine, _consensus(kept, method), kept.ballots.tally)
 
         async with self._lock((guild_id, debate.id)):
+            if len(kept.item_ids) <= INLINE_COMPARE_ITEMS and kept.has_consensus(method):
+                # Under a burst of votes, one group commit changes the tally once for
+                # hundreds of replies: they share one count, and comparing with it is
+                # too quick to be worth a thread.
+                return work()
             return await asyncio.to_thread(work)
 
 
 def _build(debate: Debate, rows: list[Ballot]) -> DebateResults:
-    results = DebateResults(debate, MemberBallots([item.id for item in debate.items]))
-    known = set(results.item_ids)
+    """The kept results of these ballots: one rank matrix, counted in bulk."""
+    items = [item.id for item in debate.items]
+    scratch = Tally(items)  # only for reading tiers into rank vectors
+    known = set(items)
+    members: list[int] = []
+    columns: list[list[int]] = []
     for ballot in rows:
         tiers = _known_only(ballot.tiers, known)
         if tiers:
-            results.ballots.set(ballot.member_id, tiers)
-            if ballot.reason:
-                results.reasons[ballot.member_id] = ballot.reason
-    return results
+            members.append(ballot.member_id)
+            columns.append(scratch.ranks(tiers))
+    ranks = np.array(columns, dtype=np.int32).reshape(len(members), len(items)).T
+    return DebateResults(debate, MemberBallots.from_ranks(items, members, ranks))
 
 
 def _consensus(kept: DebateResults, method: str) -> ConsensusResult[int]:
+    """The consensus of the kept tally, counted once per version (callers hold its lock)."""
+    counted = kept._counted.get(method)
+    if counted is not None and counted[0] == kept.version:
+        return counted[1]
     if method not in METHODS:
         known = ", ".join(METHODS)
         raise UserError(f"I don't know the method '{method[:40]}'. Use one of: {known}.")
     try:
-        return consensus(kept.ballots.tally, method)
+        result = consensus(kept.ballots.tally, method)
     except MethodTooLarge as exc:
         raise UserError(str(exc)) from None
+    kept._counted[method] = (kept.version, result)
+    return result
 
 
 def _known_only(tiers: Tiers, known: set[int]) -> Tiers:

@@ -151,7 +151,7 @@ class SummaryPoster:
             result,
             summary,
             ballots=kept.ballots,
-            reasons=kept.reasons,
+            reasons=await self.bot.results.reasons(guild_id, debate),
             hide_members=settings.hide_members,
             min_voters=settings.min_voters,
             changes=changes,

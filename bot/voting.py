@@ -23,11 +23,15 @@ from bot.models import Ballot, Debate, DebateGone, ItemsGone, Tiers
 from bot.names import strip_invisible
 from bot.render.text import safe
 from bot.storage import BallotRepository, DebateRepository
+from bot.storage.ballots import NewBallot, SaveOutcome
 from bot.storage.personal_data import Erasure, PersonalDataRepository
 
 log = logging.getLogger(__name__)
 
 MAX_REASON_LENGTH = 1000
+# Saves in one group commit at most: a burst beyond it takes a few transactions, each short
+# enough that the event loop is never held long by the work around it.
+MAX_BATCH = 250
 
 # listener(guild_id, debate_id, member_id, old_tiers, new_tiers): old is None for a first
 # ballot, new is None for a withdrawal. It may be a plain function or a coroutine function.
@@ -115,9 +119,11 @@ class VotingService:
         # Each member's recent saves, oldest first, at most limit.saves of them.
         self._saves: dict[tuple[int, int], deque[float]] = {}
         self._listeners: list[BallotListener] = []
-        # Saving and notifying happen under one lock, so listeners see changes in the order
-        # they were committed and a member's two quick saves can't both slip under the save limit.
+        # Committing and notifying happen under one lock, so listeners see changes in the
+        # order they were committed. Saves reach it in batches (see _commit).
         self._lock = asyncio.Lock()
+        self._queue: list[tuple[NewBallot, asyncio.Future[SaveOutcome]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     # -- listeners -----------------------------------------------------------------------
 
@@ -180,9 +186,10 @@ class VotingService:
                 f"Try again in {seconds} {unit}."
             )
 
-    def _record_save(self, guild_id: int, member_id: int) -> None:
+    def _record_save(self, guild_id: int, member_id: int) -> float | None:
+        """Count a save now; the moment counted (None: no limit)."""
         if self.limit.saves <= 0:
-            return
+            return None
         now = self._clock()
         if len(self._saves) > 10_000:
             # Forget members whose saves are all out of the window, so the map can't grow
@@ -194,6 +201,12 @@ class VotingService:
             }
         recent = self._saves.setdefault((guild_id, member_id), deque(maxlen=self.limit.saves))
         recent.append(now)
+        return now
+
+    def _unrecord_save(self, guild_id: int, member_id: int, counted: float | None) -> None:
+        recent = self._saves.get((guild_id, member_id))
+        if counted is not None and recent is not None and counted in recent:
+            recent.remove(counted)
 
     async def _fresh(self, debate: Debate) -> Debate:
         # Re-read: an admin may have edited or deleted the debate since the member began.
@@ -213,27 +226,40 @@ class VotingService:
         reason: str | None = None,
     ) -> Ballot:
         """Save ``tiers`` as the member's current ballot, replacing any earlier one."""
+        ballot, _ = await self.submit_replacing(guild_id, debate, member_id, tiers, reason)
+        return ballot
+
+    async def submit_replacing(
+        self,
+        guild_id: int,
+        debate: Debate,
+        member_id: int,
+        tiers: Tiers,
+        reason: str | None = None,
+    ) -> tuple[Ballot, Ballot | None]:
+        """:meth:`submit`, also giving the ballot it replaced (None for a first vote).
+
+        Returns once the transaction holding the ballot has committed: what a member is
+        told was saved survives a crash.
+        """
         debate = await self._fresh(debate)
         await self.ensure_open(guild_id, debate)
         tiers = check_tiers(debate, tiers)
         reason = normalize_reason(reason)
-        async with self._lock:
-            self._check_limit(guild_id, member_id)
-            try:
-                ballot, replaced = await self.ballots.save(
-                    guild_id, debate.id, member_id, tiers, reason
-                )
-            except DebateGone:
-                raise DebateNotFound() from None
-            except ItemsGone:
-                raise UserError(
-                    f"**{safe(debate.title)}** lost an item while you were ranking it, so "
-                    "nothing was saved. Start again to see its items as they are now."
-                ) from None
-            self._record_save(guild_id, member_id)
-            await self._notify(
-                guild_id, debate.id, member_id, replaced.tiers if replaced else None, tiers
+        # Checked and counted with no await in between, so two quick saves can't both slip
+        # under the limit; handed back below if the save is refused.
+        self._check_limit(guild_id, member_id)
+        counted = self._record_save(guild_id, member_id)
+        outcome = await self._commit(NewBallot(guild_id, debate.id, member_id, tiers, reason))
+        if isinstance(outcome, DebateGone | ItemsGone):
+            self._unrecord_save(guild_id, member_id, counted)
+            if isinstance(outcome, DebateGone):
+                raise DebateNotFound()
+            raise UserError(
+                f"**{safe(debate.title)}** lost an item while you were ranking it, so "
+                "nothing was saved. Start again to see its items as they are now."
             )
+        ballot, replaced = outcome
         log.info(
             "Ballot %d saved (guild=%d debate=%d member=%d, replaced=%s)",
             ballot.id,
@@ -242,7 +268,59 @@ class VotingService:
             member_id,
             replaced.id if replaced else None,
         )
-        return ballot
+        return ballot, replaced
+
+    # -- group commit ------------------------------------------------------------------------
+
+    async def _commit(self, new: NewBallot) -> SaveOutcome:
+        """Queue ``new`` for the next group commit and wait for its outcome.
+
+        One writer drains the queue: while it commits a batch, the saves that arrive meanwhile
+        gather into the next one, so a burst of votes costs a few transactions instead of one
+        each, and a lone save still goes at once.
+        """
+        future: asyncio.Future[SaveOutcome] = asyncio.get_running_loop().create_future()
+        self._queue.append((new, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_queued(), name="ballot-writer")
+        # Shielded: a member's interaction being cancelled must not drop a queued ballot.
+        return await asyncio.shield(future)
+
+    async def _write_queued(self) -> None:
+        while self._queue:
+            batch = self._next_batch()
+            try:
+                async with self._lock:
+                    outcomes = await self.ballots.save_many([new for new, _ in batch])
+                    for (new, _), outcome in zip(batch, outcomes, strict=True):
+                        if not isinstance(outcome, DebateGone | ItemsGone):
+                            ballot, replaced = outcome
+                            old = replaced.tiers if replaced else None
+                            await self._notify(*new.key, old, ballot.tiers)
+            except Exception as exc:  # each waiting save raises it, where it is logged
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
+
+    def _next_batch(self) -> list[tuple[NewBallot, asyncio.Future[SaveOutcome]]]:
+        """Up to MAX_BATCH queued saves, each member's at most once per debate (a second
+        quick save of the same ballot waits for the next batch, keeping their order)."""
+        batch: list[tuple[NewBallot, asyncio.Future[SaveOutcome]]] = []
+        later: list[tuple[NewBallot, asyncio.Future[SaveOutcome]]] = []
+        keys: set[tuple[int, int, int]] = set()
+        for entry in self._queue:
+            key = entry[0].key
+            if key in keys or len(batch) >= MAX_BATCH:
+                later.append(entry)
+            else:
+                keys.add(key)
+                batch.append(entry)
+        self._queue = later
+        return batch
 
     async def withdraw(self, guild_id: int, debate: Debate, member_id: int) -> Ballot:
         """Stop counting the member's ballot (it stays in history); a UserError if none."""

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.analyze import BallotFileError, main, parse_plain, parse_preflib
 
@@ -276,3 +278,46 @@ def test_the_bot_commands_still_load_the_bot(tmp_path) -> None:
     assert done.returncode == 1 and "DISCORD_TOKEN" in done.stderr
     listing = [line for line in done.stderr.splitlines() if line.startswith("MODULES ")]
     assert {"bot.launch", "dotenv", "discord"} <= set(json.loads(listing[-1][8:]))
+
+
+def _strict_preflib(rows: list[tuple[int, list[int]]], alternatives: int) -> str:
+    lines = [f"# DATA TYPE: soi\n# NUMBER ALTERNATIVES: {alternatives}\n"]
+    lines += [f"{count}: {','.join(map(str, order))}\n" for count, order in rows]
+    return "".join(lines)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=9).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(
+                st.tuples(
+                    st.integers(min_value=1, max_value=5),
+                    st.permutations(range(1, n + 1)).flatmap(
+                        lambda order: st.integers(1, len(order)).map(lambda k: order[:k])
+                    ),
+                ),
+                min_size=1,
+                max_size=30,
+            ),
+        )
+    )
+)
+def test_strict_orders_read_in_bulk_as_line_by_line(case) -> None:
+    alternatives, rows = case
+    text = _strict_preflib(rows, alternatives)
+    bulk = parse_preflib(text, "soi")
+    # A tied row anywhere sends the whole file down the line-by-line path.
+    careful = parse_preflib(text + "1: {1}\n", "toi")
+    assert bulk.items == careful.items
+    assert (bulk.ranks == careful.ranks[:-1]).all()
+    assert bulk.lines.tolist() == careful.lines[:-1].tolist()
+    assert bulk.counts.tolist() == [count for count, _ in rows]
+
+
+def test_members_are_named_after_their_lines() -> None:
+    ballot_file = parse_preflib("# NUMBER ALTERNATIVES: 2\n1: 1,2\n3: 2,1\n", "soc")
+    names = ballot_file.member_names()
+    assert [names[m] for m in names] == ["line 2", "line 3 #1", "line 3 #2", "line 3 #3"]
+    assert ballot_file.member_ballots()[3] == (("2",), ("1",))

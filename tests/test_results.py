@@ -10,6 +10,7 @@ from bot.storage import BallotRepository, Database, DebateRepository
 from bot.voting import SaveLimit, VotingService
 
 G = 1
+OTHER = 2
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ async def test_kept_tally_follows_saves_replacements_and_withdrawals(world) -> N
     await voting.withdraw(G, debate, 2)
     assert kept is await results.snapshot(G, debate)
     assert kept.ballots.tally == (await scratch(ballots, debate)).tally
-    assert kept.voters == 2 and kept.reasons == {1: "changed my mind"}
+    assert kept.voters == 2 and await results.reasons(G, debate) == {1: "changed my mind"}
 
 
 async def test_results_are_per_server(world) -> None:
@@ -91,3 +92,21 @@ async def test_every_change_gives_the_kept_tally_a_new_version_for_the_chart_cac
     await voting.withdraw(G, debate, 1)
     seen.append(kept.version)
     assert seen[0] < seen[1] == seen[2] < seen[3]
+
+
+async def test_past_the_bound_the_coldest_debate_is_dropped_and_read_again(world) -> None:
+    _, ballots, voting, _, debate = world
+    results = ResultsService(ballots, keep_ballots=3)
+    voting.add_listener(results.on_ballot_change)
+    a, b, c, _ = (i.id for i in debate.items)
+    for member in (1, 2):
+        await voting.submit(G, debate, member, ((a,), (b,)))
+        await voting.submit(OTHER, debate, member, ((c,),))
+    first = await results.snapshot(G, debate)
+    await results.snapshot(OTHER, debate)  # 4 ballots kept > 3: the first server's go
+    assert results.kept_ballots == 2
+    await voting.submit(G, debate, 3, ((b,), (a,)))  # heard while not kept: read later
+    again = await results.snapshot(G, debate)
+    assert again is not first and again.voters == 3
+    assert again.ballots.tally == (await scratch(ballots, debate)).tally
+    assert again.ballots.recent(1) == [3]

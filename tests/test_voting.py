@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 
 import pytest
 
@@ -327,3 +328,27 @@ async def test_a_vote_racing_an_item_removal_stores_nothing(
 
 async def _returns(debate: Debate) -> Debate:
     return debate
+
+
+async def test_concurrent_saves_share_commits_and_each_returns_once_committed(
+    db: Database, rocky: Debate
+) -> None:
+    service = VotingService(BallotRepository(db), DebateRepository(db), limit=SaveLimit(0))
+    begins: list[str] = []
+    await db.conn.set_trace_callback(lambda sql: sql.startswith("BEGIN") and begins.append(sql))
+    iv = by_name(rocky)["Rocky IV"]
+
+    async def save(member: int) -> bool:
+        await service.submit(GUILD, rocky, member, ((iv,),))
+        # Committed: another connection, as after a crash, already sees it.
+        with sqlite3.connect(db.path) as other:
+            row = other.execute(
+                "SELECT 1 FROM current_ballots WHERE member_id = ?", (member,)
+            ).fetchone()
+        return row is not None
+
+    seen = await asyncio.gather(*(save(member) for member in range(100, 160)))
+    await db.conn.set_trace_callback(None)
+    assert all(seen)
+    assert 1 <= len(begins) <= 3  # 60 saves, a few transactions
+    assert await service.ballots.count_current(GUILD, rocky.id) == 60

@@ -25,7 +25,7 @@ M = TypeVar("M", bound=Hashable)
 TiersLike = Sequence[Sequence[Hashable]]
 
 
-def _rank_dtype(n: int) -> type[np.signedinteger]:
+def rank_dtype(n: int) -> type[np.signedinteger]:
     # Ranks run 0..n (n marks "unranked"); the narrowest type keeps member matrices small
     # and makes the vectorised comparisons in disagreement.py several times faster.
     if n < 127:
@@ -61,7 +61,7 @@ class Tally(Generic[K]):
         # A flat Python list, not numpy: a ballot touches 4 cells per ranked item, and
         # scalar updates on a list cost a fraction of numpy's per-call overhead.
         self._stats = [0] * (n * (n + 3))
-        self._dtype = _rank_dtype(n)
+        self._dtype = rank_dtype(n)
 
     def stats_array(self) -> np.ndarray:
         """The position statistics as an ``n × (n + 3)`` array (a fresh copy)."""
@@ -282,7 +282,9 @@ class MemberBallots(Mapping[M, tuple[tuple[K, ...], ...]], Generic[M, K]):
         n = self.tally.n
         # Member -> column, in order of their last change (dicts keep insertion order):
         # the most recent ballots are the last keys, found without scanning everyone.
-        self._columns: dict[M, int] = {}
+        # None until first needed after from_ranks (columns then are in member order): a
+        # file read for one report never pays for an index of 100,000 members.
+        self._columns_or_none: dict[M, int] | None = {}
         self._members: list[M] = []
         self._ranks = np.full((n, 16), n, dtype=self.tally._dtype)
         # Counts every change, so derived results (factions) can tell when they are stale.
@@ -312,9 +314,15 @@ class MemberBallots(Mapping[M, tuple[tuple[K, ...], ...]], Generic[M, K]):
         book._ranks = np.full((n, max(16, count)), n, dtype=book.tally._dtype)
         book._ranks[:, :count] = ranks
         book._members = list(members)
-        book._columns = {member: column for column, member in enumerate(members)}
+        book._columns_or_none = None
         book.changes = count
         return book
+
+    @property
+    def _columns(self) -> dict[M, int]:
+        if self._columns_or_none is None:
+            self._columns_or_none = {member: c for c, member in enumerate(self._members)}
+        return self._columns_or_none
 
     @property
     def item_keys(self) -> tuple[K, ...]:
@@ -335,10 +343,15 @@ class MemberBallots(Mapping[M, tuple[tuple[K, ...], ...]], Generic[M, K]):
 
     def recent(self, count: int) -> list[M]:
         """Up to ``count`` members, the most recently changed ballot first."""
-        return list(islice(reversed(self._columns), count))
+        if self._columns_or_none is None:
+            return self._members[: -count - 1 : -1] if count > 0 else []
+        return list(islice(reversed(self._columns_or_none), count))
 
     def recent_columns(self, count: int) -> np.ndarray:
         """Columns of :meth:`recent` in ``ranks``."""
+        if self._columns_or_none is None:
+            last = len(self._members)
+            return np.arange(last - 1, max(last - count, 0) - 1, -1, dtype=np.intp)
         return np.array([self._columns[m] for m in self.recent(count)], dtype=np.intp)
 
     def set(self, member: M, tiers: TiersLike) -> None:

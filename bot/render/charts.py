@@ -14,14 +14,13 @@ import threading
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-import matplotlib
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.ticker import MaxNLocator
+
+if TYPE_CHECKING:
+    import matplotlib.axes
+    from matplotlib.figure import Figure
 
 # Item names may hold emoji or scripts DejaVu Sans lacks; a missing glyph draws a box, which
 # is fine, and the warning per glyph would only flood the log. Set once, at import.
@@ -118,6 +117,10 @@ def chart_data(
 
 def render_chart(data: ChartData, measure: str = HEAD_TO_HEAD) -> bytes:
     """One measure (:data:`HEAD_TO_HEAD` or :data:`PLACES`) as PNG bytes, sized for a phone."""
+    # Imported on first use: Matplotlib is a third of the bot's start-up time and memory,
+    # and most runs draw no chart for a while, some never.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     with _DRAWING:
         figure = _draw(data, measure)
         buffer = io.BytesIO()
@@ -137,6 +140,9 @@ EDGE_PAD_IN = 0.25
 
 
 def _draw(data: ChartData, measure: str) -> Figure:
+    from matplotlib.figure import Figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
     n = len(data.labels)
     small = n <= ANNOTATE_MAX
     rows_in = ROW_IN if n <= 40 else max(24.0 / max(n, 1), 0.12)
@@ -257,6 +263,8 @@ def _places(
     bar = figure.colorbar(image, ax=ax, location="bottom", shrink=0.8, aspect=30)
     bar.set_label("Members who put the item in that place", fontsize=13)
     bar.ax.tick_params(labelsize=12)
+    from matplotlib.ticker import MaxNLocator
+
     bar.ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 

@@ -30,8 +30,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import matplotlib
-from matplotlib.ft2font import FT2Font
 from PIL import Image, ImageDraw, ImageFont
 
 WIDTH = 880
@@ -68,7 +66,16 @@ LETTERS = "SABCDEF"
 UNRANKED_COLOUR = (150, 150, 160)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
-_MPL_FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+@cache
+def _mpl_fonts() -> Path:
+    # Matplotlib only for its font files, imported when the first tier list is drawn: it
+    # costs a noticeable part of the bot's start-up otherwise.
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
 # Debian's packages: fonts-noto-cjk (all of CJK), fonts-droid-fallback and the WenQuanYi
 # fonts (Chinese, Japanese), fonts-nanum (Korean).
 CJK_CANDIDATES = (
@@ -116,11 +123,13 @@ class _Face:
 @cache
 def _faces(bold: bool) -> tuple[_Face, ...]:
     """DejaVu Sans, then the CJK font: the chain each character is looked up in."""
-    paths = [str(_MPL_FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"))]
+    paths = [str(_mpl_fonts() / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"))]
     paths += [p for p in (os.environ.get("TIERLIST_FONT"), *CJK_CANDIDATES) if p]
     faces: list[_Face] = []
     for path in paths:
         if Path(path).is_file():
+            from matplotlib.ft2font import FT2Font
+
             face = _Face(path, frozenset(FT2Font(path).get_charmap()))
             # A later font is kept only for characters the earlier ones lack.
             if not faces or face.charmap - frozenset().union(*(f.charmap for f in faces)):

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from bot.models import Ballot, DebateGone, ItemsGone, Tiers
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
 from bot.storage.sql import Connection, ForeignKeyViolation, Row
+
+T = TypeVar("T")
 
 _CURRENT = (
     "SELECT b.* FROM current_ballots c JOIN ballots b ON b.id = c.ballot_id"
@@ -21,6 +26,29 @@ _CURRENT = (
 KEEP_REVISIONS = 20
 
 _MEMBER = "guild_id = ? AND debate_id = ? AND member_id = ?"
+
+
+@dataclass(frozen=True, slots=True)
+class NewBallot:
+    """A ballot to store as a member's current one (see :meth:`BallotRepository.save_many`)."""
+
+    guild_id: int
+    debate_id: int
+    member_id: int
+    tiers: Tiers
+    reason: str | None = None
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return self.guild_id, self.debate_id, self.member_id
+
+
+# What save_many gives for each ballot: the stored ballot and the one it replaced (None for
+# a first vote), or why it was refused.
+SaveOutcome = tuple[Ballot, Ballot | None] | DebateGone | ItemsGone
+
+# Rows per statement: far below any driver's limit on parameters (SQLite's is 32,766).
+_CHUNK = 200
 
 
 class BallotRepository:
@@ -38,67 +66,100 @@ class BallotRepository:
     ) -> tuple[Ballot, Ballot | None]:
         """Store a new revision and make it current, in one transaction.
 
-        Raises :class:`ItemsGone` if the debate no longer has one of the ballot's items.
+        Raises :class:`ItemsGone` if the debate no longer has one of the ballot's items,
+        :class:`DebateGone` if the debate is gone.
 
         Returns the new ballot and the one it replaced (None for a first vote), so callers
         can update running tallies without rereading anything.
         """
-        if not tiers or not all(tiers):
-            raise ValueError("A ballot needs at least one item and no empty tiers.")
+        (outcome,) = await self.save_many(
+            [NewBallot(guild_id, debate_id, member_id, tiers, reason)]
+        )
+        if isinstance(outcome, DebateGone | ItemsGone):
+            raise outcome
+        return outcome
+
+    async def save_many(self, ballots: Sequence[NewBallot]) -> list[SaveOutcome]:
+        """Store many members' ballots in one transaction (a group commit), in order.
+
+        Each outcome is that of :meth:`save` for the ballot at the same place, a refusal
+        included: one ballot naming a removed item does not stop the others. A member may
+        appear once per (server, debate) in one call. A handful of statements for the whole
+        batch, not a few per ballot: under a burst of votes the round trips to the database
+        were most of the cost of a save.
+        """
+        for ballot in ballots:
+            if not ballot.tiers or not all(ballot.tiers):
+                raise ValueError("A ballot needs at least one item and no empty tiers.")
+        if len({ballot.key for ballot in ballots}) != len(ballots):
+            raise ValueError("A member's ballot on a debate appears twice in one batch.")
         created = utcnow()
         try:
-            return await self._save(guild_id, debate_id, member_id, tiers, reason, created)
+            return await self._save_many(ballots, created)
         except ForeignKeyViolation:
-            raise DebateGone(debate_id) from None
+            # Checked inside the transaction below, so only a debate deleted by another
+            # process in between gets here; which one is not known, and all are refused.
+            return [DebateGone(ballot.debate_id) for ballot in ballots]
 
-    async def _save(
-        self,
-        guild_id: int,
-        debate_id: int,
-        member_id: int,
-        tiers: Tiers,
-        reason: str | None,
-        created: datetime,
-    ) -> tuple[Ballot, Ballot | None]:
+    async def _save_many(
+        self, ballots: Sequence[NewBallot], created: datetime
+    ) -> list[SaveOutcome]:
+        outcomes: list[SaveOutcome | None] = [None] * len(ballots)
         async with self.db.transaction() as conn:
             # Checked here, inside the write: an item removed after the caller's last read
             # must not end up in a stored ballot.
-            async with conn.execute(
-                "SELECT id FROM items WHERE debate_id = ?", (debate_id,)
-            ) as cursor:
-                known = {row[0] for row in await cursor.fetchall()}
-            if not known:  # every debate has items: no items, no debate
-                raise DebateGone(debate_id)
-            if any(item not in known for tier in tiers for item in tier):
-                raise ItemsGone(debate_id)
-            async with conn.execute(
-                _CURRENT + " AND c.member_id = ?", (guild_id, debate_id, member_id)
-            ) as cursor:
-                previous_row = await cursor.fetchone()
-            inserted = await conn.fetchone(
-                "INSERT INTO ballots (guild_id, debate_id, member_id, tiers, reason, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                (guild_id, debate_id, member_id, dump_tiers(tiers), reason, to_iso(created)),
+            known = await _items_of(conn, {ballot.debate_id for ballot in ballots})
+            accepted: list[int] = []
+            for at, ballot in enumerate(ballots):
+                items = known.get(ballot.debate_id)
+                if not items:  # every debate has items: no items, no debate
+                    outcomes[at] = DebateGone(ballot.debate_id)
+                elif any(item not in items for tier in ballot.tiers for item in tier):
+                    outcomes[at] = ItemsGone(ballot.debate_id)
+                else:
+                    accepted.append(at)
+            previous = await _current_of(conn, [ballots[at] for at in accepted])
+            stamp = to_iso(created)
+            ids: dict[tuple[int, int, int], int] = {}
+            for chunk in _chunks(accepted):
+                rows = [ballots[at] for at in chunk]
+                async with conn.execute(
+                    "INSERT INTO ballots (guild_id, debate_id, member_id, tiers, reason, created_at)"
+                    " VALUES "
+                    + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows))
+                    + " RETURNING id, guild_id, debate_id, member_id",
+                    [
+                        value
+                        for b in rows
+                        for value in (*b.key, dump_tiers(b.tiers), b.reason, stamp)
+                    ],
+                ) as cursor:
+                    for row in await cursor.fetchall():
+                        ids[(row[1], row[2], row[3])] = row[0]
+                await conn.execute(
+                    "INSERT INTO current_ballots (guild_id, debate_id, member_id, ballot_id)"
+                    " VALUES "
+                    + ", ".join(["(?, ?, ?, ?)"] * len(rows))
+                    + " ON CONFLICT (guild_id, debate_id, member_id)"
+                    " DO UPDATE SET ballot_id = excluded.ballot_id",
+                    [value for b in rows for value in (*b.key, ids[b.key])],
+                )
+            for at in accepted:
+                if ballots[at].key in previous:  # a first vote has no older revisions
+                    await self._compact(conn, *ballots[at].key)
+        for at in accepted:
+            new = ballots[at]
+            stored = Ballot(
+                id=ids[new.key],
+                guild_id=new.guild_id,
+                debate_id=new.debate_id,
+                member_id=new.member_id,
+                tiers=tuple(tuple(tier) for tier in new.tiers),
+                reason=new.reason,
+                created_at=created,
             )
-            assert inserted is not None
-            ballot_id = int(inserted["id"])
-            await conn.execute(
-                "INSERT INTO current_ballots (guild_id, debate_id, member_id, ballot_id)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, debate_id, member_id)"
-                " DO UPDATE SET ballot_id = excluded.ballot_id",
-                (guild_id, debate_id, member_id, ballot_id),
-            )
-            await self._compact(conn, guild_id, debate_id, member_id)
-        ballot = Ballot(
-            id=ballot_id,
-            guild_id=guild_id,
-            debate_id=debate_id,
-            member_id=member_id,
-            tiers=tuple(tuple(tier) for tier in tiers),
-            reason=reason,
-            created_at=created,
-        )
-        return ballot, _ballot(previous_row) if previous_row else None
+            outcomes[at] = (stored, previous.get(new.key))
+        return [outcome for outcome in outcomes if outcome is not None]
 
     async def withdraw(self, guild_id: int, debate_id: int, member_id: int) -> Ballot | None:
         """Stop counting the member's current ballot; it stays in history, marked withdrawn."""
@@ -127,6 +188,16 @@ class BallotRepository:
     async def current_all(self, guild_id: int, debate_id: int) -> list[Ballot]:
         rows = await self.db.fetchall(_CURRENT + " ORDER BY b.id", (guild_id, debate_id))
         return [_ballot(row) for row in rows]
+
+    async def current_reasons(self, guild_id: int, debate_id: int) -> dict[int, str]:
+        """Member -> the reason of their current ballot, for members who gave one."""
+        rows = await self.db.fetchall(
+            "SELECT c.member_id, b.reason FROM current_ballots c JOIN ballots b"
+            " ON b.id = c.ballot_id WHERE c.guild_id = ? AND c.debate_id = ?"
+            " AND b.reason IS NOT NULL",
+            (guild_id, debate_id),
+        )
+        return {row[0]: row[1] for row in rows}
 
     async def count_current(self, guild_id: int, debate_id: int) -> int:
         row = await self.db.fetchone(
@@ -222,3 +293,43 @@ def _ballot(row: Row) -> Ballot:
         created_at=created,
         withdrawn_at=from_iso(row["withdrawn_at"]),
     )
+
+
+async def _items_of(conn: Connection, debate_ids: set[int]) -> dict[int, set[int]]:
+    """The item ids of each of these debates."""
+    known: dict[int, set[int]] = {}
+    for chunk in _chunks(sorted(debate_ids)):
+        async with conn.execute(
+            "SELECT debate_id, id FROM items WHERE debate_id IN ("
+            + ", ".join("?" * len(chunk))
+            + ")",
+            chunk,
+        ) as cursor:
+            for row in await cursor.fetchall():
+                known.setdefault(row[0], set()).add(row[1])
+    return known
+
+
+async def _current_of(
+    conn: Connection, ballots: Sequence[NewBallot]
+) -> dict[tuple[int, int, int], Ballot]:
+    """The current ballot, if any, of each of these members on these debates."""
+    by_debate: dict[tuple[int, int], list[int]] = {}
+    for new in ballots:
+        by_debate.setdefault((new.guild_id, new.debate_id), []).append(new.member_id)
+    found: dict[tuple[int, int, int], Ballot] = {}
+    for (guild_id, debate_id), members in by_debate.items():
+        for chunk in _chunks(members):
+            async with conn.execute(
+                _CURRENT + " AND c.member_id IN (" + ", ".join("?" * len(chunk)) + ")",
+                (guild_id, debate_id, *chunk),
+            ) as cursor:
+                for row in await cursor.fetchall():
+                    current = _ballot(row)
+                    found[(guild_id, debate_id, current.member_id)] = current
+    return found
+
+
+def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]

@@ -12,6 +12,7 @@ from bot.arguments import DebateArg
 from bot.ballot_parser import BallotParseError, TypedOrder, read_order, unranked_notice
 from bot.errors import UserError
 from bot.render.text import safe
+from bot.timely import TimelyAnswer
 from bot.ui import guild_of
 from bot.voting import MAX_REASON_LENGTH
 from cogs.ballots.ballot_reply import ballot_message, prediction_message
@@ -49,30 +50,29 @@ class Ballots(commands.Cog):
         why: app_commands.Range[str, 1, MAX_REASON_LENGTH] | None = None,
     ) -> None:
         guild_id = guild_of(interaction)
-        if order is not None:
-            # Acknowledge before any database work: under a burst of votes the save and the
-            # reply can take longer than the 3 seconds Discord allows for the first answer.
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        found = debate or await self.bot.directory.current(guild_id)
         if order is None:
+            found = debate or await self.bot.directory.current(guild_id)
             await open_builder(interaction, found, reason=why)
             return
-        await ensure_may_vote(interaction, found)
-        await self.bot.voting.ensure_open(guild_id, found)
-        typed = await typed_order(interaction, found, order)
-        previous = await self.bot.voting.current(guild_id, found, interaction.user.id)
-        ballot = await self.bot.voting.submit(
-            guild_id, found, interaction.user.id, typed.tiers, why
-        )
-        headline = "Saved. This is how I read your order:"
-        if previous is not None:
-            headline = "Saved, replacing your earlier ballot. This is how I read your order:"
-        first = found.item(typed.tiers[0][0])
-        notice = unranked_notice(typed.unranked, first)
-        if notice is not None:
-            headline = f"{notice}\n{headline}"
-        embed, view = await ballot_message(self.bot, guild_id, found, ballot, headline=headline)
-        await interaction.followup.send(embed=embed, view=view, ephemeral=True)
+        # Under a burst of votes the save and the reply can take longer than the 3 seconds
+        # Discord allows for the first answer: deferred if they come close to it.
+        async with TimelyAnswer(interaction) as answer:
+            found = debate or await self.bot.directory.current(guild_id)
+            await ensure_may_vote(interaction, found)
+            await self.bot.voting.ensure_open(guild_id, found)
+            typed = await typed_order(interaction, found, order)
+            ballot, replaced = await self.bot.voting.submit_replacing(
+                guild_id, found, interaction.user.id, typed.tiers, why
+            )
+            headline = "Saved. This is how I read your order:"
+            if replaced is not None:
+                headline = "Saved, replacing your earlier ballot. This is how I read your order:"
+            first = found.item(typed.tiers[0][0])
+            notice = unranked_notice(typed.unranked, first)
+            if notice is not None:
+                headline = f"{notice}\n{headline}"
+            embed, view = await ballot_message(self.bot, guild_id, found, ballot, headline=headline)
+            await answer.send(embed=embed, view=view)
 
     @app_commands.command(
         name="predict",

@@ -100,7 +100,7 @@ class Results(commands.Cog):
                 found,
                 summary,
                 ballots=snapshot.ballots,
-                reasons=snapshot.reasons,
+                reasons=await self.bot.results.reasons(guild_id, found),
                 hide_members=settings.hide_members,
                 min_voters=settings.min_voters,
                 closed=not is_open,

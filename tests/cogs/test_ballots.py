@@ -11,6 +11,7 @@ import copy
 import sys
 from typing import Any
 
+import discord
 import pytest
 
 from bot.client import RankingBot
@@ -676,3 +677,39 @@ async def test_myvote_leaves_out_items_stored_before_the_removal_race_was_fixed(
     assert "Rocky IV" in reply.text and "Rocky II" in reply.text
     consensus = await driver.slash("consensus")
     assert "something went wrong" not in consensus.text.lower(), consensus.text
+
+
+@pytest.fixture
+def fresh_interactions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Interactions sent just now (the fake's ids otherwise date from 2018: long overdue)."""
+    import tests.support.discord_fake as fake
+
+    def now_snowflake() -> int:
+        return discord.utils.time_snowflake(discord.utils.utcnow()) + next(fake._snowflakes) % 4096
+
+    monkeypatch.setattr(fake, "snowflake", now_snowflake)
+
+
+async def test_a_quick_vote_is_answered_in_one_step(
+    fresh_interactions: None, driver: Driver, bot: RankingBot
+) -> None:
+    reply = await driver.slash("vote", order="IV > II")
+    assert reply.type == 4 and reply.ephemeral  # the answer itself, no "thinking…" first
+    assert "Saved. This is how I read your order:" in reply.text
+    assert await stored(bot) == [["Rocky IV"], ["Rocky II"]]
+
+
+async def test_a_slow_vote_is_deferred_in_time_then_answered(
+    fresh_interactions: None, driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.timely.DEFER_AT_AGE_SECONDS", 0.05)
+    submit = bot.voting.submit_replacing
+
+    async def slow_submit(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.3)
+        return await submit(*args, **kwargs)
+
+    monkeypatch.setattr(bot.voting, "submit_replacing", slow_submit)
+    reply = await driver.slash("vote", order="IV > II")
+    assert reply.type == 5 and reply.ephemeral
+    assert "Saved. This is how I read your order:" in reply.text

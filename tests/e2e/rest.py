@@ -779,6 +779,7 @@ class RestApi:
         if finish_loading and was_loading:
             message.flags &= ~FLAG_LOADING
             message.timestamp = iso_now()
+            message.shown_at = time.monotonic()
         else:
             message.edited_timestamp = iso_now()
         if not message.ephemeral:

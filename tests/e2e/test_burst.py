@@ -7,6 +7,8 @@ bot's first answer; Discord refuses answers later than 3 s, and so does the emul
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 import statistics
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -75,3 +77,30 @@ async def test_200_concurrent_votes_are_acknowledged_and_stored(
     assert all(reply.ephemeral for reply in replies)
     listing = await (await emulator.command("debate list")).message()
     assert f"{BURST} members" in listing.text, listing.text
+
+
+async def test_every_saved_answer_survives_a_crash_in_the_middle_of_a_burst(
+    emulator: DiscordEmulator, dev_guild: Guild, start_bot
+) -> None:
+    bot = await start_bot(env={"VOTE_SAVES_PER_MINUTE": "0"})
+    # Fewer than BURST: what is tested is durability, not how late a loaded machine answers.
+    members = dev_guild.add_members(60, prefix="crash")
+    handles = await asyncio.gather(
+        *(
+            emulator.command("vote", {"order": "IV > II"}, guild=dev_guild, member=m)
+            for m in members
+        )
+    )
+
+    def saved() -> list[InteractionHandle]:
+        return [h for h in handles if any("Saved" in m.text for m in h.messages if not m.loading)]
+
+    # Killed while votes are still being saved: some members were told, others not yet.
+    await emulator.wait_for(lambda: len(saved()) >= 10, timeout=60, what="10 saved answers")
+    await bot.kill()
+    told = {h.member.id for h in saved() if h.member is not None}
+    assert told
+
+    with contextlib.closing(sqlite3.connect(bot.database_path)) as conn:
+        stored = {row[0] for row in conn.execute("SELECT member_id FROM current_ballots")}
+    assert told <= stored

@@ -551,6 +551,9 @@ class Message:
     interaction: InteractionHandle | None = None
     reference: Json | None = None
     created_at: float = field(default_factory=time.monotonic)
+    #: When its content was first shown: created_at, or when a "thinking…" placeholder was
+    #: replaced by the answer (what a member waits for after a deferral).
+    shown_at: float = field(default_factory=time.monotonic)
     timestamp: str = field(default_factory=iso_now)
     edited_timestamp: str | None = None
     deleted: bool = False

@@ -1,7 +1,8 @@
 import pytest
 
-from bot.models import DebateSpec, ItemSpec, SlugTaken
+from bot.models import DebateGone, DebateSpec, ItemsGone, ItemSpec, SlugTaken
 from bot.storage import BallotRepository, Database, DebateRepository, SettingsRepository
+from bot.storage.ballots import NewBallot
 
 G1, G2 = 1, 2
 SPEC = DebateSpec(
@@ -147,3 +148,40 @@ async def test_sync_catalog_updates_by_slug(db: Database) -> None:
     [first] = await repo.sync_catalog([SPEC])
     [again] = await repo.sync_catalog([SPEC])
     assert first == again
+
+
+async def test_save_many_stores_a_batch_in_one_transaction_refusing_only_the_bad(
+    db: Database, debate
+) -> None:
+    ballots = BallotRepository(db)
+    a, b, c = (i.id for i in debate.items)
+    earlier, _ = await ballots.save(G1, debate.id, 2, ((c,),))
+    batch = [
+        NewBallot(G1, debate.id, 1, ((a,), (b,)), "first"),
+        NewBallot(G1, debate.id, 2, ((b,), (a, c))),
+        NewBallot(G1, debate.id, 3, ((a,), (999,))),  # an item the debate does not have
+        NewBallot(G1, 99999, 1, ((a,),)),  # a debate that does not exist
+        NewBallot(G2, debate.id, 1, ((c,),)),
+    ]
+    begins: list[str] = []
+    await db.conn.set_trace_callback(lambda sql: sql.startswith("BEGIN") and begins.append(sql))
+    outcomes = await ballots.save_many(batch)
+    await db.conn.set_trace_callback(None)
+    assert len(begins) == 1
+    first, second, refused_items, refused_debate, other_server = outcomes
+    assert isinstance(refused_items, ItemsGone) and isinstance(refused_debate, DebateGone)
+    assert first[1] is None and first[0].reason == "first"
+    assert second[1] == earlier and second[0].tiers == ((b,), (a, c))
+    assert other_server[0].guild_id == G2
+    assert await ballots.current(G1, debate.id, 1) == first[0]
+    assert await ballots.current(G1, debate.id, 2) == second[0]
+    assert await ballots.current(G1, debate.id, 3) is None
+    assert await ballots.count_current(G1, debate.id) == 2
+
+
+async def test_save_many_refuses_a_member_twice_in_one_batch(db: Database, debate) -> None:
+    a = debate.items[0].id
+    twice = [NewBallot(G1, debate.id, 1, ((a,),)), NewBallot(G1, debate.id, 1, ((a,),))]
+    with pytest.raises(ValueError):
+        await BallotRepository(db).save_many(twice)
+    assert await db.fetchall("SELECT * FROM ballots") == []

@@ -1,0 +1,186 @@
+"""Burst benchmark: prints JSON. Run as ``.venv/bin/python bench/burst.py``.
+
+1,000 members of one server run ``/vote order:…`` at the same moment, through the
+project's Discord emulator (tests/e2e), against:
+- the reference, a bare discord.py bot whose ``/vote`` answers "ok" (bench/bare_bot.py);
+- the real bot (``python -m bot``), whose answer is the "Saved…" reply with the ballot.
+
+For each member: seconds from their command to the answer they wait for (the bare bot's
+"ok"; the bot's "Saved…", not its immediate "thinking…" acknowledgement). Throughput is
+answers over the time from the first command to the last answer. Targets: every "Saved"
+within 3 s, and the bot's throughput at least 0.6× the bare bot's, measured in this run.
+Afterwards the bot's database must hold every ballot it said it saved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import platform
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import APPLICATION_ID, TOKEN  # noqa: E402
+from tests.e2e.emulator import DiscordEmulator, Guild, InteractionHandle  # noqa: E402
+from tests.e2e.harness import BotProcess  # noqa: E402
+
+MEMBERS = 1_000
+ORDER = "IV > II > III"
+ANSWER_DEADLINE_S = 3.0
+TARGET_RATIO = 0.6
+
+
+def answered_at(handle: InteractionHandle, marker: str) -> float | None:
+    """When the answer containing ``marker`` was shown to the member, if it was."""
+    original = handle.original
+    if not handle.followups and (original is None or original.loading):
+        return None
+    for message in handle.messages:
+        if not message.loading and marker in message.text:
+            return message.shown_at
+    return None
+
+
+def cpu_seconds(process: BotProcess) -> float:
+    """User + system CPU time the bot process has used so far."""
+    assert process.process is not None
+    fields = Path(f"/proc/{process.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def burst(
+    emulator: DiscordEmulator, guild: Guild, bot: BotProcess, prefix: str, marker: str
+) -> dict[str, object]:
+    members = guild.add_members(MEMBERS, prefix=prefix)
+    cpu_before = cpu_seconds(bot)
+    started = time.monotonic()
+    handles = await asyncio.gather(
+        *(emulator.command("vote", {"order": ORDER}, guild=guild, member=m) for m in members)
+    )
+    # Polled from the pending ones only, and not often: this process is also the emulator,
+    # and scanning every handle every few milliseconds would slow down what it measures.
+    times: dict[int, float] = {}
+    pending = list(handles)
+    deadline = started + 120
+    while pending and time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
+        still = []
+        for handle in pending:
+            shown = answered_at(handle, marker)
+            if shown is None:
+                still.append(handle)
+            else:
+                times[handle.id] = shown
+        pending = still
+    latencies = sorted(times[h.id] - h.injected_at for h in handles if h.id in times)
+    last = max(times.values(), default=started)
+    cpu = cpu_seconds(bot) - cpu_before
+    elapsed = last - started
+    return {
+        "answered": len(latencies),
+        "median_s": round(statistics.median(latencies), 3) if latencies else None,
+        "p95_s": round(latencies[int(len(latencies) * 0.95) - 1], 3) if latencies else None,
+        "max_s": round(latencies[-1], 3) if latencies else None,
+        "first_command_to_last_answer_s": round(elapsed, 3),
+        "answers_per_s": round(len(latencies) / elapsed, 1) if elapsed > 0 else None,
+        "bot_cpu_s": round(cpu, 2),
+        "acknowledged_max_s": round(max(h.first_answer_latency or 0.0 for h in handles), 3),
+        "emulator_problems": len(emulator.problems),
+        "member_ids": [m.id for m in members],
+    }
+
+
+async def run(folder: Path) -> dict[str, object]:
+    report: dict[str, object] = {}
+    # No acknowledgement deadline: a late answer is measured, not refused (which would also
+    # refuse the real answer that follows it). The late ones show in acknowledged_max_s.
+    logging.getLogger("e2e.emulator").setLevel(logging.CRITICAL)
+    async with DiscordEmulator(
+        application_id=APPLICATION_ID, token=TOKEN, ack_deadline=None
+    ) as emulator:
+        guild = emulator.add_guild("Burst", members=1)
+        bare = BotProcess(
+            emulator,
+            _folder(folder / "bare"),
+            dev_guild_id=guild.id,
+            argv=(sys.executable, str(ROOT / "bench" / "bare_bot.py")),
+        )
+        await bare.start()
+        await asyncio.sleep(1)  # settle after the start, as for the bot below
+        reference = await burst(emulator, guild, bare, "bare", "ok")
+        await bare.stop()
+
+        # BURST_PROFILE=FILE: the bot runs under cProfile and leaves its stats in FILE.
+        profile = os.environ.get("BURST_PROFILE")
+        project = BotProcess(
+            emulator,
+            _folder(folder / "bot"),
+            dev_guild_id=guild.id,
+            env={"LOG_LEVEL": "WARNING"},
+            argv=(
+                sys.executable,
+                *(("-m", "cProfile", "-o", profile) if profile else ()),
+                "-m",
+                "bot",
+            ),
+        )
+        await project.start()
+        await asyncio.sleep(1)
+        ours = await burst(emulator, guild, project, "voter", "Saved")
+        await project.stop()
+        stored = _stored_voters(project.database_path)
+        saved_ids = set(ours.pop("member_ids"))  # type: ignore[arg-type]
+        reference.pop("member_ids")
+        ours["stored_ballots_of_these_members"] = len(saved_ids & stored)
+        report["reference_bare_bot_ok"] = reference
+        report["ours_saved"] = ours
+        ratio = (ours["answers_per_s"] or 0) / (reference["answers_per_s"] or 1)  # type: ignore[operator]
+        report["throughput_ratio"] = round(ratio, 2)
+        report["target_ratio"] = TARGET_RATIO
+        report["meets_target"] = (
+            ratio >= TARGET_RATIO
+            and ours["answered"] == MEMBERS
+            and (ours["max_s"] or 99) <= ANSWER_DEADLINE_S  # type: ignore[operator]
+            and ours["stored_ballots_of_these_members"] == MEMBERS
+            and ours["acknowledged_max_s"] <= ANSWER_DEADLINE_S  # type: ignore[operator]
+        )
+    return report
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True)
+    return path
+
+
+def _stored_voters(database: Path) -> set[int]:
+    with sqlite3.connect(database) as conn:
+        return {row[0] for row in conn.execute("SELECT member_id FROM current_ballots")}
+
+
+def main() -> None:
+    report: dict[str, object] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_at_start": os.getloadavg()[0],
+        },
+        "members": MEMBERS,
+        "answer_deadline_s": ANSWER_DEADLINE_S,
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        report |= asyncio.run(run(Path(tmp)))
+    report["machine"]["load_average_at_end"] = os.getloadavg()[0]  # type: ignore[index]
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

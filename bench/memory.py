@@ -1,0 +1,150 @@
+"""Start-up and memory benchmark: prints JSON. Run as ``.venv/bin/python bench/memory.py``.
+
+Builds a database of 110,000 current ballots across 200 servers (550 each, spread over
+the built-in debates, stored through BallotRepository.save_many), then starts the real bot
+(``python -m bot``) against the project's Discord emulator with those 200 servers, and
+measures:
+- seconds from starting the process to READY (target: 1.5 s);
+- resident memory (VmRSS) 3 s after READY (target: 120 MB);
+- ``/consensus`` on a debate no command touched yet (cold: read from the database on
+  demand): seconds to the answer (target: 1 s).
+The reference, measured in the same run: the same bot, same servers, an empty database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.catalog import builtin_catalog, load_catalogs  # noqa: E402
+from bot.storage import BallotRepository, Database, DebateRepository  # noqa: E402
+from bot.storage.ballots import NewBallot  # noqa: E402
+from tests.e2e.conftest import APPLICATION_ID, TOKEN  # noqa: E402
+from tests.e2e.emulator import DiscordEmulator  # noqa: E402
+from tests.e2e.harness import BotProcess  # noqa: E402
+
+SERVERS = 200
+BALLOTS = 110_000
+SETTLE_S = 3.0
+TARGET_READY_S = 1.5
+TARGET_RSS_MB = 120.0
+TARGET_COLD_CONSENSUS_S = 1.0
+
+
+async def build_database(path: Path, guild_ids: list[int]) -> None:
+    rng = random.Random(17)
+    async with await Database.open(path) as db:
+        await db.migrate()
+        debates = await DebateRepository(db).sync_catalog(load_catalogs([builtin_catalog()]))
+        ballots = BallotRepository(db)
+        per_server = BALLOTS // len(guild_ids)
+        for guild_id in guild_ids:
+            batch = []
+            for member in range(per_server):
+                debate = debates[member % len(debates)]
+                ids = [item.id for item in debate.items]
+                rng.shuffle(ids)
+                order = ids[: rng.randint(1, len(ids))]
+                tiers = tuple((item,) for item in order)
+                batch.append(NewBallot(guild_id, debate.id, 10_000 + member, tiers))
+            await ballots.save_many(batch)
+
+
+def rss_mb(process: BotProcess) -> float:
+    assert process.process is not None
+    for line in Path(f"/proc/{process.process.pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+async def measure(emulator: DiscordEmulator, folder: Path, database: Path | None) -> dict:
+    # The dev guild (where commands are synced) is the last server: preloading goes in
+    # server order, so its debates are cold when /consensus asks for them.
+    guild = emulator.guild(SERVERS - 1)
+    bot = BotProcess(emulator, folder, dev_guild_id=guild.id, env={"LOG_LEVEL": "WARNING"})
+    if database is not None:
+        await asyncio.to_thread(database.rename, bot.database_path)
+    syncs_before = len(emulator.command_syncs)
+    started = time.monotonic()
+    await bot.start(wait_for_sync=False)
+    ready_s = time.monotonic() - started
+    await emulator.wait_for_sync(guild.id, after=syncs_before)
+    await asyncio.sleep(SETTLE_S)
+    result: dict[str, object] = {
+        "start_to_ready_s": round(ready_s, 3),
+        "rss_mb_after_ready": round(rss_mb(bot), 1),
+    }
+    if database is not None:
+        command_at = time.monotonic()
+        handle = await emulator.command("consensus", {}, guild=guild)
+        message = await handle.message(timeout=30)
+        result["cold_consensus_s"] = round(message.shown_at - command_at, 3)
+        result["cold_consensus_voters_shown"] = (
+            "voters" in message.text or "members" in message.text
+        )
+        result["rss_mb_after_cold_consensus"] = round(rss_mb(bot), 1)
+    await bot.stop()
+    return result
+
+
+async def run(folder: Path) -> dict[str, object]:
+    logging.getLogger("e2e.emulator").setLevel(logging.CRITICAL)
+    async with DiscordEmulator(
+        application_id=APPLICATION_ID, token=TOKEN, ack_deadline=None
+    ) as emulator:
+        guilds = [emulator.add_guild(f"Server {n}", members=3) for n in range(SERVERS)]
+        database = folder / "built.sqlite3"
+        built = time.monotonic()
+        await build_database(database, [g.id for g in guilds])
+        build_s = time.monotonic() - built
+        (folder / "empty").mkdir()
+        (folder / "full").mkdir()
+        # The dev guild syncs commands; the emulator knows /consensus in every server then.
+        empty = await measure(emulator, folder / "empty", None)
+        full = await measure(emulator, folder / "full", database)
+    return {
+        "database": {"servers": SERVERS, "ballots": BALLOTS, "build_s": round(build_s, 1)},
+        "reference_empty_database": empty,
+        "ours_110k_ballots": full,
+        "rss_over_reference_mb": round(full["rss_mb_after_ready"] - empty["rss_mb_after_ready"], 1),
+        "targets": {
+            "start_to_ready_s": TARGET_READY_S,
+            "rss_mb_after_ready": TARGET_RSS_MB,
+            "cold_consensus_s": TARGET_COLD_CONSENSUS_S,
+        },
+        "meets_targets": {
+            "start_to_ready": full["start_to_ready_s"] <= TARGET_READY_S,
+            "rss": full["rss_mb_after_ready"] <= TARGET_RSS_MB,
+            "cold_consensus": full["cold_consensus_s"] <= TARGET_COLD_CONSENSUS_S,
+        },
+    }
+
+
+def main() -> None:
+    report: dict[str, object] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_at_start": os.getloadavg()[0],
+        },
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        report |= asyncio.run(run(Path(tmp)))
+    report["machine"]["load_average_at_end"] = os.getloadavg()[0]  # type: ignore[index]
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
