@@ -330,6 +330,7 @@ async def _returns(debate: Debate) -> Debate:
     return debate
 
 
+@pytest.mark.sqlite_only  # counts BEGINs with SQLite's trace callback
 async def test_concurrent_saves_share_commits_and_each_returns_once_committed(
     db: Database, rocky: Debate
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.models import DebateSpec, ItemSpec
 from bot.storage import BallotRepository, Database, DebateRepository
 from bot.storage.personal_data import PersonalDataRepository
@@ -52,6 +54,7 @@ async def test_erasing_a_member_forgets_their_compacted_count_too(db: Database) 
     assert await ballots.count_revisions(1, debate.id, 5) == 0
 
 
+@pytest.mark.sqlite_only  # reads SQLite's query plan; PostgreSQL has the same index (twin of 0006)
 async def test_per_debate_scans_use_an_index(db: Database) -> None:
     plan = await db.fetchall(
         "EXPLAIN QUERY PLAN SELECT id, tiers FROM ballots WHERE debate_id = ?", (1,)

@@ -150,6 +150,7 @@ async def test_sync_catalog_updates_by_slug(db: Database) -> None:
     assert first == again
 
 
+@pytest.mark.sqlite_only  # counts BEGINs with SQLite's trace callback
 async def test_save_many_stores_a_batch_in_one_transaction_refusing_only_the_bad(
     db: Database, debate
 ) -> None:
