@@ -100,6 +100,9 @@ class GuildSettings:
     default_method: str = "schulze"
     admin_role_id: int | None = None
     pseudonymous_exports: bool = True
+    # /factions thresholds; None: the bot-wide FACTION_MIN_VOTERS / FACTION_MIN_SIZE.
+    faction_min_voters: int | None = None
+    faction_min_size: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ class SettingsRepository:
             default_method=row["default_method"],
             admin_role_id=row["admin_role_id"],
             pseudonymous_exports=bool(row["pseudonymous_exports"]),
+            faction_min_voters=row["faction_min_voters"],
+            faction_min_size=row["faction_min_size"],
         )
 
     async def update(self, guild_id: int, **changes: Any) -> GuildSettings:

@@ -93,3 +93,20 @@ async def test_myvote_says_nothing_of_factions_when_there_are_none(
     await driver.slash("vote", order="IV > II > III")
     reply = await driver.slash("myvote")
     assert "Your current ballot, saved <t:" in reply.text and "faction" not in reply.text.lower()
+
+
+async def test_a_server_s_own_thresholds_decide_when_factions_show(
+    driver: Driver, bot: RankingBot
+) -> None:
+    await two_camps(bot)
+    # Twelve voters in two camps of six: too few for a server asking for 20, or groups of 7.
+    await bot.server_settings.update(GUILD_ID, faction_min_voters=20)
+    [embed] = (await driver.slash("factions")).embeds
+    assert "Factions need at least 20 members" in embed["description"]
+    await bot.server_settings.update(GUILD_ID, faction_min_voters=None, faction_min_size=7)
+    [embed] = (await driver.slash("factions")).embeds
+    assert "fall into" not in embed["description"]
+    # Another server keeps the bot-wide thresholds; back to them, the camps show again.
+    await bot.server_settings.update(GUILD_ID, faction_min_size=None)
+    [embed] = (await driver.slash("factions")).embeds
+    assert "12 members** fall into **2 factions" in embed["description"]

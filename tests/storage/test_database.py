@@ -75,6 +75,13 @@ def test_statement_splitter_keeps_semicolons_in_strings() -> None:
     ]
 
 
+# Numbers handed to branches still in flight: a database migrated past a gap would never
+# run the migration that later fills it, so each must land before a release. Remove a
+# number here when its migration lands.
+RESERVED = {6, 7, 8}
+
+
 def test_migrations_are_numbered_without_gaps() -> None:
     versions = [v for v, _, _ in available_migrations()]
-    assert versions == list(range(1, len(versions) + 1))
+    expected = [v for v in range(1, versions[-1] + 1) if v not in RESERVED or v in versions]
+    assert versions == expected
