@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
@@ -12,7 +14,7 @@ from bot import custom_ids
 from bot.custom_ids import CustomId
 from bot.errors import answer_error, send_ephemeral
 from bot.render.results import NUMBERS_LABEL
-from bot.render.text import MESSAGE_CONTENT, clip
+from bot.render.text import LAYOUT_TEXT, MESSAGE_CONTENT, clip, embed_markdown
 
 if TYPE_CHECKING:
     from discord.ext import commands
@@ -264,3 +266,117 @@ def summary_view(debate_id: int, method: str, full_ranking: bool) -> discord.ui.
     view.add_item(vote_button(debate_id))
     view.stop()
     return view
+
+
+# -- Components V2 layouts --------------------------------------------------------------------
+#
+# A results message with a picture reads better as one card: its text, the picture full width
+# under it, the buttons below (Discord's Components V2, flag IS_COMPONENTS_V2). Such a message
+# can hold no content and no embeds, at most 40 components counting nested ones, and 4,000
+# characters in all its text displays; the flag can never be taken off it again, so every
+# later edit of it is a layout too. A message whose text does not fit stays an embed.
+
+LAYOUT_COMPONENTS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """One card of a layout: an embed's text and colour, its pictures, its files.
+
+    ``pictures`` and ``files`` are ``attachment://name`` of files sent with the message, or
+    the URL Discord gave a picture already on it (kept when a page is turned in place).
+    """
+
+    embed: discord.Embed
+    pictures: Sequence[str] = ()
+    files: Sequence[str] = ()
+
+
+class BaseLayout(discord.ui.LayoutView):
+    """A layout whose errors go through the bot's one error path."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        await answer_error(interaction, error)
+
+
+def attachment(name: str) -> str:
+    return f"attachment://{name}"
+
+
+def layout_text(panels: Sequence[Panel]) -> int:
+    """The characters the panels' text displays would hold, uncut."""
+    return sum(len(embed_markdown(panel.embed)) for panel in panels)
+
+
+def fits_layout(*embeds: discord.Embed) -> bool:
+    """True when these embeds' text fits one layout uncut: else they read better as embeds."""
+    return layout_text([Panel(embed) for embed in embeds]) <= LAYOUT_TEXT
+
+
+def pages_fit_layout(pages: Sequence[discord.Embed]) -> bool:
+    """True when every page fits a layout: a message turned to any page stays whole."""
+    return all(fits_layout(page) for page in pages)
+
+
+def layout(
+    *panels: Panel, buttons: discord.ui.View | None = None, timeout: float | None = None
+) -> discord.ui.LayoutView:
+    """The panels as cards, the buttons of ``buttons`` in rows of five below them.
+
+    Text past Discord's limit is cut (with an ellipsis), each panel keeping its share: that
+    only happens to a page turned in place that grew since the message was sent.
+    """
+    view = BaseLayout(timeout=timeout)
+    total = layout_text(panels)
+    for panel in panels:
+        text = embed_markdown(panel.embed)
+        if total > LAYOUT_TEXT:
+            text = clip(text, max(LAYOUT_TEXT * len(text) // total, 1))
+        children: list[discord.ui.Item[Any]] = [discord.ui.TextDisplay(text)]
+        if panel.pictures:
+            gallery = [discord.MediaGalleryItem(url) for url in panel.pictures]
+            children.append(discord.ui.MediaGallery(*gallery))
+        children += [discord.ui.File(url) for url in panel.files]
+        view.add_item(discord.ui.Container(*children, accent_colour=panel.embed.colour))
+    items = list(buttons.children) if buttons is not None else []
+    if buttons is not None:
+        buttons.clear_items()
+    for start in range(0, len(items), 5):
+        view.add_item(discord.ui.ActionRow(*items[start : start + 5]))
+    return view
+
+
+def is_layout(message: discord.Message | None) -> bool:
+    return message is not None and message.flags.components_v2
+
+
+def kept_pictures(message: discord.Message | None) -> list[str]:
+    """The URLs of the pictures a layout message shows, to show them again after an edit."""
+    if not is_layout(message):
+        return []
+    assert message is not None
+    found: list[str] = []
+    stack: list[Any] = list(message.components)
+    while stack:
+        component = stack.pop(0)
+        if isinstance(component, discord.MediaGalleryComponent):
+            found += [item.media.url for item in component.items]
+        stack[0:0] = list(getattr(component, "children", []))
+    return found
+
+
+def page_answer(
+    message: discord.Message | None, embed: discord.Embed, view: discord.ui.View, *, in_place: bool
+) -> dict[str, Any]:
+    """How to show one page of a results message answering a click on ``message``.
+
+    A layout message stays a layout: turned in place it keeps its pictures; a private copy of
+    it is a layout without them. Messages sent as embeds (and those sent before layouts)
+    keep being answered with embeds.
+    """
+    if is_layout(message):
+        pictures = kept_pictures(message) if in_place else []
+        return {"view": layout(Panel(embed, pictures), buttons=view)}
+    return {"embed": embed, "view": view}

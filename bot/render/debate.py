@@ -15,13 +15,18 @@ from bot.render.text import EMBED_DESCRIPTION, EMBED_TITLE, clip, safe
 COLOUR = discord.Colour.from_rgb(200, 30, 45)
 
 
+# The fields of one page of the author's ranking: with the title, the header (at most a
+# quarter of a description) and the footer, a page fits a card's 4,000 characters (bot/ui.py).
+AUTHOR_PAGE_BUDGET = 2400
+
+
 def author_ranking_pages(debate: Debate, closes_at: datetime | None = None) -> list[discord.Embed]:
     """The author's ranking, one embed per page, each within Discord's limits."""
     fields = [
         Field(f"{position}. {safe(item.name)}", safe(item.reason) if item.reason else "—")
         for position, item in enumerate(debate.items, start=1)
     ]
-    pages = paginate_fields(fields)
+    pages = paginate_fields(fields, budget=AUTHOR_PAGE_BUDGET)
     header = f"**{safe(debate.question)}**\n\nRanked by {safe(debate.author)}"
     if debate.source:
         header += f" · [source]({debate.source})"
