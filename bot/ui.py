@@ -348,6 +348,30 @@ def layout(
     return view
 
 
+def picture_message(
+    embed: discord.Embed,
+    picture: discord.File | None,
+    *,
+    buttons: discord.ui.View | None = None,
+    pages: Sequence[discord.Embed] = (),
+    files: Sequence[discord.File] = (),
+) -> dict[str, Any]:
+    """The keyword arguments that send ``embed`` with its picture (and other ``files``).
+
+    A card when there is a picture and the text fits (``pages``: every page the message may
+    be turned to, which must fit too); else the embed with the picture as its image.
+    """
+    sent = [*([picture] if picture else []), *files]
+    message: dict[str, Any] = {"files": sent} if sent else {}
+    if picture is not None and pages_fit_layout([embed, *pages]):
+        shown = [attachment(file.filename) for file in files]
+        panel = Panel(embed, [attachment(picture.filename)], shown)
+        return message | {"view": layout(panel, buttons=buttons)}
+    if picture is not None:
+        embed.set_image(url=attachment(picture.filename))
+    return message | {"embed": embed} | ({"view": buttons} if buttons is not None else {})
+
+
 def is_layout(message: discord.Message | None) -> bool:
     return message is not None and message.flags.components_v2
 

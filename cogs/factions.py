@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.arguments import DebateArg
 from bot.render.factions import IMAGE_NAME, factions_embed
 from bot.render.tiers import draw, factions_tierlist
-from bot.ui import PUBLIC_HELP, guild_of
+from bot.ui import PUBLIC_HELP, guild_of, picture_message
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -42,10 +42,8 @@ class FactionsCog(commands.Cog, name="Factions"):
         picture = None
         if result.clear:
             picture = await asyncio.to_thread(draw, factions_tierlist(found, result), IMAGE_NAME)
-        embed = factions_embed(
-            found, result, hide_members=settings.hide_members, image=picture is not None
-        )
-        await interaction.followup.send(embed=embed, file=picture or discord.utils.MISSING)
+        embed = factions_embed(found, result, hide_members=settings.hide_members)
+        await interaction.followup.send(**picture_message(embed, picture))
 
 
 async def setup(bot: RankingBot) -> None:

@@ -17,7 +17,7 @@ from bot import custom_ids
 from bot.errors import UserError
 from bot.render.ballot import ballot_pages, saved_at_text, shared_ballot
 from bot.render.tiers import TIERLIST_NAME, ballot_tierlist, draw
-from bot.ui import BaseView, DynamicButton, guild_of
+from bot.ui import BaseView, DynamicButton, guild_of, picture_message
 from cogs.ballots.common import (
     ballot_comparison,
     faction_lines,
@@ -202,9 +202,7 @@ class ShareBallotButton(DynamicButton, spec=custom_ids.BALLOT_SHARE):
         picture = await asyncio.to_thread(
             draw, ballot_tierlist(debate, ballot.tiers, title=title), TIERLIST_NAME
         )
-        embed.set_image(url=f"attachment://{TIERLIST_NAME}")
         await interaction.followup.send(
-            embed=embed,
-            files=[picture, *([attachment] if attachment else [])],
+            **picture_message(embed, picture, files=[attachment] if attachment else []),
             allowed_mentions=discord.AllowedMentions.none(),
         )

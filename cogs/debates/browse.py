@@ -18,6 +18,8 @@ from bot.ui import (
     CogMixin,
     DuelButton,
     DynamicButton,
+    page_answer,
+    picture_message,
     vote_button,
 )
 
@@ -50,8 +52,9 @@ class BrowseCommands(CogMixin):
         # The tier-list picture of a long list takes a moment to draw: acknowledge first.
         await interaction.response.defer(thinking=True)
         picture = await asyncio.to_thread(draw, author_tierlist(found), TIERLIST_NAME)
-        embed = embeds[0].set_image(url=f"attachment://{TIERLIST_NAME}")
-        await interaction.followup.send(embed=embed, view=view, file=picture)
+        await interaction.followup.send(
+            **picture_message(embeds[0], picture, buttons=view, pages=embeds)
+        )
 
 
 def show_view(debate: Debate, page: int, pages: int) -> discord.ui.View:
@@ -102,6 +105,8 @@ class ShowPageButton(DynamicButton, spec=custom_ids.SHOW_PAGE):
         view = show_view(debate, page, len(embeds))
         message = interaction.message
         if message is not None and message.flags.ephemeral:
-            await interaction.response.edit_message(embed=embeds[page], view=view)
+            answer = page_answer(message, embeds[page], view, in_place=True)
+            await interaction.response.edit_message(**answer)
         else:
-            await interaction.response.send_message(embed=embeds[page], view=view, ephemeral=True)
+            answer = page_answer(message, embeds[page], view, in_place=False)
+            await interaction.response.send_message(**answer, ephemeral=True)

@@ -16,7 +16,7 @@ from bot.arguments import DebateArg
 from bot.errors import UserError
 from bot.ranking import METHODS
 from bot.render.summary import hottest_embed
-from bot.ui import PUBLIC_HELP, Panel, attachment, guild_of, layout, pages_fit_layout
+from bot.ui import PUBLIC_HELP, guild_of, picture_message
 from cogs.results.buttons import consensus_view, leaderboard_view
 from cogs.results.pages import (
     choose_method,
@@ -68,14 +68,8 @@ class Results(commands.Cog):
         view = consensus_view(
             found.id, chosen, 0, len(shown.pages), voters=shown.voters, is_open=shown.is_open
         )
-        if picture is not None and pages_fit_layout(shown.pages):
-            panel = Panel(shown.pages[0], [attachment(picture.filename)])
-            await interaction.followup.send(view=layout(panel, buttons=view), file=picture)
-            return
-        if picture is not None:
-            shown.pages[0].set_image(url=attachment(picture.filename))
         await interaction.followup.send(
-            embed=shown.pages[0], view=view, file=picture or discord.utils.MISSING
+            **picture_message(shown.pages[0], picture, buttons=view, pages=shown.pages)
         )
 
     @app_commands.command(name="hottest", description="The hottest disagreements in this server")

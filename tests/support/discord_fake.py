@@ -34,8 +34,10 @@ from tests.support.discord_model import (
     find_command,
     interaction_payload,
     member_payload,
+    message_headings,
     message_pictures,
     message_text,
+    message_title,
     option_named,
     resolve_media,
     string_select_value,
@@ -107,6 +109,16 @@ class Reply:
     def text(self) -> str:
         """Everything a user reads in the last message: content, embed titles, fields, footers."""
         return message_text(self.message)
+
+    @property
+    def title(self) -> str:
+        """The message's title: its embed's, or its card's first heading."""
+        return message_title(self.message)
+
+    @property
+    def headings(self) -> list[str]:
+        """The headings of the message's parts: embed field names or a card's bold lines."""
+        return message_headings(self.message)
 
     @property
     def pictures(self) -> list[bytes]:

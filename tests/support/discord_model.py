@@ -81,12 +81,39 @@ def message_text(message: Json) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def _display_lines(message: Json) -> list[str]:
+    components = message.get("components") or []
+    texts = [c.get("content", "") for c in walk_components(components) if c["type"] == 10]
+    return "\n".join(texts).splitlines()
+
+
+def message_title(message: Json) -> str:
+    """The title a member reads: the first embed's, or a card's first heading."""
+    for embed in message.get("embeds") or []:
+        return str(embed.get("title") or "")
+    return next((line[3:] for line in _display_lines(message) if line.startswith("## ")), "")
+
+
+def message_headings(message: Json) -> list[str]:
+    """The headings of a message's parts: embed field names, or a card's bold lines right
+    above their text (as bot/render/text.embed_markdown writes a field)."""
+    names = [f.get("name", "") for e in message.get("embeds") or [] for f in e.get("fields") or []]
+    bold = re.compile(r"\*\*(?!.*\*\*.)(.+)\*\*")
+    lines = _display_lines(message)
+    for line, below in zip(lines, [*lines[1:], ""], strict=True):
+        if below.strip() and (match := bold.fullmatch(line)):
+            names.append(match[1])
+    return names
+
+
 def resolve_media(components: list[Json], attachments: Sequence[Json]) -> None:
     """Point ``attachment://name`` media at the attachment's URL, as Discord stores them."""
     urls = {a.get("filename"): a.get("url") for a in attachments}
     for component in walk_components(components):
         media = [item.get("media") or {} for item in component.get("items") or []]
-        media += [component["media"]] if isinstance(component.get("media"), dict) else []
+        media += [
+            component[key] for key in ("media", "file") if isinstance(component.get(key), dict)
+        ]
         for medium in media:
             url = str(medium.get("url") or "")
             name = url.removeprefix("attachment://")
@@ -274,7 +301,9 @@ def _validate_layout(
             if not 1 <= len(items) <= 10:
                 _error(errors, ["components"], "BASE_TYPE_BAD_LENGTH", "1 to 10 gallery items.")
             media = [item.get("media") or {} for item in items]
-        elif kind in (FILE, THUMBNAIL):
+        elif kind == FILE:  # Discord names a file component's medium "file"
+            media = [component.get("file") or {}]
+        elif kind == THUMBNAIL:
             media = [component.get("media") or {}]
         for medium in media:
             url = str(medium.get("url") or "")
@@ -284,9 +313,12 @@ def _validate_layout(
                 if name not in uploaded and name not in kept:
                     code = "UNFURLED_MEDIA_ITEM_ATTACHMENT_NOT_FOUND"
                     _error(errors, ["components"], code, f"No attachment {name!r}.")
-            elif kind == FILE or not url.startswith(("https://", "http://")):
+            elif not url.startswith(("https://", "http://")) or (
+                kind == FILE and url.rsplit("/", 1)[-1] not in kept + uploaded
+            ):
+                # A file component shows only an attachment of the message.
                 _error(errors, ["components"], "UNFURLED_MEDIA_ITEM_INVALID_URL", f"{url!r}")
-            else:  # a stored message's picture: its attachment's URL ends with the file name
+            else:  # a stored message's media: its attachment's URL ends with the file name
                 shown.append(url.rsplit("/", 1)[-1])
     for name in dict.fromkeys(uploaded):
         if name and name not in shown:
