@@ -156,8 +156,18 @@ class BallotBuilder:
         self.notice = None
         self.page = 0
 
-    def paste(self, tiers: Tiers, *, reason: str | None = None, skipped: int = 0) -> None:
-        """Replace the order with a parsed list; ``reason`` replaces the reason when given."""
+    def paste(
+        self,
+        tiers: Tiers,
+        *,
+        reason: str | None = None,
+        skipped: int = 0,
+        unranked: str | None = None,
+    ) -> None:
+        """Replace the order with a parsed list; ``reason`` replaces the reason when given.
+
+        ``unranked`` tells the member about items the paste only mentioned in remarks.
+        """
         self._require_open()
         tiers = check_tiers(self.debate, tiers)
         new_reason = normalize_reason(reason) if reason is not None else self.reason
@@ -169,6 +179,8 @@ class BallotBuilder:
             self.notice += (
                 f" Skipped {skipped} line{'' if skipped == 1 else 's'} that named no item."
             )
+        if unranked:
+            self.notice += f"\n{unranked}"
         self.page = 0
 
     def set_reason(self, reason: str | None) -> None:

@@ -60,8 +60,8 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 _Due = TypeVar("_Due", Schedule, Deadline)
 if TYPE_CHECKING:
-    # (debate_id, method, full_ranking) -> the buttons under a summary.
-    SummaryButtons = Callable[[int, str, bool], discord.ui.View]
+    # (debate_id, method, full_ranking, is_open) -> the buttons under a summary.
+    SummaryButtons = Callable[[int, str, bool, bool], discord.ui.View]
 # Discord checks a message nonce for uniqueness over "the past few minutes"; resending a
 # crashed post well inside that is safe, later it could duplicate, so it is abandoned.
 RESEND_WINDOW = timedelta(seconds=60)
@@ -89,6 +89,7 @@ class ComposedSummary:
     chart: bytes
     snapshot: SummarySnapshot
     partial_ranking: bool  # the ranking shows its first places only
+    closed: bool  # voting has closed: the ranking is final, nobody can vote
 
 
 class SummaryPoster:
@@ -103,13 +104,16 @@ class SummaryPoster:
     # -- composing --------------------------------------------------------------------
 
     async def compose(
-        self, guild_id: int, debate: Debate, *, scheduled: bool = False
+        self, guild_id: int, debate: Debate, *, scheduled: bool = False, closing: bool = False
     ) -> ComposedSummary:
         """The consensus, the hottest disagreements, what changed and the chart.
 
         For a scheduled post nobody is there to read an error, so a method too slow for
-        this debate falls back to Schulze (the embed names the method used).
+        this debate falls back to Schulze (the embed names the method used). A closed
+        debate's summary (``closing``: the reveal, composed just before it closes) says its
+        ranking is final and offers no Vote.
         """
+        closed = closing or not await self.bot.debate_admin.is_open(guild_id, debate)
         settings = await self.bot.server_settings.get(guild_id)
         method = settings.default_method
         if scheduled and method == "kemeny" and len(debate.items) > KEMENY_MAX_ITEMS:
@@ -145,6 +149,7 @@ class SummaryPoster:
             min_voters=settings.min_voters,
             changes=changes,
             with_chart=True,
+            closed=closed,
         )
         embeds = message.embeds
         factions = summary_factions_embed(
@@ -152,7 +157,7 @@ class SummaryPoster:
         )
         if factions is not None and sum(len(e) for e in embeds) + len(factions) <= EMBED_TOTAL:
             embeds = [*embeds[:-1], factions, embeds[-1]]  # before the disagreements and chart
-        return ComposedSummary(debate, embeds, chart, snapshot, message.partial_ranking)
+        return ComposedSummary(debate, embeds, chart, snapshot, message.partial_ranking, closed)
 
     # -- posting now ------------------------------------------------------------------
 
@@ -260,7 +265,7 @@ class SummaryPoster:
         debate = await self.bot.debate_store.get(deadline.debate_id)
         if debate is None:
             return None  # deleted: its guild_debates row cascades away
-        composed = await self.compose(deadline.guild_id, debate, scheduled=True)
+        composed = await self.compose(deadline.guild_id, debate, scheduled=True, closing=True)
         post = await self.repo.claim_reveal(
             deadline, snapshot=composed.snapshot, nonce=new_nonce(), now=now
         )
@@ -324,7 +329,10 @@ class SummaryPoster:
                 embeds=composed.embeds,
                 file=discord.File(io.BytesIO(composed.chart), filename=CHART_NAME),
                 view=self.buttons(
-                    composed.debate.id, composed.snapshot.method, composed.partial_ranking
+                    composed.debate.id,
+                    composed.snapshot.method,
+                    composed.partial_ranking,
+                    not composed.closed,
                 ),
                 allowed_mentions=discord.AllowedMentions.none(),
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 from discord import app_commands
@@ -26,12 +26,6 @@ if TYPE_CHECKING:
     CogMixin = commands.Cog
 else:
     CogMixin = object
-
-# Results answer privately unless the member asks to post them: comparing six methods
-# should not post six messages in the channel. An option rather than a "Post" button under
-# the private answer: one step, no new custom id to keep working for ever, and the
-# command picker shows it.
-PUBLIC_HELP = "Post it in this channel for everyone (default: only you see it)"
 
 
 def guild_of(interaction: discord.Interaction) -> int:
@@ -174,22 +168,27 @@ class DynamicButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(
         raise NotImplementedError
 
 
-class VoteButton(DynamicButton, spec=custom_ids.VOTE):
-    """The public Vote button under /debate show, results and summaries.
+class DebateButton(DynamicButton):
+    """A public button that opens something for one debate, for whoever clicks it.
 
-    A click is announced as the ``vote_button`` event (``on_vote_button(interaction,
-    debate_id)``), which the ballots cog answers by opening the builder; no cog that draws the
-    button needs the ballots cog. Its state is its custom_id, so it works after a restart,
-    and a view made only of dynamic items is never kept in discord.py's view store, so
-    public messages cost no memory however many are sent.
+    A click is announced as the event named by ``event`` (``on_<event>(interaction,
+    debate_id)``), which the ballots cog answers; no cog that draws the button needs the
+    ballots cog. Its state is its custom_id, so it works after a restart, and a view made
+    only of dynamic items is never kept in discord.py's view store, so public messages cost
+    no memory however many are sent.
     """
+
+    label: ClassVar[str]
+    emoji: ClassVar[str]
+    style: ClassVar[discord.ButtonStyle]
+    event: ClassVar[str]
 
     def __init__(self, debate_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Vote",
-                emoji="🗳️",
-                style=discord.ButtonStyle.primary,
+                label=self.label,
+                emoji=self.emoji,
+                style=self.style,
                 custom_id=self.spec.format(debate_id=debate_id),
             )
         )
@@ -198,47 +197,40 @@ class VoteButton(DynamicButton, spec=custom_ids.VOTE):
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> VoteButton:
+    ) -> Self:
         return cls(int(match["debate_id"]))
 
     async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
-        interaction.client.dispatch("vote_button", interaction, self.debate_id)
+        interaction.client.dispatch(self.event, interaction, self.debate_id)
+
+
+class VoteButton(DebateButton, spec=custom_ids.VOTE):
+    """The public Vote button under /debate show, results and summaries: opens the builder."""
+
+    label = "Vote"
+    emoji = "🗳️"
+    style = discord.ButtonStyle.primary
+    event = "vote_button"
 
 
 def vote_button(debate_id: int) -> VoteButton:
     return VoteButton(debate_id)
 
 
-class DuelButton(DynamicButton, spec=custom_ids.DUEL):
-    """The public Duel button beside Vote: rank by answering "A or B?".
+class DuelButton(DebateButton, spec=custom_ids.DUEL):
+    """The public Duel button beside Vote: rank by answering "A or B?"."""
 
-    Like :class:`VoteButton`, a click is announced as the ``duel_button`` event
-    (``on_duel_button(interaction, debate_id)``), which the ballots cog answers.
-    """
-
-    def __init__(self, debate_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Duel",
-                emoji="⚔️",
-                style=discord.ButtonStyle.secondary,
-                custom_id=self.spec.format(debate_id=debate_id),
-            )
-        )
-        self.debate_id = debate_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> DuelButton:
-        return cls(int(match["debate_id"]))
-
-    async def clicked(self, interaction: discord.Interaction) -> None:
-        interaction.client.dispatch("duel_button", interaction, self.debate_id)
+    label = "Duel"
+    emoji = "⚔️"
+    style = discord.ButtonStyle.secondary
+    event = "duel_button"
 
 
-def summary_view(debate_id: int, method: str, full_ranking: bool) -> discord.ui.View:
-    """The buttons under a summary: the numbers, the rest of the ranking, and Vote.
+def summary_view(
+    debate_id: int, method: str, full_ranking: bool, is_open: bool = True
+) -> discord.ui.View:
+    """The buttons under a summary: the numbers, the rest of the ranking, and Vote (only
+    while voting is open).
 
     They are plain buttons with the custom_ids that cogs/results handles as dynamic
     items. The view is stopped before sending so discord.py does not also keep it in
@@ -263,7 +255,8 @@ def summary_view(debate_id: int, method: str, full_ranking: bool) -> discord.ui.
                 ),
             )
         )
-    view.add_item(vote_button(debate_id))
+    if is_open:
+        view.add_item(vote_button(debate_id))
     view.stop()
     return view
 

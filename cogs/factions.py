@@ -12,7 +12,8 @@ from discord.ext import commands
 from bot.arguments import DebateArg
 from bot.render.factions import IMAGE_NAME, factions_embed
 from bot.render.tiers import draw, factions_tierlist
-from bot.ui import PUBLIC_HELP, guild_of, picture_message
+from bot.ui import guild_of
+from cogs.results.answer import PUBLIC_HELP, Shown, answer_result
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -36,14 +37,18 @@ class FactionsCog(commands.Cog, name="Factions"):
         guild_id = guild_of(interaction)
         found = debate or await self.bot.directory.current(guild_id)
         settings = await self.bot.server_settings.get(guild_id)
-        # Grouping thousands of ballots takes up to a second, after loading them on first use.
-        await interaction.response.defer(thinking=True, ephemeral=not public)
-        result = await self.bot.factions.factions(guild_id, found)
-        picture = None
-        if result.clear:
-            picture = await asyncio.to_thread(draw, factions_tierlist(found, result), IMAGE_NAME)
-        embed = factions_embed(found, result, hide_members=settings.hide_members)
-        await interaction.followup.send(**picture_message(embed, picture))
+
+        async def show() -> Shown:
+            # Grouping thousands of ballots takes up to a second, after loading them.
+            result = await self.bot.factions.factions(guild_id, found)
+            picture = None
+            if result.clear:
+                tiers = factions_tierlist(found, result)
+                picture = await asyncio.to_thread(draw, tiers, IMAGE_NAME)
+            embed = factions_embed(found, result, hide_members=settings.hide_members)
+            return Shown(embed, file=picture)
+
+        await answer_result(interaction, public=public, show=show)
 
 
 async def setup(bot: RankingBot) -> None:

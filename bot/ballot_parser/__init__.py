@@ -13,7 +13,10 @@ How a piece of text becomes an item (:meth:`ItemMatcher.resolve`):
   and "Rocky IV." are the same text, and "4" is "IV" where an item is called "IV".
 * An item's name beats another item's alias; a text that names two items is ambiguous.
 * A remark may follow a dash (-, –, —), a colon or an opening bracket:
-  "Rocky IV – can't argue". The whole text is tried first, so "Spider-Man" or
+  "Rocky IV – can't argue". A remark in which an item is followed by such a mark is a
+  reader's comment pasted on one line, and every item it names is ranked next; items a
+  remark merely mentions ("better than Rocky II") are returned as unranked mentions, so the
+  member is told. The whole text is tried first, so "Spider-Man" or
   "Star Wars: A New Hope" stay whole; otherwise the longest text before a mark that is an
   item wins. A leading list marker ("1.", "2)", "#3", "1 -", "IV.", "-", "*", "•") is dropped,
   unless the whole text is a name.
@@ -36,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
 
-from bot.ballot_parser.matching import ItemMatcher, Match, PastedBallot
+from bot.ballot_parser.matching import ItemMatcher, Match, Mention, PastedBallot, TypedOrder
 from bot.ballot_parser.messages import (
     MAX_ORDER_CHARS,
     MAX_PASTE_CHARS,
@@ -45,10 +48,12 @@ from bot.ballot_parser.messages import (
     BallotParseError,
     DuplicateItemError,
     EmptyBallotError,
+    RunTogetherError,
     TooLongError,
     UnknownItemError,
     check_order_size,
     check_paste_size,
+    unranked_notice,
 )
 from bot.models import Item, Tiers
 
@@ -62,8 +67,11 @@ __all__ = [
     "EmptyBallotError",
     "ItemMatcher",
     "Match",
+    "Mention",
     "PastedBallot",
+    "RunTogetherError",
     "TooLongError",
+    "TypedOrder",
     "UnknownItemError",
     "matcher_for",
     "parse_order",
@@ -71,6 +79,7 @@ __all__ = [
     "read_order",
     "read_pasted",
     "resolve",
+    "unranked_notice",
 ]
 
 T = TypeVar("T")
@@ -111,10 +120,11 @@ _reading: set[Hashable] = set()
 
 async def read_order(
     text: str, items: Sequence[Item] | ItemMatcher, *, reader: Hashable | None = None
-) -> Tiers:
-    """:func:`parse_order` off the event loop, one at a time per ``reader`` (a member)."""
+) -> TypedOrder:
+    """:func:`parse_order` off the event loop, one at a time per ``reader`` (a member), with
+    the items its remarks leave unranked."""
     check_order_size(text)
-    return await _off_loop(reader, lambda: parse_order(text, items))
+    return await _off_loop(reader, lambda: matcher_for(items).read_typed(text))
 
 
 async def read_pasted(

@@ -6,6 +6,7 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -15,6 +16,7 @@ from bot.ballot_parser.messages import (
     AmbiguousItemError,
     DuplicateItemError,
     EmptyBallotError,
+    RunTogetherError,
     UnknownItemError,
     check_order_size,
     check_paste_size,
@@ -55,11 +57,13 @@ class PastedBallot:
 
     ``ignored`` holds the non-blank lines that were not items (intro, prose), as written, so
     the UI can show what it skipped. ``remarks`` pairs item ids with the words after their dash.
+    ``unranked`` are items only mentioned in remarks (see :class:`TypedOrder`).
     """
 
     tiers: Tiers
     ignored: tuple[str, ...] = ()
     remarks: tuple[tuple[int, str], ...] = ()
+    unranked: tuple[Mention, ...] = ()
 
     @property
     def reason(self) -> str | None:
@@ -67,12 +71,34 @@ class PastedBallot:
         return self.remarks[0][1] if self.remarks else None
 
 
+class Mention(NamedTuple):
+    """An item named inside a remark and ranked nowhere, with that remark."""
+
+    item: Item
+    remark: str
+
+
+@dataclass(frozen=True, slots=True)
+class TypedOrder:
+    """An order as read, and the items its remarks name but that it leaves unranked.
+
+    A remark that mentions an item in passing ("Rocky IV – better than Rocky II") keeps
+    the item out of the order, but the member must be told, so nothing drops silently.
+    """
+
+    tiers: Tiers
+    unranked: tuple[Mention, ...] = ()
+
+
 # A word before the last item of a list: "IV, II, and III".
 _JOINING_WORDS = frozenset({"and", "&", "then"})
-# The marks between the parts of a one-line list: dashes and colons, a hyphen only spaced.
-_REMARK_DASH = re.compile(r"\s*[–—:]\s*|\s+-+\s+")
+# The marks between the parts of a one-line list: dashes, colons and brackets, a hyphen
+# only spaced ("Spider-Man" is one word).
+_REMARK_PARTS = re.compile(r"\s*[–—:()\[\]]\s*|\s+-+\s+")
 
 _MAX_TOLERANCE = 3
+# Parts of a one-line list checked for a misspelt entry: a bound on the typo checks.
+_MAX_LOOSE_ENDS = 12
 # Edits within which an unknown text is taken for a misspelling of a name, not other words.
 _NEAR = 2
 
@@ -121,6 +147,7 @@ class _Ballot:
     tiers: list[list[int]] = field(default_factory=list)
     named: dict[int, str] = field(default_factory=dict)
     remarks: list[tuple[int, str]] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
 
     def add(self, match: Match, *, tie: bool) -> None:
         item = match.item
@@ -136,6 +163,14 @@ class _Ballot:
 
     def result(self) -> Tiers:
         return tuple(tuple(tier) for tier in self.tiers)
+
+    def unranked(self) -> tuple[Mention, ...]:
+        """Items mentioned in remarks and ranked nowhere, each once, first remark kept."""
+        found: dict[int, Mention] = {}
+        for mention in self.mentions:
+            if mention.item.id not in self.named:
+                found.setdefault(mention.item.id, mention)
+        return tuple(found.values())
 
 
 class ItemMatcher:
@@ -195,9 +230,16 @@ class ItemMatcher:
 
     def parse_order(self, text: str) -> Tiers:
         """``/vote order:`` text, e.g. ``IV > II = III, Rocky``, best first. Partial is fine."""
+        return self.read_typed(text).tiers
+
+    def read_typed(self, text: str) -> TypedOrder:
+        """Like :meth:`parse_order`, also giving the items its remarks leave unranked."""
         check_order_size(text)
         ballot = _Ballot()
-        for outcome, tie in self._scan(text):
+        scanned = self._scan(text)
+        # Items the order names outright: a one-line comment's list leaves them where they are.
+        explicit = {outcome.item.id for outcome, _ in scanned if isinstance(outcome, Match)}
+        for outcome, tie in scanned:
             if isinstance(outcome, _Unknown):
                 # "IV II III", "and III": words that are each an item, not one name.
                 reread = self._each_word(outcome.text)
@@ -205,14 +247,13 @@ class ItemMatcher:
                     for index, match in enumerate(reread):
                         ballot.add(match, tie=tie and index == 0)
                     continue
+                self._raise_if_run_together(outcome.text)
             match = self._raise_unless_found(outcome)
             ballot.add(match, tie=tie)
-            # A reader's comment pasted on one line: "Rocky IV – cant argue Rocky II – …".
-            for item in self._listed_in(match.remark):
-                ballot.add(Match(item, item.name), tie=False)
+            self._read_remark(ballot, match, listed=explicit)
         if not ballot.tiers:
             raise empty_order(self.items)
-        return ballot.result()
+        return TypedOrder(ballot.result(), ballot.unranked())
 
     def parse_pasted(self, text: str) -> PastedBallot:
         """A pasted list: one item per line, best first, with numbering, bullets and remarks.
@@ -244,9 +285,13 @@ class ItemMatcher:
                 for item_index, found in enumerate(tier):
                     first_of_line = tier_index == 0 and item_index == 0
                     ballot.add(found, tie=item_index > 0 or (first_of_line and tie_with_previous))
+                    # Lines are the list here: a remark's items are only mentions.
+                    self._read_remark(ballot, found, listed=None)
         if not ballot.tiers:
             raise empty_paste(self.items)
-        return PastedBallot(ballot.result(), tuple(ignored), tuple(ballot.remarks))
+        return PastedBallot(
+            ballot.result(), tuple(ignored), tuple(ballot.remarks), ballot.unranked()
+        )
 
     def suggestions(self, text: str) -> tuple[Item, ...]:
         """Up to three items ``text`` may have meant, best first (for "Did you mean…?")."""
@@ -373,32 +418,86 @@ class ItemMatcher:
                 return None
         return matches or None
 
-    def _listed_in(self, remark: str) -> list[Item]:
-        """Items named at the end of each dash-separated part of a remark, as a one-line list
-        reads: "cant argue Rocky II – when Adrian woke up.. Rocky III – a sad joke".
+    def _read_remark(self, ballot: _Ballot, match: Match, *, listed: set[int] | None) -> None:
+        """Rank the items of a one-line list in ``match``'s remark, or note them as mentions.
+
+        A reader's comment pasted on one line reads "Rocky IV – cant argue Rocky II – when
+        Adrian woke up.. Rocky III some words Rocky V – a sad joke": once one item in the
+        remark is followed by a dash, colon or bracket, the remark is a list, and every
+        item it names is the next in the order (with ``listed`` the items the order names
+        itself, which stay where they are; with None, a list is never read). Otherwise
+        ("better than Rocky II") they are mentions, which the member is told about.
+        """
+        if not match.remark:
+            return
+        items, is_list, loose_ends = self._remark_items(match.remark)
+        if listed is not None and is_list:
+            self._raise_if_misspelt(loose_ends)
+        for item in items:
+            if listed is not None and is_list:
+                if item.id not in ballot.named and item.id not in listed:
+                    ballot.add(Match(item, item.name), tie=False)
+            else:
+                ballot.mentions.append(Mention(item, match.remark))
+
+    def _remark_items(self, remark: str) -> tuple[list[Item], bool, list[str]]:
+        """The items a remark names, in order; whether one ends a part before a mark; and
+        the parts before a mark that end in no item (where a misspelt entry would be).
 
         Only names and aliases of two words or more: a remark's "I" or "Drago" is a word.
-        The last part counts only when an earlier one did: "better than Rocky" is a remark.
         """
-        parts = _REMARK_DASH.split(remark)
+        parts = _REMARK_PARTS.split(remark)
         found: list[Item] = []
+        is_list = False
+        loose_ends: list[str] = []
         for index, part in enumerate(parts):
-            if index == len(parts) - 1 and not found:
-                break
             words = normal_form(part).split()
-            tail: list[Item] = []
-            end = len(words)
-            while end > 0:
-                for size in range(min(self._max_key_words, end), 0, -1):
-                    item = self._listable(" ".join(words[end - size : end]))
+            at = 0
+            ends_on_item = False
+            while at < len(words):
+                for size in range(min(self._max_key_words, len(words) - at), 0, -1):
+                    item = self._listable(" ".join(words[at : at + size]))
                     if item is not None:
-                        tail.append(item)
-                        end -= size
+                        found.append(item)
+                        at += size
+                        ends_on_item = at == len(words)
                         break
                 else:
-                    break
-            found += reversed(tail)
-        return found
+                    at += 1
+            if index < len(parts) - 1:
+                is_list = is_list or ends_on_item
+                if not ends_on_item and words:
+                    loose_ends.append(part)
+        return found, is_list, loose_ends
+
+    def _raise_if_misspelt(self, loose_ends: list[str]) -> None:
+        """In a one-line list, a part before a dash that ends in a near miss of a name
+        ("…woke up.. Roky III – the eye") is an entry gone wrong: say so, don't drop it."""
+        for part in loose_ends[:_MAX_LOOSE_ENDS]:
+            written = part.split()
+            for size in range(1, min(self._max_key_words, len(written)) + 1):
+                tail = " ".join(written[-size:])
+                if self._misspells_a_name(normal_form(tail)):
+                    raise UnknownItemError(tail, self.suggestions(tail), self.items)
+
+    def _misspells_a_name(self, query: str) -> bool:
+        """Whether ``query`` is a typo (not an exact match) of a name or a multi-word alias,
+        with the same numbers: a remark's "Drago" or "Drago I" is no misspelt entry."""
+        keys = self._by_numbers.get(numbers(query))
+        if keys is None or query in self._exact:
+            return False
+        return any(
+            0 < distance <= _tolerance(key) and self._listable(key) is not None
+            for key, distance in keys.within(query, _NEAR)
+        )
+
+    def _raise_if_run_together(self, text: str) -> None:
+        """An unknown piece naming several items ("Rocky IV cant argue Rocky II when…"):
+        say how to separate them, rather than "I don't know" the whole text."""
+        items, _, _ = self._remark_items(text)
+        distinct = _unique_items(items)
+        if len(distinct) > 1:
+            raise RunTogetherError(text, distinct)
 
     def _listable(self, key: str) -> Item | None:
         entries = [

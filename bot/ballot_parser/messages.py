@@ -14,6 +14,8 @@ _NAME_LIMIT = 48
 MAX_SUGGESTIONS = 3
 # Up to this many items, an unknown name is answered with the list of them all.
 _LISTED_ITEMS = 12
+# Items named one by one in a note about a remark; more are counted.
+_LISTED_MENTIONS = 3
 _LISTING_LIMIT = 200
 
 
@@ -56,6 +58,19 @@ class AmbiguousItemError(BallotParseError):
         self.suggestions = self.candidates
         super().__init__(
             f"{_quote(text)} could be {_either(self.candidates)}. Write more of the name."
+        )
+
+
+class RunTogetherError(BallotParseError):
+    """``text`` names several ``items`` with no mark between them to say where each ends."""
+
+    def __init__(self, text: str, items: Sequence[Item]) -> None:
+        self.text = text
+        self.items = tuple(items)
+        super().__init__(
+            f"{_quote(text)} names {_listing(self.items)}, and I can't tell where each one ends. Separate the "
+            f"items with > or commas, with a dash before any remark, e.g. "
+            f"{_name(self.items[0])} – why > {_name(self.items[1])}"
         )
 
 
@@ -151,3 +166,33 @@ def _either(items: Sequence[Item]) -> str:
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def unranked_notice(mentions: Sequence[tuple[Item, str]], first: Item | None) -> str | None:
+    """What to tell a member whose remarks name items their order leaves unranked.
+
+    ``mentions`` pairs each such item with its remark; ``first`` is the order's first item,
+    for the example. None when there is nothing to tell.
+    """
+    if not mentions:
+        return None
+    items = [item for item, _ in mentions]
+    remarks = list(dict.fromkeys(remark for _, remark in mentions))
+    one = len(items) == 1
+    quoted = ", ".join(_quote(remark) for remark in remarks[:2]) + ("…" if len(remarks) > 2 else "")
+    example = " > ".join(_name(item) for item in [*([first] if first else []), *items[:2]])
+    return (
+        f"⚠️ Not ranked: {_listing(items)}. "
+        f"{'It is' if one else 'They are'} only mentioned in "
+        f"{'your remark' if len(remarks) == 1 else 'your remarks'} {quoted}. To rank "
+        f"{'it' if one else 'them'}, put {'it' if one else 'them'} in the order itself, "
+        f"separated by > or commas, e.g. {example}"
+    )
+
+
+def _listing(items: Sequence[Item]) -> str:
+    """ "A, B and C", or "A, B, C and 2 more"."""
+    extra = len(items) - _LISTED_MENTIONS
+    if extra <= 0:
+        return _all_of(items)
+    return ", ".join(_name(item) for item in items[:_LISTED_MENTIONS]) + f" and {extra} more"

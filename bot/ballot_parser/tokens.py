@@ -90,7 +90,7 @@ def numbers(key: str) -> tuple[str, ...]:
 
 ORDER_SEPARATORS = re.compile(r"([,>;/=\n])")
 TIE = "="
-_REMARK_MARK = re.compile(r"[-–—:(]")
+_REMARK_MARK = re.compile(r"[-–—:(\[]")
 # "1." "2)" "3:" "(4)" "#5" "6 -" "IV." and bullets, followed by the item.
 _LIST_MARKER = re.compile(
     r"^\s*(?:\(?\d{1,3}[.):]|#\s*\d{1,3}[.):]?|\d{1,3}\s*[-–—]|[ivxIVX]{1,5}[.)](?=\s)"
@@ -106,6 +106,9 @@ def strip_marker(text: str) -> str | None:
     return text[found.end() :].strip() if found else None
 
 
+_CLOSING = {"(": ")", "[": "]"}
+
+
 def remark_splits(text: str) -> list[tuple[str, str]]:
     """(text before a remark mark, remark), longest first."""
     marks = [m.start() for m in _REMARK_MARK.finditer(text)][:MAX_REMARK_MARKS]
@@ -115,7 +118,8 @@ def remark_splits(text: str) -> list[tuple[str, str]]:
         if not before:
             continue
         remark = text[position + 1 :].strip()
-        if text[position] == "(" and remark.endswith(")"):
+        closing = _CLOSING.get(text[position])
+        if closing and remark.endswith(closing):
             remark = remark[:-1].strip()
         splits.append((before, remark.lstrip("-–—: ").strip()))
     return splits

@@ -20,6 +20,7 @@ import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import MaxNLocator
 
 # Item names may hold emoji or scripts DejaVu Sans lacks; a missing glyph draws a box, which
@@ -132,19 +133,24 @@ WIDTH_IN = 8.0
 ROW_IN = 0.42
 LABEL_FONT = 15.0
 CELL_FONT = 15.0
+EDGE_PAD_IN = 0.25
 
 
 def _draw(data: ChartData, measure: str) -> Figure:
     n = len(data.labels)
     small = n <= ANNOTATE_MAX
     rows_in = ROW_IN if n <= 40 else max(24.0 / max(n, 1), 0.12)
-    height = float(np.clip(2.4 + rows_in * n, 4.0, 26.0))
+    height = float(np.clip(2.8 + rows_in * n, 4.4, 26.0))
     font = float(np.clip(rows_in * DPI * 0.55, 6.0, LABEL_FONT))
-    figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
+    # A margin all round, so no caption or label touches the image's edge.
+    layout = ConstrainedLayoutEngine(w_pad=EDGE_PAD_IN, h_pad=EDGE_PAD_IN)
+    figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout=layout)
     ax = figure.subplots()
     what = "Head to head" if measure == HEAD_TO_HEAD else "Where members place each item"
+    # Title, what is drawn, and its context each on a line: together on one line they ran
+    # from edge to edge at 800 px.
     figure.suptitle(
-        f"{_text(_clip(data.title, 60))}\n{what} · {_text(data.context)}",
+        f"{_text(_clip(data.title, 50))}\n{what}\n{_text(data.context)}",
         fontsize=17,
         fontweight="bold",
     )
@@ -223,7 +229,18 @@ def _places(
         range(n), [f"{data.voters - int(u)}/{data.voters}" for u in data.unranked], fontsize=font
     )
     right.tick_params(length=0)
-    right.set_ylabel("ranked it", fontsize=13)
+    # A heading over the counts, level with "place", not a label turned on its side: at the
+    # figure's right edge a rotated label sat against both the counts and the border.
+    ax.annotate(
+        "ranked it",
+        xy=(1, 1),
+        xycoords="axes fraction",
+        xytext=(4, 6),
+        textcoords="offset points",
+        ha="left",
+        va="bottom",
+        fontsize=13,
+    )
     if small:
         for i in range(n):
             for j in range(len(columns)):

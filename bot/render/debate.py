@@ -20,8 +20,13 @@ COLOUR = discord.Colour.from_rgb(200, 30, 45)
 AUTHOR_PAGE_BUDGET = 2400
 
 
-def author_ranking_pages(debate: Debate, closes_at: datetime | None = None) -> list[discord.Embed]:
-    """The author's ranking, one embed per page, each within Discord's limits."""
+def author_ranking_pages(
+    debate: Debate, closes_at: datetime | None = None, *, is_open: bool = True
+) -> list[discord.Embed]:
+    """The author's ranking, one embed per page, each within Discord's limits.
+
+    Once voting has closed, it says so and points to the final ranking instead of /vote.
+    """
     fields = [
         Field(f"{position}. {safe(item.name)}", safe(item.reason) if item.reason else "—")
         for position, item in enumerate(debate.items, start=1)
@@ -30,7 +35,9 @@ def author_ranking_pages(debate: Debate, closes_at: datetime | None = None) -> l
     header = f"**{safe(debate.question)}**\n\nRanked by {safe(debate.author)}"
     if debate.source:
         header += f" · [source]({debate.source})"
-    if closes_at is not None:
+    if not is_open:
+        header += "\n\n🔒 Voting is closed: `/consensus` shows the server's final ranking."
+    elif closes_at is not None:
         header += f"\n\n⏳ Voting closes {discord_timestamp(closes_at)}"
     embeds: list[discord.Embed] = []
     for number, page in enumerate(pages, start=1):
@@ -44,6 +51,8 @@ def author_ranking_pages(debate: Debate, closes_at: datetime | None = None) -> l
         footer = (
             f"{len(debate.items)} items · /vote to give your own order, "
             "or /duel to rank by answering “this or that?”"
+            if is_open
+            else f"{len(debate.items)} items · voting is closed"
         )
         if len(pages) > 1:
             footer = f"Page {number}/{len(pages)} · " + footer

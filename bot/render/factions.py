@@ -24,7 +24,7 @@ IMAGE_NAME = "factions.png"
 
 HOW_GROUPED = (
     "Members are grouped by how alike they rank: two ballots are as close as the share of "
-    "pairs they both order the same way. Two to five groups, as many as split the members "
+    "match-ups (item against item) they both call the same way. Two to five groups, as many as split the members "
     "most cleanly (mean silhouette, 0.25 needed, and better than chance gives)."
 )
 
@@ -69,8 +69,8 @@ def no_factions_text(result: Factions[int, int]) -> str:
     rules = result.rules
     if result.reason == "few_voters":
         return (
-            f"Factions need at least {plural(rules.min_voters, 'member')} whose ballots order "
-            f"a few pairs; {result.placed:,} so far."
+            f"Factions need at least {plural(rules.min_voters, 'member')} who each ranked "
+            f"a few items; {result.placed:,} so far."
         )
     if result.reason == "small_groups":
         return (
@@ -124,23 +124,37 @@ def factions_embed(
 def member_lines(
     result: Factions[int, int], number: int | None, closeness: Sequence[Agreement], names: Names
 ) -> list[str]:
-    """For /myvote: the member's faction, and how far they side with each faction."""
+    """For /myvote: the member's faction, and how often they side with each faction.
+
+    In members' words: a match-up is one item against another ("Rocky IV or Rocky II?"),
+    as the rest of /myvote says; "N of M" counts the match-ups both the member and the
+    faction call one way.
+    """
     if not result.clear:
         return []
-    parts = []
+    parts: list[str] = []
     for faction, agreement in zip(result.factions, closeness, strict=True):
-        share = "—" if agreement.share is None else f"{agreement.share:.0%}"
-        parts.append(f"{faction.letter} {share}")
+        whose = f"Faction {faction.letter}'s" + (" majority" if not parts else "")
+        if agreement.share is None:
+            parts.append(f"{whose} in none (no match-up you both call)")
+            continue
+        of = "of the " if not parts else "of "
+        what = " match-ups you both call" if not parts else ""
+        parts.append(
+            f"{whose} in {agreement.agreed:,} {of}{agreement.compared:,}{what} "
+            f"({agreement.share:.0%})"
+        )
     where = (
         f"You're in **{faction_name(result, result.factions[number - 1], names)}**."
         if number is not None
-        else "Your ballot orders too few pairs to place you in a faction."
+        else "You ranked too few items to be placed in a faction."
     )
-    return [
-        f"{where} You side with each faction's majority on this share of pairs: "
-        + ", ".join(parts)
-        + "."
-    ]
+    return [f"{where} Item against item, you side with {_and_list(parts)}."]
+
+
+def _and_list(parts: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def summary_section(result: Factions[int, int], names: Names) -> str | None:

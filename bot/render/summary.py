@@ -311,16 +311,22 @@ def hottest_embed(
     reasons: Mapping[int, str],
     hide_members: bool,
     min_voters: int,
+    closed: bool = False,
 ) -> discord.Embed:
-    """Everything worth arguing about, in one embed of at most about 5,000 characters."""
+    """Everything worth arguing about, in one embed of at most about 5,000 characters.
+
+    A closed debate's ballots are all there will be: no "provisional", no "`/vote`".
+    """
     names = item_names(debate)
     title = clip(f"Hottest disagreements: {safe(debate.title)}", EMBED_TITLE)
-    note = provisional_note(summary.voters, min_voters)
+    note = None if closed else provisional_note(summary.voters, min_voters)
     colour = PROVISIONAL_COLOUR if note else HOT_COLOUR
     if summary.voters == 0:
         return discord.Embed(
             title=title,
-            description="Nothing to argue about yet: nobody has ranked this debate. `/vote` first!",
+            description="Nobody ranked this debate before voting closed: nothing to argue about."
+            if closed
+            else "Nothing to argue about yet: nobody has ranked this debate. `/vote` first!",
             colour=colour,
         )
     embed = discord.Embed(
@@ -429,6 +435,7 @@ def summary_embeds(
     min_voters: int,
     changes: ChangesSince,
     with_chart: bool,
+    closed: bool = False,
 ) -> SummaryMessage:
     """The consensus (its first page) and the hottest disagreements, with what changed.
 
@@ -443,6 +450,7 @@ def summary_embeds(
         reasons=reasons,
         hide_members=hide_members,
         min_voters=min_voters,
+        closed=closed,
     )
     if with_chart:
         hottest.set_image(url=f"attachment://{CHART_NAME}")
@@ -450,7 +458,9 @@ def summary_embeds(
         title="Since the last summary", description=changes_text(changes, names), colour=COLOUR
     )
     room = SUMMARY_TOTAL - len(hottest) - len(since) - 2 * EMBED_TITLE - 100  # title, footer
-    pages = consensus_pages(debate, result, min_voters=min_voters, budget=min(room, 3800))
+    pages = consensus_pages(
+        debate, result, min_voters=min_voters, closed=closed, budget=min(room, 3800)
+    )
     ranking = pages[0]
     if len(pages) > 1:
         ranking.set_footer(

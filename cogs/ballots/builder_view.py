@@ -18,7 +18,7 @@ import discord
 
 from bot import custom_ids
 from bot.ballot_builder import BallotBuilder
-from bot.ballot_parser import BallotParseError, read_pasted
+from bot.ballot_parser import BallotParseError, read_pasted, unranked_notice
 from bot.errors import UserError
 from bot.render.ballot import (
     builder_closed_embed,
@@ -328,10 +328,12 @@ class PasteModal(BaseModal):
             )
         except BallotParseError as error:
             raise UserError(error.message) from error
+        debate = self.view.builder.debate
         self.view.builder.paste(
             pasted.tiers,
             reason=self.why.value if self.why is not None else None,
             skipped=len(pasted.ignored),
+            unranked=unranked_notice(pasted.unranked, debate.item(pasted.tiers[0][0])),
         )
         await self.view.redraw(interaction)
 

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.arguments import DebateArg
-from bot.ballot_parser import BallotParseError, read_order
+from bot.ballot_parser import BallotParseError, read_order, unranked_notice
 from bot.errors import UserError
 from bot.render.text import safe
 from bot.ui import guild_of
@@ -58,14 +58,20 @@ class Ballots(commands.Cog):
             return
         await self.bot.voting.ensure_open(guild_id, found)
         try:
-            tiers = await read_order(order, found.items, reader=interaction.user.id)
+            typed = await read_order(order, found.items, reader=interaction.user.id)
         except BallotParseError as error:
             raise UserError(error.message) from error
         previous = await self.bot.voting.current(guild_id, found, interaction.user.id)
-        ballot = await self.bot.voting.submit(guild_id, found, interaction.user.id, tiers, why)
+        ballot = await self.bot.voting.submit(
+            guild_id, found, interaction.user.id, typed.tiers, why
+        )
         headline = "Saved. This is how I read your order:"
         if previous is not None:
             headline = "Saved, replacing your earlier ballot. This is how I read your order:"
+        first = found.item(typed.tiers[0][0])
+        notice = unranked_notice(typed.unranked, first)
+        if notice is not None:
+            headline = f"{notice}\n{headline}"
         embed, view = await ballot_message(self.bot, guild_id, found, ballot, headline=headline)
         await interaction.followup.send(embed=embed, view=view, ephemeral=True)
 

@@ -46,9 +46,8 @@ class BrowseCommands(CogMixin):
         self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
     ) -> None:
         found = debate or await self.bot.directory.current(interaction.guild_id)
-        closes_at = await self.bot.directory.closes_at(interaction.guild_id, found)
-        embeds = author_ranking_pages(found, closes_at)
-        view = show_view(found, 0, len(embeds))
+        embeds, is_open = await _author_pages(self.bot, interaction.guild_id, found)
+        view = show_view(found, 0, len(embeds), is_open=is_open)
         # The tier-list picture of a long list takes a moment to draw: acknowledge first.
         await interaction.response.defer(thinking=True)
         picture = await asyncio.to_thread(draw, author_tierlist(found), TIERLIST_NAME)
@@ -57,14 +56,25 @@ class BrowseCommands(CogMixin):
         )
 
 
-def show_view(debate: Debate, page: int, pages: int) -> discord.ui.View:
-    """Vote and Duel, plus page buttons when the ranking needs more than one embed."""
+async def _author_pages(
+    bot: RankingBot, guild_id: int | None, debate: Debate
+) -> tuple[list[discord.Embed], bool]:
+    """The author's ranking pages, and whether voting is open in this server."""
+    is_open = guild_id is None or await bot.debate_admin.is_open(guild_id, debate)
+    closes_at = await bot.directory.closes_at(guild_id, debate) if is_open else None
+    return author_ranking_pages(debate, closes_at, is_open=is_open), is_open
+
+
+def show_view(debate: Debate, page: int, pages: int, *, is_open: bool = True) -> discord.ui.View:
+    """Vote and Duel while voting is open, plus page buttons when the ranking needs more
+    than one embed."""
     view = BaseView(timeout=None)
     if pages > 1:
         view.add_item(ShowPageButton(debate.id, page - 1, "◀", disabled=page == 0))
         view.add_item(ShowPageButton(debate.id, page + 1, "▶", disabled=page >= pages - 1))
-    view.add_item(vote_button(debate.id))
-    view.add_item(DuelButton(debate.id))
+    if is_open:
+        view.add_item(vote_button(debate.id))
+        view.add_item(DuelButton(debate.id))
     return view
 
 
@@ -98,11 +108,9 @@ class ShowPageButton(DynamicButton, spec=custom_ids.SHOW_PAGE):
     async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
         bot = interaction.client
         debate = await bot.directory.by_id(interaction.guild_id, self.debate_id)
-        embeds = author_ranking_pages(
-            debate, await bot.directory.closes_at(interaction.guild_id, debate)
-        )
+        embeds, is_open = await _author_pages(bot, interaction.guild_id, debate)
         page = min(self.page, len(embeds) - 1)
-        view = show_view(debate, page, len(embeds))
+        view = show_view(debate, page, len(embeds), is_open=is_open)
         message = interaction.message
         if message is not None and message.flags.ephemeral:
             answer = page_answer(message, embeds[page], view, in_place=True)

@@ -16,7 +16,8 @@ from bot.arguments import DebateArg
 from bot.errors import UserError
 from bot.ranking import METHODS
 from bot.render.summary import hottest_embed
-from bot.ui import PUBLIC_HELP, guild_of, picture_message
+from bot.ui import guild_of
+from cogs.results.answer import PUBLIC_HELP, Shown, answer_result
 from cogs.results.buttons import consensus_view, leaderboard_view
 from cogs.results.pages import (
     choose_method,
@@ -61,16 +62,16 @@ class Results(commands.Cog):
         guild_id = guild_of(interaction)
         found = debate or await self.bot.directory.current(guild_id)
         chosen = await choose_method(self.bot, guild_id, found, method)
-        # The first request for a debate builds its tallies from every ballot: may be slow.
-        await interaction.response.defer(thinking=True, ephemeral=not public)
-        shown = await consensus_message(self.bot, guild_id, found, chosen)
-        picture = await consensus_picture(self.bot, guild_id, found, chosen)
-        view = consensus_view(
-            found.id, chosen, 0, len(shown.pages), voters=shown.voters, is_open=shown.is_open
-        )
-        await interaction.followup.send(
-            **picture_message(shown.pages[0], picture, buttons=view, pages=shown.pages)
-        )
+
+        async def show() -> Shown:
+            shown = await consensus_message(self.bot, guild_id, found, chosen)
+            picture = await consensus_picture(self.bot, guild_id, found, chosen)
+            view = consensus_view(
+                found.id, chosen, 0, len(shown.pages), voters=shown.voters, is_open=shown.is_open
+            )
+            return Shown(shown.pages[0], view, picture, pages=shown.pages)
+
+        await answer_result(interaction, public=public, show=show)
 
     @app_commands.command(name="hottest", description="The hottest disagreements in this server")
     @app_commands.describe(public=PUBLIC_HELP)
@@ -85,20 +86,26 @@ class Results(commands.Cog):
         found = debate or await self.bot.directory.current(guild_id)
         settings = await self.bot.server_settings.get(guild_id)
         method = await choose_method(self.bot, guild_id, found, None)
-        await interaction.response.defer(thinking=True, ephemeral=not public)
-        result, summary = await self.bot.results.disagreement(guild_id, found, method)
-        snapshot = await self.bot.results.snapshot(guild_id, found)
-        embed = hottest_embed(
-            found,
-            summary,
-            ballots=snapshot.ballots,
-            reasons=snapshot.reasons,
-            hide_members=settings.hide_members,
-            min_voters=settings.min_voters,
-        )
-        is_open = await self.bot.debate_admin.is_open(guild_id, found)
-        view = consensus_view(found.id, result.method, 0, 1, voters=result.voters, is_open=is_open)
-        await interaction.followup.send(embed=embed, view=view)
+
+        async def show() -> Shown:
+            result, summary = await self.bot.results.disagreement(guild_id, found, method)
+            snapshot = await self.bot.results.snapshot(guild_id, found)
+            is_open = await self.bot.debate_admin.is_open(guild_id, found)
+            embed = hottest_embed(
+                found,
+                summary,
+                ballots=snapshot.ballots,
+                reasons=snapshot.reasons,
+                hide_members=settings.hide_members,
+                min_voters=settings.min_voters,
+                closed=not is_open,
+            )
+            view = consensus_view(
+                found.id, result.method, 0, 1, voters=result.voters, is_open=is_open
+            )
+            return Shown(embed, view)
+
+        await answer_result(interaction, public=public, show=show)
 
     @app_commands.command(name="leaderboard", description="Items or members, ranked and paged")
     @app_commands.describe(
@@ -124,8 +131,9 @@ class Results(commands.Cog):
         method = await choose_method(self.bot, guild_id, found, None)
         if board == "members" and (await self.bot.server_settings.get(guild_id)).hide_members:
             raise UserError(hidden_members_message())
-        await interaction.response.defer(thinking=True, ephemeral=not public)
-        pages = await leaderboard_message(self.bot, guild_id, found, board, method)
-        await interaction.followup.send(
-            embed=pages[0], view=leaderboard_view(found.id, board, method, 0, len(pages))
-        )
+
+        async def show() -> Shown:
+            pages = await leaderboard_message(self.bot, guild_id, found, board, method)
+            return Shown(pages[0], leaderboard_view(found.id, board, method, 0, len(pages)))
+
+        await answer_result(interaction, public=public, show=show)

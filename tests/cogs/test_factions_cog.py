@@ -84,7 +84,11 @@ async def test_myvote_says_which_faction_you_are_in_and_how_close_you_are_to_eac
     reply = await driver.slash("myvote")
     assert reply.ephemeral
     assert "You're in **Faction A — team Rocky IV**." in reply.text
-    assert "share of pairs: A 100%, B 0%." in reply.text
+    assert (
+        "Item against item, you side with Faction A's majority in 15 of the 15 match-ups you "
+        "both call (100%) and Faction B's in 0 of 15 (0%)."
+    ) in reply.text
+    assert "pairs" not in reply.text
 
 
 async def test_myvote_says_nothing_of_factions_when_there_are_none(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.emulator import DiscordEmulator, Guild, token_for
+from tests.e2e.emulator import DiscordEmulator, Guild, InteractionHandle, Message, token_for
 from tests.e2e.harness import BotProcess, kill_leftovers
 
 APPLICATION_ID = 123456789012345678
@@ -24,6 +24,14 @@ BOTS_KEY = pytest.StashKey[list[BotProcess]]()
 EMULATOR_KEY = pytest.StashKey[DiscordEmulator]()
 
 StartBot = Callable[..., Awaitable[BotProcess]]
+
+
+async def answered(handle: InteractionHandle) -> Message:
+    """The message an interaction showed, after checking it was answered within Discord's
+    three seconds."""
+    message = await handle.message()
+    assert (await handle.response()).latency < 3
+    return message
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.conftest import StartBot
-from tests.e2e.emulator import DiscordEmulator, Guild, InteractionHandle, Member, Message
+from tests.e2e.conftest import StartBot, answered
+from tests.e2e.emulator import DiscordEmulator, Guild, Member, Message
 from tests.e2e.harness import BotProcess
 from tests.e2e.reading import ballot_tiers, placed_lines
 from tests.support.rocky import BALBOA, II, III, IV, V
@@ -36,12 +36,6 @@ _PROGRESS = re.compile(r"Question (\d+) of at most ([\d,]+)")
 @pytest.fixture
 async def bot(start_bot: StartBot) -> BotProcess:
     return await start_bot(env={"VOTE_SAVES_PER_MINUTE": "0"})
-
-
-async def shown(handle: InteractionHandle) -> Message:
-    message = await handle.message()
-    assert (await handle.response()).latency < 3
-    return message
 
 
 def sides(message: Message) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -87,7 +81,7 @@ class Answerer:
 
     async def answer(self, message: Message) -> Message:
         label = self.choice(message)
-        return await shown(await self.emulator.click(message, label=label, member=self.member))
+        return await answered(await self.emulator.click(message, label=label, member=self.member))
 
     async def until_done(self, message: Message, *, limit: int = 10_000) -> Message:
         while is_question(message) and len(self.asked) < limit:
@@ -98,14 +92,14 @@ class Answerer:
 async def test_a_full_duel_saves_a_ballot_that_myvote_and_consensus_show_at_once(
     emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess
 ) -> None:
-    await shown(await emulator.command("settings", {"min_voters": 1}, member=dev_guild.admin))
+    await answered(await emulator.command("settings", {"min_voters": 1}, member=dev_guild.admin))
     member = dev_guild.plain_members[0]
-    offer = await shown(await emulator.command("duel", member=member))
+    offer = await answered(await emulator.command("duel", member=member))
     assert offer.ephemeral and "How many answers" in offer.text, offer.text
     # In six items a top 3 can take as many answers as the full order, so it isn't offered.
     assert [b["label"] for b in offer.buttons] == ["Full order · ≤ 11 answers"]
 
-    first = await shown(await emulator.click(offer, label="Full order", member=member))
+    first = await answered(await emulator.click(offer, label="Full order", member=member))
     assert first.id == offer.id, "the offer turns into the first question"
     assert progress(first) == (1, 11)
     labels = [b["label"] for b in first.buttons]
@@ -119,9 +113,9 @@ async def test_a_full_duel_saves_a_ballot_that_myvote_and_consensus_show_at_once
     assert "Saved your full order" in saved.text, saved.text
     assert [set(t) for t in ballot_tiers(saved)] == [set(t) for t in TARGET]
 
-    mine = await shown(await emulator.command("myvote", member=member))
+    mine = await answered(await emulator.command("myvote", member=member))
     assert [set(t) for t in ballot_tiers(mine)] == [set(t) for t in TARGET]
-    consensus = await shown(await emulator.command("consensus"))
+    consensus = await answered(await emulator.command("consensus"))
     order = [item for _, item, _ in placed_lines(consensus)]
     assert order[0] == IV and set(order[1:3]) == {II, III} and order[3:] == [BALBOA, ROCKY, V]
 
@@ -130,11 +124,11 @@ async def test_an_early_stop_from_the_duel_button_saves_only_a_true_top(
     emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess
 ) -> None:
     member = dev_guild.plain_members[1]
-    show = await shown(await emulator.command("debate show", member=member))
+    show = await answered(await emulator.command("debate show", member=member))
     assert "/duel" in show.text and [b["label"] for b in show.buttons][-2:] == ["Vote", "Duel"]
-    offer = await shown(await emulator.click(show, label="Duel", member=member))
+    offer = await answered(await emulator.click(show, label="Duel", member=member))
     assert offer.ephemeral and offer.id != show.id
-    question = await shown(await emulator.click(offer, label="Full order", member=member))
+    question = await answered(await emulator.click(offer, label="Full order", member=member))
 
     duel = Answerer(emulator, member, TARGET)
     while question.component(label="Save what I have").get("disabled"):
@@ -143,15 +137,15 @@ async def test_an_early_stop_from_the_duel_button_saves_only_a_true_top(
     asked, most = progress(question)
     assert asked == len(duel.asked) + 1 and most <= 11
 
-    saved = await shown(await emulator.click(question, label="Save what I have", member=member))
+    saved = await answered(await emulator.click(question, label="Save what I have", member=member))
     tiers = ballot_tiers(saved)
     assert tiers and prefix_of(tiers, TARGET) and len(tiers) < len(TARGET), saved.text
-    mine = await shown(await emulator.command("myvote", member=member))
+    mine = await answered(await emulator.command("myvote", member=member))
     assert ballot_tiers(mine) == tiers, "the ballot says no more than the answers did"
 
     # The builder has a Duel button too: it turns the builder into the duel.
-    builder = await shown(await emulator.command("vote", member=member))
-    from_builder = await shown(await emulator.click(builder, label="Duel", member=member))
+    builder = await answered(await emulator.command("vote", member=member))
+    from_builder = await answered(await emulator.click(builder, label="Duel", member=member))
     assert from_builder.id == builder.id and "How many answers" in from_builder.text
 
 
@@ -159,8 +153,8 @@ async def test_a_duel_survives_a_restart_and_duel_again_resumes_it(
     emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess
 ) -> None:
     member = dev_guild.plain_members[2]
-    offer = await shown(await emulator.command("duel", member=member))
-    question = await shown(await emulator.click(offer, label="Full order", member=member))
+    offer = await answered(await emulator.command("duel", member=member))
+    question = await answered(await emulator.click(offer, label="Full order", member=member))
     duel = Answerer(emulator, member, TARGET)
     for _ in range(3):
         question = await duel.answer(question)
@@ -172,7 +166,7 @@ async def test_a_duel_survives_a_restart_and_duel_again_resumes_it(
     question = await duel.answer(question)
     assert progress(question)[0] == 5
     # …and /duel again picks up the same duel instead of starting a new one.
-    resumed = await shown(await emulator.command("duel", member=member))
+    resumed = await answered(await emulator.command("duel", member=member))
     assert resumed.id != question.id and progress(resumed) == progress(question)
     assert sides(resumed) == sides(question) and before[1][0] == 4
     saved = await duel.until_done(resumed)
@@ -184,24 +178,24 @@ async def test_stale_buttons_change_nothing_and_say_why(
     emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess
 ) -> None:
     member = dev_guild.plain_members[3]
-    offer = await shown(await emulator.command("duel", member=member))
-    old = await shown(await emulator.click(offer, label="Full order", member=member))
-    new = await shown(await emulator.command("duel", member=member))
+    offer = await answered(await emulator.command("duel", member=member))
+    old = await answered(await emulator.click(offer, label="Full order", member=member))
+    new = await answered(await emulator.command("duel", member=member))
     assert sides(new) == sides(old) and progress(new) == (1, 11)
 
     duel = Answerer(emulator, member, TARGET)
     new = await duel.answer(new)
     # The same question answered again on the older message: not counted twice.
-    again = await shown(await emulator.click(old, label="B", member=member))
+    again = await answered(await emulator.click(old, label="B", member=member))
     assert again.id == old.id and "already answered" in again.text
     assert progress(again) == progress(new) == (2, progress(new)[1])
     assert sides(again) == sides(new)
 
-    cancelled = await shown(await emulator.click(new, label="Cancel", member=member))
+    cancelled = await answered(await emulator.click(new, label="Cancel", member=member))
     assert "cancelled" in cancelled.text.lower() and not cancelled.buttons
-    ended = await shown(await emulator.click(again, label="A", member=member))
+    ended = await answered(await emulator.click(again, label="A", member=member))
     assert ended.ephemeral and ended.id != again.id and "has ended" in ended.text
-    mine = await shown(await emulator.command("myvote", member=member))
+    mine = await answered(await emulator.command("myvote", member=member))
     assert "haven't ranked" in mine.text, "nothing was saved"
 
 
@@ -209,22 +203,24 @@ async def test_refining_a_ballot_asks_only_what_it_leaves_open_and_keeps_the_rea
     emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess
 ) -> None:
     member = dev_guild.plain_members[4]
-    await shown(
+    await answered(
         await emulator.command("vote", {"order": "IV > II = III", "why": "snow!"}, member=member)
     )
-    offer = await shown(await emulator.command("duel", member=member))
+    offer = await answered(await emulator.command("duel", member=member))
     assert "placing 3 of 6" in offer.text and "only about the 3" in offer.text, offer.text
     assert [b["label"] for b in offer.buttons] == [
         "Full order · ≤ 3 answers",
         "Start afresh instead",
     ]
-    afresh = await shown(await emulator.click(offer, label="Start afresh instead", member=member))
+    afresh = await answered(
+        await emulator.click(offer, label="Start afresh instead", member=member)
+    )
     assert "Full order · ≤ 11 answers" in [b["label"] for b in afresh.buttons]
-    offer = await shown(
+    offer = await answered(
         await emulator.click(afresh, label="Refine my ballot instead", member=member)
     )
 
-    question = await shown(await emulator.click(offer, label="Full order", member=member))
+    question = await answered(await emulator.click(offer, label="Full order", member=member))
     assert ballot_tiers(question)[:2] == [(IV,), (II, III)] or prefix_of(
         ballot_tiers(question), TARGET
     )
@@ -253,14 +249,14 @@ async def test_a_200_item_debate_says_up_front_what_each_stop_costs(
     await start_bot(env={"VOTE_SAVES_PER_MINUTE": "0", "CATALOG_DIR": str(catalog)})
     member = dev_guild.plain_members[5]
 
-    offer = await shown(await emulator.command("duel", {"debate": "songs"}, member=member))
+    offer = await answered(await emulator.command("duel", {"debate": "songs"}, member=member))
     labels = [b["label"] for b in offer.buttons]
     assert labels == [
         "Top 3 · ≤ 215 answers",
         "Top 10 · ≤ 271 answers",
         "Full order · ≤ 1,345 answers",
     ]
-    question = await shown(await emulator.click(offer, label="Top 3", member=member))
+    question = await answered(await emulator.click(offer, label="Top 3", member=member))
     assert progress(question) == (1, 215) and "Track" in question.text
 
     # This member likes the songs in reverse order of their numbers.
@@ -269,6 +265,6 @@ async def test_a_200_item_debate_says_up_front_what_each_stop_costs(
     assert len(duel.asked) <= 215
     assert ballot_tiers(saved)[:3] == [("Song 199",), ("Song 198",), ("Song 197",)]
     assert "Keep going" in [b["label"] for b in saved.buttons]
-    going = await shown(await emulator.click(saved, label="Keep going", member=member))
+    going = await answered(await emulator.click(saved, label="Keep going", member=member))
     asked, most = progress(going)
     assert asked == len(duel.asked) + 1 and most - len(duel.asked) <= 7 * 8, "top 10 next"

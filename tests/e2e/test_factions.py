@@ -66,7 +66,12 @@ async def test_factions_shows_the_camps_and_myvote_places_each_member(
     assert "You're in **Faction A — team Rocky IV**." in mine.text
     theirs = await (await emulator.command("myvote", member=members[11])).message()
     assert "You're in **Faction B — team Rocky V**." in theirs.text
-    assert re.search(r"A \d+%, B \d+%\.", theirs.text)
+    assert re.search(
+        r"Item against item, you side with Faction A's majority in \d+ of the \d+ match-ups "
+        r"you both call \(\d+%\) and Faction B's in \d+ of \d+ \(\d+%\)\.",
+        theirs.text,
+    ), theirs.text
+    assert "pairs" not in theirs.text
 
     await (
         await emulator.command("settings", {"hide_members": True}, member=dev_guild.admin)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import StartBot
+from tests.e2e.conftest import StartBot, answered
 from tests.e2e.emulator import (
     ACK_DEADLINE,
     DiscordEmulator,
@@ -38,12 +38,6 @@ async def bot(start_bot: StartBot) -> BotProcess:
     return await start_bot(env={"VOTE_SAVES_PER_MINUTE": "0"})
 
 
-async def shown(handle: InteractionHandle) -> Message:
-    message = await handle.message()
-    assert (await handle.response()).latency < 3
-    return message
-
-
 async def first_text_box(handle: InteractionHandle) -> str:
     modal = await handle.modal_shown()
     return next(
@@ -55,64 +49,64 @@ async def first_text_box(handle: InteractionHandle) -> str:
 
 
 async def myvote(emulator: DiscordEmulator, member: Member) -> Message:
-    return await shown(await emulator.command("myvote", member=member))
+    return await answered(await emulator.command("myvote", member=member))
 
 
 async def test_old_vote_button_opens_the_builder_and_every_ballot_survives_a_restart(
     emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess
 ) -> None:
     typist, builder_user, paster, changer, quitter, newcomer = dev_guild.plain_members
-    show = await shown(await emulator.command("debate show", member=typist))
+    show = await answered(await emulator.command("debate show", member=typist))
     expected: dict[Member, Tiers] = {}
 
     # Before the restart: every way of voting, a change of mind and a withdrawal.
-    await shown(await emulator.command("vote", {"order": "IV > II = III"}, member=typist))
+    await answered(await emulator.command("vote", {"order": "IV > II = III"}, member=typist))
     expected[typist] = [(IV,), (II, III)]
 
-    builder = await shown(await emulator.click(show, label="Vote", member=builder_user))
-    builder = await shown(await emulator.select(builder, [BALBOA]))
-    builder = await shown(await emulator.select(builder, [ROCKY_I]))
-    await shown(await emulator.click(builder, label="Save"))
+    builder = await answered(await emulator.click(show, label="Vote", member=builder_user))
+    builder = await answered(await emulator.select(builder, [BALBOA]))
+    builder = await answered(await emulator.select(builder, [ROCKY_I]))
+    await answered(await emulator.click(builder, label="Save"))
     expected[builder_user] = [(BALBOA,), (ROCKY_I,)]
 
-    builder = await shown(await emulator.click(show, label="Vote", member=paster))
+    builder = await answered(await emulator.click(show, label="Vote", member=paster))
     paste = await emulator.click(builder, label="Paste…")
-    builder = await shown(
+    builder = await answered(
         await emulator.submit_modal(paste, {await first_text_box(paste): LIKE_COMMENT_2})
     )
-    await shown(await emulator.click(builder, label="Save"))
+    await answered(await emulator.click(builder, label="Save"))
     expected[paster] = [(IV,), (II,), (III,)]
 
-    await shown(await emulator.command("vote", {"order": "V > IV"}, member=changer))
-    await shown(await emulator.command("vote", {"order": "III > V > Rocky"}, member=changer))
+    await answered(await emulator.command("vote", {"order": "V > IV"}, member=changer))
+    await answered(await emulator.command("vote", {"order": "III > V > Rocky"}, member=changer))
     expected[changer] = [(III,), (V,), (ROCKY_I,)]
 
-    await shown(await emulator.command("vote", {"order": "Rocky > II"}, member=quitter))
-    await shown(await emulator.command("unvote", member=quitter))
+    await answered(await emulator.command("vote", {"order": "Rocky > II"}, member=quitter))
+    await answered(await emulator.command("unvote", member=quitter))
 
     old_myvote = await myvote(emulator, typist)
-    left_open = await shown(await emulator.command("vote", member=newcomer))
-    left_open = await shown(await emulator.select(left_open, [II]))
-    old_consensus = await shown(await emulator.command("consensus"))
-    listing = await shown(await emulator.command("debate list"))
+    left_open = await answered(await emulator.command("vote", member=newcomer))
+    left_open = await answered(await emulator.select(left_open, [II]))
+    old_consensus = await answered(await emulator.command("consensus"))
+    listing = await answered(await emulator.command("debate list"))
     assert "4 members ranked it" in listing.text, listing.text
 
     await bot.restart()
     assert bot.exit_codes == [0] and emulator.ready_count == 2
 
     # The Vote button of the old /debate show message opens the builder, prefilled…
-    builder = await shown(await emulator.click(show, label="Vote", member=changer))
+    builder = await answered(await emulator.click(show, label="Vote", member=changer))
     assert builder.ephemeral and builder.interaction and builder.interaction.user is changer.user
     assert ballot_tiers(builder) == expected[changer], builder.text
     assert "your saved ballot" in builder.text
     # …and saves: a fourth pick, through the menu the restarted bot drew.
-    builder = await shown(await emulator.select(builder, [II]))
-    saved = await shown(await emulator.click(builder, label="Save"))
+    builder = await answered(await emulator.select(builder, [II]))
+    saved = await answered(await emulator.click(builder, label="Save"))
     expected[changer] = [(III,), (V,), (ROCKY_I,), (II,)]
     assert ballot_tiers(saved) == expected[changer], saved.text
 
     # For a member who never voted it opens empty.
-    fresh = await shown(await emulator.click(show, label="Vote", member=quitter))
+    fresh = await answered(await emulator.click(show, label="Vote", member=quitter))
     assert fresh.ephemeral and not ballot_tiers(fresh) and fresh.selects, fresh.text
     assert "Pick #1" in fresh.selects[0]["placeholder"]
 
@@ -121,28 +115,28 @@ async def test_old_vote_button_opens_the_builder_and_every_ballot_survives_a_res
         assert ballot_tiers(await myvote(emulator, member)) == tiers
     assert "haven't ranked" in (await myvote(emulator, quitter)).text
     assert "after changing it twice." in (await myvote(emulator, changer)).text
-    listing = await shown(await emulator.command("debate list"))
+    listing = await answered(await emulator.command("debate list"))
     assert "4 members ranked it" in listing.text, listing.text
 
     # The consensus, rebuilt from SQLite, is the one kept before (with the one new pick).
-    await shown(await emulator.command("vote", {"order": "III > V > Rocky"}, member=changer))
-    consensus_after = await shown(await emulator.command("consensus"))
+    await answered(await emulator.command("vote", {"order": "III > V > Rocky"}, member=changer))
+    consensus_after = await answered(await emulator.command("consensus"))
     assert consensus_after.text == old_consensus.text
 
     # The old /consensus message's Show the numbers answers (for the member who clicks).
-    numbers = await shown(await emulator.click(old_consensus, label="Show the numbers"))
+    numbers = await answered(await emulator.click(old_consensus, label="Show the numbers"))
     assert numbers.ephemeral and "Head to head" in numbers.text and numbers.attachments
 
     # The old /myvote's buttons answer: Share posts the ballot, Edit opens the builder in place.
-    share = await shown(await emulator.click(old_myvote, label="Share"))
+    share = await answered(await emulator.click(old_myvote, label="Share"))
     assert not share.ephemeral and ballot_tiers(share) == expected[typist], share.text
     edit = await emulator.click(old_myvote, label="Edit")
-    edited = await shown(edit)
+    edited = await answered(edit)
     assert edited.id == old_myvote.id and ballot_tiers(edited) == expected[typist]
     assert edited.selects, "the builder, in place of the ballot"
 
     # A builder left open across the restart says it closed; nothing was saved from it.
-    closed = await shown(await emulator.click(left_open, label="Save"))
+    closed = await answered(await emulator.click(left_open, label="Save"))
     assert closed.ephemeral and "closed" in closed.text and "nothing" in closed.text
     assert "haven't ranked" in (await myvote(emulator, newcomer)).text
 
@@ -151,7 +145,7 @@ async def test_a_paste_submitted_after_a_restart_is_answered(
     emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess
 ) -> None:
     member = dev_guild.plain_members[0]
-    builder = await shown(await emulator.command("vote", member=member))
+    builder = await answered(await emulator.command("vote", member=member))
     paste = await emulator.click(builder, label="Paste…")
     box = await first_text_box(paste)
 

@@ -31,8 +31,8 @@ from bot.ranking import (
     polarizing_items,
 )
 from bot.storage import BallotRepository, Database, DebateRepository
-from tests.e2e.conftest import StartBot
-from tests.e2e.emulator import DiscordEmulator, Guild, InteractionHandle, Message
+from tests.e2e.conftest import StartBot, answered
+from tests.e2e.emulator import DiscordEmulator, Guild, Message
 from tests.e2e.harness import BotProcess
 from tests.e2e.reading import ballot_tiers, placed_lines
 from tests.e2e.world import png_size
@@ -96,12 +96,6 @@ async def cast(emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess) -> 
 def engine(ballots: Mapping[int, Tiers]) -> MemberBallots[int, str]:
     """The engine's view of the ballots, keyed by item name (the bot uses item ids)."""
     return MemberBallots(ITEMS, ballots)
-
-
-async def answer(handle: InteractionHandle) -> Message:
-    message = await handle.message()
-    assert (await handle.response()).latency < 3
-    return message
 
 
 # -- reading what the bot shows -------------------------------------------------------------
@@ -184,7 +178,7 @@ async def test_consensus_shows_the_engines_places_and_margins_by_every_method(
     tally = engine(cast).tally
     for method in METHODS:
         result = consensus(tally, method)
-        shown = await answer(await emulator.command("consensus", {"method": method}))
+        shown = await answered(await emulator.command("consensus", {"method": method}))
         assert shown.ephemeral, "results are private unless the member posts them"
         assert f"**{len(cast)} voters** · {result.label}" in shown.text, shown.text
         assert "Provisional" not in shown.text, "5 voters are more than the 3 the server asks"
@@ -217,8 +211,8 @@ async def test_the_numbers_are_the_engines_head_to_head_table_with_a_chart(
     emulator: DiscordEmulator, dev_guild: Guild, cast: dict[int, Tiers]
 ) -> None:
     tally = engine(cast).tally
-    shown = await answer(await emulator.command("consensus"))
-    numbers = await answer(await emulator.click(shown, label="Show the numbers"))
+    shown = await answered(await emulator.command("consensus"))
+    numbers = await answered(await emulator.click(shown, label="Show the numbers"))
 
     assert numbers.ephemeral, "the table is for whoever asked"
     table = head_to_head_table(numbers)
@@ -240,7 +234,7 @@ async def test_hottest_shows_the_engines_contests_spread_author_rivals_and_quote
     ballots = engine(cast)
     tally = ballots.tally
     result = consensus(tally)
-    hottest = await answer(await emulator.command("hottest", {"public": True}))
+    hottest = await answered(await emulator.command("hottest", {"public": True}))
     assert not hottest.ephemeral, "posted in the channel, as asked"
     assert f"From {len(cast)} ballots." in hottest.text, hottest.text
 
@@ -315,7 +309,7 @@ async def test_leaderboards_show_the_engines_places_firsts_averages_and_agreemen
 ) -> None:
     tally = engine(cast).tally
     result = consensus(tally)
-    board = await answer(await emulator.command("leaderboard"))
+    board = await answered(await emulator.command("leaderboard"))
     assert board.ephemeral
 
     margins = tally.margins
@@ -334,7 +328,7 @@ async def test_leaderboards_show_the_engines_places_firsts_averages_and_agreemen
         assert rest.split(" · ")[:3] == [record, f"🥇 {firsts[i]}", average]
 
     # Members: agreement with the consensus and with the author, the closest first.
-    members = await answer(await emulator.command("leaderboard", {"board": "members"}))
+    members = await answered(await emulator.command("leaderboard", {"board": "members"}))
     order = [tuple(tier) for tier in result.order]
     author = [(item,) for item in ITEMS]
     rows = re.findall(
@@ -362,7 +356,7 @@ async def test_myvote_says_where_each_member_splits_from_the_engines_consensus(
     order = [tuple(tier) for tier in result.order]
     place = {item: n for n, tier in enumerate(order) for item in tier}
     for member in dev_guild.plain_members[:5]:
-        mine = await answer(await emulator.command("myvote", member=member))
+        mine = await answered(await emulator.command("myvote", member=member))
         split = field(mine, "Where you split from the server")
         expected = agreement(cast[member.id], order, ITEMS)
         # Every member's total is the same 15 match-ups; side with + against + open.
@@ -392,7 +386,7 @@ async def test_myvote_says_where_each_member_splits_from_the_engines_consensus(
 async def test_the_stored_ballots_are_the_ones_cast_and_count_the_same(
     emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess, cast: dict[int, Tiers]
 ) -> None:
-    shown = await answer(await emulator.command("consensus"))
+    shown = await answered(await emulator.command("consensus"))
     assert await bot.stop() == 0
 
     stored = await stored_ballots(bot.database_path, dev_guild.id)
@@ -417,22 +411,38 @@ async def test_an_empty_then_closed_debate_reads_as_such(
     emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess
 ) -> None:
     # Nobody voted: said once, with nothing to show the numbers of.
-    empty = await answer(await emulator.command("consensus"))
+    empty = await answered(await emulator.command("consensus"))
     assert "Nobody has ranked this debate yet" in empty.text
     assert "0 voters" not in empty.text and "Provisional" not in empty.text
     assert "Show the numbers" not in [b.get("label") for b in empty.buttons]
 
     voter, latecomer = dev_guild.plain_members[:2]
-    await answer(await emulator.command("vote", {"order": "IV > II > III"}, member=voter))
-    closed = await answer(await emulator.command("debate close", member=dev_guild.admin))
+    await answered(await emulator.command("vote", {"order": "IV > II > III"}, member=voter))
+    closed = await answered(await emulator.command("debate close", member=dev_guild.admin))
     assert "closed" in closed.text
 
-    final = await answer(await emulator.command("consensus"))
+    final = await answered(await emulator.command("consensus"))
     assert final.title.startswith("Final ranking:")
     assert "Voting is closed: this order is final." in final.text
     assert "Vote" not in [b.get("label") for b in final.buttons]
-    mine = await answer(await emulator.command("myvote", member=voter))
+    mine = await answered(await emulator.command("myvote", member=voter))
     assert "this ballot is final" in mine.text
     assert [b.get("label") for b in mine.buttons] == ["Share"]
-    missed = await answer(await emulator.command("myvote", member=latecomer))
+    missed = await answered(await emulator.command("myvote", member=latecomer))
     assert "before voting closed" in missed.text and "/vote" not in missed.text
+
+    # Nowhere else offers a vote either, and each says voting is over.
+    show = await answered(await emulator.command("debate show", member=latecomer))
+    assert "Voting is closed: `/consensus` shows the server's final ranking." in show.text
+    assert not {"Vote", "Duel"} & {b.get("label") for b in show.buttons}
+    assert "/vote" not in show.text and "/duel" not in show.text
+    hottest = await answered(await emulator.command("hottest", member=latecomer))
+    assert "Vote" not in [b.get("label") for b in hottest.buttons]
+    assert "Provisional" not in hottest.text and "/vote" not in hottest.text
+    posted = await answered(await emulator.command("summary post", member=dev_guild.admin))
+    assert posted.ephemeral
+    summary = emulator.channel_messages(dev_guild.general)[-1]
+    assert "Hottest disagreements" in summary.text
+    assert summary.embeds[0]["title"].startswith("Final ranking:")
+    assert "Voting is closed: this order is final." in summary.text
+    assert "Vote" not in [b.get("label") for b in summary.buttons]

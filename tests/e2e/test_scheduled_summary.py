@@ -188,6 +188,25 @@ async def test_a_due_summary_posts_once_with_its_chart_and_not_again_after_a_res
     assert now < schedule.next_due <= now + timedelta(days=1), "one post, not 3 missed ones"
 
 
+async def test_a_scheduled_summary_of_a_closed_debate_is_final_and_offers_no_vote(
+    emulator: DiscordEmulator, dev_guild: Guild, summaries: Channel, start_bot: StartBot
+) -> None:
+    bot = await start_bot()
+    await schedule_daily_summary(emulator, dev_guild, summaries)
+    closed = await (await emulator.command("debate close", member=dev_guild.admin)).message()
+    assert "closed" in closed.text
+    assert await bot.stop() == 0
+    await move_due(bot.database_path, dev_guild, datetime.now(UTC) - MISSED)
+
+    await bot.start()
+    post = await emulator.wait_for_message(channel=summaries)
+    assert post.embeds[0]["title"].startswith("Final ranking:"), post.embeds[0]["title"]
+    assert "Voting is closed: this order is final." in post.text
+    assert "/vote" not in post.text and "Provisional" not in post.text
+    labels = [b.get("label") for b in post.buttons]
+    assert "Show the numbers" in labels and "Vote" not in labels, labels
+
+
 async def test_a_post_whose_answer_was_lost_is_not_duplicated_by_the_restart(
     emulator: DiscordEmulator,
     dev_guild: Guild,

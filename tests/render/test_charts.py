@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import random
 import struct
 import subprocess
@@ -10,12 +11,16 @@ import sys
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from bot.ranking import MemberBallots, consensus
 from bot.render.charts import (
     CHART_MAX_ITEMS,
     CHARTS,
+    DPI,
+    EDGE_PAD_IN,
     HEAD_TO_HEAD,
     PNG_MAGIC,
     chart_data,
@@ -24,6 +29,8 @@ from bot.render.charts import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
+# The blank border every chart keeps, in pixels (a little under the layout's padding).
+EDGE_PX = int(EDGE_PAD_IN * DPI) - 5
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -77,6 +84,19 @@ def test_150_items_draw_the_top_40_rows_within_sensible_bounds(measure: str) -> 
     assert width == 800 and height <= 2000  # 40 rows of ~42 px, readable on a phone
     assert height >= 1600
     assert len(data) < 4_000_000  # far below Discord's attachment limit
+
+
+@pytest.mark.parametrize("measure", CHARTS)
+@pytest.mark.parametrize("items", [6, 30])
+def test_nothing_is_drawn_against_the_images_edges(measure: str, items: int) -> None:
+    # At 800 px the "ranked it" label and the caption sat on the right edge: keep a blank
+    # border all round, so a phone's ~400 px shows every word with room to spare.
+    names = {k: f"The Lord of the Rings {k}" for k in range(1, items + 1)}
+    image = Image.open(io.BytesIO(chart_for(items, 40, names=names, measure=measure)))
+    pixels = np.asarray(image.convert("L"))
+    border = EDGE_PX
+    for strip in (pixels[:, :border], pixels[:, -border:], pixels[:border], pixels[-border:]):
+        assert strip.min() == 255, "something is drawn within the blank border"
 
 
 def test_clipped_names_stay_distinguishable() -> None:
