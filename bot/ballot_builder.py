@@ -49,9 +49,12 @@ class BallotBuilder:
         *,
         tiers: Tiers = (),
         reason: str | None = None,
+        prediction: bool = False,
     ) -> None:
         self.debate = debate
         self.owner_id = owner_id
+        # A prediction (/predict) is built like a ballot: a guess of the server's final order.
+        self.prediction = prediction
         self.tiers: Tiers = check_tiers(debate, tiers) if tiers else ()
         self.reason = normalize_reason(reason)
         self.page = 0
@@ -64,6 +67,10 @@ class BallotBuilder:
         self._menu_order = sorted(debate.items, key=lambda item: (item.name.casefold(), item.id))
 
     # -- reading -------------------------------------------------------------------------
+
+    @property
+    def heading(self) -> str:
+        return "Your prediction" if self.prediction else "Your ballot"
 
     def accepts(self, member_id: int) -> bool:
         """Only the member who opened the builder may use it."""

@@ -29,7 +29,7 @@ import yaml
 
 from bot.ballot_parser import ItemMatcher
 from bot.models import DebateSpec, Item, ItemSpec
-from bot.names import normalize
+from bot.names import is_safe_link, normalize, strip_invisible
 
 log = logging.getLogger(__name__)
 
@@ -361,7 +361,8 @@ class _Validator:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.problem(field, "must be text.")
             return None
-        text = " ".join(str(value).split()) if key != "reason" else str(value).strip()
+        value = strip_invisible(str(value))
+        text = " ".join(value.split()) if key != "reason" else value.strip()
         if required and not text:
             self.problem(field, "is empty; write something.")
         if len(text) > limit:
@@ -379,6 +380,12 @@ class _Validator:
         self.unknown_keys(value, _AUTHOR_KEYS, "author")
         name = self.text(value, "name", "author.name", MAX_NAME)
         source = self.text(value, "source", "author.source", 300, required=False)
+        if source and not is_safe_link(source):
+            self.problem(
+                "author.source",
+                "must be a web address starting with http:// or https://, with no spaces "
+                "or <, >, \\, quotes or backticks in it.",
+            )
         return name, source or None
 
     def items(self, value: object) -> list[ItemSpec]:
@@ -456,7 +463,7 @@ class _Validator:
             self.problem(field, f"has {len(value)} aliases; the limit is {MAX_ALIASES}.")
         aliases: list[str] = []
         for alias in value:
-            text = " ".join(str(alias).split())
+            text = " ".join(strip_invisible(str(alias)).split())
             if not text or len(text) > MAX_NAME:
                 self.problem(field, f"alias {text!r} must be 1–{MAX_NAME} characters.")
             elif normalize(text) not in {normalize(a) for a in aliases}:

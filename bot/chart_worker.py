@@ -6,6 +6,11 @@ clicks filled it and other servers' counts queued behind them; so charts get one
 their own, each server at most one chart in flight, a few in flight overall, and each
 member one "Show the numbers" per cooldown. An image is cached under the tally's version,
 so repeated clicks on an unchanged debate cost nothing.
+
+Tier-list pictures (a 200-item one takes over a second) share that thread: the same
+picture asked twice at once is drawn once, a drawn one is cached under what it shows, and
+a server with a picture already being drawn gets its answer without one rather than a
+place in the queue, so one server can't hold the thread.
 """
 
 from __future__ import annotations
@@ -46,6 +51,9 @@ class ChartWorker:
         self._cache: OrderedDict[Hashable, bytes] = OrderedDict()
         self._drawing: dict[int, int] = {}
         self._asked = Cooldowns(cooldown_seconds, clock)
+        self._pictures: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._pending: dict[Hashable, asyncio.Future[bytes]] = {}
+        self._picturing: dict[int | None, int] = {}
 
     def ask(self, guild_id: int, member_id: int) -> None:
         """Count a member's click on an expensive button; refuse it within the cooldown."""
@@ -77,6 +85,38 @@ class ChartWorker:
         self._cache[key] = image
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
+        return image
+
+    async def picture(
+        self, key: Hashable, render: Callable[[], bytes], *, guild_id: int | None
+    ) -> bytes | None:
+        """The PNG ``render`` draws (in the worker thread), cached under ``key``; None when
+        ``guild_id``'s server already has a picture being drawn, or the worker has
+        ``in_flight`` of them: the caller answers without the picture."""
+        cached = self._pictures.get(key)
+        if cached is not None:
+            self._pictures.move_to_end(key)
+            return cached
+        pending = self._pending.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        if self._picturing.get(guild_id, 0) >= self.per_server or (
+            sum(self._picturing.values()) >= self.in_flight
+        ):
+            return None
+        drawn = asyncio.get_running_loop().run_in_executor(self._executor, render)
+        self._pending[key] = drawn
+        self._picturing[guild_id] = self._picturing.get(guild_id, 0) + 1
+        try:
+            image = await asyncio.shield(drawn)
+        finally:
+            del self._pending[key]
+            self._picturing[guild_id] -= 1
+            if not self._picturing[guild_id]:
+                del self._picturing[guild_id]
+        self._pictures[key] = image
+        while len(self._pictures) > self.cache_size:
+            self._pictures.popitem(last=False)
         return image
 
     @contextmanager

@@ -18,13 +18,18 @@ from bot.catalog import builtin_catalog, load_catalogs
 from bot.chart_worker import ChartWorker
 from bot.debate_admin import DebateAdmin
 from bot.debate_directory import DebateDirectory
+from bot.debate_rules import DebateRulesService
+from bot.due_loop import DueLoop
 from bot.duels import DuelService
 from bot.errors import ErrorHandlingTree
+from bot.exports import ExportWorker
 from bot.factions import FactionService
 from bot.health import HealthServer
 from bot.logs import log_command
+from bot.predictions import PredictionService
 from bot.privacy import PrivacyService
 from bot.ranking import FactionRules
+from bot.reminders import ReminderPoster
 from bot.results import ResultsService
 from bot.server_lifecycle import ServerLifecycle
 from bot.server_settings import ServerSettingsService
@@ -36,11 +41,13 @@ from bot.storage import (
     DuelRepository,
     SettingsRepository,
 )
+from bot.storage.debate_rules import DebateRulesRepository
 from bot.storage.guilds import GuildRepository
 from bot.storage.personal_data import PersonalDataRepository
+from bot.storage.predictions import PredictionRepository
 from bot.storage.summaries import SummaryRepository
 from bot.summary_poster import SummaryPoster
-from bot.ui import DuelButton, VoteButton, answer_lost_form, summary_view
+from bot.ui import DuelButton, RemindButton, VoteButton, answer_lost_form, summary_view
 from bot.voting import SaveLimit, VotingService
 
 log = logging.getLogger(__name__)
@@ -90,7 +97,12 @@ class RankingBot(commands.Bot):
         self.summary_store = SummaryRepository(db)
         self.server_settings = ServerSettingsService(self.settings_store)
         self.directory = DebateDirectory(self.debate_store, self.ballot_store, self.settings_store)
-        self.debate_admin = DebateAdmin(self.debate_store, self.ballot_store, self.settings_store)
+        self.debate_admin = DebateAdmin(
+            self.debate_store,
+            self.ballot_store,
+            self.settings_store,
+            max_debates=settings.max_debates_per_server,
+        )
         self.voting = VotingService(
             self.ballot_store, self.debate_store, limit=SaveLimit(settings.vote_saves_per_minute)
         )
@@ -98,12 +110,30 @@ class RankingBot(commands.Bot):
         self.duels = DuelService(self.duel_store, self.debate_store, self.voting)
         self.results = ResultsService(self.ballot_store)
         self.charts = ChartWorker(cooldown_seconds=settings.chart_cooldown_seconds)
+        self.exports = ExportWorker()
         self.voting.add_listener(self.results.on_ballot_change)
         rules = FactionRules(
             min_voters=settings.faction_min_voters, min_size=settings.faction_min_size
         )
         self.factions = FactionService(self.results, self.settings_store, rules)
+        self.debate_rules = DebateRulesService(
+            DebateRulesRepository(db), self.settings_store, self.debate_store, self.ballot_store
+        )
+        self.predictions = PredictionService(
+            PredictionRepository(db), self.debate_rules, self.voting
+        )
         self.summary_poster = SummaryPoster(self, buttons=summary_view)
+        self.reminders = ReminderPoster(self)
+        self.due = DueLoop(
+            [
+                ("Closing at the deadline", self.summary_poster.close_due),
+                ("Reminding before the deadline", self.reminders.remind_due),
+                ("Posting scheduled summaries", self.summary_poster.run_due),
+            ],
+            [self.debate_store.next_due, self.summary_store.next_due],
+            clock=self.summary_poster.clock,
+        )
+        self.debate_store.add_listener(self.due.wake)
         self.privacy = PrivacyService(PersonalDataRepository(db), self.voting, self.settings_store)
         self.lifecycle = ServerLifecycle(GuildRepository(db), on_purge=self.directory.forget_server)
         self.sync_globally = sync_globally
@@ -111,6 +141,7 @@ class RankingBot(commands.Bot):
         self._backing_up: asyncio.Task[None] | None = None
         self._watching: asyncio.Task[None] | None = None
         self._purging: asyncio.Task[None] | None = None
+        self._compacting: asyncio.Task[None] | None = None
         self.health: HealthServer | None = None
 
     async def setup_hook(self) -> None:
@@ -121,12 +152,13 @@ class RankingBot(commands.Bot):
         # Duels left alone for a day go, even in servers where nobody runs /duel again.
         await self.duels.drop_idle()
         # Vote and Duel buttons on messages sent before this start must keep working.
-        self.add_dynamic_items(VoteButton, DuelButton)
+        self.add_dynamic_items(VoteButton, DuelButton, RemindButton)
         await self.load_cogs()
         await self.sync_commands()
         self._warming = asyncio.create_task(self._warm_results(), name="warm-results")
         self._watching = asyncio.create_task(self._watch_outside_writes(), name="outside-writes")
         self._purging = asyncio.create_task(self.lifecycle.run(), name="purge-departed")
+        self._compacting = asyncio.create_task(self._compact_history(), name="compact-history")
         if self.settings.health_port is not None:
             self.health = HealthServer(self, self.settings.health_host, self.settings.health_port)
             await self.health.start()
@@ -145,6 +177,17 @@ class RankingBot(commands.Bot):
             log.exception("Could not preload results; they will load on first use")
         else:
             log.info("Preloaded results for %d debate(s)", warmed)
+
+    async def _compact_history(self) -> None:
+        # Saves keep each member's history short themselves; this catches up on revisions
+        # kept from before the retention existed, in short transactions in the background.
+        try:
+            gone = await self.ballot_store.compact_all()
+        except Exception:
+            log.exception("Could not compact the ballot history; saves still compact their own")
+        else:
+            if gone:
+                log.info("Compacted %d old ballot revision(s)", gone)
 
     async def _watch_outside_writes(self) -> None:
         # `python -m bot forget USER_ID` erases ballots from another process; the kept
@@ -189,10 +232,17 @@ class RankingBot(commands.Bot):
     async def close(self) -> None:
         if self.health is not None:
             await self.health.stop()
-        for task in (self._warming, self._backing_up, self._watching, self._purging):
+        for task in (
+            self._warming,
+            self._backing_up,
+            self._watching,
+            self._purging,
+            self._compacting,
+        ):
             if task is not None:
                 task.cancel()
         self.charts.close()
+        self.exports.close()
         await super().close()
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:

@@ -16,7 +16,7 @@ MAX_LENGTH = 100
 
 ID = "[0-9]+"
 METHOD = "[a-z_]+"
-BOARD = "items|members"
+BOARD = "items|members|predictions"
 NONCE = "[0-9a-f]+"
 ACTION = "[a-z]+"
 MODE = "refine|fresh"
@@ -69,6 +69,8 @@ DUEL_OFFER = _spec("rd:duel:offer:{debate_id}:{mode}", debate_id=ID, mode=MODE)
 DUEL_ANSWER = _spec("rd:duel:{session_id}:{step}:{answer}", session_id=ID, step=ID, answer=ANSWER)
 # [Save what I have], [Cancel] and [Keep going] of one duel session.
 DUEL_SESSION = _spec("rd:duel:{action}:{session_id}", action=SESSION_ACTION, session_id=ID)
+# Remind me: opt in to (or out of) the reminder before a debate's deadline.
+REMIND = _spec("rd:remind:{debate_id}", debate_id=ID)
 # ◀ ▶ under the author's ranking.
 SHOW_PAGE = _spec("rd:show:{debate_id}:{page}", debate_id=ID, page=ID)
 # ◀ ▶, Edit and Share under a member's own ballot; share names the revision shown.
@@ -86,6 +88,8 @@ NUMBERS = _spec("rd:h2h:{debate_id}:{method}:{page}", debate_id=ID, method=METHO
 NUMBERS_PAGE = _spec(
     "rd:h2h:page:{debate_id}:{method}:{page}", debate_id=ID, method=METHOD, page=ID
 )
+# ◀ ▶ under /debate list (the clicker's server): one page per message, under Discord's 6,000.
+LIST_PAGE = _spec("rd:list:{page}", page=ID)
 LEADERBOARD_PAGE = _spec(
     "rd:lb:{debate_id}:{board}:{method}:{page}",
     debate_id=ID,
@@ -101,6 +105,7 @@ ALL = (
     DUEL_OFFER,
     DUEL_ANSWER,
     DUEL_SESSION,
+    REMIND,
     SHOW_PAGE,
     BALLOT_PAGE,
     BALLOT_EDIT,
@@ -110,4 +115,5 @@ ALL = (
     NUMBERS,
     NUMBERS_PAGE,
     LEADERBOARD_PAGE,
+    LIST_PAGE,
 )

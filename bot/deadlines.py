@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 # A deadline further out than this is almost certainly a typo (a year where a day was meant).
 MAX_AHEAD = timedelta(days=366)
 MAX_TEXT = 40
+# The reminder comes this long before the deadline, or halfway when less time is left.
+REMINDER_LEAD = timedelta(hours=24)
 
 _DURATION = re.compile(r"(?P<count>[0-9]{1,7})\s*(?P<unit>s|m|h|d|w)", re.IGNORECASE)
 _DISCORD_TIMESTAMP = re.compile(r"<t:(?P<seconds>-?[0-9]{1,12})(?::[tTdDfFR])?>")
@@ -59,6 +61,11 @@ def _read(text: str, now: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def reminder_time(closes_at: datetime, now: datetime) -> datetime:
+    """When to remind of a deadline set at ``now``: 24 h before it, or halfway there."""
+    return closes_at - min(REMINDER_LEAD, (closes_at - now) / 2)
 
 
 def discord_timestamp(moment: datetime, style: str = "R") -> str:

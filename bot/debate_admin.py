@@ -8,24 +8,42 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.deadlines import reminder_time
 from bot.edit_plans import EditPlan, ballots_touched
 from bot.errors import UserError
-from bot.models import Ballot, Deadline, Debate, DebateChanged, DebateSpec
+from bot.models import Ballot, Deadline, Debate, DebateChanged, DebateSpec, TooManyDebates
+from bot.render.admin import stale_edit_message
 from bot.render.text import safe
 from bot.storage import BallotRepository, DebateRepository, SettingsRepository
 
 
 class DebateAdmin:
     def __init__(
-        self, debates: DebateRepository, ballots: BallotRepository, settings: SettingsRepository
+        self,
+        debates: DebateRepository,
+        ballots: BallotRepository,
+        settings: SettingsRepository,
+        *,
+        max_debates: int = 50,
     ) -> None:
         self.debates = debates
         self.ballots = ballots
         self.settings = settings
+        self.max_debates = max_debates
 
     async def create(self, spec: DebateSpec, *, guild_id: int, created_by: int) -> Debate:
-        """A new debate of the server; :class:`~bot.models.SlugTaken` if the slug is in use."""
-        return await self.debates.create(spec, guild_id=guild_id, created_by=created_by)
+        """A new debate of the server; :class:`~bot.models.SlugTaken` if the slug is in use,
+        a UserError when the server has as many debates as it may."""
+        try:
+            return await self.debates.create(
+                spec, guild_id=guild_id, created_by=created_by, max_per_guild=self.max_debates
+            )
+        except TooManyDebates as exc:
+            raise UserError(
+                f"This server already has {exc.limit} debates of its own, the most it may have, "
+                "so nothing was created. `/debate delete` one it no longer needs "
+                "(`/debate export` first keeps a copy), then try again."
+            ) from None
 
     async def apply(self, guild_id: int, plan: EditPlan) -> int:
         """Write ``plan`` in one transaction; how many current ballots lost an item."""
@@ -33,16 +51,15 @@ class DebateAdmin:
         touched = ballots_touched(plan, await self.current_ballots(guild_id, plan.before))
         try:
             await self.debates.revise(
-                plan.before.id,
-                plan.spec,
-                plan.item_ids,
-                expected_item_ids=[item.id for item in plan.before.items],
+                plan.before.id, plan.spec, plan.item_ids, expected_revision=plan.before.revision
             )
         except DebateChanged:
-            raise UserError(
-                f"Someone else changed the items of **{safe(plan.before.title)}** meanwhile, "
-                "so I saved nothing. Run `/debate edit` again to start from the current version."
-            ) from None
+            current = await self.debates.get(plan.before.id)
+            if current is None:
+                raise UserError(
+                    f"**{safe(plan.before.title)}** was deleted meanwhile; nothing was saved."
+                ) from None
+            raise UserError(stale_edit_message(current)) from None
         return touched
 
     async def current_ballots(self, guild_id: int, debate: Debate) -> list[Ballot]:
@@ -61,10 +78,22 @@ class DebateAdmin:
         return None if is_open else await self.debates.closed_at(guild_id, debate.id)
 
     async def set_deadline(
-        self, guild_id: int, debate: Debate, closes_at: datetime, announce_channel_id: int
+        self,
+        guild_id: int,
+        debate: Debate,
+        closes_at: datetime,
+        announce_channel_id: int,
+        now: datetime,
     ) -> Deadline:
-        """Keep (or make) voting open until ``closes_at``; it then closes by itself."""
-        return await self.debates.set_deadline(guild_id, debate.id, closes_at, announce_channel_id)
+        """Keep (or make) voting open until ``closes_at``; it then closes by itself, and
+        those who asked are reminded before (:func:`bot.deadlines.reminder_time`)."""
+        return await self.debates.set_deadline(
+            guild_id,
+            debate.id,
+            closes_at,
+            announce_channel_id,
+            remind_at=reminder_time(closes_at, now),
+        )
 
     async def deadline(self, guild_id: int, debate: Debate) -> Deadline | None:
         return await self.debates.deadline(guild_id, debate.id)

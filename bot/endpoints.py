@@ -1,4 +1,8 @@
-"""Point discord.py at another Discord: a local emulator in tests, or a proxy.
+"""Point discord.py at another Discord: a local emulator in tests.
+
+Both URLs receive the bot token (REST in every request's header, the gateway when it
+identifies), so only a loopback address is accepted: a mistyped or planted setting can't
+send the token to another machine.
 
 discord.py has no constructor option for its endpoints, but it reads both from one place each:
 
@@ -14,6 +18,7 @@ This module is the only place that knows about those attributes; nothing else in
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 
 import yarl
@@ -53,4 +58,18 @@ def _validated_url(value: str, schemes: frozenset[str], setting: str) -> str:
         raise ValueError(f"{setting} must start with {expected} and name a host, not {value!r}")
     if parsed.query_string or parsed.fragment:
         raise ValueError(f"{setting} must not have a query or fragment: {value!r}")
+    if not _is_loopback(parsed.host):
+        raise ValueError(
+            f"{setting} must name this machine (127.0.0.1, ::1 or localhost), not "
+            f"{parsed.host!r}: the bot token is sent there. It is for a local test emulator."
+        )
     return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

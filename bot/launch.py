@@ -16,7 +16,7 @@ from bot.client import RankingBot
 from bot.endpoints import apply_endpoints
 from bot.logs import formatter_for
 from bot.maintenance import backup_command, forget_command
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, dotenv_warning
 from bot.storage import Database
 from bot.storage.backup import BackupError
 from bot.storage.database import DatabaseTooNew, MigrationFailed
@@ -31,7 +31,11 @@ def launch(command: str, args: list[str]) -> int:
     """``run``, ``sync``, ``backup`` or ``forget`` with the arguments after it; the exit status."""
     # The working directory's .env, as the README says: the default search starts from this
     # file's folder, which for an installed bot is inside site-packages.
-    load_dotenv(Path.cwd() / ".env", override=False)
+    dotenv = Path.cwd() / ".env"
+    load_dotenv(dotenv, override=False)
+    warning = dotenv_warning(dotenv)
+    if warning is not None:
+        print(f"ranking-debates: warning: {warning}", file=sys.stderr)
     try:
         settings = Settings.from_env(require_token=command not in OFFLINE)
     except SettingsError as exc:

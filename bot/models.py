@@ -36,6 +36,9 @@ class Debate:
     items: tuple[Item, ...]
     source: str | None = None
     guild_id: int | None = None  # None: a catalog debate, available in every server
+    # Bumped by every change of the debate itself: an edit made from an older revision is
+    # refused (DebateChanged) rather than silently undoing someone else's change.
+    revision: int = 0
 
     @property
     def is_catalog(self) -> bool:
@@ -64,6 +67,9 @@ class Ballot:
     reason: str | None
     created_at: datetime
     withdrawn_at: datetime | None = None
+    # Items this revision ranked that the debate no longer has, left out of ``tiers`` when
+    # read (stored before the save checked its items inside its transaction).
+    removed_items: int = 0
 
     @property
     def ranked_ids(self) -> tuple[int, ...]:
@@ -89,6 +95,60 @@ class Deadline:
     debate_id: int
     closes_at: datetime
     announce_channel_id: int
+    remind_at: datetime | None = None  # the reminder before it; None once claimed
+
+
+# 'after-close': the consensus and all derived from it are hidden while the debate is open.
+ResultsVisibility = Literal["live", "after-close"]
+# voter_role_id of a debate's rules that overrides a server's voter role with "anyone".
+ANYONE = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DebateRules:
+    """A debate's own rules in a server; None follows the server's settings."""
+
+    results: ResultsVisibility | None = None
+    voter_role_id: int | None = None  # ANYONE: no role needed, whatever the server says
+    min_member_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VoterRules:
+    """Who may vote on a debate in a server, after the debate's rules override the server's."""
+
+    role_id: int | None = None
+    min_member_days: int = 0
+
+    @property
+    def open_to_all(self) -> bool:
+        return self.role_id is None and self.min_member_days == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """A member's guess of the server's final order of a debate."""
+
+    guild_id: int
+    debate_id: int
+    member_id: int
+    tiers: Tiers
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPost:
+    """The reminder before a deadline: claimed before it is sent, like a summary post."""
+
+    id: int
+    guild_id: int
+    debate_id: int
+    channel_id: int
+    closes_at: datetime
+    nonce: str
+    status: PostStatus
+    claimed_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +160,9 @@ class GuildSettings:
     default_method: str = "schulze"
     admin_role_id: int | None = None
     pseudonymous_exports: bool = True
+    results: ResultsVisibility = "live"
+    voter_role_id: int | None = None
+    min_member_days: int = 0
     # /factions thresholds; None: the bot-wide FACTION_MIN_VOTERS / FACTION_MIN_SIZE.
     faction_min_voters: int | None = None
     faction_min_size: int | None = None
@@ -267,7 +330,15 @@ class SlugTaken(Exception):
 
 
 class DebateChanged(Exception):
-    """A debate's items changed between reading it and writing a change based on it."""
+    """A debate changed between reading it and writing a change based on it."""
+
+
+class TooManyDebates(Exception):
+    """The server already has as many debates of its own as it may."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
 
 
 class DebateGone(Exception):

@@ -1,7 +1,8 @@
 """Who may do what: the bot's permission checks, in one place.
 
 - who counts as a server admin (:func:`ensure_admin`, :func:`admin_only`);
-- whether the bot itself may post a summary in a channel (:func:`check_can_post`).
+- whether the bot itself, and the member asking, may post a summary in a channel
+  (:func:`check_can_post`).
 """
 
 from __future__ import annotations
@@ -131,4 +132,30 @@ def check_can_post(
     missing = missing_permissions(permissions) if permissions is not None else []
     if missing:
         raise UserError(cannot_post_message(target.mention, missing))
+    check_member_can_post(interaction, target)
     return target
+
+
+def check_member_can_post(
+    interaction: discord.Interaction, target: discord.abc.GuildChannel
+) -> None:
+    """A UserError unless the member asking may see and post in ``target`` themselves: the
+    bot must not post where the member could not (an admin role is no way around a
+    channel's own permissions)."""
+    if target.id == interaction.channel_id:
+        permissions: discord.Permissions | None = interaction.permissions
+    else:
+        member = interaction.user
+        guild = target.guild
+        cached = isinstance(member, discord.Member) and not guild.unavailable and guild.roles
+        permissions = target.permissions_for(member) if cached else None  # type: ignore[arg-type]
+    if permissions is None:
+        raise UserError(
+            f"I can't check your permissions in {target.mention} right now (Discord hasn't "
+            "sent me this server yet); try again in a minute."
+        )
+    if not (permissions.view_channel and permissions.send_messages):
+        raise UserError(
+            f"You can't post in {target.mention} yourself, so I won't post there for you. "
+            "Pick a channel you can post in."
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,8 @@ class Settings:
     faction_min_voters: int = 10
     faction_min_size: int = 3
     chart_cooldown_seconds: int = 10
+    # A server's own debates, at most: each one costs every autocomplete keystroke there.
+    max_debates_per_server: int = 50
     # Point discord.py at another REST API / gateway (the test emulator); empty means Discord.
     api_base_url: str | None = None
     gateway_url: str | None = None
@@ -85,6 +88,7 @@ class Settings:
             vote_saves_per_minute=_non_negative_int(env, "VOTE_SAVES_PER_MINUTE", 5),
             **_faction_thresholds(env),
             chart_cooldown_seconds=_non_negative_int(env, "CHART_COOLDOWN_SECONDS", 10),
+            max_debates_per_server=_positive_int(env, "MAX_DEBATES_PER_SERVER", 50),
             api_base_url=_clean(env.get("DISCORD_API_BASE_URL")),
             gateway_url=_clean(env.get("DISCORD_GATEWAY_URL")),
             backup_dir=_path(env, "BACKUP_DIR"),
@@ -93,6 +97,20 @@ class Settings:
             health_host=_clean(env.get("HEALTH_HOST")) or "127.0.0.1",
             log_format=_choice(env, "LOG_FORMAT", ("text", "json")),
         )
+
+
+def dotenv_warning(path: Path) -> str | None:
+    """A warning when ``path`` (the .env holding the token) can be read by other users."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if os.name == "nt" or not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return None
+    return (
+        f"{path} can be read by other users of this machine, and it holds the bot token: "
+        f"run `chmod 600 {path}`."
+    )
 
 
 def _clean(value: str | None) -> str | None:

@@ -46,6 +46,7 @@ from bot.permissions import bot_permissions_in, cannot_post_message, missing_per
 from bot.ranking import KEMENY_MAX_ITEMS
 from bot.render.charts import chart_data
 from bot.render.factions import summary_factions_embed
+from bot.render.running import hidden_embed, predictions_embed
 from bot.render.summary import CHART_NAME, summary_embeds
 from bot.render.text import EMBED_TOTAL, safe
 from bot.summary_changes import changes_since, snapshot_of
@@ -60,8 +61,8 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 _Due = TypeVar("_Due", Schedule, Deadline)
 if TYPE_CHECKING:
-    # (debate_id, method, full_ranking, is_open) -> the buttons under a summary.
-    SummaryButtons = Callable[[int, str, bool, bool], discord.ui.View]
+    # (debate_id, method, full_ranking, is_open, hidden) -> the buttons under a summary.
+    SummaryButtons = Callable[[int, str, bool, bool, bool], discord.ui.View]
 # Discord checks a message nonce for uniqueness over "the past few minutes"; resending a
 # crashed post well inside that is safe, later it could duplicate, so it is abandoned.
 RESEND_WINDOW = timedelta(seconds=60)
@@ -86,7 +87,7 @@ class CannotPost(UserError):
 class ComposedSummary:
     debate: Debate
     embeds: list[discord.Embed]
-    chart: bytes
+    chart: bytes | None  # None while results are hidden
     snapshot: SummarySnapshot
     partial_ranking: bool  # the ranking shows its first places only
     closed: bool  # voting has closed: the ranking is final, nobody can vote
@@ -104,16 +105,19 @@ class SummaryPoster:
     # -- composing --------------------------------------------------------------------
 
     async def compose(
-        self, guild_id: int, debate: Debate, *, scheduled: bool = False, closing: bool = False
+        self, guild_id: int, debate: Debate, *, scheduled: bool = False, reveal: bool = False
     ) -> ComposedSummary:
         """The consensus, the hottest disagreements, what changed and the chart.
 
         For a scheduled post nobody is there to read an error, so a method too slow for
-        this debate falls back to Schulze (the embed names the method used). A closed
-        debate's summary (``closing``: the reveal, composed just before it closes) says its
-        ranking is final and offers no Vote.
+        this debate falls back to Schulze (the embed names the method used). While the
+        debate's results are hidden it shows only how many ranked and when results come
+        out; a ``reveal`` (composed as the debate closes) shows everything, predictions too.
+        A closed debate's summary (a reveal among them) says its ranking is final and
+        offers no Vote.
         """
-        closed = closing or not await self.bot.debate_admin.is_open(guild_id, debate)
+        closed = reveal or not await self.bot.debate_admin.is_open(guild_id, debate)
+        hidden = None if reveal else await self.bot.debate_rules.hidden(guild_id, debate)
         settings = await self.bot.server_settings.get(guild_id)
         method = settings.default_method
         if scheduled and method == "kemeny" and len(debate.items) > KEMENY_MAX_ITEMS:
@@ -131,6 +135,8 @@ class SummaryPoster:
             else None
         )
         changes = changes_since(last.snapshot if last else None, snapshot, voter_changes)
+        if hidden is not None:
+            return ComposedSummary(debate, [hidden_embed(hidden)], None, snapshot, False, closed)
         plain_names = {item.id: item.name for item in debate.items}
         chart = await self.bot.charts.draw(
             chart_key(guild_id, debate, method, kept.version),
@@ -157,15 +163,26 @@ class SummaryPoster:
         )
         if factions is not None and sum(len(e) for e in embeds) + len(factions) <= EMBED_TOTAL:
             embeds = [*embeds[:-1], factions, embeds[-1]]  # before the disagreements and chart
+        if reveal:
+            scores = await self.bot.predictions.scores(guild_id, debate, result)
+            guesses = predictions_embed(debate, scores, hide_members=settings.hide_members)
+            if guesses is not None and sum(len(e) for e in embeds) + len(guesses) <= EMBED_TOTAL:
+                embeds = [*embeds, guesses]
         return ComposedSummary(debate, embeds, chart, snapshot, message.partial_ranking, closed)
 
     # -- posting now ------------------------------------------------------------------
 
     async def post_now(
-        self, guild_id: int, debate: Debate, channel: discord.abc.Messageable
+        self,
+        guild_id: int,
+        debate: Debate,
+        channel: discord.abc.Messageable,
+        *,
+        reveal: bool = False,
     ) -> discord.Message:
-        """/summary post: compose, record, send. Raises UserError (CannotPost among them)."""
-        composed = await self.compose(guild_id, debate)
+        """/summary post (or the reveal when an admin closes a debate whose results were
+        hidden): compose, record, send. Raises UserError (CannotPost among them)."""
+        composed = await self.compose(guild_id, debate, reveal=reveal)
         channel_id = getattr(channel, "id", 0)
         post = await self.repo.claim_manual(
             guild_id,
@@ -174,6 +191,7 @@ class SummaryPoster:
             snapshot=composed.snapshot,
             nonce=new_nonce(),
             now=self.clock(),
+            kind="reveal" if reveal else "summary",
         )
         return await self._send(post, composed, channel)
 
@@ -244,7 +262,9 @@ class SummaryPoster:
                 await self.repo.mark_unsent(post.id, "abandoned", "the debate was deleted")
                 continue
             try:
-                composed = await self.compose(post.guild_id, debate, scheduled=True)
+                composed = await self.compose(
+                    post.guild_id, debate, scheduled=True, reveal=post.kind == "reveal"
+                )
                 await self._send(post, composed, self._channel(post))
             except CannotPost:
                 continue  # recorded as failed
@@ -265,7 +285,7 @@ class SummaryPoster:
         debate = await self.bot.debate_store.get(deadline.debate_id)
         if debate is None:
             return None  # deleted: its guild_debates row cascades away
-        composed = await self.compose(deadline.guild_id, debate, scheduled=True, closing=True)
+        composed = await self.compose(deadline.guild_id, debate, scheduled=True, reveal=True)
         post = await self.repo.claim_reveal(
             deadline, snapshot=composed.snapshot, nonce=new_nonce(), now=now
         )
@@ -327,12 +347,15 @@ class SummaryPoster:
                 reveal_line(composed.debate) if post.kind == "reveal" else None,
                 nonce=post.nonce,
                 embeds=composed.embeds,
-                file=discord.File(io.BytesIO(composed.chart), filename=CHART_NAME),
+                files=[discord.File(io.BytesIO(composed.chart), filename=CHART_NAME)]
+                if composed.chart is not None
+                else [],
                 view=self.buttons(
                     composed.debate.id,
                     composed.snapshot.method,
                     composed.partial_ranking,
                     not composed.closed,
+                    composed.chart is None,
                 ),
                 allowed_mentions=discord.AllowedMentions.none(),
             )

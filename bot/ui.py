@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
@@ -15,6 +17,7 @@ from bot.custom_ids import CustomId
 from bot.errors import answer_error, send_ephemeral
 from bot.render.results import NUMBERS_LABEL
 from bot.render.text import LAYOUT_TEXT, MESSAGE_CONTENT, clip, embed_markdown
+from bot.render.tierlist import TierList, render_tierlist
 
 if TYPE_CHECKING:
     from discord.ext import commands
@@ -26,6 +29,41 @@ if TYPE_CHECKING:
     CogMixin = commands.Cog
 else:
     CogMixin = object
+
+
+async def tierlist_picture(
+    bot: RankingBot, tier_list: TierList, filename: str, *, guild_id: int | None
+) -> discord.File | None:
+    """The tier list as an attachment, drawn in the bounded chart worker; None when that
+    worker is busy with this server's pictures (answer without it)."""
+    # The picture shows exactly what the tier list holds, so that is its cache key.
+    png = await bot.charts.picture(
+        ("tierlist", repr(tier_list)), partial(render_tierlist, tier_list), guild_id=guild_id
+    )
+    return None if png is None else discord.File(io.BytesIO(png), filename=filename)
+
+
+CANNOT_POST_NOTE = (
+    "Only you can see this: you can't send messages in this channel, so I didn't post it here."
+)
+
+
+def can_post_here(interaction: discord.Interaction) -> bool:
+    """Whether the member may post in the channel of the interaction themselves."""
+    permissions = interaction.permissions
+    if isinstance(interaction.channel, discord.Thread):
+        return permissions.send_messages_in_threads
+    return permissions.send_messages
+
+
+async def defer_answer(interaction: discord.Interaction, *, public: bool) -> str | None:
+    """Acknowledge a command whose answer takes a moment: in the channel when ``public`` and
+    the member may post there themselves, else privately. The note to send with the answer
+    (``note`` of :func:`picture_message`) when a public answer was turned private (the bot
+    must not post for members who can't), else None."""
+    shown = public and can_post_here(interaction)
+    await interaction.response.defer(thinking=True, ephemeral=not shown)
+    return CANNOT_POST_NOTE if public and not shown else None
 
 
 def guild_of(interaction: discord.Interaction) -> int:
@@ -60,30 +98,91 @@ class OwnedView(BaseView):
         return False
 
 
+class OpenForms:
+    """The forms members have open, so a submit nobody will answer can be answered.
+
+    Only live forms are kept: a form leaves when it is submitted or times out. Each member
+    holds at most ``per_member`` (someone clicking Paste… over and over closes their own
+    oldest ones, not other members'), and all members together at most ``total``. A form
+    dropped for room is also stopped, so discord.py forgets it too: its submit is then
+    answered as a lost form, truthfully, and never both applied and called lost.
+    """
+
+    def __init__(self, *, per_member: int, total: int) -> None:
+        self.per_member = per_member
+        self.total = total
+        self._forms: dict[str, BaseModal] = {}
+        self._members: dict[int, list[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._forms)
+
+    def __contains__(self, custom_id: object) -> bool:
+        return custom_id in self._forms
+
+    def opened(self, member_id: int, form: BaseModal) -> None:
+        """Remember ``form`` as ``member_id``'s, closing older ones past the limits."""
+        mine = self._members.setdefault(member_id, [])
+        while len(mine) >= self.per_member:
+            self._close(mine[0])
+        while len(self._forms) >= self.total:
+            self._close(next(iter(self._forms)))
+        form.member_id = member_id
+        self._forms[form.custom_id] = form
+        self._members.setdefault(member_id, []).append(form.custom_id)
+
+    def take(self, custom_id: str) -> BaseModal | None:
+        """The live form a submit is for, no longer kept; None when there is none."""
+        # Not "is it finished": discord.py may run the form's own submit (and stop it)
+        # before this is asked. A form that times out leaves in its on_timeout.
+        form = self._forms.pop(custom_id, None)
+        if form is not None:
+            self._unlist(form)
+        return form
+
+    def forget(self, form: BaseModal) -> None:
+        if self._forms.pop(form.custom_id, None) is not None:
+            self._unlist(form)
+
+    def _close(self, custom_id: str) -> None:
+        form = self._forms.pop(custom_id)
+        self._unlist(form)
+        form.stop()
+
+    def _unlist(self, form: BaseModal) -> None:
+        if form.member_id is None:
+            return
+        mine = self._members.get(form.member_id, [])
+        if form.custom_id in mine:
+            mine.remove(form.custom_id)
+        if not mine:
+            self._members.pop(form.member_id, None)
+
+
+FORMS_PER_MEMBER = 5
+MAX_OPEN_FORMS = 10_000
+
+
 class BaseModal(discord.ui.Modal):
     """A modal whose errors go through the one error path, and whose submit is never lost.
 
     discord.py silently drops the submit of a form it no longer knows (opened before a
-    restart, or timed out), and the member's typing is gone with "This interaction failed".
-    Every form is recorded in :attr:`open_forms` until it is submitted or times out, so the
-    bot can recognise such a submit and give the member back what they typed
-    (:func:`answer_lost_form`).
+    restart, timed out, or closed for room), and the member's typing is gone with "This
+    interaction failed". Forms are opened with :func:`open_form`, which records them in
+    :attr:`open_forms` while they are live, so the bot can recognise such a submit and give
+    the member back what they typed (:func:`answer_lost_form`).
     """
 
-    # custom_id -> the form; class-wide because forms are created before any bot is at hand,
-    # and random custom_ids keep bots in one process (the tests) from seeing each other's.
-    open_forms: ClassVar[dict[str, BaseModal]] = {}
+    # Class-wide because forms are created before any bot is at hand; random custom_ids
+    # keep bots in one process (the tests) from seeing each other's.
+    open_forms: ClassVar[OpenForms] = OpenForms(per_member=FORMS_PER_MEMBER, total=MAX_OPEN_FORMS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.expired = False
-        forms = BaseModal.open_forms
-        forms[self.custom_id] = self
-        if len(forms) > _MAX_OPEN_FORMS:  # forms never submitted; drop the oldest
-            del forms[next(iter(forms))]
+        self.member_id: int | None = None
 
     async def on_timeout(self) -> None:
-        self.expired = True
+        BaseModal.open_forms.forget(self)
 
     async def on_error(
         self,
@@ -97,6 +196,16 @@ class BaseModal(discord.ui.Modal):
         await answer_error(interaction, error)
 
 
+async def open_form(interaction: discord.Interaction, form: BaseModal) -> None:
+    """Show ``form`` to the member and keep it among the live forms until it ends."""
+    BaseModal.open_forms.opened(interaction.user.id, form)
+    try:
+        await interaction.response.send_modal(form)
+    except BaseException:
+        BaseModal.open_forms.forget(form)
+        raise
+
+
 async def answer_lost_form(interaction: discord.Interaction) -> bool:
     """Answer a form submit nobody will answer; True when it was one.
 
@@ -104,13 +213,12 @@ async def answer_lost_form(interaction: discord.Interaction) -> bool:
     """
     if interaction.type is not discord.InteractionType.modal_submit or interaction.data is None:
         return False
-    form = BaseModal.open_forms.pop(str(interaction.data.get("custom_id")), None)
-    if form is not None and not form.expired:
+    if BaseModal.open_forms.take(str(interaction.data.get("custom_id"))) is not None:
         return False
     typed = [text for text in _submitted_texts(interaction.data) if text.strip()]
     message = (
-        "That form was open for too long or from before I restarted, so I couldn't use it. "
-        "Nothing was saved; open it again."
+        "That form is no longer open (it was open for too long, you opened newer ones since, "
+        "or I restarted), so I couldn't use it. Nothing was saved; open it again."
     )
     if typed:
         room = 1500 // len(typed)
@@ -123,7 +231,6 @@ async def answer_lost_form(interaction: discord.Interaction) -> bool:
 
 
 FENCE = "```"
-_MAX_OPEN_FORMS = 10_000
 
 
 def _submitted_texts(data: Any) -> list[str]:
@@ -226,17 +333,32 @@ class DuelButton(DebateButton, spec=custom_ids.DUEL):
     event = "duel_button"
 
 
+class RemindButton(DebateButton, spec=custom_ids.REMIND):
+    """Remind me: opt in to the reminder before a debate's deadline; clicked again, opt out
+    (answered by the reminders cog)."""
+
+    label = "Remind me"
+    emoji = "⏰"
+    style = discord.ButtonStyle.secondary
+    event = "remind_button"
+
+
 def summary_view(
-    debate_id: int, method: str, full_ranking: bool, is_open: bool = True
+    debate_id: int, method: str, full_ranking: bool, is_open: bool = True, hidden: bool = False
 ) -> discord.ui.View:
     """The buttons under a summary: the numbers, the rest of the ranking, and Vote (only
-    while voting is open).
+    while voting is open); only Vote while the results are ``hidden``.
 
     They are plain buttons with the custom_ids that cogs/results handles as dynamic
     items. The view is stopped before sending so discord.py does not also keep it in
     memory for every summary ever posted: the dynamic items answer the clicks.
     """
     view = discord.ui.View(timeout=None)
+    if hidden:
+        if is_open:
+            view.add_item(vote_button(debate_id))
+        view.stop()
+        return view
     view.add_item(
         discord.ui.Button(
             label=NUMBERS_LABEL,
@@ -303,30 +425,39 @@ def layout_text(panels: Sequence[Panel]) -> int:
     return sum(len(embed_markdown(panel.embed)) for panel in panels)
 
 
-def fits_layout(*embeds: discord.Embed) -> bool:
-    """True when these embeds' text fits one layout uncut: else they read better as embeds."""
-    return layout_text([Panel(embed) for embed in embeds]) <= LAYOUT_TEXT
+def fits_layout(*embeds: discord.Embed, note: str | None = None) -> bool:
+    """True when these embeds' text (and the ``note`` above them) fits one layout uncut: else
+    they read better as embeds."""
+    return layout_text([Panel(embed) for embed in embeds]) + len(note or "") <= LAYOUT_TEXT
 
 
-def pages_fit_layout(pages: Sequence[discord.Embed]) -> bool:
+def pages_fit_layout(pages: Sequence[discord.Embed], *, note: str | None = None) -> bool:
     """True when every page fits a layout: a message turned to any page stays whole."""
-    return all(fits_layout(page) for page in pages)
+    return all(fits_layout(page, note=note) for page in pages)
 
 
 def layout(
-    *panels: Panel, buttons: discord.ui.View | None = None, timeout: float | None = None
+    *panels: Panel,
+    buttons: discord.ui.View | None = None,
+    timeout: float | None = None,
+    note: str | None = None,
 ) -> discord.ui.LayoutView:
     """The panels as cards, the buttons of ``buttons`` in rows of five below them.
 
-    Text past Discord's limit is cut (with an ellipsis), each panel keeping its share: that
-    only happens to a page turned in place that grew since the message was sent.
+    ``note``: a line above the cards, where a message with embeds has its content (a card
+    can have none), e.g. that an answer is a private preview. Text past Discord's limit is
+    cut (with an ellipsis), each panel keeping its share: that only happens to a page turned
+    in place that grew since the message was sent.
     """
     view = BaseLayout(timeout=timeout)
+    if note:
+        view.add_item(discord.ui.TextDisplay(note))
+    budget = LAYOUT_TEXT - len(note or "")
     total = layout_text(panels)
     for panel in panels:
         text = embed_markdown(panel.embed)
-        if total > LAYOUT_TEXT:
-            text = clip(text, max(LAYOUT_TEXT * len(text) // total, 1))
+        if total > budget:
+            text = clip(text, max(budget * len(text) // total, 1))
         children: list[discord.ui.Item[Any]] = [discord.ui.TextDisplay(text)]
         if panel.pictures:
             gallery = [discord.MediaGalleryItem(url) for url in panel.pictures]
@@ -348,20 +479,24 @@ def picture_message(
     buttons: discord.ui.View | None = None,
     pages: Sequence[discord.Embed] = (),
     files: Sequence[discord.File] = (),
+    note: str | None = None,
 ) -> dict[str, Any]:
     """The keyword arguments that send ``embed`` with its picture (and other ``files``).
 
     A card when there is a picture and the text fits (``pages``: every page the message may
     be turned to, which must fit too); else the embed with the picture as its image.
+    ``note``: the message's content, or the first text of a card (which can have none).
     """
     sent = [*([picture] if picture else []), *files]
     message: dict[str, Any] = {"files": sent} if sent else {}
-    if picture is not None and pages_fit_layout([embed, *pages]):
+    if picture is not None and pages_fit_layout([embed, *pages], note=note):
         shown = [attachment(file.filename) for file in files]
         panel = Panel(embed, [attachment(picture.filename)], shown)
-        return message | {"view": layout(panel, buttons=buttons)}
+        return message | {"view": layout(panel, buttons=buttons, note=note)}
     if picture is not None:
         embed.set_image(url=attachment(picture.filename))
+    if note:
+        message["content"] = note
     return message | {"embed": embed} | ({"view": buttons} if buttons is not None else {})
 
 
@@ -384,6 +519,15 @@ def kept_pictures(message: discord.Message | None) -> list[str]:
     return found
 
 
+def kept_note(message: discord.Message | None) -> str | None:
+    """The note above a layout message's cards (see :func:`layout`), to keep it on an edit."""
+    if not is_layout(message):
+        return None
+    assert message is not None
+    first = message.components[0] if message.components else None
+    return first.content if isinstance(first, discord.TextDisplay) else None
+
+
 def page_answer(
     message: discord.Message | None, embed: discord.Embed, view: discord.ui.View, *, in_place: bool
 ) -> dict[str, Any]:
@@ -394,6 +538,8 @@ def page_answer(
     keep being answered with embeds.
     """
     if is_layout(message):
-        pictures = kept_pictures(message) if in_place else []
-        return {"view": layout(Panel(embed, pictures), buttons=view)}
+        if not in_place:
+            return {"view": layout(Panel(embed), buttons=view)}
+        panel = Panel(embed, kept_pictures(message))
+        return {"view": layout(panel, buttons=view, note=kept_note(message))}
     return {"embed": embed, "view": view}

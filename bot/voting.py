@@ -16,10 +16,11 @@ import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.errors import DebateNotFound, UserError
 from bot.models import Ballot, Debate, DebateGone, ItemsGone, Tiers
+from bot.names import strip_invisible
 from bot.render.text import safe
 from bot.storage import BallotRepository, DebateRepository
 from bot.storage.personal_data import Erasure, PersonalDataRepository
@@ -58,11 +59,25 @@ def check_tiers(debate: Debate, tiers: Tiers) -> Tiers:
     return normal
 
 
+def without_removed_items(debate: Debate, ballot: Ballot) -> Ballot | None:
+    """``ballot`` with only the debate's items, counting the others in ``removed_items``.
+
+    A vote racing an item removal could store a removed item's id before saves checked
+    their items inside their transaction; such ballots are read, not failed on.
+    """
+    known = {item.id for item in debate.items}
+    tiers = tuple(kept for tier in ballot.tiers if (kept := tuple(i for i in tier if i in known)))
+    if tiers == ballot.tiers:
+        return ballot
+    removed = sum(len(tier) for tier in ballot.tiers) - sum(len(tier) for tier in tiers)
+    return replace(ballot, tiers=tiers, removed_items=removed) if tiers else None
+
+
 def normalize_reason(reason: str | None) -> str | None:
     """Trimmed reason, None when blank; a UserError when too long."""
-    if reason is None or not reason.strip():
+    if reason is None or not strip_invisible(reason).strip():
         return None
-    reason = reason.strip()
+    reason = strip_invisible(reason).strip()
     if len(reason) > MAX_REASON_LENGTH:
         raise UserError(
             f"Your reason is {len(reason):,} characters long; keep it to {MAX_REASON_LENGTH:,}."
@@ -262,7 +277,14 @@ class VotingService:
         return erasure
 
     async def current(self, guild_id: int, debate: Debate, member_id: int) -> Ballot | None:
-        return await self.ballots.current(guild_id, debate.id, member_id)
+        """The member's current ballot, without items the debate no longer has; None when
+        nothing it ranked is left."""
+        ballot = await self.ballots.current(guild_id, debate.id, member_id)
+        return None if ballot is None else without_removed_items(debate, ballot)
 
     async def history(self, guild_id: int, debate: Debate, member_id: int) -> list[Ballot]:
         return await self.ballots.history(guild_id, debate.id, member_id)
+
+    async def count_revisions(self, guild_id: int, debate: Debate, member_id: int) -> int:
+        """How many times the member saved a ballot on the debate, by query."""
+        return await self.ballots.count_revisions(guild_id, debate.id, member_id)

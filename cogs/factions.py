@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 import discord
@@ -11,9 +10,10 @@ from discord.ext import commands
 
 from bot.arguments import DebateArg
 from bot.render.factions import IMAGE_NAME, factions_embed
-from bot.render.tiers import draw, factions_tierlist
-from bot.ui import guild_of
+from bot.render.tiers import factions_tierlist
+from bot.ui import guild_of, tierlist_picture
 from cogs.results.answer import PUBLIC_HELP, Shown, answer_result
+from cogs.results.pages import results_gate
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -37,6 +37,7 @@ class FactionsCog(commands.Cog, name="Factions"):
         guild_id = guild_of(interaction)
         found = debate or await self.bot.directory.current(guild_id)
         settings = await self.bot.server_settings.get(guild_id)
+        preview = await results_gate(interaction, found)
 
         async def show() -> Shown:
             # Grouping thousands of ballots takes up to a second, after loading them.
@@ -44,11 +45,11 @@ class FactionsCog(commands.Cog, name="Factions"):
             picture = None
             if result.clear:
                 tiers = factions_tierlist(found, result)
-                picture = await asyncio.to_thread(draw, tiers, IMAGE_NAME)
+                picture = await tierlist_picture(self.bot, tiers, IMAGE_NAME, guild_id=guild_id)
             embed = factions_embed(found, result, hide_members=settings.hide_members)
             return Shown(embed, file=picture)
 
-        await answer_result(interaction, public=public, show=show)
+        await answer_result(interaction, public=public, preview=preview, show=show)
 
 
 async def setup(bot: RankingBot) -> None:

@@ -13,6 +13,7 @@ from bot.factions import server_rules
 from bot.permissions import NotAdmin, admin_only
 from bot.ranking import METHODS
 from bot.render.admin import settings_embed
+from cogs.debates.rules import MAX_MEMBER_DAYS, RESULTS_CHOICES
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -38,11 +39,15 @@ class ServerSettings(commands.Cog):
         pseudonymous_exports="Name members in CSV exports by a pseudonym, not their id (default on)",
         default_method="The voting method /consensus uses unless told another",
         admin_role="A role that may run admin commands, besides Manage Server; @everyone: none",
+        results="live: results show while voting is open; after-close: hidden until it closes",
+        voter_role="Only members with this role may vote; @everyone: anyone (default)",
+        min_member_days="Members may vote this many days after joining (default 0: at once)",
         faction_min_voters="/factions looks for factions from this many voters (0: bot default)",
         faction_min_size="Each faction has at least this many members (0: bot default)",
     )
     @app_commands.choices(
-        default_method=[app_commands.Choice(name=m.label, value=m.id) for m in METHODS.values()]
+        default_method=[app_commands.Choice(name=m.label, value=m.id) for m in METHODS.values()],
+        results=RESULTS_CHOICES,
     )
     # Hidden from members by default; a server can grant it to its admin role in
     # Server Settings → Integrations. The runtime check below is what enforces it.
@@ -57,6 +62,9 @@ class ServerSettings(commands.Cog):
         pseudonymous_exports: bool | None = None,
         default_method: app_commands.Choice[str] | None = None,
         admin_role: discord.Role | None = None,
+        results: app_commands.Choice[str] | None = None,
+        voter_role: discord.Role | None = None,
+        min_member_days: app_commands.Range[int, 0, MAX_MEMBER_DAYS] | None = None,
         faction_min_voters: app_commands.Range[int, FACTION_VOTERS[0], FACTION_VOTERS[1]]
         | None = None,
         faction_min_size: app_commands.Range[int, FACTION_SIZE[0], FACTION_SIZE[1]] | None = None,
@@ -76,6 +84,12 @@ class ServerSettings(commands.Cog):
             changes["default_method"] = default_method.value
         if admin_role is not None:
             changes["admin_role_id"] = self._admin_role_id(interaction, admin_role)
+        if results is not None:
+            changes["results"] = results.value
+        if voter_role is not None:
+            changes["voter_role_id"] = None if voter_role.is_default() else voter_role.id
+        if min_member_days is not None:
+            changes["min_member_days"] = max(0, min(MAX_MEMBER_DAYS, min_member_days))
         if faction_min_voters is not None or faction_min_size is not None:
             changes |= await self._faction_thresholds(
                 interaction.guild_id, faction_min_voters, faction_min_size

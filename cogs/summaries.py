@@ -7,12 +7,13 @@ asked (:func:`bot.permissions.check_can_post`), and runs the poster's loop.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.arguments import DebateArg
 from bot.errors import UserError
@@ -26,11 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# How often the loop looks for due summaries and deadlines. Summary slots are on the hour,
-# but a deadline may be a minute away, and its reveal should follow it closely; both looks
-# are one indexed query when nothing is due.
-POLL_SECONDS = 5
-
 
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
@@ -43,10 +39,10 @@ class Summaries(
         super().__init__()
 
     async def cog_load(self) -> None:
-        self.post_due.start()
+        self._running = asyncio.create_task(self._run_due(), name="due-actions")
 
     async def cog_unload(self) -> None:
-        self.post_due.cancel()
+        self._running.cancel()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         # Default permissions hide the group from members, but server admins can override
@@ -56,21 +52,17 @@ class Summaries(
 
     # -- the loop ---------------------------------------------------------------------
 
-    @tasks.loop(seconds=POLL_SECONDS)
-    async def post_due(self) -> None:
-        try:
-            await self.poster.close_due()
-            await self.poster.run_due()
-        except Exception:
-            # A database hiccup must not end the loop: the next look tries again.
-            log.exception("Looking for due summaries and deadlines failed")
-
-    @post_due.before_loop
-    async def _before_post_due(self) -> None:
+    async def _run_due(self) -> None:
+        """Deadlines, reminders and scheduled summaries (:class:`bot.due_loop.DueLoop`)."""
         # Posting needs the gateway's channel cache, and posts left half-done by a previous
         # run must be settled before any new one is claimed.
         await self.bot.wait_until_ready()
-        await self.poster.recover()
+        for recover in (self.poster.recover, self.bot.reminders.recover):
+            try:
+                await recover()
+            except Exception:
+                log.exception("Settling posts left half-done failed")
+        await self.bot.due.run()
 
     # -- the commands -----------------------------------------------------------------
 
@@ -120,6 +112,7 @@ class Summaries(
         schedule = await self.poster.schedule(
             interaction.guild_id, found, channel.id, every, at, interaction.user.id
         )
+        self.bot.due.wake()
         first = discord.utils.format_dt(schedule.next_due, "F")
         text = (
             f"Summaries of **{safe(found.title)}** will be posted in "

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.catalog import (
     MAX_FILE_BYTES,
@@ -192,3 +193,42 @@ def test_an_extra_folder_adds_debates_and_can_replace_a_shipped_one(tmp_path: Pa
     specs = {s.slug: s for s in load_catalogs([builtin_catalog(), tmp_path])}
     assert specs["films"].title == "Films"
     assert "re-ranked" in specs[ROCKY_SLUG].title
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "javascript:alert(1)",
+        "ftp://example.com/x",
+        "https://example.com/a b",
+        "https://example.com/a>b",
+        "https://example.com/)[click](https://evil.example",
+        "https://example.com/`x`",
+        "https://",
+    ],
+)
+def test_a_source_that_is_not_a_plain_web_address_is_refused(source: str) -> None:
+    document = yaml.safe_dump(
+        {"slug": "s", "title": "T", "question": "Q", "author": {"name": "A", "source": source},
+         "items": ["x", "y"]}
+    )  # fmt: skip
+    with pytest.raises(CatalogError, match=r"author\.source.*must be a web address"):
+        parse_debate_yaml(document, "f.yaml")
+
+
+def test_invisible_formatting_is_taken_out_of_names_items_and_reasons() -> None:
+    rlo, zwsp, bom = "\u202e", "\u200b", "\ufeff"
+    document = yaml.safe_dump(
+        {"slug": "s", "title": f"T{rlo}gnp.exe", "question": f"Q{zwsp}?",
+         "author": {"name": f"A{bom}", "source": "https://example.com/x?y=1"},
+         "items": [{"name": f"Ro{zwsp}cky", "aliases": [f"R{rlo}1"], "reason": f"why{rlo}"},
+                   "Cre\u200dd", "👨\u200d👩\u200d👧"]},
+        allow_unicode=True,
+    )  # fmt: skip
+    spec = parse_debate_yaml(document, "f.yaml")
+    assert (spec.title, spec.question, spec.author) == ("Tgnp.exe", "Q?", "A")
+    assert spec.source == "https://example.com/x?y=1"
+    first = spec.items[0]
+    assert (first.name, first.aliases, first.reason) == ("Rocky", ("R1",), "why")
+    # A joiner between letters is taken out; an emoji sequence keeps its joiners.
+    assert [i.name for i in spec.items[1:]] == ["Cred", "👨\u200d👩\u200d👧"]

@@ -99,3 +99,35 @@ async def test_each_measure_of_a_tally_is_its_own_image_each_kept(gate: threadin
     assert await worker.draw("k", tiny, guild_id=1, measure=PLACES) == places
     assert len(gate.drawn) == 2  # type: ignore[attr-defined]
     worker.close()
+
+
+async def test_tier_list_pictures_share_the_worker_thread_within_bounds() -> None:
+    worker = ChartWorker(per_server=1, in_flight=2)
+    opened = threading.Event()
+    threads: list[str] = []
+
+    def render(name: str) -> bytes:
+        threads.append(threading.current_thread().name)
+        opened.wait(10)
+        return PNG_MAGIC + name.encode()
+
+    try:
+        first = asyncio.create_task(worker.picture("a", lambda: render("a"), guild_id=1))
+        same = asyncio.create_task(worker.picture("a", lambda: render("a"), guild_id=2))
+        await asyncio.sleep(0.05)
+        # The same server's second picture is not queued behind the first: answered without.
+        assert await worker.picture("b", lambda: render("b"), guild_id=1) is None
+        other = asyncio.create_task(worker.picture("c", lambda: render("c"), guild_id=3))
+        await asyncio.sleep(0.05)
+        # The worker is full overall (a and c): a fourth server waits for nothing either.
+        assert await worker.picture("d", lambda: render("d"), guild_id=4) is None
+        opened.set()
+        assert await first == await same == PNG_MAGIC + b"a"
+        assert await other == PNG_MAGIC + b"c"
+        assert threads == ["charts_0", "charts_0"]  # "a" drawn once, in the charts thread
+        # Cached: asked again, it is not drawn again.
+        assert await worker.picture("a", lambda: render("x"), guild_id=1) == PNG_MAGIC + b"a"
+        assert len(threads) == 2
+    finally:
+        opened.set()
+        worker.close()

@@ -60,7 +60,7 @@ async def test_autocomplete_reads_the_database_once_per_change(db: Database) -> 
         created.id,
         spec("two", "Rocky soundtracks"),
         [i.id for i in created.items],
-        expected_item_ids=[i.id for i in created.items],
+        expected_revision=created.revision,
     )
     assert ("Rocky soundtracks", "two") in await directory.suggest(GUILD, "sound")
     await debates.delete(created.id)

@@ -113,6 +113,17 @@ async def test_the_fake_refuses_and_records_a_message_discord_would_refuse(bot) 
     fake.refusals.clear()  # seen: the fixture fails a test that leaves refusals behind
 
 
+def test_a_message_may_name_at_most_100_users_to_ping_and_not_parse_them_too() -> None:
+    users = [str(n) for n in range(101)]
+    assert "allowed_mentions" in validate_message(
+        {"content": "hi", "allowed_mentions": {"users": users}}
+    )
+    conflict = {"content": "hi", "allowed_mentions": {"parse": ["users"], "users": ["1"]}}
+    assert "allowed_mentions" in validate_message(conflict)
+    fine = {"content": "hi", "allowed_mentions": {"parse": [], "users": users[:100]}}
+    assert validate_message(fine) == {}
+
+
 # -- Components V2 --------------------------------------------------------------------------
 
 V2 = 1 << 15

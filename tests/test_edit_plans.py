@@ -308,7 +308,9 @@ async def test_revise_keeps_renamed_items_and_strips_removed_ones(db: Database) 
     plan = plan_edit(
         stored, title="Films", question="Q?", items_text="Aliens\nAlien -> Ripley\nNew"
     )
-    after = await repo.revise(stored.id, plan.spec, plan.item_ids, expected_item_ids=[a, b, c])
+    after = await repo.revise(
+        stored.id, plan.spec, plan.item_ids, expected_revision=stored.revision
+    )
     assert [(i.id, i.name) for i in after.items[:2]] == [(b, "Aliens"), (a, "Ripley")]
     assert after.items[2].id not in (a, b, c)
     current = {x.member_id: x.tiers for x in await ballots.current_all(7, stored.id)}
@@ -320,7 +322,7 @@ async def test_a_failed_revise_changes_nothing(db: Database, monkeypatch) -> Non
 
     repo, ballots = DebateRepository(db), BallotRepository(db)
     stored = await repo.create(spec_of(FILMS), guild_id=7)
-    a, b, c = (i.id for i in stored.items)
+    a, _, c = (i.id for i in stored.items)
     await ballots.save(7, stored.id, 1, ((c,), (a,)))
 
     async def broken(*args, **kwargs):
@@ -329,7 +331,7 @@ async def test_a_failed_revise_changes_nothing(db: Database, monkeypatch) -> Non
     monkeypatch.setattr(storage, "remove_items_from_ballots", broken)
     plan = plan_edit(stored, title="New", question="Q?", items_text="Alien -> Ripley\nAliens\nNew")
     with pytest.raises(RuntimeError):
-        await repo.revise(stored.id, plan.spec, plan.item_ids, expected_item_ids=[a, b, c])
+        await repo.revise(stored.id, plan.spec, plan.item_ids, expected_revision=stored.revision)
     assert await repo.get(stored.id) == stored
     assert [x.tiers for x in await ballots.current_all(7, stored.id)] == [((c,), (a,))]
 
@@ -341,12 +343,28 @@ async def test_revise_refuses_when_the_items_changed_meanwhile(db: Database) -> 
     spec = spec_of(stored)
     await repo.replace(stored.id, replace(spec, items=(*spec.items, ItemSpec("Late"))))
     with pytest.raises(DebateChanged):
-        await repo.revise(
-            stored.id, plan.spec, plan.item_ids, expected_item_ids=[i.id for i in stored.items]
-        )
+        await repo.revise(stored.id, plan.spec, plan.item_ids, expected_revision=stored.revision)
     assert [i.name for i in (await repo.get(stored.id)).items] == [
         "Alien",
         "Aliens",
         "Alien 3",
         "Late",
     ]
+
+
+async def test_of_two_edits_from_the_same_revision_only_the_first_is_saved(db: Database) -> None:
+    # Two admins open the same form; each renames the title. Both used to be told "Saved"
+    # while the second silently reverted the first's rename.
+    repo = DebateRepository(db)
+    stored = await repo.create(spec_of(FILMS), guild_id=7)
+    first = plan_edit(stored, title="Films A", question="Q?", items_text="Alien\nAliens\nAlien 3")
+    second = plan_edit(stored, title="Films B", question="Q?", items_text="Alien\nAliens\nAlien 3")
+    saved = await repo.revise(
+        stored.id, first.spec, first.item_ids, expected_revision=stored.revision
+    )
+    assert saved.revision == stored.revision + 1
+    with pytest.raises(DebateChanged):
+        await repo.revise(
+            stored.id, second.spec, second.item_ids, expected_revision=stored.revision
+        )
+    assert (await repo.get(stored.id)).title == "Films A"

@@ -21,6 +21,21 @@ def restore_endpoints(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.mark.parametrize(
+    "api",
+    [
+        "http://127.0.0.1:1/api/v10",
+        "http://127.8.9.1/api",
+        "http://[::1]:8/api",
+        "http://localhost/api",
+    ],
+)
+def test_loopback_addresses_are_accepted(api: str) -> None:
+    apply_endpoints(api, None)
+
+    assert api.rstrip("/") == Route.BASE
+
+
 def test_none_keeps_discords_defaults() -> None:
     apply_endpoints(None, None)
 
@@ -78,6 +93,10 @@ def test_gateway_url_becomes_the_default_gateway() -> None:
         ("http:///api/v10", None, "name a host"),
         ("http://127.0.0.1/api/v10?x=1", None, "must not have a query"),
         (None, "http://127.0.0.1/gateway", "DISCORD_GATEWAY_URL must start with ws:// or wss://"),
+        ("https://evil.example/api/v10", None, "DISCORD_API_BASE_URL must name this machine"),
+        ("http://10.0.0.1/api/v10", None, "the bot token is sent there"),
+        ("http://127.0.0.1.evil.example/api", None, "must name this machine"),
+        (None, "wss://gateway.evil.example/", "DISCORD_GATEWAY_URL must name this machine"),
     ],
 )
 def test_unusable_urls_are_refused_with_the_setting_named(

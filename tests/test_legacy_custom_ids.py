@@ -150,3 +150,8 @@ async def test_duel_answer_and_session(driver: Driver, bot: RankingBot) -> None:
     assert cancelled.custom_ids() == []
     gone = await click_old(driver, bot, "Keep going", f"rd:duel:resume:{session}", private=True)
     assert gone.ephemeral and "This duel has ended" in gone.content
+
+
+async def test_debate_list_page(driver: Driver, bot: RankingBot) -> None:
+    reply = await click_old(driver, bot, "▶", "rd:list:1", private=True)
+    assert reply.type == 7 and "Debates" in reply.embeds[0]["title"]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, dotenv_warning
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +67,7 @@ def test_a_catalog_dir_that_does_not_exist_stops_the_start(tmp_path: Path) -> No
 def test_python_m_bot_reads_dotenv_from_the_working_directory(tmp_path: Path) -> None:
     """Run from elsewhere, the bot reads the .env where it was started: here its bad setting."""
     (tmp_path / ".env").write_text(f"DISCORD_TOKEN={TOKEN}\nCATALOG_DIR=no-such-folder\n")
+    (tmp_path / ".env").chmod(0o644)  # readable by all: warned about first
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True,
@@ -74,8 +75,10 @@ def test_python_m_bot_reads_dotenv_from_the_working_directory(tmp_path: Path) ->
     )  # fmt: skip
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
+        f"ranking-debates: warning: {tmp_path / '.env'} can be read by other users of this "
+        f"machine, and it holds the bot token: run `chmod 600 {tmp_path / '.env'}`.",
         f"ranking-debates: CATALOG_DIR is 'no-such-folder', but there is no folder "
-        f"{tmp_path.resolve() / 'no-such-folder'}; fix the path, or leave it empty."
+        f"{tmp_path.resolve() / 'no-such-folder'}; fix the path, or leave it empty.",
     ]
 
 
@@ -84,3 +87,14 @@ def test_the_token_is_never_in_the_settings_repr() -> None:
     assert settings.discord_token == TOKEN
     assert TOKEN not in repr(settings) and TOKEN not in str(settings)
     assert TOKEN.split(".")[0] not in f"{settings!r}"
+
+
+def test_a_dotenv_others_can_read_is_warned_about(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("DISCORD_TOKEN=x\n")
+    dotenv.chmod(0o644)
+    warning = dotenv_warning(dotenv)
+    assert warning is not None and f"chmod 600 {dotenv}" in warning
+    dotenv.chmod(0o600)
+    assert dotenv_warning(dotenv) is None
+    assert dotenv_warning(tmp_path / "missing") is None

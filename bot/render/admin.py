@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import discord
 
+from bot.debate_rules import describe_results, describe_voters
 from bot.edit_plans import EditPlan
-from bot.models import Ballot, Debate, GuildSettings
+from bot.models import Ballot, Debate, GuildSettings, VoterRules
 from bot.render.debate import COLOUR
 from bot.render.text import MESSAGE_CONTENT, clip, safe
 
@@ -49,6 +50,20 @@ def change_lines(plan: EditPlan, touched: int) -> list[str]:
     if (before.author, before.source) != (after.author, after.source):
         lines.append("Author changed.")
     return lines
+
+
+def stale_edit_message(current: Debate) -> str:
+    """An edit refused because the debate changed since the form opened, with the debate
+    as it is now, so the admin can redo their change on top of the other one."""
+    items = "\n".join(
+        f"{position}. {safe(item.name)}" for position, item in enumerate(current.items, 1)
+    )
+    text = (
+        f"Someone else changed this debate; here is the current version. I saved nothing: "
+        f"run `/debate edit` again to make your change on top of theirs.\n"
+        f"**{safe(current.title)}**\n{safe(current.question)}\n{items}"
+    )
+    return clip(text, MESSAGE_CONTENT)
 
 
 def saved_message(plan: EditPlan, touched: int) -> str:
@@ -140,6 +155,15 @@ def settings_embed(
         ),
         inline=False,
     )
+    embed.add_field(name="results", value=describe_results(settings.results), inline=False)
+    embed.add_field(
+        name="who may vote (voter_role, min_member_days)",
+        value=describe_voters(
+            VoterRules(settings.voter_role_id, settings.min_member_days)
+        ).capitalize()
+        + " — `/debate rules` can change it for one debate",
+        inline=False,
+    )
     embed.add_field(
         name="current debate",
         value=f"**{safe(current.title)}** (`{current.slug}`)" if current else "none yet",
@@ -165,22 +189,26 @@ def ballots_csv(
     Ranks are ``>`` and ties ``=``, as members type them; unranked items are left out.
     """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["member_id" if voter is None else "voter", "time", "ballot", "reason"])
+    csv.writer(out, lineterminator="\n").writerows(ballot_rows(debate, ballots, voter))
+    return out.getvalue()
+
+
+def ballot_rows(
+    debate: Debate, ballots: Sequence[Ballot], voter: Callable[[int], str] | None = None
+) -> Iterator[list[str]]:
+    """The rows of :func:`ballots_csv`, header first, one at a time."""
+    yield ["member_id" if voter is None else "voter", "time", "ballot", "reason"]
     by_id = {item.id: item.name for item in debate.items}
     for ballot in ballots:
         order = " > ".join(
             " = ".join(by_id[i] for i in tier if i in by_id) for tier in ballot.tiers
         )
-        writer.writerow(
-            [
-                str(ballot.member_id) if voter is None else voter(ballot.member_id),
-                ballot.created_at.isoformat(timespec="seconds"),
-                _cell(order),
-                _cell(ballot.reason or ""),
-            ]
-        )
-    return out.getvalue()
+        yield [
+            str(ballot.member_id) if voter is None else voter(ballot.member_id),
+            ballot.created_at.isoformat(timespec="seconds"),
+            _cell(order),
+            _cell(ballot.reason or ""),
+        ]
 
 
 def _cell(text: str) -> str:

@@ -263,7 +263,7 @@ def builder_embed(builder: BallotBuilder, *, timeout_minutes: int) -> discord.Em
     if builder.notice:
         parts.append(f"\n{builder.notice}")
     embed = discord.Embed(
-        title=clip(f"Your ballot: {debate.title}", EMBED_TITLE),
+        title=clip(f"{builder.heading}: {debate.title}", EMBED_TITLE),
         description="\n".join(parts),
         colour=COLOUR,
     )
@@ -286,7 +286,7 @@ def builder_closed_embed(builder: BallotBuilder, message: str) -> discord.Embed:
         else:
             text += "\n\nYour order so far was too long to show here; `/vote` starts again."
     return discord.Embed(
-        title=clip(f"Your ballot: {builder.debate.title}", EMBED_TITLE),
+        title=clip(f"{builder.heading}: {builder.debate.title}", EMBED_TITLE),
         description=text,
         colour=discord.Colour.light_grey(),
     )

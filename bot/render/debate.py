@@ -9,6 +9,7 @@ import discord
 
 from bot.deadlines import discord_timestamp
 from bot.models import Debate, DebateListing
+from bot.names import is_safe_link
 from bot.render.paging import Field, paginate_fields, paginate_lines
 from bot.render.text import EMBED_DESCRIPTION, EMBED_TITLE, clip, safe
 
@@ -21,9 +22,14 @@ AUTHOR_PAGE_BUDGET = 2400
 
 
 def author_ranking_pages(
-    debate: Debate, closes_at: datetime | None = None, *, is_open: bool = True
+    debate: Debate,
+    closes_at: datetime | None = None,
+    rules: Sequence[str] = (),
+    *,
+    is_open: bool = True,
 ) -> list[discord.Embed]:
-    """The author's ranking, one embed per page, each within Discord's limits.
+    """The author's ranking, one embed per page, each within Discord's limits; ``rules``
+    are lines on how the debate runs in the server (who may vote, hidden results).
 
     Once voting has closed, it says so and points to the final ranking instead of /vote.
     """
@@ -33,12 +39,16 @@ def author_ranking_pages(
     ]
     pages = paginate_fields(fields, budget=AUTHOR_PAGE_BUDGET)
     header = f"**{safe(debate.question)}**\n\nRanked by {safe(debate.author)}"
-    if debate.source:
-        header += f" · [source]({debate.source})"
+    if debate.source and is_safe_link(debate.source):
+        # Shown as it is, never as a masked [text](link): members see where it goes.
+        header += f" · source: <{debate.source}>"
     if not is_open:
         header += "\n\n🔒 Voting is closed: `/consensus` shows the server's final ranking."
     elif closes_at is not None:
         header += f"\n\n⏳ Voting closes {discord_timestamp(closes_at)}"
+    if rules:
+        after_line = closes_at is not None or not is_open
+        header += ("\n" if after_line else "\n\n") + "\n".join(rules)
     embeds: list[discord.Embed] = []
     for number, page in enumerate(pages, start=1):
         embed = discord.Embed(

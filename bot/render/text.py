@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import discord
 
+from bot.names import strip_invisible
+
 EMBED_TOTAL = 6000
 EMBED_FIELDS = 25
 FIELD_NAME = 256
@@ -34,8 +36,10 @@ def safe(text: str) -> str:
     """User text (item names, reasons) shown verbatim: markdown escaped, mentions defused.
 
     Allowed mentions are off bot-wide; the zero-width space also keeps ``@everyone`` from
-    even looking like a ping in clients that highlight it.
+    even looking like a ping in clients that highlight it. Invisible formatting characters
+    (bidi overrides, zero-width spaces) are left out, stored before they were refused or not.
     """
+    text = strip_invisible(text)
     escaped = _LINE_START.sub(r"\1\\\2", _MARKDOWN.sub(r"\\\1", text))
     return escaped.replace("@", "@\u200b")
 

@@ -1,19 +1,16 @@
 """What each tier-list picture shows: a ballot, the author's list, the consensus, factions.
 
 The drawing is :mod:`bot.render.tierlist`'s; this module turns the bot's results into
-rows. Pictures are drawn in a worker thread: call :func:`draw` with ``asyncio.to_thread``.
+rows. Pictures are drawn in the bounded chart worker (``bot.ui.tierlist_picture``).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-
-import discord
 
 from bot.models import Debate, Tiers
 from bot.ranking import ConsensusResult, Factions, Matchup
-from bot.render.tierlist import LETTERS, TierList, TierRow, place_rows, render_tierlist
+from bot.render.tierlist import LETTERS, TierList, TierRow, place_rows
 
 # /consensus rows: a new row starts below an item that beats the next one clearly.
 CLEAR_SHARE = 0.6
@@ -99,8 +96,3 @@ def factions_tierlist(
         rows=rows,
         subtitle=f"Each faction's top {FACTION_TOP}, by its own ranking",
     )
-
-
-def draw(tier_list: TierList, filename: str) -> discord.File:
-    """The picture as an attachment (call in a worker thread: drawing takes a moment)."""
-    return discord.File(io.BytesIO(render_tierlist(tier_list)), filename=filename)

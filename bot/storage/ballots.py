@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+import aiosqlite
+
 from bot.models import Ballot, DebateGone, ItemsGone, Tiers
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
@@ -15,9 +17,18 @@ _CURRENT = (
 )
 
 
+# Retention: a member's newest revisions of a ballot on a debate that are kept (the current
+# one is the newest); each save deletes older ones of that member in its own transaction,
+# counting them in ballot_history_compacted. Documented in README ("What is kept").
+KEEP_REVISIONS = 20
+
+_MEMBER = "guild_id = ? AND debate_id = ? AND member_id = ?"
+
+
 class BallotRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, keep_revisions: int = KEEP_REVISIONS) -> None:
         self.db = db
+        self.keep_revisions = keep_revisions
 
     async def save(
         self,
@@ -81,6 +92,7 @@ class BallotRepository:
                 " DO UPDATE SET ballot_id = excluded.ballot_id",
                 (guild_id, debate_id, member_id, ballot_id),
             )
+            await self._compact(conn, guild_id, debate_id, member_id)
         ballot = Ballot(
             id=ballot_id,
             guild_id=guild_id,
@@ -142,8 +154,57 @@ class BallotRepository:
         )
         return [(row["guild_id"], row["debate_id"]) for row in rows]
 
+    async def _compact(
+        self, conn: aiosqlite.Connection, guild_id: int, debate_id: int, member_id: int
+    ) -> int:
+        """Delete the member's revisions older than the newest ``keep_revisions``, counting
+        them; how many went. Walks only that member's rows (index ballots_member)."""
+        key = (guild_id, debate_id, member_id)
+        cursor = await conn.execute(
+            f"DELETE FROM ballots WHERE {_MEMBER} AND id < (SELECT id FROM ballots"
+            f" WHERE {_MEMBER} ORDER BY id DESC LIMIT 1 OFFSET ?)",
+            (*key, *key, self.keep_revisions - 1),
+        )
+        gone = max(cursor.rowcount, 0)
+        if gone:
+            await conn.execute(
+                "INSERT INTO ballot_history_compacted (guild_id, debate_id, member_id, revisions)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, debate_id, member_id)"
+                " DO UPDATE SET revisions = ballot_history_compacted.revisions"
+                " + excluded.revisions",
+                (*key, gone),
+            )
+        return gone
+
+    async def compact_all(self, *, batch: int = 100) -> int:
+        """Apply the retention to every member with too many revisions (kept from before it
+        existed); how many revisions went. Many short transactions, so votes go on meanwhile."""
+        total = 0
+        while True:
+            rows = await self.db.fetchall(
+                "SELECT guild_id, debate_id, member_id FROM ballots"
+                " GROUP BY guild_id, debate_id, member_id HAVING COUNT(*) > ? LIMIT ?",
+                (self.keep_revisions, batch),
+            )
+            if not rows:
+                return total
+            for row in rows:
+                async with self.db.transaction() as conn:
+                    total += await self._compact(conn, *tuple(row))
+
+    async def count_revisions(self, guild_id: int, debate_id: int, member_id: int) -> int:
+        """How many revisions the member ever saved, compacted ones included."""
+        key = (guild_id, debate_id, member_id)
+        row = await self.db.fetchone(
+            f"SELECT (SELECT COUNT(*) FROM ballots WHERE {_MEMBER})"
+            f" + COALESCE((SELECT revisions FROM ballot_history_compacted WHERE {_MEMBER}), 0)",
+            (*key, *key),
+        )
+        return int(row[0]) if row else 0
+
     async def history(self, guild_id: int, debate_id: int, member_id: int) -> list[Ballot]:
-        """Every revision the member saved, oldest first, withdrawn ones included."""
+        """The revisions kept of the member's ballot (see KEEP_REVISIONS), oldest first,
+        withdrawn ones included."""
         rows = await self.db.fetchall(
             "SELECT * FROM ballots WHERE guild_id = ? AND debate_id = ? AND member_id = ?"
             " ORDER BY id",

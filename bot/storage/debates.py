@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 import aiosqlite
@@ -18,6 +19,7 @@ from bot.models import (
     Item,
     ItemSpec,
     SlugTaken,
+    TooManyDebates,
 )
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
@@ -110,6 +112,7 @@ class DebateRepository:
                 source=row["source"],
                 guild_id=row["guild_id"],
                 items=tuple(items[row["id"]]),
+                revision=row["revision"],
             )
             for row in rows
         ]
@@ -117,11 +120,25 @@ class DebateRepository:
     # -- writing -------------------------------------------------------------------------
 
     async def create(
-        self, spec: DebateSpec, *, guild_id: int | None, created_by: int | None = None
+        self,
+        spec: DebateSpec,
+        *,
+        guild_id: int | None,
+        created_by: int | None = None,
+        max_per_guild: int | None = None,
     ) -> Debate:
-        """Store a new debate; :class:`SlugTaken` when its slug is used there already."""
+        """Store a new debate; :class:`SlugTaken` when its slug is used there already,
+        :class:`TooManyDebates` when the server has ``max_per_guild`` debates already."""
         try:
             async with self.db.transaction() as conn:
+                # Counted inside the write, so two imports at once can't both pass the limit.
+                if guild_id is not None and max_per_guild is not None:
+                    async with conn.execute(
+                        "SELECT COUNT(*) FROM debates WHERE guild_id = ?", (guild_id,)
+                    ) as cursor:
+                        row = await cursor.fetchone()
+                    if row is not None and row[0] >= max_per_guild:
+                        raise TooManyDebates(max_per_guild)
                 debate_id = await self._insert(conn, spec, guild_id=guild_id, created_by=created_by)
         except sqlite3.IntegrityError as exc:
             if "UNIQUE" not in str(exc):
@@ -168,6 +185,11 @@ class DebateRepository:
         """
         async with self.db.transaction() as conn:
             await self._apply_spec(conn, debate_id, spec)
+            # A form opened before this write must not overwrite it (see revise). The
+            # catalog's sync at start does not bump it: nobody edits catalog debates in forms.
+            await conn.execute(
+                "UPDATE debates SET revision = revision + 1 WHERE id = ?", (debate_id,)
+            )
         self._changed(None, debate_id)
         debate = await self.get(debate_id)
         assert debate is not None
@@ -209,31 +231,44 @@ class DebateRepository:
         spec: DebateSpec,
         item_ids: Sequence[int | None],
         *,
-        expected_item_ids: Collection[int],
+        expected_revision: int,
     ) -> Debate:
         """Make a stored debate match ``spec``, saying which stored item each spec item is.
 
         Unlike :meth:`replace`, which matches items by name, this keeps the id of a renamed
         item (``item_ids[i]`` is the stored id of ``spec.items[i]``, None for a new item), so
         every ballot that ranks it survives the rename. Stored items not named are removed
-        from every ballot. ``expected_item_ids`` are the items the caller saw: if another edit
-        changed them meanwhile, :class:`DebateChanged` is raised and nothing is written.
+        from every ballot. ``expected_revision`` is the debate's revision the caller saw: if
+        another edit changed anything meanwhile (an item, the title, a reason),
+        :class:`DebateChanged` is raised and nothing is written.
         """
         if len(item_ids) != len(spec.items):
             raise ValueError("item_ids must name one stored id (or None) per spec item")
         async with self.db.transaction() as conn:
+            # The revision is compared and bumped in the same statement, inside the write:
+            # of two edits made from the same revision exactly one matches.
+            cursor = await conn.execute(
+                "UPDATE debates SET slug = ?, title = ?, question = ?, author = ?, source = ?,"
+                " revision = revision + 1 WHERE id = ? AND revision = ?",
+                (
+                    spec.slug,
+                    spec.title,
+                    spec.question,
+                    spec.author,
+                    spec.source,
+                    debate_id,
+                    expected_revision,
+                ),
+            )
+            if cursor.rowcount != 1:
+                raise DebateChanged(debate_id)
             async with conn.execute(
                 "SELECT id FROM items WHERE debate_id = ?", (debate_id,)
             ) as cursor:
                 stored = {row["id"] for row in await cursor.fetchall()}
             kept = [i for i in item_ids if i is not None]
-            if stored != set(expected_item_ids) or not set(kept) <= stored:
+            if not set(kept) <= stored:
                 raise DebateChanged(debate_id)
-            await conn.execute(
-                "UPDATE debates SET slug = ?, title = ?, question = ?, author = ?, source = ?"
-                " WHERE id = ?",
-                (spec.slug, spec.title, spec.question, spec.author, spec.source, debate_id),
-            )
             await conn.executemany(
                 "UPDATE items SET position = ?, name = ?, aliases = ?, reason = ? WHERE id = ?",
                 [
@@ -309,26 +344,39 @@ class DebateRepository:
                 "INSERT INTO guild_debates (guild_id, debate_id, is_open, closed_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, debate_id) DO UPDATE SET"
                 " is_open = excluded.is_open, closed_at = excluded.closed_at,"
-                " closes_at = NULL, announce_channel_id = NULL",
+                " closes_at = NULL, announce_channel_id = NULL, remind_at = NULL",
                 (guild_id, debate_id, int(is_open), None if is_open else to_iso(utcnow())),
             )
         self._changed(guild_id, debate_id)
 
     async def set_deadline(
-        self, guild_id: int, debate_id: int, closes_at: datetime, announce_channel_id: int
+        self,
+        guild_id: int,
+        debate_id: int,
+        closes_at: datetime,
+        announce_channel_id: int,
+        remind_at: datetime | None = None,
     ) -> Deadline:
-        """Open (or keep open) until ``closes_at``; the reveal goes to the announce channel."""
+        """Open (or keep open) until ``closes_at``; the reveal goes to the announce channel,
+        and the reminder (if any) at ``remind_at``."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO guild_debates (guild_id, debate_id, is_open, closed_at, closes_at,"
-                " announce_channel_id) VALUES (?, ?, 1, NULL, ?, ?)"
+                " announce_channel_id, remind_at) VALUES (?, ?, 1, NULL, ?, ?, ?)"
                 " ON CONFLICT (guild_id, debate_id) DO UPDATE SET is_open = 1, closed_at = NULL,"
                 " closes_at = excluded.closes_at,"
-                " announce_channel_id = excluded.announce_channel_id",
-                (guild_id, debate_id, to_iso(closes_at), announce_channel_id),
+                " announce_channel_id = excluded.announce_channel_id,"
+                " remind_at = excluded.remind_at",
+                (
+                    guild_id,
+                    debate_id,
+                    to_iso(closes_at),
+                    announce_channel_id,
+                    to_iso(remind_at) if remind_at else None,
+                ),
             )
         self._changed(guild_id, debate_id)
-        return Deadline(guild_id, debate_id, closes_at, announce_channel_id)
+        return Deadline(guild_id, debate_id, closes_at, announce_channel_id, remind_at)
 
     async def deadline(self, guild_id: int, debate_id: int) -> Deadline | None:
         rows = await self.db.fetchall(
@@ -336,7 +384,7 @@ class DebateRepository:
             " AND is_open = 1 AND closes_at IS NOT NULL",
             (guild_id, debate_id),
         )
-        return _deadline(rows[0]) if rows else None
+        return deadline_of(rows[0]) if rows else None
 
     async def due_deadlines(self, now: datetime) -> list[Deadline]:
         """Deadlines reached (in every server) whose debate has not been closed yet."""
@@ -344,7 +392,15 @@ class DebateRepository:
             "SELECT * FROM guild_debates WHERE closes_at <= ? AND is_open = 1 ORDER BY closes_at",
             (to_iso(now),),
         )
-        return [_deadline(row) for row in rows]
+        return [deadline_of(row) for row in rows]
+
+    async def next_due(self) -> datetime | None:
+        """The earliest pending deadline or reminder time in any server (None: nothing)."""
+        row = await self.db.fetchone(
+            "SELECT MIN(t) FROM (SELECT MIN(closes_at) AS t FROM guild_debates WHERE is_open = 1"
+            " UNION ALL SELECT MIN(remind_at) FROM guild_debates WHERE is_open = 1) AS due"
+        )
+        return from_iso(row[0]) if row and row[0] else None
 
     async def closed_at(self, guild_id: int, debate_id: int) -> datetime | None:
         row = await self.db.fetchone(
@@ -354,7 +410,8 @@ class DebateRepository:
         return from_iso(row["closed_at"]) if row else None
 
 
-def _deadline(row: sqlite3.Row) -> Deadline:
+def deadline_of(row: sqlite3.Row) -> Deadline:
+    """A ``guild_debates`` row with a deadline, as a :class:`Deadline`."""
     closes_at = from_iso(row["closes_at"])
     assert closes_at is not None
     return Deadline(
@@ -362,6 +419,7 @@ def _deadline(row: sqlite3.Row) -> Deadline:
         debate_id=row["debate_id"],
         closes_at=closes_at,
         announce_channel_id=row["announce_channel_id"],
+        remind_at=from_iso(row["remind_at"]),
     )
 
 
@@ -384,18 +442,29 @@ async def remove_items_from_ballots(
     async with conn.execute(
         "SELECT id, tiers FROM ballots WHERE debate_id = ?", (debate_id,)
     ) as cursor:
-        rows = await cursor.fetchall()
+        rows = [(row["id"], row["tiers"]) for row in await cursor.fetchall()]
+    # Tens of thousands of revisions take a while to rewrite: off the event loop, so other
+    # servers' commands are answered meanwhile (only writes wait for this transaction).
+    updates, emptied = await asyncio.to_thread(_stripped, rows, item_ids)
+    await conn.executemany("UPDATE ballots SET tiers = ? WHERE id = ?", updates)
+    # A ballot that ranked only removed items no longer says anything: it stops counting.
+    await conn.executemany("DELETE FROM current_ballots WHERE ballot_id = ?", emptied)
+
+
+def _stripped(
+    rows: list[tuple[int, str]], item_ids: set[int]
+) -> tuple[list[tuple[str, int]], list[tuple[int]]]:
+    """(new tiers, id) of each revision that ranked a removed item, and the ids of those
+    left ranking nothing."""
     updates: list[tuple[str, int]] = []
     emptied: list[tuple[int]] = []
-    for row in rows:
-        tiers = load_tiers(row["tiers"])
+    for ballot_id, text in rows:
+        tiers = load_tiers(text)
         stripped = tuple(
             kept for tier in tiers if (kept := tuple(i for i in tier if i not in item_ids))
         )
         if stripped != tiers:
-            updates.append((dump_tiers(stripped), row["id"]))
+            updates.append((dump_tiers(stripped), ballot_id))
             if not stripped:
-                emptied.append((row["id"],))
-    await conn.executemany("UPDATE ballots SET tiers = ? WHERE id = ?", updates)
-    # A ballot that ranked only removed items no longer says anything: it stops counting.
-    await conn.executemany("DELETE FROM current_ballots WHERE ballot_id = ?", emptied)
+                emptied.append((ballot_id,))
+    return updates, emptied

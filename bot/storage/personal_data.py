@@ -51,9 +51,13 @@ class PersonalDataRepository:
                 revisions, debates = await cursor.fetchone() or (0, 0)
             await conn.execute(f"DELETE FROM current_ballots WHERE {where}", params)
             await conn.execute(f"DELETE FROM ballots WHERE {where}", params)
+            await conn.execute(f"DELETE FROM ballot_history_compacted WHERE {where}", params)
             duels = (
                 await conn.execute(f"DELETE FROM duel_sessions WHERE {where}", params)
             ).rowcount
+            # Predictions and reminder requests are the member's too.
+            await conn.execute(f"DELETE FROM predictions WHERE {where}", params)
+            await conn.execute(f"DELETE FROM reminder_requests WHERE {where}", params)
             creator, _ = _scope(member_id, guild_id, column="created_by")
             unlinked = await conn.execute(
                 f"UPDATE debates SET created_by = NULL WHERE {creator}", params

@@ -27,6 +27,9 @@ class SettingsRepository:
             default_method=row["default_method"],
             admin_role_id=row["admin_role_id"],
             pseudonymous_exports=bool(row["pseudonymous_exports"]),
+            results=row["results"],
+            voter_role_id=row["voter_role_id"],
+            min_member_days=row["min_member_days"],
             faction_min_voters=row["faction_min_voters"],
             faction_min_size=row["faction_min_size"],
         )

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime
 from typing import Literal
 
-from bot.models import Deadline, Schedule, SummaryPost, SummarySnapshot, VoterChanges
+from bot.models import Deadline, PostKind, Schedule, SummaryPost, SummarySnapshot, VoterChanges
 from bot.storage._util import from_iso, to_iso
 from bot.storage.database import Database
 
@@ -91,6 +91,13 @@ class SummaryRepository:
         )
         return [_schedule(row) for row in rows]
 
+    async def next_due(self) -> datetime | None:
+        """When the earliest running schedule is due (None: no schedule runs)."""
+        row = await self.db.fetchone(
+            "SELECT MIN(next_due) FROM summary_schedules WHERE paused_at IS NULL"
+        )
+        return from_iso(row[0]) if row and row[0] else None
+
     # -- posts ---------------------------------------------------------------------------
 
     async def claim_slot(
@@ -158,13 +165,22 @@ class SummaryRepository:
         snapshot: SummarySnapshot,
         nonce: str,
         now: datetime,
+        kind: PostKind = "summary",
     ) -> SummaryPost:
-        """Record a /summary post about to be sent."""
+        """Record a /summary post (or a reveal at a close by hand) about to be sent."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO summary_posts (guild_id, debate_id, channel_id, slot, nonce, status,"
-                " snapshot, claimed_at) VALUES (?, ?, ?, NULL, ?, 'claimed', ?, ?)",
-                (guild_id, debate_id, channel_id, nonce, dump_snapshot(snapshot), to_iso(now)),
+                " snapshot, claimed_at, kind) VALUES (?, ?, ?, NULL, ?, 'claimed', ?, ?, ?)",
+                (
+                    guild_id,
+                    debate_id,
+                    channel_id,
+                    nonce,
+                    dump_snapshot(snapshot),
+                    to_iso(now),
+                    kind,
+                ),
             )
             post_id = cursor.lastrowid
         assert post_id is not None
@@ -178,6 +194,7 @@ class SummaryRepository:
             status="claimed",
             snapshot=snapshot,
             claimed_at=now,
+            kind=kind,
         )
 
     async def claim_reveal(
@@ -191,7 +208,8 @@ class SummaryRepository:
         """
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "UPDATE guild_debates SET is_open = 0, closed_at = closes_at, closes_at = NULL"
+                "UPDATE guild_debates SET is_open = 0, closed_at = closes_at, closes_at = NULL,"
+                " remind_at = NULL"
                 " WHERE guild_id = ? AND debate_id = ? AND is_open = 1 AND closes_at = ?",
                 (deadline.guild_id, deadline.debate_id, to_iso(deadline.closes_at)),
             )
@@ -279,13 +297,17 @@ class SummaryRepository:
 
     async def voter_changes(self, guild_id: int, debate_id: int, mark: int) -> VoterChanges:
         """Among the current voters: who first voted after ``mark``, and who revised since."""
+        # A member whose oldest revisions were compacted away (the history retention) had
+        # voted before: counted as changed, not new, whenever they voted the first time.
+        earlier = (
+            "(EXISTS (SELECT 1 FROM ballots b WHERE b.guild_id = c.guild_id"
+            " AND b.debate_id = c.debate_id AND b.member_id = c.member_id AND b.id <= ?)"
+            " OR EXISTS (SELECT 1 FROM ballot_history_compacted h WHERE h.guild_id = c.guild_id"
+            " AND h.debate_id = c.debate_id AND h.member_id = c.member_id))"
+        )
         row = await self.db.fetchone(
-            "SELECT"
-            " SUM(NOT EXISTS (SELECT 1 FROM ballots b WHERE b.guild_id = c.guild_id"
-            "   AND b.debate_id = c.debate_id AND b.member_id = c.member_id AND b.id <= ?)),"
-            " SUM(c.ballot_id > ? AND EXISTS (SELECT 1 FROM ballots b WHERE"
-            "   b.guild_id = c.guild_id AND b.debate_id = c.debate_id"
-            "   AND b.member_id = c.member_id AND b.id <= ?))"
+            f"SELECT SUM(CASE WHEN {earlier} THEN 0 ELSE 1 END),"
+            f" SUM(CASE WHEN c.ballot_id > ? AND {earlier} THEN 1 ELSE 0 END)"
             " FROM current_ballots c WHERE c.guild_id = ? AND c.debate_id = ?",
             (mark, mark, mark, guild_id, debate_id),
         )

@@ -7,17 +7,25 @@ a stale copy.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot import custom_ids
+from bot.deadlines import discord_timestamp
 from bot.errors import UserError
 from bot.render.ballot import ballot_pages, saved_at_text, shared_ballot
-from bot.render.tiers import TIERLIST_NAME, ballot_tierlist, draw
-from bot.ui import BaseView, DynamicButton, guild_of, picture_message
+from bot.render.results import plural
+from bot.render.tiers import TIERLIST_NAME, ballot_tierlist
+from bot.ui import (
+    BaseView,
+    DynamicButton,
+    defer_answer,
+    guild_of,
+    picture_message,
+    tierlist_picture,
+)
 from cogs.ballots.common import (
     ballot_comparison,
     faction_lines,
@@ -26,7 +34,7 @@ from cogs.ballots.common import (
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
-    from bot.models import Ballot, Debate
+    from bot.models import Ballot, Debate, Tiers
 
 BALLOT_FOOTER = "Edit to change it · Share to post it in this channel"
 CLOSED_FOOTER = "Share to post it in this channel"
@@ -53,11 +61,17 @@ async def ballot_message(
     is_open = await bot.debate_admin.is_open(guild_id, debate)
     if headline is None:
         headline = f"Your current ballot, {saved_at_text(ballot.created_at)}"
-        changes = len(await bot.voting.history(guild_id, debate, ballot.member_id)) - 1
+        changes = await bot.voting.count_revisions(guild_id, debate, ballot.member_id) - 1
         if changes > 0:
             times = "once" if changes == 1 else "twice" if changes == 2 else f"{changes} times"
             headline += f", after changing it {times}"
         headline += "."
+    if ballot.removed_items:
+        headline += (
+            f"\n{plural(ballot.removed_items, 'item')} you ranked "
+            f"{'was' if ballot.removed_items == 1 else 'were'} removed from the debate since; "
+            "the rest of your order still counts."
+        )
     intro = headline
     if not is_open:
         intro += "\n🔒 Voting on this debate is closed: this ballot is final and counts as it is."
@@ -74,6 +88,27 @@ async def ballot_message(
     )
     page = min(max(page, 0), len(embeds) - 1)
     return embeds[page], ballot_view(debate.id, ballot.id, page, len(embeds), editable=is_open)
+
+
+async def prediction_message(
+    bot: RankingBot, guild_id: int, debate: Debate, tiers: Tiers, *, replaced: bool
+) -> discord.Embed:
+    """A saved prediction: the guessed order, and when it is scored."""
+    closes_at = await bot.directory.closes_at(guild_id, debate)
+    when = f"voting closes {discord_timestamp(closes_at)}" if closes_at else "voting closes"
+    headline = "Saved, replacing your earlier prediction." if replaced else "Saved your prediction."
+    pages = ballot_pages(
+        debate,
+        tiers,
+        reason=None,
+        heading=f"Your prediction: {debate.title}",
+        intro=(
+            f"{headline} Your guess of the server's final order is scored when {when}: "
+            "the more pairs of items it orders like the consensus, the better."
+        ),
+        footer="/predict again to change it until voting closes",
+    )
+    return pages[0]
 
 
 def ballot_view(
@@ -194,15 +229,19 @@ class ShareBallotButton(DynamicButton, spec=custom_ids.BALLOT_SHARE):
         embed, attachment = shared_ballot(
             debate, ballot.tiers, reason=ballot.reason, member_mention=interaction.user.mention
         )
-        # A public answer to the click: it needs no channel permissions, and Discord shows
-        # who shared it. The mention renders as a name; no mention in it may ping. Drawing
-        # the tier list of a long ballot takes a moment: acknowledge first.
-        await interaction.response.defer(thinking=True)
+        # A public answer to the click, Discord showing who shared it, when the member may
+        # post here themselves (the bot posts nothing for those who can't). The mention
+        # renders as a name; no mention in it may ping. Drawing the tier list of a long
+        # ballot takes a moment: acknowledge first.
+        note = await defer_answer(interaction, public=True)
         title = f"{interaction.user.display_name}'s ranking: {debate.title}"
-        picture = await asyncio.to_thread(
-            draw, ballot_tierlist(debate, ballot.tiers, title=title), TIERLIST_NAME
+        picture = await tierlist_picture(
+            interaction.client,
+            ballot_tierlist(debate, ballot.tiers, title=title),
+            TIERLIST_NAME,
+            guild_id=interaction.guild_id,
         )
         await interaction.followup.send(
-            **picture_message(embed, picture, files=[attachment] if attachment else []),
+            **picture_message(embed, picture, files=[attachment] if attachment else [], note=note),
             allowed_mentions=discord.AllowedMentions.none(),
         )

@@ -28,9 +28,10 @@ from bot.render.ballot import (
     minutes,
 )
 from bot.render.text import clip
-from bot.ui import BaseModal, DynamicButton, OwnedView, guild_of
+from bot.ui import BaseModal, DynamicButton, OwnedView, RemindButton, guild_of, open_form
 from bot.voting import MAX_REASON_LENGTH
-from cogs.ballots.ballot_reply import ballot_message
+from cogs.ballots.ballot_reply import ballot_message, prediction_message
+from cogs.ballots.common import ensure_may_vote
 from cogs.ballots.duel_view import open_duel
 
 if TYPE_CHECKING:
@@ -54,25 +55,40 @@ async def open_builder(
     *,
     reason: str | None = None,
     in_place: bool = False,
+    prediction: bool = False,
 ) -> None:
-    """Open the builder for whoever interacted, prefilled with their current ballot.
+    """Open the builder for whoever interacted, prefilled with their current ballot (or,
+    for a ``prediction``, their current guess of the server's final order).
 
     ``in_place`` turns the message the click came from into the builder (Edit); otherwise
-    the builder is a new ephemeral message (/vote, the public Vote button).
+    the builder is a new ephemeral message (/vote, /predict, the public Vote button).
     """
     bot = interaction.client
     guild_id = guild_of(interaction)
-    await bot.voting.ensure_open(guild_id, debate)
-    current = await bot.voting.current(guild_id, debate, interaction.user.id)
-    builder = BallotBuilder(
-        debate,
-        interaction.user.id,
-        tiers=current.tiers if current else (),
-        reason=reason if reason is not None else (current.reason if current else None),
-    )
-    if current is not None:
-        builder.notice = "This is your saved ballot: change it and Save, or Clear to start over."
-    view = BuilderView(bot, guild_id, builder)
+    await ensure_may_vote(interaction, debate)
+    if prediction:
+        await bot.predictions.ensure_open(guild_id, debate)
+        guess = await bot.predictions.current(guild_id, debate, interaction.user.id)
+        builder = BallotBuilder(
+            debate, interaction.user.id, tiers=guess.tiers if guess else (), prediction=True
+        )
+        if guess is not None:
+            builder.notice = "This is your saved prediction: change it and Save."
+    else:
+        await bot.voting.ensure_open(guild_id, debate)
+        current = await bot.voting.current(guild_id, debate, interaction.user.id)
+        builder = BallotBuilder(
+            debate,
+            interaction.user.id,
+            tiers=current.tiers if current else (),
+            reason=reason if reason is not None else (current.reason if current else None),
+        )
+        if current is not None:
+            builder.notice = (
+                "This is your saved ballot: change it and Save, or Clear to start over."
+            )
+    closes_at = await bot.directory.closes_at(guild_id, debate)
+    view = BuilderView(bot, guild_id, builder, remind=closes_at is not None)
     view.last_interaction = interaction
     embed = builder_embed(builder, timeout_minutes=view.timeout_minutes)
     if in_place:
@@ -105,7 +121,9 @@ class BuilderView(OwnedView):
     # The builders this process holds, by nonce; weak, so a dropped view can't linger here.
     live: ClassVar[weakref.WeakValueDictionary[str, BuilderView]] = weakref.WeakValueDictionary()
 
-    def __init__(self, bot: RankingBot, guild_id: int, builder: BallotBuilder) -> None:
+    def __init__(
+        self, bot: RankingBot, guild_id: int, builder: BallotBuilder, *, remind: bool = False
+    ) -> None:
         super().__init__(builder.owner_id, timeout=BUILDER_TIMEOUT_SECONDS)
         self.bot = bot
         self.guild_id = guild_id
@@ -131,6 +149,11 @@ class BuilderView(OwnedView):
         self.cancel_button = self._button(
             "cancel", "Cancel", self._on_cancel, row=3, style=discord.ButtonStyle.danger
         )
+        # Not ready to rank yet? Remind me pings the member before the deadline.
+        self.remind_button: RemindButton | None = None
+        if remind:
+            self.remind_button = RemindButton(builder.debate.id)
+            self.remind_button.row = 4
         self.layout()
 
     def _custom_id(self, action: str) -> str:
@@ -179,16 +202,20 @@ class BuilderView(OwnedView):
         self.tie_button.disabled = not builder.can_tie
         self.clear_button.disabled = not builder.tiers
         self.save_button.disabled = not builder.tiers
+        # A duel saves a ballot, never a prediction.
+        duel = () if builder.prediction else (self.duel_button,)
         for button in (
             self.undo_button,
             self.tie_button,
             self.clear_button,
             self.paste_button,
-            self.duel_button,
+            *duel,
             self.save_button,
             self.cancel_button,
         ):
             self.add_item(button)
+        if self.remind_button is not None:
+            self.add_item(self.remind_button)
 
     async def redraw(self, interaction: discord.Interaction[RankingBot]) -> None:
         self.last_interaction = interaction
@@ -227,11 +254,23 @@ class BuilderView(OwnedView):
         await self.redraw(interaction)
 
     async def _on_paste(self, interaction: discord.Interaction[RankingBot]) -> None:
-        await interaction.response.send_modal(PasteModal(self))
+        await open_form(interaction, PasteModal(self))
 
     async def _on_save(self, interaction: discord.Interaction[RankingBot]) -> None:
         builder = self.builder
         tiers = builder.tiers_to_save()
+        if builder.prediction:
+            replaced = await self.bot.predictions.submit(
+                self.guild_id, builder.debate, builder.owner_id, tiers
+            )
+            builder.mark_saved()
+            self.stop()
+            self._forget()
+            embed = await prediction_message(
+                self.bot, self.guild_id, builder.debate, tiers, replaced=replaced
+            )
+            await interaction.response.edit_message(embed=embed, view=None)
+            return
         ballot = await self.bot.voting.submit(
             self.guild_id, builder.debate, builder.owner_id, tiers, builder.reason
         )

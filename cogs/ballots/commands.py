@@ -9,18 +9,19 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.arguments import DebateArg
-from bot.ballot_parser import BallotParseError, read_order, unranked_notice
+from bot.ballot_parser import BallotParseError, TypedOrder, read_order, unranked_notice
 from bot.errors import UserError
 from bot.render.text import safe
 from bot.ui import guild_of
 from bot.voting import MAX_REASON_LENGTH
-from cogs.ballots.ballot_reply import ballot_message
+from cogs.ballots.ballot_reply import ballot_message, prediction_message
 from cogs.ballots.builder_view import open_builder
-from cogs.ballots.common import no_ballot_error
+from cogs.ballots.common import ensure_may_vote, no_ballot_error
 from cogs.ballots.duel_view import open_duel
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
+    from bot.models import Debate
 
 # Discord's limit for a string option.
 _ORDER_LIMIT = 6000
@@ -56,11 +57,9 @@ class Ballots(commands.Cog):
         if order is None:
             await open_builder(interaction, found, reason=why)
             return
+        await ensure_may_vote(interaction, found)
         await self.bot.voting.ensure_open(guild_id, found)
-        try:
-            typed = await read_order(order, found.items, reader=interaction.user.id)
-        except BallotParseError as error:
-            raise UserError(error.message) from error
+        typed = await typed_order(interaction, found, order)
         previous = await self.bot.voting.current(guild_id, found, interaction.user.id)
         ballot = await self.bot.voting.submit(
             guild_id, found, interaction.user.id, typed.tiers, why
@@ -74,6 +73,34 @@ class Ballots(commands.Cog):
             headline = f"{notice}\n{headline}"
         embed, view = await ballot_message(self.bot, guild_id, found, ballot, headline=headline)
         await interaction.followup.send(embed=embed, view=view, ephemeral=True)
+
+    @app_commands.command(
+        name="predict",
+        description="Guess the server's final order while results are hidden; scored at the close",
+    )
+    @app_commands.describe(
+        order="Your guess, best first, e.g. IV > II = III > Rocky. Leave out to pick from menus",
+    )
+    @app_commands.guild_only()
+    async def predict(
+        self,
+        interaction: discord.Interaction[RankingBot],
+        debate: DebateArg | None = None,
+        order: app_commands.Range[str, 1, _ORDER_LIMIT] | None = None,
+    ) -> None:
+        """The same ways in as /vote (typed, builder, paste); a guess, not a ballot."""
+        guild_id = guild_of(interaction)
+        found = debate or await self.bot.directory.current(guild_id)
+        if order is None:
+            await open_builder(interaction, found, prediction=True)
+            return
+        await ensure_may_vote(interaction, found)
+        await self.bot.predictions.ensure_open(guild_id, found)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        tiers = (await typed_order(interaction, found, order)).tiers
+        replaced = await self.bot.predictions.submit(guild_id, found, interaction.user.id, tiers)
+        embed = await prediction_message(self.bot, guild_id, found, tiers, replaced=replaced)
+        await interaction.followup.send(embed=embed, ephemeral=True)
 
     @app_commands.command(
         name="duel", description='Rank by answering "this or that?", one tap at a time'
@@ -121,3 +148,13 @@ class Ballots(commands.Cog):
             "longer counts. `/vote` to rank it again.",
             ephemeral=True,
         )
+
+
+async def typed_order(
+    interaction: discord.Interaction[RankingBot], debate: Debate, order: str
+) -> TypedOrder:
+    """An order as typed in /vote or /predict, read against the debate's items."""
+    try:
+        return await read_order(order, debate.items, reader=interaction.user.id)
+    except BallotParseError as error:
+        raise UserError(error.message) from error

@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+import discord
+
 from bot.errors import UserError
 from bot.models import Ballot, Debate
+from bot.permissions import member_role_ids
 from bot.ranking import METHODS, agreement
 from bot.render.ballot import comparison_fields
 from bot.render.factions import member_lines
 from bot.render.results import item_names
 from bot.render.text import safe
+from bot.ui import guild_of
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -26,6 +30,13 @@ async def ballot_comparison(
     item_ids = [item.id for item in debate.items]
     author = agreement(ballot.tiers, debate.author_tiers, item_ids)
     method = (await bot.server_settings.get(guild_id)).default_method
+    hidden = await bot.debate_rules.hidden(guild_id, debate)
+    if hidden is not None:
+        # The comparison would give the consensus away: only the author's stays.
+        fields = comparison_fields(
+            debate, author=author, server=None, method_label="", is_open=is_open
+        )
+        return [("Where you split from the server", f"{hidden.line()}"), *fields]
     try:
         server = await bot.results.compare(guild_id, debate, ballot.tiers, method)
     except UserError:  # the server's method can't rank this many items: Schulze can
@@ -40,9 +51,27 @@ async def faction_lines(
     bot: RankingBot, guild_id: int, debate: Debate, ballot: Ballot
 ) -> list[str]:
     """Which faction the member is in and how close they are to each (none: no lines)."""
+    if await bot.debate_rules.hidden(guild_id, debate) is not None:
+        return []  # factions are results too: hidden until the close
     standing = await bot.factions.member(guild_id, debate, ballot.member_id, ballot.tiers)
     names = item_names(debate, limit=40)
     return member_lines(standing.factions, standing.number, standing.closeness, names)
+
+
+async def ensure_may_vote(interaction: discord.Interaction[RankingBot], debate: Debate) -> None:
+    """One ephemeral line saying why and when, unless the member may vote on ``debate``.
+
+    From the interaction's own member data (role ids, join time): no privileged intent,
+    and nothing about the member is stored.
+    """
+    user = interaction.user
+    await interaction.client.debate_rules.ensure_may_vote(
+        guild_of(interaction),
+        debate,
+        role_ids=member_role_ids(user),
+        joined_at=getattr(user, "joined_at", None),
+        now=discord.utils.utcnow(),
+    )
 
 
 def no_ballot_error(debate: Debate, *, is_open: bool = True) -> UserError:

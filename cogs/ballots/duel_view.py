@@ -27,6 +27,7 @@ from bot.render.duel import (
 )
 from bot.ui import BaseView, DynamicButton, guild_of
 from cogs.ballots.ballot_reply import ballot_message
+from cogs.ballots.common import ensure_may_vote
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 async def open_duel(interaction: discord.Interaction[RankingBot], debate: Debate) -> None:
     """The member's duel on ``debate`` where they left it, or the offer to start one."""
     bot = interaction.client
+    await ensure_may_vote(interaction, debate)
     found = await bot.duels.open(guild_of(interaction), debate, interaction.user.id)
     if isinstance(found, DuelTurn):
         await _show(interaction, *turn_message(found))

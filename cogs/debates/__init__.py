@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from discord.ext import commands
 
 from cogs.debates.admin import AdminCommands
-from cogs.debates.browse import BrowseCommands, ShowPageButton
+from cogs.debates.browse import BrowseCommands, ListPageButton, ShowPageButton
 from cogs.debates.edit import EditCommands
+from cogs.debates.rules import RulesCommands
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -18,6 +19,7 @@ class Debates(
     BrowseCommands,
     EditCommands,
     AdminCommands,
+    RulesCommands,
     commands.GroupCog,
     group_name="debate",
     # Without it discord.py would publish the docstring below, a note for developers.
@@ -31,5 +33,5 @@ class Debates(
 
 
 async def setup(bot: RankingBot) -> None:
-    bot.add_dynamic_items(ShowPageButton)
+    bot.add_dynamic_items(ShowPageButton, ListPageButton)
     await bot.add_cog(Debates(bot))

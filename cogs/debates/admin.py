@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 import discord
@@ -20,13 +21,15 @@ from bot.deadlines import MAX_TEXT, BadDeadline, discord_timestamp, parse_deadli
 from bot.debate_forms import describe_file_problems, format_problems, spec_of
 from bot.edit_plans import plan_import
 from bot.errors import UserError
+from bot.exports import ExportTooBig, pack_csv
 from bot.models import SlugTaken
-from bot.permissions import admin_only
-from bot.render.admin import ballots_csv
+from bot.permissions import admin_only, check_can_post
+from bot.render.admin import ballot_rows
 from bot.render.text import safe
-from bot.ui import CogMixin
+from bot.ui import BaseView, CogMixin, RemindButton, vote_button
 from cogs.debates.edit import created_message
 from cogs.debates.forms import ConfirmView, apply_or_confirm, send
+from cogs.debates.rules import RESULTS_CHOICES
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -35,9 +38,9 @@ if TYPE_CHECKING:
 _WHEN = "2h, 3d, 1w, an ISO date-time (UTC) or <t:…>"
 
 
-def _deadline(text: str) -> datetime:
+def _deadline(text: str, now: datetime) -> datetime:
     try:
-        return parse_deadline(text, discord.utils.utcnow())
+        return parse_deadline(text, now)
     except BadDeadline as exc:
         raise UserError(str(exc)) from None
 
@@ -45,6 +48,14 @@ def _deadline(text: str) -> datetime:
 def _channel_id(interaction: discord.Interaction[RankingBot]) -> int:
     assert interaction.channel_id is not None
     return interaction.channel_id
+
+
+def announcement_view(debate: Debate) -> discord.ui.View:
+    """Vote and Remind me under the announcement of a deadline."""
+    view = BaseView(timeout=None)
+    view.add_item(vote_button(debate.id))
+    view.add_item(RemindButton(debate.id))
+    return view
 
 
 class AdminCommands(CogMixin):
@@ -106,41 +117,61 @@ class AdminCommands(CogMixin):
         self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
     ) -> None:
         """The YAML reads back with ``/debate import`` unchanged; the CSV has the current ballots."""
-        assert interaction.guild_id is not None
-        found = debate or await self.bot.directory.current(interaction.guild_id)
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        found = debate or await self.bot.directory.current(guild_id)
+        # A big server's ballots take a moment to write out: acknowledge first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         yaml_text = dump_debate_yaml(spec_of(found))
         files = [discord.File(io.BytesIO(yaml_text.encode()), filename=f"{found.slug}.yaml")]
         lines = [
             f"**{safe(found.title)}** as a debate file: change it and `/debate import` it back."
         ]
-        if (await self.bot.server_settings.get(interaction.guild_id)).hide_members:
+        if (await self.bot.server_settings.get(guild_id)).hide_members:
             lines.append(
                 "Ballots are not included: this server hides member-level results "
                 "(`/settings hide_members`)."
             )
         else:
-            ballots = await self.bot.debate_admin.current_ballots(interaction.guild_id, found)
-            voter = await self.bot.privacy.voter_names(interaction.guild_id, found.id)
-            csv_text = ballots_csv(found, ballots, voter)
-            files.append(
-                discord.File(io.BytesIO(csv_text.encode()), filename=f"{found.slug}-ballots.csv")
+            lines.append(await self._ballots_file(guild_id, found, files))
+        await interaction.followup.send("\n".join(lines), files=files, ephemeral=True)
+
+    async def _ballots_file(self, guild_id: int, debate: Debate, files: list[discord.File]) -> str:
+        """Add the ballots' CSV to ``files`` when it fits an upload; the line saying so."""
+        ballots = await self.bot.debate_admin.current_ballots(guild_id, debate)
+        voter = await self.bot.privacy.voter_names(guild_id, debate.id)
+        stem = f"{debate.slug}-ballots"
+        try:
+            packed = await self.bot.exports.build(
+                guild_id, partial(pack_csv, ballot_rows(debate, ballots, voter), stem)
             )
-            count = f"{len(ballots)} current ballot{'s' if len(ballots) != 1 else ''}"
-            who = (
-                "member id"
-                if voter is None
-                else "voter (a pseudonym, the same in every export of this debate)"
+        except ExportTooBig as exc:
+            return (
+                f"Ballots are not included: their {len(ballots):,} rows are over "
+                f"{exc.limit // (1024 * 1024)} MB even compressed, more than Discord lets me "
+                "upload. The operator can read them from the database "
+                "(`python -m bot backup` makes a copy)."
             )
-            lines.append(
-                f"Ballots: {count if ballots else 'none yet'} in this server, as {who}, "
-                "time (UTC), order and reason."
-            )
-        await interaction.response.send_message("\n".join(lines), files=files, ephemeral=True)
+        files.append(discord.File(io.BytesIO(packed.data), filename=packed.filename))
+        count = f"{len(ballots)} current ballot{'s' if len(ballots) != 1 else ''}"
+        who = (
+            "member id"
+            if voter is None
+            else "voter (a pseudonym, the same in every export of this debate)"
+        )
+        gzipped = " (gzipped: it is big)" if packed.compressed else ""
+        return (
+            f"Ballots{gzipped}: {count if ballots else 'none yet'} in this server, as {who}, "
+            "time (UTC), order and reason."
+        )
 
     @app_commands.command(name="open", description="Open voting on a debate (admins)")
     @app_commands.describe(
         closes=f"When voting closes by itself: {_WHEN} (default: only by hand)",
+        results="live: anyone sees them meanwhile; after-close: hidden until voting closes "
+        "(default: the server's /settings)",
     )
+    @app_commands.choices(results=RESULTS_CHOICES)
     @app_commands.guild_only()
     @admin_only()
     async def open_voting(
@@ -148,28 +179,39 @@ class AdminCommands(CogMixin):
         interaction: discord.Interaction[RankingBot],
         debate: DebateArg | None = None,
         closes: app_commands.Range[str, 1, MAX_TEXT] | None = None,
+        results: app_commands.Choice[str] | None = None,
     ) -> None:
         """The channel it is opened in gets the reveal when a deadline closes it."""
         assert interaction.guild_id is not None
         found = debate or await self.bot.directory.current(interaction.guild_id)
         admin = self.bot.debate_admin
+        if results is not None:
+            await self.bot.debate_rules.update(interaction.guild_id, found, results=results.value)
         was_open = await admin.is_open(interaction.guild_id, found)
         if closes is None:
             if was_open:
-                await send(interaction, f"Voting on **{safe(found.title)}** is already open.")
+                changed = f" Results: {results.value}." if results is not None else ""
+                await send(
+                    interaction, f"Voting on **{safe(found.title)}** is already open.{changed}"
+                )
                 return
             await admin.set_open(interaction.guild_id, found, True)
             await interaction.response.send_message(
                 f"Voting on **{safe(found.title)}** is open again: `/vote` to give your order."
             )
             return
+        now = discord.utils.utcnow()
         deadline = await admin.set_deadline(
-            interaction.guild_id, found, _deadline(closes), _channel_id(interaction)
+            interaction.guild_id, found, _deadline(closes, now), _channel_id(interaction), now
         )
+        hidden = await self.bot.debate_rules.results(interaction.guild_id, found) == "after-close"
+        secret = " The results stay hidden until then: `/predict` to guess them." if hidden else ""
         await interaction.response.send_message(
             f"Voting on **{safe(found.title)}** is open: `/vote` to give your order. It closes "
             f"{discord_timestamp(deadline.closes_at)} ({discord_timestamp(deadline.closes_at, 'f')}),"
-            " and the results are posted here."
+            f" and the results are posted here.{secret} **Remind me** pings you before it closes "
+            "if you haven't ranked it by then.",
+            view=announcement_view(found),
         )
 
     @app_commands.command(
@@ -191,23 +233,37 @@ class AdminCommands(CogMixin):
             await send(interaction, f"Voting on **{safe(found.title)}** is already closed.")
             return
         if at is not None:
-            closes_at = _deadline(at)
+            now = discord.utils.utcnow()
+            closes_at = _deadline(at, now)
             before = await admin.deadline(interaction.guild_id, found)
             # A deadline set when opening keeps its announce channel.
             channel_id = before.announce_channel_id if before else _channel_id(interaction)
-            deadline = await admin.set_deadline(interaction.guild_id, found, closes_at, channel_id)
+            deadline = await admin.set_deadline(
+                interaction.guild_id, found, closes_at, channel_id, now
+            )
             await interaction.response.send_message(
                 f"Voting on **{safe(found.title)}** closes {discord_timestamp(deadline.closes_at)} "
                 f"({discord_timestamp(deadline.closes_at, 'f')}); the results are posted in "
-                f"<#{deadline.announce_channel_id}>."
+                f"<#{deadline.announce_channel_id}>.",
+                view=announcement_view(found),
             )
             return
+        # Hidden until now: closing by hand reveals them, as a deadline would.
+        reveal = await self.bot.debate_rules.hidden(interaction.guild_id, found) is not None
         closed = await admin.set_open(interaction.guild_id, found, False)
         when = discord.utils.format_dt(closed, "f") if closed else "now"
         await interaction.response.send_message(
             f"Voting on **{safe(found.title)}** is closed. `/consensus` shows the results as they "
             f"stood at {when}; `/debate open` opens it again."
         )
+        if reveal:
+            target = check_can_post(interaction, None)
+            await self.bot.summary_poster.post_now(
+                interaction.guild_id,
+                found,
+                target,  # type: ignore[arg-type]
+                reveal=True,
+            )
 
     @app_commands.command(
         name="current", description="Pick the debate commands use when none is named (admins)"

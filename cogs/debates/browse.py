@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -11,19 +10,26 @@ from discord import app_commands
 
 from bot import custom_ids
 from bot.arguments import DebateArg
+from bot.debate_rules import describe_voters
 from bot.render.debate import author_ranking_pages, debate_list_pages
-from bot.render.tiers import TIERLIST_NAME, author_tierlist, draw
+from bot.render.tiers import TIERLIST_NAME, author_tierlist
 from bot.ui import (
     BaseView,
     CogMixin,
     DuelButton,
     DynamicButton,
+    RemindButton,
+    defer_answer,
+    guild_of,
     page_answer,
     picture_message,
+    tierlist_picture,
     vote_button,
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.client import RankingBot
     from bot.models import Debate
 
@@ -38,7 +44,10 @@ class BrowseCommands(CogMixin):
     async def list_debates(self, interaction: discord.Interaction[RankingBot]) -> None:
         assert interaction.guild_id is not None
         pages = debate_list_pages(await self.bot.directory.listings(interaction.guild_id))
-        await interaction.response.send_message(embeds=pages[:10], ephemeral=True)
+        # One page a message: ten long pages at once were over Discord's 6,000 characters.
+        await interaction.response.send_message(
+            embed=pages[0], view=list_view(0, len(pages)), ephemeral=True
+        )
 
     @app_commands.command(name="show", description="The author's ranking, with their reasoning")
     @app_commands.guild_only()
@@ -46,28 +55,83 @@ class BrowseCommands(CogMixin):
         self, interaction: discord.Interaction[RankingBot], debate: DebateArg | None = None
     ) -> None:
         found = debate or await self.bot.directory.current(interaction.guild_id)
-        embeds, is_open = await _author_pages(self.bot, interaction.guild_id, found)
-        view = show_view(found, 0, len(embeds), is_open=is_open)
-        # The tier-list picture of a long list takes a moment to draw: acknowledge first.
-        await interaction.response.defer(thinking=True)
-        picture = await asyncio.to_thread(draw, author_tierlist(found), TIERLIST_NAME)
-        await interaction.followup.send(
-            **picture_message(embeds[0], picture, buttons=view, pages=embeds)
+        # The tier-list picture of a long list takes a moment to draw, and a burst of shows
+        # queues on the database: acknowledge first.
+        note = await defer_answer(interaction, public=True)
+        embeds, is_open, closes_at = await _author_pages(self.bot, interaction.guild_id, found)
+        view = show_view(found, 0, len(embeds), is_open=is_open, remind=closes_at is not None)
+        picture = await tierlist_picture(
+            self.bot, author_tierlist(found), TIERLIST_NAME, guild_id=interaction.guild_id
         )
+        await interaction.followup.send(
+            **picture_message(embeds[0], picture, buttons=view, pages=embeds, note=note)
+        )
+
+
+def list_view(page: int, pages: int) -> discord.ui.View:
+    """◀ ▶ under /debate list, when it needs more than one page."""
+    view = BaseView(timeout=None)
+    if pages > 1:
+        view.add_item(ListPageButton(page - 1, "◀", disabled=page == 0))
+        view.add_item(ListPageButton(page + 1, "▶", disabled=page >= pages - 1))
+    return view
+
+
+class ListPageButton(DynamicButton, spec=custom_ids.LIST_PAGE):
+    """Turns the page of /debate list in place; the list is read again, so it is current."""
+
+    def __init__(self, page: int, label: str = "", *, disabled: bool = False) -> None:
+        self.page = max(page, 0)
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=self.spec.format(page=self.page),
+                disabled=disabled,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ListPageButton:
+        return cls(int(match["page"]))
+
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
+        guild_id = guild_of(interaction)
+        pages = debate_list_pages(await interaction.client.directory.listings(guild_id))
+        page = min(self.page, len(pages) - 1)
+        await interaction.response.edit_message(embed=pages[page], view=list_view(page, len(pages)))
 
 
 async def _author_pages(
     bot: RankingBot, guild_id: int | None, debate: Debate
-) -> tuple[list[discord.Embed], bool]:
-    """The author's ranking pages, and whether voting is open in this server."""
-    is_open = guild_id is None or await bot.debate_admin.is_open(guild_id, debate)
+) -> tuple[list[discord.Embed], bool, datetime | None]:
+    """The author's ranking pages, whether voting is open in this server, and its deadline."""
+    if guild_id is None:
+        return author_ranking_pages(debate), True, None
+    is_open = await bot.debate_admin.is_open(guild_id, debate)
     closes_at = await bot.directory.closes_at(guild_id, debate) if is_open else None
-    return author_ranking_pages(debate, closes_at, is_open=is_open), is_open
+    rules = await rule_lines(bot, guild_id, debate) if is_open else []
+    return author_ranking_pages(debate, closes_at, rules, is_open=is_open), is_open, closes_at
 
 
-def show_view(debate: Debate, page: int, pages: int, *, is_open: bool = True) -> discord.ui.View:
-    """Vote and Duel while voting is open, plus page buttons when the ranking needs more
-    than one embed."""
+async def rule_lines(bot: RankingBot, guild_id: int, debate: Debate) -> list[str]:
+    """How the debate runs here, when that differs from "anyone votes, results live"."""
+    lines = []
+    voters = await bot.debate_rules.voters(guild_id, debate)
+    if not voters.open_to_all:
+        lines.append(f"🗳️ Who may vote: {describe_voters(voters)}")
+    if await bot.debate_rules.results(guild_id, debate) == "after-close":
+        lines.append("🔒 Results stay hidden until voting closes; `/predict` to guess them")
+    return lines
+
+
+def show_view(
+    debate: Debate, page: int, pages: int, *, is_open: bool = True, remind: bool = False
+) -> discord.ui.View:
+    """Vote and Duel while voting is open (and Remind me before a deadline), plus page
+    buttons when the ranking needs more than one embed."""
     view = BaseView(timeout=None)
     if pages > 1:
         view.add_item(ShowPageButton(debate.id, page - 1, "◀", disabled=page == 0))
@@ -75,6 +139,8 @@ def show_view(debate: Debate, page: int, pages: int, *, is_open: bool = True) ->
     if is_open:
         view.add_item(vote_button(debate.id))
         view.add_item(DuelButton(debate.id))
+        if remind:
+            view.add_item(RemindButton(debate.id))
     return view
 
 
@@ -108,9 +174,9 @@ class ShowPageButton(DynamicButton, spec=custom_ids.SHOW_PAGE):
     async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
         bot = interaction.client
         debate = await bot.directory.by_id(interaction.guild_id, self.debate_id)
-        embeds, is_open = await _author_pages(bot, interaction.guild_id, debate)
+        embeds, is_open, closes_at = await _author_pages(bot, interaction.guild_id, debate)
         page = min(self.page, len(embeds) - 1)
-        view = show_view(debate, page, len(embeds), is_open=is_open)
+        view = show_view(debate, page, len(embeds), is_open=is_open, remind=closes_at is not None)
         message = interaction.message
         if message is not None and message.flags.ephemeral:
             answer = page_answer(message, embeds[page], view, in_place=True)

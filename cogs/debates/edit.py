@@ -24,7 +24,7 @@ from bot.models import Debate, SlugTaken
 from bot.permissions import admin_only
 from bot.render.debate import author_ranking_pages
 from bot.render.text import safe
-from bot.ui import CogMixin
+from bot.ui import CogMixin, open_form
 from cogs.debates.forms import DebateForm, Draft, apply_or_confirm
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ class EditCommands(CogMixin):
     @admin_only()
     async def create(self, interaction: discord.Interaction[RankingBot]) -> None:
         """A form: title, question, and the items one per line in your order."""
-        await interaction.response.send_modal(CreateForm())
+        await open_form(interaction, CreateForm())
 
     @app_commands.command(
         name="edit", description="Change a server debate's question, items, reasons, order (admins)"
@@ -141,4 +141,4 @@ class EditCommands(CogMixin):
             await apply_or_confirm(interaction, plan_rename(found, rename))
             return
         draft = Draft(found.title, found.question, items_for_form(found))
-        await interaction.response.send_modal(EditForm(found, draft))
+        await open_form(interaction, EditForm(found, draft))

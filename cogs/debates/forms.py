@@ -16,7 +16,7 @@ from bot.errors import UserError
 from bot.permissions import ensure_admin
 from bot.render.admin import removal_prompt, saved_message
 from bot.render.text import safe
-from bot.ui import BaseModal, OwnedView
+from bot.ui import BaseModal, OwnedView, open_form
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -221,4 +221,4 @@ class RetryView(AdminView):
     async def fix(
         self, interaction: discord.Interaction[RankingBot], _: discord.ui.Button[Any]
     ) -> None:
-        await interaction.response.send_modal(self.make_form())
+        await open_form(interaction, self.make_form())

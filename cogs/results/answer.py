@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.ui import picture_message
+from bot.ui import defer_answer, picture_message
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -41,15 +41,24 @@ async def answer_result(
     *,
     public: bool,
     show: Callable[[], Awaitable[Shown]],
+    preview: str | None = None,
 ) -> None:
-    """Acknowledge at once, privately unless ``public``, then send what ``show`` makes.
+    """Acknowledge at once, privately unless ``public`` (and the member may post in the
+    channel themselves), then send what ``show`` makes.
 
     The first look at a debate loads its ballots and may take longer than Discord's three
     seconds, hence the acknowledgement first. Checks that can refuse (an unknown method,
     hidden members) run before this, so their errors are private whatever ``public`` says.
+    An admin's ``preview`` of hidden results is always private and says it is a preview.
     """
-    await interaction.response.defer(thinking=True, ephemeral=not public)
+    note = await defer_answer(interaction, public=public and preview is None)
     shown = await show()
     await interaction.followup.send(
-        **picture_message(shown.embed, shown.file, buttons=shown.view, pages=shown.pages)
+        **picture_message(
+            shown.embed,
+            shown.file,
+            buttons=shown.view,
+            pages=shown.pages,
+            note=preview or note,
+        )
     )

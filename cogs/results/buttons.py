@@ -24,6 +24,7 @@ from cogs.results.pages import (
     consensus_message,
     leaderboard_message,
     numbers_message,
+    results_gate,
 )
 
 if TYPE_CHECKING:
@@ -101,6 +102,9 @@ class ResultsButton:
     async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
         debate = await interaction.client.directory.by_id(guild_of(interaction), self.debate_id)
         method = await choose_method(interaction.client, guild_of(interaction), debate, self.method)
+        # Buttons under an admin's private preview turn its pages; a member's click while
+        # the results are hidden is told when they come out.
+        await results_gate(interaction, debate)
         await self.show(interaction, debate, method)
 
     async def show(

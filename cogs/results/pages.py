@@ -3,7 +3,6 @@ the pages (from ``bot.results``' kept tallies, rendered by ``bot.render``)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -11,19 +10,35 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.chart_worker import chart_key
+from bot.debate_rules import HiddenResults
 from bot.errors import UserError
+from bot.permissions import is_admin
 from bot.ranking import KEMENY_MAX_ITEMS, METHODS, MethodTooLarge
 from bot.render.charts import CHARTS, chart_data
 from bot.render.leaderboard import item_board_pages, member_board_pages
 from bot.render.results import consensus_pages, head_to_head_pages
-from bot.render.tiers import TIERLIST_NAME, consensus_tierlist, draw
-from bot.ui import page_answer
+from bot.render.running import prediction_board_pages, preview_note
+from bot.render.tiers import TIERLIST_NAME, consensus_tierlist
+from bot.ui import guild_of, page_answer, tierlist_picture
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
     from bot.models import Debate
 
 # -- shared steps -----------------------------------------------------------------------------
+
+
+async def results_gate(interaction: discord.Interaction[RankingBot], debate: Debate) -> str | None:
+    """None when the debate's results show; while they are hidden (``results: after-close``
+    and still open) an admin gets the note that marks a private preview, and a member
+    :class:`HiddenResults`: how many ranked and when results come out."""
+    bot = interaction.client
+    hidden = await bot.debate_rules.hidden(guild_of(interaction), debate)
+    if hidden is None:
+        return None
+    if await is_admin(interaction, bot.server_settings):
+        return preview_note(hidden)
+    raise HiddenResults(hidden)
 
 
 async def choose_method(bot: RankingBot, guild_id: int, debate: Debate, method: str | None) -> str:
@@ -91,7 +106,9 @@ async def consensus_picture(
     result = await bot.results.consensus(guild_id, debate, method)
     if result.voters == 0:
         return None
-    return await asyncio.to_thread(draw, consensus_tierlist(debate, result), TIERLIST_NAME)
+    return await tierlist_picture(
+        bot, consensus_tierlist(debate, result), TIERLIST_NAME, guild_id=guild_id
+    )
 
 
 async def numbers_message(
@@ -122,6 +139,10 @@ async def leaderboard_message(
     bot: RankingBot, guild_id: int, debate: Debate, board: str, method: str
 ) -> list[discord.Embed]:
     settings = await bot.server_settings.get(guild_id)
+    if board == "predictions":
+        result = await bot.results.consensus(guild_id, debate, method)
+        scores = await bot.predictions.scores(guild_id, debate, result)
+        return prediction_board_pages(debate, scores, hide_members=settings.hide_members)
     if board == "members":
         if settings.hide_members:
             raise UserError(hidden_members_message())

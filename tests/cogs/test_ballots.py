@@ -658,3 +658,26 @@ async def test_a_200_item_debate_through_the_builder_menu_and_paste(
     saved = await driver.click(message, label="Save")
     assert_fits(saved.message)
     assert await stored(bot, debate=debate) == [[item.name] for item in reversed(debate.items)]
+
+
+async def test_myvote_leaves_out_items_stored_before_the_removal_race_was_fixed(
+    driver: Driver, bot: RankingBot
+) -> None:
+    # Before the save checked its items inside its transaction, a vote racing an item
+    # removal could store a deleted item's id: /myvote then failed with an apology.
+    await driver.slash("vote", order="IV > II > V")
+    debate = await rocky(bot)
+    ballot = await bot.ballot_store.current(GUILD_ID, debate.id, MEMBER_ID)
+    assert ballot is not None
+    gone = 987_654
+    await bot.db.conn.execute(
+        "UPDATE ballots SET tiers = ? WHERE id = ?",
+        (f"[[{gone}], [{debate.items[3].id}], [{debate.items[1].id}]]", ballot.id),
+    )
+    await bot.db.conn.commit()
+    reply = await driver.slash("myvote")
+    assert reply.ephemeral and "something went wrong" not in reply.text.lower()
+    assert "1 item you ranked was removed from the debate since" in reply.text, reply.text
+    assert "Rocky IV" in reply.text and "Rocky II" in reply.text
+    consensus = await driver.slash("consensus")
+    assert "something went wrong" not in consensus.text.lower(), consensus.text

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.catalog import parse_debate_yaml
-from bot.models import Item
+from bot.models import DebateSpec, Item, ItemSpec
 from tests.support.discord_fake import (
     ADMIN_ID,
     GUILD_ID,
@@ -523,9 +523,25 @@ async def test_an_edit_on_a_stale_form_saves_nothing(driver: Driver, bot) -> Non
     other = await open_edit(driver)
     await submit_edit(driver, other, Items="Rumours\nLow\nAja\nHeroes")
     reply = await submit_edit(driver, opened, Items="Rumours\nLow\nAja\nStation to Station")
-    assert "Someone else changed the items of **Best albums** meanwhile" in reply.content
+    assert reply.ephemeral
+    assert "Someone else changed this debate; here is the current version" in reply.content
+    assert "4. Heroes" in reply.content  # the current version, with the other admin's item
     [debate] = await own_debates(bot)
     assert [i.name for i in debate.items] == ["Rumours", "Low", "Aja", "Heroes"]
+
+
+async def test_two_admins_renaming_from_the_same_form_never_both_hear_saved(
+    driver: Driver, bot
+) -> None:
+    await create(driver, "Rumours\nLow\nAja")
+    first, second = await open_edit(driver), await open_edit(driver)
+    saved = await submit_edit(driver, first, Title="Best records")
+    refused = await submit_edit(driver, second, Items="Rumours\nLow – Bowie in Berlin\nAja")
+    assert saved.content.startswith("Saved **Best records**")
+    assert "Someone else changed this debate; here is the current version" in refused.content
+    assert "Saved" not in refused.content and "**Best records**" in refused.content
+    [debate] = await own_debates(bot)
+    assert debate.title == "Best records" and debate.items[1].reason == ""
 
 
 async def test_rename_option_keeps_ballots_without_a_form(driver: Driver, bot) -> None:
@@ -574,3 +590,76 @@ def test_modal_inputs_are_wrapped_in_labels_with_help(bot) -> None:
     assert all(len(c.get("description", "")) <= 100 for c in components)
     assert components[2]["component"]["max_length"] == 4000
     assert sum(1 for _ in walk_components(payload["components"])) == 6
+
+
+# -- bounds ----------------------------------------------------------------------------------
+
+
+def numbered_yaml(n: int) -> bytes:
+    return f"slug: d{n}\ntitle: Debate {n}\nquestion: Q\nauthor: A\nitems: [x, y]\n".encode()
+
+
+async def test_a_server_past_its_debate_limit_is_refused_clearly(driver: Driver, bot) -> None:
+    bot.debate_admin.max_debates = 3
+    for n in range(3):
+        assert "Imported" in (await import_file(driver, numbered_yaml(n))).content
+    refused = await import_file(driver, numbered_yaml(3))
+    assert refused.ephemeral
+    assert "This server already has 3 debates of its own, the most it may have" in refused.content
+    created = await create(driver, "Rumours\nLow")
+    assert "the most it may have" in created.content
+    assert len(await own_debates(bot)) == 3
+    # Another server is not counted against it.
+    other = await import_file(driver, numbered_yaml(0), guild_id=OTHER_GUILD_ID)
+    assert "Imported" in other.content
+
+
+async def test_debate_list_of_60_long_titles_is_paged_under_discords_limits(
+    driver: Driver, bot
+) -> None:
+    for n in range(60):
+        spec = DebateSpec(f"d{n}", f"Debate number {n} " + "with a long title " * 5, "Q", "A",
+                          (ItemSpec("x"), ItemSpec("y")))  # fmt: skip
+        await bot.debate_store.create(spec, guild_id=GUILD_ID)
+    listing = await driver.slash("debate list")
+    assert listing.ephemeral and len(listing.embeds) == 1  # the fake checks the 6,000 limit
+    seen = listing.text
+    message = listing.message
+    while "▶" in [c.get("label") for c in walk_components(message["components"])]:
+        nxt = await driver.click(message, label="▶")
+        assert nxt.type == 7 and len(nxt.embeds) == 1
+        seen += nxt.text
+        message = nxt.message
+        if "Debate number 59" in nxt.text:
+            break
+    assert all(f"Debate number {n} " in seen for n in range(60))
+
+
+async def test_a_big_export_is_gzipped_and_one_too_big_is_refused_clearly(
+    driver: Driver, bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+
+    import bot.exports as exports
+
+    await import_file(driver, ALBUMS_YAML.encode())
+    [debate] = await own_debates(bot)
+    ids = [i.id for i in debate.items]
+    for member in range(300):
+        await bot.ballot_store.save(
+            GUILD_ID, debate.id, 1000 + member, ((ids[member % 4],),), "x" * 50
+        )
+    monkeypatch.setattr(exports, "COMPRESS_ABOVE", 2_000)
+    monkeypatch.setattr(
+        exports.pack_csv, "__kwdefaults__", {"compress_above": 2_000, "limit": 10**6}
+    )
+    reply = await driver.slash("debate export", admin=True, debate="best-albums")
+    files = attachments(reply)
+    assert "Ballots (gzipped: it is big): 300 current ballots" in reply.content
+    assert len(gzip.decompress(files["best-albums-ballots.csv.gz"]).decode().splitlines()) == 301
+
+    monkeypatch.setattr(exports.pack_csv, "__kwdefaults__", {"compress_above": 2_000, "limit": 500})
+    refused = await driver.slash("debate export", admin=True, debate="best-albums")
+    assert list(attachments(refused)) == ["best-albums.yaml"]
+    assert "Ballots are not included: their 300 rows are over" in refused.content
+    assert "more than Discord lets me upload" in refused.content

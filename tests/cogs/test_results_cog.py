@@ -320,3 +320,46 @@ async def test_a_message_sent_as_an_embed_keeps_being_answered_with_embeds(
     turned = await driver.click(legacy, label="▶")
     assert turned.type == 7 and not turned.layout
     assert "Page 2/" in turned.embeds[0]["footer"]["text"]
+
+
+async def test_a_member_who_cannot_post_here_gets_public_answers_privately(
+    driver, bot, monkeypatch
+) -> None:
+    import discord
+
+    from tests.support import discord_fake
+
+    muted = discord_fake.MEMBER_PERMISSIONS & ~discord.Permissions(send_messages=True)
+    monkeypatch.setattr(discord_fake, "MEMBER_PERMISSIONS", muted)
+    for command, options in (
+        ("consensus", {"public": True}),
+        ("hottest", {"public": True}),
+        ("leaderboard", {"public": True}),
+        ("debate show", {}),
+    ):
+        reply = await driver.slash(command, **options)
+        assert reply.ephemeral, command
+        assert "Only you can see this: you can't send messages in this channel" in reply.text
+
+
+async def test_a_card_turned_private_says_so_above_it_and_keeps_saying_it_on_page_turns(
+    driver: Driver, bot, monkeypatch
+) -> None:
+    import discord
+
+    from bot.ui import CANNOT_POST_NOTE
+    from tests.support import discord_fake
+
+    # A card can carry no content: the note is its first text display, outside the card.
+    muted = discord_fake.MEMBER_PERMISSIONS & ~discord.Permissions(send_messages=True)
+    monkeypatch.setattr(discord_fake, "MEMBER_PERMISSIONS", muted)
+    await big_debate(bot, items=120, voters=30)
+    reply = await driver.slash("consensus", debate="big", public=True)
+    assert reply.ephemeral and reply.layout and not reply.content
+    assert _layout_kinds(reply)[:2] == [10, 17]
+    assert reply.message["components"][0]["content"] == CANNOT_POST_NOTE
+    assert reply.title.startswith("Server ranking:")
+    turned = await driver.click(reply.message, label="▶")
+    assert turned.type == 7 and turned.layout and "Page 2/" in turned.text
+    assert turned.message["components"][0]["content"] == CANNOT_POST_NOTE
+    assert_fits(turned.message)

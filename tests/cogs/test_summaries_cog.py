@@ -21,6 +21,7 @@ from tests.support.discord_model import assert_fits
 
 SUMMARIES = 200_000_000_000_000_010  # the bot may post here
 LOCKED = 200_000_000_000_000_011  # the bot may not embed or attach here
+NOTICES = 200_000_000_000_000_012  # only the bot may post here, not the members
 BOT_ROLE = 600_000_000_000_000_100
 REFUSAL = "Only server admins can do that: it needs the Manage Server permission."
 
@@ -43,6 +44,7 @@ def _role(role_id: int, name: str, permissions: discord.Permissions) -> dict[str
 def server(bot) -> discord.Guild:
     """The server as the gateway's GUILD_CREATE describes it: roles, channels, the bot."""
     deny = discord.Permissions(embed_links=True, attach_files=True)
+    mute = discord.Permissions(send_messages=True)
     data = {
         "id": str(GUILD_ID), "name": "Montage fans", "owner_id": "1", "features": [],
         "emojis": [], "stickers": [], "member_count": 2, "unavailable": False,
@@ -55,6 +57,10 @@ def server(bot) -> discord.Guild:
             _channel(SUMMARIES, "summaries", []),
             _channel(LOCKED, "announcements", [
                 {"id": str(BOT_ROLE), "type": 0, "allow": "0", "deny": str(deny.value)}
+            ]),
+            _channel(NOTICES, "notices", [
+                {"id": str(GUILD_ID), "type": 0, "allow": "0", "deny": str(mute.value)},
+                {"id": str(BOT_ROLE), "type": 0, "allow": str(mute.value), "deny": "0"},
             ]),
         ],
         "members": [
@@ -210,12 +216,12 @@ async def test_schedule_offers_daily_and_weekly_and_hours_0_to_23(bot) -> None:
 
 async def test_the_loop_starts_with_the_cog_and_stops_with_it(bot) -> None:
     cog = bot.get_cog("Summaries")
-    assert cog.post_due.is_running()
-    task = cog.post_due.get_task()
+    task = cog._running
+    assert not task.done()
     await bot.remove_cog("Summaries")
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    assert task.cancelled() and not cog.post_due.is_running()
+    assert task.cancelled()
 
 
 def _components(message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -236,3 +242,18 @@ async def test_post_tells_the_admin_when_discord_refuses(driver: Driver, bot, mo
     assert reply.content == f"I may not post in <#{CHANNEL_ID}> (Missing Access)"
     [post] = await bot.summary_store.posts(GUILD_ID, (await bot.directory.current(GUILD_ID)).id)
     assert post.status == "failed"
+
+
+async def test_an_admin_cannot_have_the_bot_post_where_they_cannot_post(
+    driver: Driver, bot, server
+) -> None:
+    await seed_rocky(bot)
+    for command, options in (
+        ("summary post", {}),
+        ("summary schedule", {"every": "daily"}),
+    ):
+        reply = await driver.slash(command, admin=True, channel=NOTICES, **options)
+        assert reply.ephemeral
+        assert f"You can't post in <#{NOTICES}> yourself, so I won't post there" in reply.content
+    assert not any(m["channel_id"] == str(NOTICES) for m in bot.fake.messages.values())
+    assert "No summaries are scheduled" in (await driver.slash("summary list", admin=True)).content

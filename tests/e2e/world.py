@@ -590,6 +590,13 @@ class Message:
         return bool(self.flags & FLAG_COMPONENTS_V2)
 
     @property
+    def note(self) -> str:
+        """The line above the embeds or cards: the content, or a card message's first text
+        display outside any card (a card message has no content)."""
+        first = self.components[0] if self.layout and self.components else {}
+        return self.content or (first.get("content", "") if first.get("type") == 10 else "")
+
+    @property
     def pictures(self) -> list[bytes]:
         """The pictures a member sees: embed images and media gallery items, in order."""
         return message_pictures(self.payload() | {"attachments": self._attachment_data()})

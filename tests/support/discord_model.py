@@ -222,6 +222,16 @@ def validate_message(
         _error(
             errors, ["embeds"], "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000"
         )
+    mentions = body.get("allowed_mentions") or {}
+    for kind in ("users", "roles"):
+        named = mentions.get(kind) or []
+        if len(named) > 100:
+            _error(
+                errors, ["allowed_mentions", kind], "BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer."
+            )
+        if named and kind in (mentions.get("parse") or []):
+            _error(errors, ["allowed_mentions"], "MENTIONS_PARSE_CONFLICT",
+                   f"parse:[{kind}] and {kind} are mutually exclusive.")  # fmt: skip
     components = body.get("components") or []
     was_v2 = bool(message and (message.get("flags") or 0) & FLAG_COMPONENTS_V2)
     v2 = was_v2 or bool((body.get("flags") or 0) & FLAG_COMPONENTS_V2)

@@ -1,0 +1,284 @@
+"""Bounds benchmark (issue 12): prints JSON. Run as ``.venv/bin/python bench/bounds.py``.
+
+The worst cases one server can make the bot pay for, each measured in the same run against
+a named reference, with the ratio:
+
+- ``/myvote`` on a member with 50,000 saved revisions: counting them by query, against the
+  reference, which loaded the whole history to count it (``len(history())``);
+- removing an item from a debate while 200,000 revisions of 50 debates are stored: the
+  per-debate scan with the ``ballots_debate`` index (migration 0006), the rewrite done off
+  the event loop, against the same database with that index dropped;
+- the retention catching up on those 50,000 revisions (``compact_all``): how long, and the
+  longest the event loop went without running meanwhile;
+- the debate autocomplete in a server at the 50-debate cap (200 items each), against the
+  300 debates a server could make before the cap;
+- ``/debate export`` of 5,000 ballots × 200 items: built in the export thread and gzipped
+  (``pack_csv``), against the reference, the whole CSV built as text on the event loop.
+
+``loop_stall_ms`` is the longest gap of a 1 ms heartbeat while the work ran through the
+bot's own async entry point (target: under 100 ms).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import platform
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.debate_directory import DebateDirectory  # noqa: E402
+from bot.exports import ExportTooBig, ExportWorker, pack_csv  # noqa: E402
+from bot.models import Ballot, Debate, DebateSpec, Item, ItemSpec  # noqa: E402
+from bot.render.admin import ballot_rows, ballots_csv  # noqa: E402
+from bot.storage import (  # noqa: E402
+    BallotRepository,
+    Database,
+    DebateRepository,
+    SettingsRepository,
+)
+from bot.storage.debates import remove_items_from_ballots  # noqa: E402
+
+TARGET_STALL_MS = 100.0
+GUILD = 1
+
+
+async def stall_ms(work: Callable[[], Awaitable[object]]) -> tuple[float, float]:
+    """(seconds ``work`` took, the longest gap of a 1 ms heartbeat meanwhile, in ms)."""
+    done = False
+    longest = 0.0
+
+    async def heartbeat() -> None:
+        nonlocal longest
+        last = time.perf_counter()
+        while not done:
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            longest = max(longest, now - last)
+            last = now
+
+    beat = asyncio.create_task(heartbeat())
+    await asyncio.sleep(0.01)
+    start = time.perf_counter()
+    with contextlib.suppress(ExportTooBig):
+        await work()
+    took = time.perf_counter() - start
+    done = True
+    await beat
+    return took, longest * 1000
+
+
+async def best(work: Callable[[], Awaitable[object]], repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        await work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def row(label: str, seconds: float, reference: float, reference_name: str, **extra: Any) -> dict:
+    return {
+        "case": label,
+        "seconds": round(seconds, 6),
+        "reference": reference_name,
+        "reference_seconds": round(reference, 6),
+        "ratio_to_reference": round(seconds / reference, 4) if reference else None,
+        **extra,
+    }
+
+
+def spec(slug: str, items: int) -> DebateSpec:
+    return DebateSpec(
+        slug,
+        f"Debate {slug}",
+        "Which?",
+        "Bench",
+        tuple(ItemSpec(f"{slug} item {n}") for n in range(items)),
+    )
+
+
+async def insert_revisions(db: Database, rows: list[tuple[int, int, str]]) -> None:
+    """(debate_id, member_id, tiers JSON) as stored revisions, as from before the retention."""
+    now = datetime.now(UTC).isoformat()
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO ballots (guild_id, debate_id, member_id, tiers, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(GUILD, d, m, t, now) for d, m, t in rows],
+        )
+
+
+async def history_cases(folder: Path) -> list[dict]:
+    async with await Database.open(folder / "history.sqlite3") as db:
+        await db.migrate()
+        debate = await DebateRepository(db).create(spec("h", 10), guild_id=GUILD)
+        ids = [item.id for item in debate.items]
+        tiers = json.dumps([[i] for i in ids])
+        await insert_revisions(db, [(debate.id, 7, tiers)] * 50_000)
+        ballots = BallotRepository(db)
+        counted = await best(lambda: ballots.count_revisions(GUILD, debate.id, 7))
+        loaded = await best(lambda: ballots.history(GUILD, debate.id, 7), repeat=1)
+        took, stall = await stall_ms(ballots.compact_all)
+        after = await ballots.count_revisions(GUILD, debate.id, 7)
+        kept = len(await ballots.history(GUILD, debate.id, 7))
+    return [
+        row(
+            "/myvote: count 50,000 revisions of one member",
+            counted,
+            loaded,
+            "len(history()): every revision loaded to count it (before issue 12)",
+        ),
+        {
+            "case": "retention catching up on 50,000 revisions (compact_all)",
+            "seconds": round(took, 3),
+            "loop_stall_ms": round(stall, 1),
+            "meets_target": stall < TARGET_STALL_MS,
+            "revisions_kept": kept,
+            "count_after": after,
+        },
+    ]
+
+
+async def removal_case(folder: Path) -> dict:
+    async with await Database.open(folder / "removal.sqlite3") as db:
+        await db.migrate()
+        debates = DebateRepository(db)
+        made = [await debates.create(spec(f"r{n}", 20), guild_id=GUILD) for n in range(50)]
+        rows = []
+        for n in range(200_000):
+            debate = made[n % 50]
+            tiers = json.dumps([[item.id] for item in debate.items[:10]])
+            rows.append((debate.id, n, tiers))
+        await insert_revisions(db, rows)
+        target = made[0]
+        gone = {target.items[0].id}
+
+        async def remove() -> None:
+            # Rolled back: the same work is measured each time.
+            with contextlib.suppress(_Rollback):
+                async with db.transaction() as conn:
+                    await remove_items_from_ballots(conn, target.id, gone)
+                    raise _Rollback
+
+        indexed = await best(remove)
+        _, stall = await stall_ms(remove)
+        async with db.transaction() as conn:
+            await conn.execute("DROP INDEX ballots_debate")
+        unindexed = await best(remove)
+    return row(
+        "remove an item: 4,000 of 200,000 revisions (50 debates) rewritten",
+        indexed,
+        unindexed,
+        "the same database without the ballots_debate index (before migration 0006)",
+        loop_stall_ms=round(stall, 1),
+        meets_target=stall < TARGET_STALL_MS,
+    )
+
+
+class _Rollback(Exception):
+    pass
+
+
+async def autocomplete_case(folder: Path) -> dict:
+    async def timing(count: int) -> float:
+        async with await Database.open(folder / f"auto{count}.sqlite3") as db:
+            await db.migrate()
+            debates = DebateRepository(db)
+            for n in range(count):
+                await debates.create(spec(f"a{n}", 200), guild_id=GUILD)
+            directory = DebateDirectory(debates, BallotRepository(db), SettingsRepository(db))
+            await directory.suggest(GUILD, "")  # warm: the first keystroke loads the headers
+
+            async def keystrokes() -> None:
+                for typed in ("d", "de", "deb", "debate a1", "zzz"):
+                    await directory.suggest(GUILD, typed)
+
+            return await best(keystrokes) / 5
+
+    capped, uncapped = await timing(50), await timing(300)
+    return row(
+        "debate autocomplete, one keystroke, 50 debates × 200 items (the cap)",
+        capped,
+        uncapped,
+        "300 debates × 200 items, which a server could make before the cap",
+    )
+
+
+async def export_case() -> dict:
+    items = tuple(ItemSpec(f"Contender number {n:03d} of the great debate") for n in range(200))
+    debate = Debate(1, "big", "Big", "Q", "A", tuple(Item(n, s.name) for n, s in enumerate(items)))
+    rng = random.Random(5)
+    ids = [item.id for item in debate.items]
+    now = datetime.now(UTC)
+    ballots = []
+    for member in range(5000):
+        order = ids[:]
+        rng.shuffle(order)
+        ballots.append(Ballot(member, GUILD, 1, member, tuple((i,) for i in order), "why", now))
+    voter = str
+    worker = ExportWorker()
+    packed: list[int] = []
+
+    async def new() -> None:
+        result = await worker.build(
+            GUILD, partial(pack_csv, ballot_rows(debate, ballots, voter), "x")
+        )
+        packed.append(len(result.data))
+
+    async def old() -> None:
+        text = ballots_csv(debate, ballots, voter)
+        packed.append(len(text.encode()))
+
+    took, stall = await stall_ms(new)
+    old_took, old_stall = await stall_ms(old)
+    worker.close()
+    return row(
+        "/debate export, 5,000 ballots × 200 items",
+        took,
+        old_took,
+        "the whole CSV built as text on the event loop, sent uncompressed (before issue 12)",
+        bytes=packed[0],
+        reference_bytes=packed[1],
+        loop_stall_ms=round(stall, 1),
+        reference_loop_stall_ms=round(old_stall, 1),
+        meets_target=stall < TARGET_STALL_MS,
+        fits_upload=packed[0] <= 8 * 1024 * 1024,
+    )
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder)
+        cases = [
+            *await history_cases(path),
+            await removal_case(path),
+            await autocomplete_case(path),
+            await export_case(),
+        ]
+    print(
+        json.dumps(
+            {
+                "benchmark": "bounds",
+                "target_loop_stall_ms": TARGET_STALL_MS,
+                "python": platform.python_version(),
+                "cases": cases,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
