@@ -7,6 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# Tier-list pictures draw Chinese, Japanese and Korean names with Noto Sans CJK (the path
+# bot/render/tierlist.py looks in first); without it those characters would be left out.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /src
 # Only what the package is built from (see setup.py): the catalog in data/ ships inside it.
 COPY pyproject.toml setup.py README.md LICENSE ./
@@ -14,6 +20,11 @@ COPY bot ./bot
 COPY cogs ./cogs
 COPY data ./data
 RUN pip install . && rm -rf /src
+# The build fails unless the renderer finds the CJK font (a throwaway matplotlib cache: the
+# runtime one must be created by the unprivileged user).
+RUN MPLCONFIGDIR=/tmp/mpl-build python -c \
+    "from bot.render.tierlist import cjk_font; assert cjk_font(), 'no CJK font'; print(cjk_font())" \
+    && rm -rf /tmp/mpl-build
 
 RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home bot \
     && mkdir /data && chown bot:bot /data

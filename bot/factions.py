@@ -7,10 +7,10 @@ a worker thread, and its result is kept per debate until a ballot changes: /myvo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.errors import UserError
-from bot.models import Debate, Tiers
+from bot.models import Debate, GuildSettings, Tiers
 from bot.ranking import (
     KEMENY_MAX_ITEMS,
     Agreement,
@@ -23,9 +23,9 @@ from bot.ranking import (
 from bot.results import DebateResults, ResultsService
 from bot.storage import SettingsRepository
 
-# The kept ballots (compared by identity: a reload makes new ones), their change count and
-# the method: the factions found stay right while all three are the same.
-_Stamp = tuple[MemberBallots[int, int], int, str]
+# The kept ballots (compared by identity: a reload makes new ones), their change count, the
+# method and the server's rules: the factions found stay right while all four are the same.
+_Stamp = tuple[MemberBallots[int, int], int, str, FactionRules]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,17 @@ class MemberFaction:
     closeness: list[Agreement]
 
 
+def server_rules(defaults: FactionRules, settings: GuildSettings) -> FactionRules:
+    """The bot-wide rules with the server's own thresholds, where it set them.
+
+    A server that set only one threshold keeps room for two factions whatever the bot-wide
+    other one is (it may change after the server chose): the voters are raised to fit.
+    """
+    size = settings.faction_min_size or defaults.min_size
+    voters = settings.faction_min_voters or defaults.min_voters
+    return replace(defaults, min_voters=max(voters, 2 * size), min_size=size)
+
+
 class FactionService:
     def __init__(
         self, results: ResultsService, settings: SettingsRepository, rules: FactionRules
@@ -46,24 +57,21 @@ class FactionService:
         self.rules = rules
         self._kept: dict[tuple[int, int], tuple[_Stamp, Factions[int, int]]] = {}
 
-    async def method(self, guild_id: int, debate: Debate) -> str:
-        """The server's default method, or Ranked Pairs where that cannot finish."""
-        method = (await self.settings.get(guild_id)).default_method
-        if method == "kemeny" and len(debate.items) > KEMENY_MAX_ITEMS:
-            return "ranked_pairs"
-        return method
-
     async def factions(self, guild_id: int, debate: Debate) -> Factions[int, int]:
-        method = await self.method(guild_id, debate)
+        settings = await self.settings.get(guild_id)
+        method = settings.default_method
+        if method == "kemeny" and len(debate.items) > KEMENY_MAX_ITEMS:
+            method = "ranked_pairs"  # the server's method, or Ranked Pairs where it can't finish
+        rules = server_rules(self.rules, settings)
         key = (guild_id, debate.id)
 
         def work(kept: DebateResults) -> Factions[int, int]:
-            stamp = (kept.ballots, kept.ballots.changes, method)
+            stamp = (kept.ballots, kept.ballots.changes, method, rules)
             found = self._kept.get(key)
             if found is not None and found[0][0] is kept.ballots and found[0][1:] == stamp[1:]:
                 return found[1]
             try:
-                result = find_factions(kept.ballots, method, self.rules)
+                result = find_factions(kept.ballots, method, rules)
             except MethodTooLarge as error:
                 raise UserError(str(error)) from None
             self._kept[key] = (stamp, result)

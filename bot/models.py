@@ -163,6 +163,9 @@ class GuildSettings:
     results: ResultsVisibility = "live"
     voter_role_id: int | None = None
     min_member_days: int = 0
+    # /factions thresholds; None: the bot-wide FACTION_MIN_VOTERS / FACTION_MIN_SIZE.
+    faction_min_voters: int | None = None
+    faction_min_size: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -14,7 +16,7 @@ from bot import custom_ids
 from bot.custom_ids import CustomId
 from bot.errors import answer_error, send_ephemeral
 from bot.render.results import NUMBERS_LABEL
-from bot.render.text import MESSAGE_CONTENT, clip
+from bot.render.text import LAYOUT_TEXT, MESSAGE_CONTENT, clip, embed_markdown
 from bot.render.tierlist import TierList, render_tierlist
 
 if TYPE_CHECKING:
@@ -54,14 +56,14 @@ def can_post_here(interaction: discord.Interaction) -> bool:
     return permissions.send_messages
 
 
-async def defer_answer(interaction: discord.Interaction, *, public: bool) -> str:
+async def defer_answer(interaction: discord.Interaction, *, public: bool) -> str | None:
     """Acknowledge a command whose answer takes a moment: in the channel when ``public`` and
-    the member may post there themselves, else privately. The text to send with the answer:
-    a note when a public answer was turned private (the bot must not post for members who
-    can't), else ``MISSING`` (no text)."""
+    the member may post there themselves, else privately. The note to send with the answer
+    (``note`` of :func:`picture_message`) when a public answer was turned private (the bot
+    must not post for members who can't), else None."""
     shown = public and can_post_here(interaction)
     await interaction.response.defer(thinking=True, ephemeral=not shown)
-    return CANNOT_POST_NOTE if public and not shown else discord.utils.MISSING
+    return CANNOT_POST_NOTE if public and not shown else None
 
 
 def guild_of(interaction: discord.Interaction) -> int:
@@ -379,3 +381,165 @@ def summary_view(
         view.add_item(vote_button(debate_id))
     view.stop()
     return view
+
+
+# -- Components V2 layouts --------------------------------------------------------------------
+#
+# A results message with a picture reads better as one card: its text, the picture full width
+# under it, the buttons below (Discord's Components V2, flag IS_COMPONENTS_V2). Such a message
+# can hold no content and no embeds, at most 40 components counting nested ones, and 4,000
+# characters in all its text displays; the flag can never be taken off it again, so every
+# later edit of it is a layout too. A message whose text does not fit stays an embed.
+
+LAYOUT_COMPONENTS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """One card of a layout: an embed's text and colour, its pictures, its files.
+
+    ``pictures`` and ``files`` are ``attachment://name`` of files sent with the message, or
+    the URL Discord gave a picture already on it (kept when a page is turned in place).
+    """
+
+    embed: discord.Embed
+    pictures: Sequence[str] = ()
+    files: Sequence[str] = ()
+
+
+class BaseLayout(discord.ui.LayoutView):
+    """A layout whose errors go through the bot's one error path."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        await answer_error(interaction, error)
+
+
+def attachment(name: str) -> str:
+    return f"attachment://{name}"
+
+
+def layout_text(panels: Sequence[Panel]) -> int:
+    """The characters the panels' text displays would hold, uncut."""
+    return sum(len(embed_markdown(panel.embed)) for panel in panels)
+
+
+def fits_layout(*embeds: discord.Embed, note: str | None = None) -> bool:
+    """True when these embeds' text (and the ``note`` above them) fits one layout uncut: else
+    they read better as embeds."""
+    return layout_text([Panel(embed) for embed in embeds]) + len(note or "") <= LAYOUT_TEXT
+
+
+def pages_fit_layout(pages: Sequence[discord.Embed], *, note: str | None = None) -> bool:
+    """True when every page fits a layout: a message turned to any page stays whole."""
+    return all(fits_layout(page, note=note) for page in pages)
+
+
+def layout(
+    *panels: Panel,
+    buttons: discord.ui.View | None = None,
+    timeout: float | None = None,
+    note: str | None = None,
+) -> discord.ui.LayoutView:
+    """The panels as cards, the buttons of ``buttons`` in rows of five below them.
+
+    ``note``: a line above the cards, where a message with embeds has its content (a card
+    can have none), e.g. that an answer is a private preview. Text past Discord's limit is
+    cut (with an ellipsis), each panel keeping its share: that only happens to a page turned
+    in place that grew since the message was sent.
+    """
+    view = BaseLayout(timeout=timeout)
+    if note:
+        view.add_item(discord.ui.TextDisplay(note))
+    budget = LAYOUT_TEXT - len(note or "")
+    total = layout_text(panels)
+    for panel in panels:
+        text = embed_markdown(panel.embed)
+        if total > budget:
+            text = clip(text, max(budget * len(text) // total, 1))
+        children: list[discord.ui.Item[Any]] = [discord.ui.TextDisplay(text)]
+        if panel.pictures:
+            gallery = [discord.MediaGalleryItem(url) for url in panel.pictures]
+            children.append(discord.ui.MediaGallery(*gallery))
+        children += [discord.ui.File(url) for url in panel.files]
+        view.add_item(discord.ui.Container(*children, accent_colour=panel.embed.colour))
+    items = list(buttons.children) if buttons is not None else []
+    if buttons is not None:
+        buttons.clear_items()
+    for start in range(0, len(items), 5):
+        view.add_item(discord.ui.ActionRow(*items[start : start + 5]))
+    return view
+
+
+def picture_message(
+    embed: discord.Embed,
+    picture: discord.File | None,
+    *,
+    buttons: discord.ui.View | None = None,
+    pages: Sequence[discord.Embed] = (),
+    files: Sequence[discord.File] = (),
+    note: str | None = None,
+) -> dict[str, Any]:
+    """The keyword arguments that send ``embed`` with its picture (and other ``files``).
+
+    A card when there is a picture and the text fits (``pages``: every page the message may
+    be turned to, which must fit too); else the embed with the picture as its image.
+    ``note``: the message's content, or the first text of a card (which can have none).
+    """
+    sent = [*([picture] if picture else []), *files]
+    message: dict[str, Any] = {"files": sent} if sent else {}
+    if picture is not None and pages_fit_layout([embed, *pages], note=note):
+        shown = [attachment(file.filename) for file in files]
+        panel = Panel(embed, [attachment(picture.filename)], shown)
+        return message | {"view": layout(panel, buttons=buttons, note=note)}
+    if picture is not None:
+        embed.set_image(url=attachment(picture.filename))
+    if note:
+        message["content"] = note
+    return message | {"embed": embed} | ({"view": buttons} if buttons is not None else {})
+
+
+def is_layout(message: discord.Message | None) -> bool:
+    return message is not None and message.flags.components_v2
+
+
+def kept_pictures(message: discord.Message | None) -> list[str]:
+    """The URLs of the pictures a layout message shows, to show them again after an edit."""
+    if not is_layout(message):
+        return []
+    assert message is not None
+    found: list[str] = []
+    stack: list[Any] = list(message.components)
+    while stack:
+        component = stack.pop(0)
+        if isinstance(component, discord.MediaGalleryComponent):
+            found += [item.media.url for item in component.items]
+        stack[0:0] = list(getattr(component, "children", []))
+    return found
+
+
+def kept_note(message: discord.Message | None) -> str | None:
+    """The note above a layout message's cards (see :func:`layout`), to keep it on an edit."""
+    if not is_layout(message):
+        return None
+    assert message is not None
+    first = message.components[0] if message.components else None
+    return first.content if isinstance(first, discord.TextDisplay) else None
+
+
+def page_answer(
+    message: discord.Message | None, embed: discord.Embed, view: discord.ui.View, *, in_place: bool
+) -> dict[str, Any]:
+    """How to show one page of a results message answering a click on ``message``.
+
+    A layout message stays a layout: turned in place it keeps its pictures; a private copy of
+    it is a layout without them. Messages sent as embeds (and those sent before layouts)
+    keep being answered with embeds.
+    """
+    if is_layout(message):
+        if not in_place:
+            return {"view": layout(Panel(embed), buttons=view)}
+        panel = Panel(embed, kept_pictures(message))
+        return {"view": layout(panel, buttons=view, note=kept_note(message))}
+    return {"embed": embed, "view": view}

@@ -46,9 +46,7 @@ class FactionsCog(commands.Cog, name="Factions"):
             if result.clear:
                 tiers = factions_tierlist(found, result)
                 picture = await tierlist_picture(self.bot, tiers, IMAGE_NAME, guild_id=guild_id)
-            embed = factions_embed(
-                found, result, hide_members=settings.hide_members, image=picture is not None
-            )
+            embed = factions_embed(found, result, hide_members=settings.hide_members)
             return Shown(embed, file=picture)
 
         await answer_result(interaction, public=public, preview=preview, show=show)

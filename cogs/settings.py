@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserError
+from bot.factions import server_rules
 from bot.permissions import NotAdmin, admin_only
 from bot.ranking import METHODS
 from bot.render.admin import settings_embed
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 
 
 MIN_VOTERS = (1, 1000)
+# 0 puts a faction threshold back to the bot-wide default.
+FACTION_VOTERS = (0, 1000)
+FACTION_SIZE = (0, 100)
 
 
 class ServerSettings(commands.Cog):
@@ -38,6 +42,8 @@ class ServerSettings(commands.Cog):
         results="live: results show while voting is open; after-close: hidden until it closes",
         voter_role="Only members with this role may vote; @everyone: anyone (default)",
         min_member_days="Members may vote this many days after joining (default 0: at once)",
+        faction_min_voters="/factions looks for factions from this many voters (0: bot default)",
+        faction_min_size="Each faction has at least this many members (0: bot default)",
     )
     @app_commands.choices(
         default_method=[app_commands.Choice(name=m.label, value=m.id) for m in METHODS.values()],
@@ -59,6 +65,9 @@ class ServerSettings(commands.Cog):
         results: app_commands.Choice[str] | None = None,
         voter_role: discord.Role | None = None,
         min_member_days: app_commands.Range[int, 0, MAX_MEMBER_DAYS] | None = None,
+        faction_min_voters: app_commands.Range[int, FACTION_VOTERS[0], FACTION_VOTERS[1]]
+        | None = None,
+        faction_min_size: app_commands.Range[int, FACTION_SIZE[0], FACTION_SIZE[1]] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         changes: dict[str, Any] = {}
@@ -81,16 +90,22 @@ class ServerSettings(commands.Cog):
             changes["voter_role_id"] = None if voter_role.is_default() else voter_role.id
         if min_member_days is not None:
             changes["min_member_days"] = max(0, min(MAX_MEMBER_DAYS, min_member_days))
+        if faction_min_voters is not None or faction_min_size is not None:
+            changes |= await self._faction_thresholds(
+                interaction.guild_id, faction_min_voters, faction_min_size
+            )
         if changes:
             saved = await self.bot.server_settings.update(interaction.guild_id, **changes)
             heading = "Saved. This server's settings are now:"
         else:
             saved = await self.bot.server_settings.get(interaction.guild_id)
             heading = "This server's settings; change them with the options of `/settings`."
+        rules = server_rules(self.bot.factions.rules, saved)
         embed = settings_embed(
             saved,
             current=await self._current(interaction.guild_id),
             method_label=_method_label(saved.default_method),
+            factions=(rules.min_voters, rules.min_size),
         )
         await interaction.response.send_message(heading, embed=embed, ephemeral=True)
 
@@ -112,6 +127,40 @@ class ServerSettings(commands.Cog):
                 "Pick a role you can hand out."
             )
         return role.id
+
+    async def _faction_thresholds(
+        self, guild_id: int, voters: int | None, size: int | None
+    ) -> dict[str, int | None]:
+        """The threshold changes asked for (0: back to the default), refused unless two
+        factions still fit: checked with the other threshold as it will be."""
+        for name, value, (low, high) in (
+            ("faction_min_voters", voters, FACTION_VOTERS),
+            ("faction_min_size", size, FACTION_SIZE),
+        ):
+            if value is not None and not low <= value <= high:
+                raise UserError(f"{name} must be {low}–{high} (0: the bot-wide default).")
+        changes = {
+            name: value or None
+            for name, value in (("faction_min_voters", voters), ("faction_min_size", size))
+            if value is not None
+        }
+        current = await self.bot.server_settings.get(guild_id)
+        defaults = self.bot.factions.rules
+        new_voters = changes.get("faction_min_voters", current.faction_min_voters)
+        new_size = changes.get("faction_min_size", current.faction_min_size)
+        effective_size = new_size or defaults.min_size
+        if new_voters is not None and new_voters < 2 * effective_size:
+            raise UserError(
+                f"faction_min_voters must be at least twice faction_min_size "
+                f"({effective_size}), so that two factions fit: {2 * effective_size} or more."
+            )
+        if new_voters is None and defaults.min_voters < 2 * effective_size:
+            raise UserError(
+                f"With factions of at least {effective_size}, the bot-wide faction_min_voters "
+                f"({defaults.min_voters}) leaves no room for two: set faction_min_voters to "
+                f"{2 * effective_size} or more as well."
+            )
+        return changes
 
     async def _current(self, guild_id: int) -> Debate | None:
         try:

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from discord.ext import commands
 
@@ -10,14 +12,16 @@ async def test_show_answers_the_author_ranking_in_order(driver: Driver) -> None:
     reply = await driver.slash("debate show")
     # Deferred, then answered with the author's list as a tier-list picture too.
     assert reply.type == 5 and not reply.ephemeral
-    embed = reply.embeds[0]
+    # One card: the list with its reasoning, the tier list under it, Vote and Duel below.
+    assert reply.layout and not reply.embeds
     [picture] = reply.message["attachments"]
-    assert picture["filename"] == "tierlist.png" and picture["data"].startswith(b"\x89PNG")
-    assert embed["image"]["url"] == "attachment://tierlist.png"
-    names = [f["name"] for f in embed["fields"]]
+    assert picture["filename"] == "tierlist.png" and reply.pictures == [picture["data"]]
+    assert picture["data"].startswith(b"\x89PNG")
+    names = reply.headings
     assert names == [f"{n}. {name}" for n, name in enumerate(ROCKY_TITLES, start=1)]
-    assert all(len(f["value"]) > 40 for f in embed["fields"])  # each with its reasoning
-    assert "training montage" in embed["description"]
+    reasons = reply.text.split("\n\n")[3:-1]  # title, question, author; the footer last
+    assert len(reasons) == 6 and all(len(r.split("\n", 1)[1]) > 40 for r in reasons)
+    assert "training montage" in reply.text
     assert "rd:vote:" in " ".join(reply.custom_ids())
 
 
@@ -30,18 +34,17 @@ async def test_show_pages_long_debates_within_discord_limits(driver: Driver, bot
     )
     await bot.debate_store.create(DebateSpec("big", "Big", "Q?", "Me", items), guild_id=GUILD_ID)
     reply = await driver.slash("debate show", debate="big")
-    embed = reply.embeds[0]
     assert_fits(reply.message)
-    assert "Page 1/" in embed["footer"]["text"]
-    pages = int(embed["footer"]["text"].split("/")[1].split()[0])
+    pages = int(re.search(r"Page 1/(\d+)", reply.text)[1])
     # Turning pages answers privately and reaches the last item.
-    seen = [f["name"] for f in embed["fields"]]
+    seen = reply.headings
     message = reply.message
     for _ in range(pages - 1):
         nxt = await driver.click(message, label="▶")
         assert nxt.ephemeral
         message = nxt.message
-        seen += [f["name"] for f in nxt.embeds[0]["fields"]]
+        assert nxt.layout and not nxt.pictures  # a private card, without the picture
+        seen += nxt.headings
     assert len(seen) == 200 and seen[-1].startswith("200. Item number 199")
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from bot.render import tierlist
 from bot.settings import Settings
 from tests.e2e.test_installed import SOURCES
 from tests.test_settings import TOKEN
@@ -104,3 +105,24 @@ def test_the_cluster_runs_postgresql_and_one_bot_per_shard_of_two() -> None:
 def documented_settings() -> set[str]:
     example = (ROOT / ".env.example").read_text()
     return set(re.findall(r"^(\w+)=", example, re.M))
+
+
+def test_the_image_has_the_cjk_font_the_tier_lists_look_for() -> None:
+    # Debian's fonts-noto-cjk puts Noto Sans CJK where the renderer looks first, and the build
+    # itself fails if the renderer does not find a font for Chinese, Japanese and Korean.
+    text = DOCKERFILE.replace("\\\n", " ")
+    assert re.search(r"^RUN apt-get update .*apt-get install .*\bfonts-noto-cjk\b", text, re.M)
+    assert tierlist.CJK_CANDIDATES[0] == "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+    [check] = [line for line in text.splitlines() if "cjk_font()" in line]
+    assert check.startswith("RUN ") and "assert cjk_font()" in check
+    installed = text.index("pip install .")
+    assert text.index("fonts-noto-cjk") < installed < text.index("assert cjk_font()")
+
+
+def test_cjk_font_names_a_font_with_chinese_japanese_and_korean() -> None:
+    found = tierlist.cjk_font()
+    if Path(tierlist.CJK_CANDIDATES[0]).is_file():  # where .ci/run installs it
+        assert found is not None
+    if found is not None:
+        assert found != tierlist._faces(False)[0].path  # not DejaVu Sans
+        assert tierlist.drawable(tierlist.CJK_PROBE) == tierlist.CJK_PROBE

@@ -122,3 +122,72 @@ def test_a_message_may_name_at_most_100_users_to_ping_and_not_parse_them_too() -
     assert "allowed_mentions" in validate_message(conflict)
     fine = {"content": "hi", "allowed_mentions": {"parse": [], "users": users[:100]}}
     assert validate_message(fine) == {}
+
+
+# -- Components V2 --------------------------------------------------------------------------
+
+V2 = 1 << 15
+
+
+def card(*children: dict[str, Any]) -> dict[str, Any]:
+    return {"type": 17, "components": list(children)}
+
+
+def text(content: str) -> dict[str, Any]:
+    return {"type": 10, "content": content}
+
+
+def gallery(*urls: str) -> dict[str, Any]:
+    return {"type": 12, "items": [{"media": {"url": url}} for url in urls]}
+
+
+ROW = {"type": 1, "components": [button("a")]}
+PICTURE = [("tierlist.png", b"png")]
+
+REFUSED_V2 = [
+    pytest.param({"flags": V2, "content": "hi", "components": [card(text("t"))]}, "content",
+                 id="content with V2"),
+    pytest.param({"flags": V2, "embeds": [{"title": "t"}], "components": [card(text("t"))]},
+                 "embeds", id="embeds with V2"),
+    pytest.param({"components": [card(text("t"))]}, "components", id="a card without the flag"),
+    pytest.param({"flags": V2, "components": [button("a")]}, "components",
+                 id="a button outside a row"),
+    pytest.param({"flags": V2, "components": [card(card(text("t")))]}, "components",
+                 id="a card in a card"),
+    pytest.param({"flags": V2, "components": [card(text("t" * 2001)), card(text("t" * 2000))]},
+                 "components", id="4001 characters"),
+    pytest.param({"flags": V2, "components": [card(*[text("t")] * 39), ROW]}, "components",
+                 id="41 components"),
+    pytest.param({"flags": V2, "components": [card(text("t"), gallery())]}, "components",
+                 id="an empty gallery"),
+    pytest.param({"flags": V2, "components": [card(text("t"), gallery("attachment://x.png"))]},
+                 "components", id="a picture that is no attachment"),
+    pytest.param({"flags": V2, "components": [card(text("t"))]}, "attachments",
+                 id="an attachment nothing shows"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "field"), REFUSED_V2)
+def test_discord_refuses_a_card_against_the_components_v2_rules(
+    body: dict[str, Any], field: str
+) -> None:
+    files = PICTURE if field == "attachments" else []
+    assert field in validate_message(body, files=files)
+
+
+def test_a_card_at_its_limits_is_accepted_and_stays_a_card() -> None:
+    body = {
+        "flags": V2,
+        "components": [
+            card(
+                text("t" * 2000), gallery("attachment://tierlist.png"), *[text("t")] * 34
+            ),  # 40 components in all
+            text("t" * (4000 - 2000 - 34)),
+            ROW,
+        ],
+    }
+    assert validate_message(body, files=PICTURE) == {}
+    stored = {"flags": V2, "attachments": [{"filename": "tierlist.png"}]}
+    edit = {"flags": 0, "components": [card(text("t"))]}
+    assert "flags" in validate_message(edit, partial=True, message=stored)
+    assert validate_message({"content": "now text"}, partial=True, message=stored)["content"]

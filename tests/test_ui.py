@@ -1,4 +1,9 @@
-from bot.ui import FORMS_PER_MEMBER, BaseModal, OpenForms
+import io
+
+import discord
+
+from bot.render.text import LAYOUT_TEXT
+from bot.ui import FORMS_PER_MEMBER, BaseModal, OpenForms, picture_message
 from tests.support.discord_fake import MEMBER_ID, Driver
 
 
@@ -77,3 +82,27 @@ def test_the_store_keeps_only_live_forms_within_its_limits() -> None:
     assert forms[-1].custom_id not in store and len(store) == 4
     assert store.take(forms[-2].custom_id) is forms[-2]
     assert store.take(forms[-2].custom_id) is None
+
+
+def _picture() -> discord.File:
+    return discord.File(io.BytesIO(b"png"), filename="tierlist.png")
+
+
+def test_a_note_is_the_content_of_an_embed_and_the_first_text_of_a_card() -> None:
+    note = "Only you can see this."
+    card = picture_message(discord.Embed(title="Ranking"), _picture(), note=note)
+    assert "content" not in card and "embed" not in card
+    [first, *_] = card["view"].children
+    assert isinstance(first, discord.ui.TextDisplay) and first.content == note
+    embed = picture_message(discord.Embed(title="Ranking"), None, note=note)
+    assert embed["content"] == note and "view" not in embed
+    assert "content" not in picture_message(discord.Embed(title="Ranking"), _picture())
+
+
+def test_the_note_counts_toward_a_card_s_text() -> None:
+    # Text that fits a card alone is sent as an embed when the note would push it over.
+    page = discord.Embed(description="x" * (LAYOUT_TEXT - 10))
+    assert "view" in picture_message(page, _picture())
+    sent = picture_message(page, _picture(), note="n" * 20)
+    assert "view" not in sent and sent["content"] == "n" * 20
+    assert sent["embed"].image.url == "attachment://tierlist.png"

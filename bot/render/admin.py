@@ -100,8 +100,13 @@ def _ballots(count: int, *, capital: bool = False) -> str:
 
 
 def settings_embed(
-    settings: GuildSettings, *, current: Debate | None, method_label: str
+    settings: GuildSettings,
+    *,
+    current: Debate | None,
+    method_label: str,
+    factions: tuple[int, int],
 ) -> discord.Embed:
+    """The server's settings; ``factions``: the voters and group size /factions uses there."""
     embed = discord.Embed(title="Settings", colour=COLOUR)
     embed.add_field(
         name="min_voters",
@@ -127,6 +132,20 @@ def settings_embed(
         inline=False,
     )
     embed.add_field(name="default_method", value=method_label, inline=False)
+    voters, size = factions
+    own = settings.faction_min_voters is not None, settings.faction_min_size is not None
+    embed.add_field(
+        name="faction_min_voters",
+        value=f"{voters}{'' if own[0] else ' (the bot-wide default)'} — "
+        "/factions looks for factions once this many members ranked a debate",
+        inline=False,
+    )
+    embed.add_field(
+        name="faction_min_size",
+        value=f"{size}{'' if own[1] else ' (the bot-wide default)'} — "
+        "a faction has at least this many members",
+        inline=False,
+    )
     embed.add_field(
         name="admin_role",
         value=(

@@ -16,6 +16,11 @@ from bot.render.text import EMBED_DESCRIPTION, EMBED_TITLE, clip, safe
 COLOUR = discord.Colour.from_rgb(200, 30, 45)
 
 
+# The fields of one page of the author's ranking: with the title, the header (at most a
+# quarter of a description) and the footer, a page fits a card's 4,000 characters (bot/ui.py).
+AUTHOR_PAGE_BUDGET = 2400
+
+
 def author_ranking_pages(
     debate: Debate,
     closes_at: datetime | None = None,
@@ -32,7 +37,7 @@ def author_ranking_pages(
         Field(f"{position}. {safe(item.name)}", safe(item.reason) if item.reason else "—")
         for position, item in enumerate(debate.items, start=1)
     ]
-    pages = paginate_fields(fields)
+    pages = paginate_fields(fields, budget=AUTHOR_PAGE_BUDGET)
     header = f"**{safe(debate.question)}**\n\nRanked by {safe(debate.author)}"
     if debate.source and is_safe_link(debate.source):
         # Shown as it is, never as a masked [text](link): members see where it goes.

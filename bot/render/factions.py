@@ -85,7 +85,7 @@ def no_factions_text(result: Factions[int, int]) -> str:
 
 
 def factions_embed(
-    debate: Debate, result: Factions[int, int], *, hide_members: bool, image: bool = False
+    debate: Debate, result: Factions[int, int], *, hide_members: bool
 ) -> discord.Embed:
     """The /factions answer: each faction with its ranking and what sets it apart."""
     names = item_names(debate, limit=60)
@@ -117,8 +117,6 @@ def factions_embed(
     shared = shared_lines(result, names)
     if shared:
         embed.add_field(name="What every faction agrees on", value=_fit(shared), inline=False)
-    if image:
-        embed.set_image(url=f"attachment://{IMAGE_NAME}")
     embed.set_footer(text=_footer(result))
     return embed
 

@@ -23,8 +23,9 @@ PROVISIONAL_COLOUR = discord.Colour.from_rgb(150, 150, 160)
 # Item names are up to 80 characters in the catalog; admin-made ones may be longer. Lists
 # stay scannable on a phone when a name takes at most about a line and a half.
 NAME_LIMIT = 90
-# One page's description (Discord allows 4,096; the rest of the page stays well under 6,000).
-PAGE_BUDGET = 3800
+# One page's description: with its title and footer it fits a card's 4,000 characters
+# (bot/ui.py, Components V2), and an embed's 4,096.
+PAGE_BUDGET = 3500
 
 Names = Mapping[int, str]
 

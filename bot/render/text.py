@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import discord
 
 from bot.names import strip_invisible
 
@@ -15,6 +19,8 @@ EMBED_DESCRIPTION = 4096
 MESSAGE_CONTENT = 2000
 SELECT_OPTIONS = 25
 SELECT_LABEL = 100
+# A Components V2 message: the characters of all its text displays together.
+LAYOUT_TEXT = 4000
 
 
 # Every character Discord's markdown gives a meaning to, escaped one by one. discord.py's
@@ -59,3 +65,28 @@ def safe_clip(text: str, limit: int) -> str:
             return escaped
         keep -= 1
     return "…"
+
+
+def embed_markdown(embed: discord.Embed) -> str:
+    """An embed's text as one text display shows it: the title a heading, each field's name
+    in bold over its value, the author and footer as small print.
+
+    The embeds' texts are already made safe where they hold user text, and a text display
+    reads the same markdown as an embed's description.
+    """
+    parts: list[str] = []
+    if embed.author and embed.author.name:
+        parts.append(_small(embed.author.name))
+    if embed.title:
+        parts.append(f"## {embed.title}")
+    if embed.description:
+        parts.append(embed.description)
+    parts += [f"**{field.name}**\n{field.value}" for field in embed.fields]
+    if embed.footer and embed.footer.text:
+        parts.append(_small(embed.footer.text))
+    return "\n\n".join(parts)
+
+
+def _small(text: str) -> str:
+    # "-# " makes one line small print; a multi-line text needs it on each line.
+    return "\n".join(f"-# {line}" for line in text.splitlines() if line.strip())

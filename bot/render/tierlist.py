@@ -137,6 +137,15 @@ def _faces(bold: bool) -> tuple[_Face, ...]:
     return tuple(faces)
 
 
+def cjk_font() -> str | None:
+    """The file Chinese, Japanese and Korean names are drawn with; None: left out."""
+    return next((face.path for face in _faces(False) if all(face.has(c) for c in CJK_PROBE)), None)
+
+
+# A Chinese, a Japanese and a Korean character: a font for all three draws CJK names.
+CJK_PROBE = "漢ラ김"
+
+
 @cache
 def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)

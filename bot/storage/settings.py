@@ -30,6 +30,8 @@ class SettingsRepository:
             results=row["results"],
             voter_role_id=row["voter_role_id"],
             min_member_days=row["min_member_days"],
+            faction_min_voters=row["faction_min_voters"],
+            faction_min_size=row["faction_min_size"],
         )
 
     async def update(self, guild_id: int, **changes: Any) -> GuildSettings:

@@ -18,7 +18,14 @@ from bot.errors import UserError
 from bot.render.ballot import ballot_pages, saved_at_text, shared_ballot
 from bot.render.results import plural
 from bot.render.tiers import TIERLIST_NAME, ballot_tierlist
-from bot.ui import BaseView, DynamicButton, defer_answer, guild_of, tierlist_picture
+from bot.ui import (
+    BaseView,
+    DynamicButton,
+    defer_answer,
+    guild_of,
+    picture_message,
+    tierlist_picture,
+)
 from cogs.ballots.common import (
     ballot_comparison,
     faction_lines,
@@ -234,11 +241,7 @@ class ShareBallotButton(DynamicButton, spec=custom_ids.BALLOT_SHARE):
             TIERLIST_NAME,
             guild_id=interaction.guild_id,
         )
-        if picture is not None:
-            embed.set_image(url=f"attachment://{TIERLIST_NAME}")
         await interaction.followup.send(
-            note,
-            embed=embed,
-            files=[*([picture] if picture else []), *([attachment] if attachment else [])],
+            **picture_message(embed, picture, files=[attachment] if attachment else [], note=note),
             allowed_mentions=discord.AllowedMentions.none(),
         )

@@ -21,6 +21,8 @@ from bot.ui import (
     RemindButton,
     defer_answer,
     guild_of,
+    page_answer,
+    picture_message,
     tierlist_picture,
     vote_button,
 )
@@ -61,11 +63,8 @@ class BrowseCommands(CogMixin):
         picture = await tierlist_picture(
             self.bot, author_tierlist(found), TIERLIST_NAME, guild_id=interaction.guild_id
         )
-        embed = embeds[0]
-        if picture is not None:
-            embed.set_image(url=f"attachment://{TIERLIST_NAME}")
         await interaction.followup.send(
-            note, embed=embed, view=view, file=picture or discord.utils.MISSING
+            **picture_message(embeds[0], picture, buttons=view, pages=embeds, note=note)
         )
 
 
@@ -180,6 +179,8 @@ class ShowPageButton(DynamicButton, spec=custom_ids.SHOW_PAGE):
         view = show_view(debate, page, len(embeds), is_open=is_open, remind=closes_at is not None)
         message = interaction.message
         if message is not None and message.flags.ephemeral:
-            await interaction.response.edit_message(embed=embeds[page], view=view)
+            answer = page_answer(message, embeds[page], view, in_place=True)
+            await interaction.response.edit_message(**answer)
         else:
-            await interaction.response.send_message(embed=embeds[page], view=view, ephemeral=True)
+            answer = page_answer(message, embeds[page], view, in_place=False)
+            await interaction.response.send_message(**answer, ephemeral=True)

@@ -8,13 +8,13 @@ and the command picker shows it. Every results command (/consensus, /hottest, /l
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import discord
 
-from bot.ui import defer_answer
+from bot.ui import defer_answer, picture_message
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -24,11 +24,16 @@ PUBLIC_HELP = "Post it in this channel for everyone (default: only you see it)"
 
 @dataclass(frozen=True, slots=True)
 class Shown:
-    """What a results command sends: an embed, maybe buttons and a picture."""
+    """What a results command sends: an embed, maybe buttons and a picture.
+
+    ``pages``: the pages its buttons may turn to; with a picture, the answer is a card when
+    they all fit one (bot/ui.py).
+    """
 
     embed: discord.Embed
     view: discord.ui.View | None = None
     file: discord.File | None = None
+    pages: Sequence[discord.Embed] = ()
 
 
 async def answer_result(
@@ -49,8 +54,11 @@ async def answer_result(
     note = await defer_answer(interaction, public=public and preview is None)
     shown = await show()
     await interaction.followup.send(
-        preview or note,
-        embed=shown.embed,
-        view=shown.view or discord.utils.MISSING,
-        file=shown.file or discord.utils.MISSING,
+        **picture_message(
+            shown.embed,
+            shown.file,
+            buttons=shown.view,
+            pages=shown.pages,
+            note=preview or note,
+        )
     )

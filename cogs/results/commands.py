@@ -68,12 +68,10 @@ class Results(commands.Cog):
         async def show() -> Shown:
             shown = await consensus_message(self.bot, guild_id, found, chosen)
             picture = await consensus_picture(self.bot, guild_id, found, chosen)
-            if picture is not None:
-                shown.pages[0].set_image(url=f"attachment://{picture.filename}")
             view = consensus_view(
                 found.id, chosen, 0, len(shown.pages), voters=shown.voters, is_open=shown.is_open
             )
-            return Shown(shown.pages[0], view, picture)
+            return Shown(shown.pages[0], view, picture, pages=shown.pages)
 
         await answer_result(interaction, public=public, preview=preview, show=show)
 

@@ -19,7 +19,7 @@ from bot.render.leaderboard import item_board_pages, member_board_pages
 from bot.render.results import consensus_pages, head_to_head_pages
 from bot.render.running import prediction_board_pages, preview_note
 from bot.render.tiers import TIERLIST_NAME, consensus_tierlist
-from bot.ui import guild_of, tierlist_picture
+from bot.ui import guild_of, page_answer, tierlist_picture
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -70,11 +70,13 @@ async def answer_page(
     message = interaction.message
     if message is not None and message.flags.ephemeral:
         embed, view = await build()
-        await interaction.response.edit_message(embed=embed, view=view)
+        await interaction.response.edit_message(**page_answer(message, embed, view, in_place=True))
         return
     await interaction.response.defer(ephemeral=True, thinking=True)
     embed, view = await build()
-    await interaction.followup.send(embed=embed, view=view, ephemeral=True)
+    await interaction.followup.send(
+        **page_answer(message, embed, view, in_place=False), ephemeral=True
+    )
 
 
 # -- building pages ---------------------------------------------------------------------------

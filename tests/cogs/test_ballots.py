@@ -522,9 +522,11 @@ async def test_share_posts_the_ballot_publicly_without_pinging(
     shared = await driver.click(reply.message, label="Share")
     # Deferred: drawing the tier list of a long ballot takes a moment.
     assert shared.type == 5 and not shared.ephemeral
+    # One card: the ballot's text, its tier list under it.
+    assert shared.layout and not shared.embeds
     [picture] = shared.message["attachments"]
-    assert picture["filename"] == "tierlist.png" and picture["data"].startswith(b"\x89PNG")
-    assert shared.embeds[0]["image"]["url"] == "attachment://tierlist.png"
+    assert picture["filename"] == "tierlist.png" and shared.pictures == [picture["data"]]
+    assert picture["data"].startswith(b"\x89PNG")
     assert f"<@{MEMBER_ID}>'s order" in shared.text
     assert "2. Rocky II = Rocky III" in shared.text
     assert "@\u200beveryone the \\*snow\\*" in shared.text
@@ -612,8 +614,11 @@ async def test_a_200_item_debate_through_the_typed_order_and_its_pages(
     shared = await driver.click(message, label="Share")
     assert_fits(shared.message)
     picture, attachment = shared.message["attachments"]
-    assert picture["filename"] == "tierlist.png" and picture["data"].startswith(b"\x89PNG")
+    assert picture["filename"] == "tierlist.png" and shared.pictures == [picture["data"]]
     assert attachment["filename"] == "ballot.txt"
+    # On a card a file shows only through a file component (the fake refuses one without).
+    files = [c for c in walk_components(shared.message["components"]) if c["type"] == 13]
+    assert shared.layout and [f["file"]["url"] for f in files] == [attachment["url"]]
     assert b"60. Item 059" in attachment["data"] and b"Item 199" in attachment["data"]
 
 

@@ -149,7 +149,7 @@ async def test_create_makes_the_authors_ranking_in_the_creators_order(driver: Dr
         GUILD_ID,
     )
     shown = await driver.slash("debate show", debate="best-albums")
-    assert [f["name"] for f in shown.embeds[0]["fields"]] == ["1. Rumours", "2. Low", "3. Aja"]
+    assert shown.headings == ["1. Rumours", "2. Low", "3. Aja"]
 
 
 async def test_create_keeps_dashed_titles_whole_says_how_it_read_them_and_takes_aliases(
@@ -231,16 +231,16 @@ async def test_a_servers_debates_are_invisible_elsewhere(driver: Driver, bot) ->
 async def test_current_changes_the_default_debate(driver: Driver, bot) -> None:
     await create(driver, "Rumours\nLow")
     before = await driver.slash("debate show")
-    assert before.embeds[0]["title"].startswith("The Rocky")
+    assert before.title.startswith("The Rocky")
     reply = await driver.slash("debate current", admin=True, debate="best-albums")
     assert (
         not reply.ephemeral
         and "**Best albums** is now this server's current debate" in reply.content
     )
     after = await driver.slash("debate show")
-    assert after.embeds[0]["title"] == "Best albums"
+    assert after.title == "Best albums"
     elsewhere = await driver.slash("debate show", guild_id=OTHER_GUILD_ID)
-    assert elsewhere.embeds[0]["title"].startswith("The Rocky")
+    assert elsewhere.title.startswith("The Rocky")
 
 
 async def test_open_and_close(driver: Driver, bot) -> None:
@@ -284,7 +284,7 @@ async def test_delete_asks_first_and_takes_the_ballots(driver: Driver, bot) -> N
     assert await own_debates(bot) == []
     assert await bot.ballot_store.current_all(GUILD_ID, debate.id) == []
     show = await driver.slash("debate show")  # the current debate falls back to the catalog
-    assert show.embeds[0]["title"].startswith("The Rocky")
+    assert show.title.startswith("The Rocky")
 
 
 async def test_catalog_debates_cannot_be_deleted_only_closed(driver: Driver, bot) -> None:
@@ -481,7 +481,7 @@ async def test_edit_adds_renames_and_removes_keeping_ballots_valid(driver: Drive
     valid = {i.id for i in after.items}
     assert all(set(i for tier in tiers for i in tier) <= valid for tiers in current.values())
     shown = await driver.slash("debate show", debate="best-albums")
-    assert [f["name"] for f in shown.embeds[0]["fields"]][2] == "3. Aja (Steely Dan)"
+    assert shown.headings[2] == "3. Aja (Steely Dan)"
 
 
 async def test_edit_without_removals_saves_at_once(driver: Driver, bot) -> None:

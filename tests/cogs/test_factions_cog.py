@@ -35,21 +35,21 @@ async def test_factions_names_each_camp_with_its_ranking_and_what_all_agree_on(
     await two_camps(bot)
     reply = await driver.slash("factions", public=True)
     assert not reply.ephemeral
-    [embed] = reply.embeds
-    assert "12 members** fall into **2 factions" in embed["description"]
-    names = [field["name"] for field in embed["fields"]]
+    assert reply.layout and not reply.embeds
+    assert "12 members** fall into **2 factions" in reply.text
+    names = reply.headings
     assert names == [
         "Faction A — team Rocky IV · 6 members (50%)",
         "Faction B — team Rocky V · 6 members (50%)",
     ]
-    first = embed["fields"][0]["value"]
+    first = reply.text.split("**Faction A — team Rocky IV · 6 members (50%)**\n")[1]
     assert first.startswith("1. Rocky IV · 2. Rocky II")
     assert f"<@{MEMBER_ID}>" in first
     assert "Unlike the rest: ⬆️ **Rocky IV**" in first or "Unlike the rest: ⬇️" in first
-    assert "silhouette" in embed["footer"]["text"]
+    assert "silhouette" in reply.text.splitlines()[-1]
     [picture] = reply.message["attachments"]
     assert picture["filename"] == "factions.png" and picture["data"].startswith(b"\x89PNG")
-    assert embed["image"]["url"] == "attachment://factions.png"
+    assert reply.pictures == [picture["data"]]
 
 
 async def test_factions_name_no_member_when_the_server_hides_them(
@@ -97,3 +97,19 @@ async def test_myvote_says_nothing_of_factions_when_there_are_none(
     await driver.slash("vote", order="IV > II > III")
     reply = await driver.slash("myvote")
     assert "Your current ballot, saved <t:" in reply.text and "faction" not in reply.text.lower()
+
+
+async def test_a_server_s_own_thresholds_decide_when_factions_show(
+    driver: Driver, bot: RankingBot
+) -> None:
+    await two_camps(bot)
+    # Twelve voters in two camps of six: too few for a server asking for 20, or groups of 7.
+    await bot.server_settings.update(GUILD_ID, faction_min_voters=20)
+    text = (await driver.slash("factions")).text
+    assert "Factions need at least 20 members" in text
+    await bot.server_settings.update(GUILD_ID, faction_min_voters=None, faction_min_size=7)
+    text = (await driver.slash("factions")).text
+    assert "fall into" not in text
+    # Another server keeps the bot-wide thresholds; back to them, the camps show again.
+    await bot.server_settings.update(GUILD_ID, faction_min_size=None)
+    assert "12 members** fall into **2 factions" in (await driver.slash("factions")).text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot.render.charts import PNG_MAGIC
 from tests.support.discord_fake import GUILD_ID, MEMBER_ID, Driver, Reply
 from tests.support.discord_model import assert_fits
 from tests.support.rocky import ROCKY_TITLES
+from tests.test_legacy_custom_ids import old_message
 
 PRIVATE = 64
 
@@ -68,10 +70,10 @@ async def test_results_are_private_unless_the_member_posts_them(
 ) -> None:
     await seed_rocky(bot)
     private = await driver.slash(command)
-    assert private.type == 5 and private.ephemeral and private.embeds
+    assert private.type == 5 and private.ephemeral and private.text
     posted = await driver.slash(command, public=True)
-    assert posted.type == 5 and not posted.ephemeral and posted.embeds
-    assert posted.embeds == private.embeds
+    assert posted.type == 5 and not posted.ephemeral and posted.text
+    assert posted.text == private.text and posted.layout == private.layout
 
 
 async def test_consensus_before_anyone_voted_says_so_once_and_offers_only_vote(
@@ -90,7 +92,7 @@ async def test_a_closed_debates_consensus_is_final_and_offers_no_vote(driver: Dr
     closed = await driver.slash("debate close", admin=True)
     assert "is closed" in closed.content
     reply = await driver.slash("consensus")
-    assert reply.embeds[0]["title"].startswith("Final ranking:")
+    assert reply.text.startswith("## Final ranking:")
     assert "this order is final" in reply.text
     labels = [c.get("label") for c in _components(reply)]
     assert "Vote" not in labels and "Show the numbers" in labels
@@ -100,12 +102,12 @@ async def test_consensus_shows_the_order_margins_and_method(driver: Driver, bot)
     await seed_rocky(bot)
     reply = await driver.slash("consensus")
     assert_fits(reply.message)
-    description = reply.embeds[0]["description"]
+    description = reply.text
     assert "**5 voters** · Schulze" in description and "How this was counted" in description
     assert "`   1` **Rocky IV** — preferred to" in description
     assert "Provisional" not in description
     other = await driver.slash("consensus", method="borda")
-    assert "· Borda" in other.embeds[0]["description"]
+    assert "· Borda" in other.text
 
 
 async def test_show_the_numbers_answers_privately_with_the_table_and_a_chart(
@@ -136,8 +138,7 @@ async def test_big_consensus_pages_privately_and_then_in_place(driver: Driver, b
     reply = await driver.slash("consensus", debate="big", public=True)
     assert not reply.ephemeral
     assert_fits(reply.message)
-    footer = reply.embeds[0]["footer"]["text"]
-    pages = int(footer.split("/")[1].split()[0])
+    pages = int(re.search(r"Page 1/(\d+)", reply.text)[1])
     assert pages >= 2
     seen = _listed(reply)
     nxt = await driver.click(reply.message, label="▶")
@@ -265,8 +266,60 @@ def _components(reply: Reply) -> list[dict[str, Any]]:
 
 
 def _listed(reply: Reply) -> list[str]:
-    description = reply.embeds[0]["description"]
-    return [line for line in description.splitlines() if line.startswith("`")]
+    return [line for line in reply.text.splitlines() if line.startswith("`")]
+
+
+# -- Components V2 ------------------------------------------------------------------------
+
+
+def _layout_kinds(reply: Reply) -> list[int]:
+    return [c["type"] for c in reply.message["components"]]
+
+
+async def test_consensus_is_one_card_text_then_picture_with_the_buttons_below(
+    driver: Driver, bot
+) -> None:
+    await seed_rocky(bot)
+    reply = await driver.slash("consensus", public=True)
+    assert reply.layout and not reply.content and not reply.embeds
+    assert _layout_kinds(reply) == [17, 1]  # a container, then a row of buttons
+    [card, row] = reply.message["components"]
+    assert [c["type"] for c in card["components"]] == [10, 12]  # the text, then the picture
+    assert card["components"][0]["content"].startswith("## Server ranking:")
+    [picture] = reply.pictures
+    assert picture[:8] == PNG_MAGIC
+    assert [c.get("label") for c in row["components"]] == ["Show the numbers", "Vote"]
+    # The buttons work on the card, after a restart too.
+    bot._connection._view_store._views.clear()
+    numbers = await driver.click(reply.message, label="Show the numbers")
+    assert numbers.ephemeral and png_of(numbers)[:8] == PNG_MAGIC
+
+
+async def test_a_private_card_turns_its_page_in_place_keeping_its_picture(
+    driver: Driver, bot
+) -> None:
+    await big_debate(bot, items=120, voters=30)
+    reply = await driver.slash("consensus", debate="big")
+    assert reply.layout and reply.ephemeral
+    [picture] = reply.pictures
+    turned = await driver.click(reply.message, label="▶")
+    assert turned.type == 7 and turned.layout
+    assert "Page 2/" in turned.text and turned.pictures == [picture]
+    assert_fits(turned.message)
+
+
+async def test_a_message_sent_as_an_embed_keeps_being_answered_with_embeds(
+    driver: Driver, bot
+) -> None:
+    # Messages from before cards (and those too long for one) are embeds with the same
+    # buttons: a click there answers in kind, never turning the message into a card.
+    debate = await big_debate(bot, items=120, voters=30)
+    legacy = old_message(bot, "▶", f"rd:cons:{debate.id}:schulze:1", private=True)
+    legacy["embeds"] = [{"title": "Server ranking: A very big debate", "description": "old"}]
+    bot.fake.messages[int(legacy["id"])] = legacy
+    turned = await driver.click(legacy, label="▶")
+    assert turned.type == 7 and not turned.layout
+    assert "Page 2/" in turned.embeds[0]["footer"]["text"]
 
 
 async def test_a_member_who_cannot_post_here_gets_public_answers_privately(
@@ -287,3 +340,26 @@ async def test_a_member_who_cannot_post_here_gets_public_answers_privately(
         reply = await driver.slash(command, **options)
         assert reply.ephemeral, command
         assert "Only you can see this: you can't send messages in this channel" in reply.text
+
+
+async def test_a_card_turned_private_says_so_above_it_and_keeps_saying_it_on_page_turns(
+    driver: Driver, bot, monkeypatch
+) -> None:
+    import discord
+
+    from bot.ui import CANNOT_POST_NOTE
+    from tests.support import discord_fake
+
+    # A card can carry no content: the note is its first text display, outside the card.
+    muted = discord_fake.MEMBER_PERMISSIONS & ~discord.Permissions(send_messages=True)
+    monkeypatch.setattr(discord_fake, "MEMBER_PERMISSIONS", muted)
+    await big_debate(bot, items=120, voters=30)
+    reply = await driver.slash("consensus", debate="big", public=True)
+    assert reply.ephemeral and reply.layout and not reply.content
+    assert _layout_kinds(reply)[:2] == [10, 17]
+    assert reply.message["components"][0]["content"] == CANNOT_POST_NOTE
+    assert reply.title.startswith("Server ranking:")
+    turned = await driver.click(reply.message, label="▶")
+    assert turned.type == 7 and turned.layout and "Page 2/" in turned.text
+    assert turned.message["components"][0]["content"] == CANNOT_POST_NOTE
+    assert_fits(turned.message)

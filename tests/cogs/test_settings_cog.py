@@ -88,3 +88,46 @@ async def test_the_admin_role(driver: Driver, bot) -> None:
     assert (await bot.settings_store.get(GUILD_ID)).admin_role_id is None
     refused = await driver.slash("settings", roles=[ROLE])
     assert refused.content.startswith("Only server admins can do that")
+
+
+async def test_faction_thresholds_are_the_bot_wide_ones_until_a_server_sets_its_own(
+    driver: Driver, bot
+) -> None:
+    shown = fields(await driver.slash("settings", admin=True))
+    assert shown["faction_min_voters"].startswith("10 (the bot-wide default) — ")
+    assert shown["faction_min_size"].startswith("3 (the bot-wide default) — ")
+    reply = await driver.slash("settings", admin=True, faction_min_voters=6, faction_min_size=2)
+    assert reply.content.startswith("Saved.")
+    assert fields(reply)["faction_min_voters"].startswith("6 — ")
+    assert fields(reply)["faction_min_size"].startswith("2 — ")
+    saved = await bot.settings_store.get(GUILD_ID)
+    assert (saved.faction_min_voters, saved.faction_min_size) == (6, 2)
+    assert (await bot.settings_store.get(OTHER_GUILD_ID)).faction_min_voters is None
+    # 0 puts one back to the default, leaving the other as it was.
+    reply = await driver.slash("settings", admin=True, faction_min_voters=0)
+    assert fields(reply)["faction_min_voters"].startswith("10 (the bot-wide default)")
+    saved = await bot.settings_store.get(GUILD_ID)
+    assert (saved.faction_min_voters, saved.faction_min_size) == (None, 2)
+
+
+async def test_faction_thresholds_that_leave_no_room_for_two_factions_are_refused(
+    driver: Driver, bot
+) -> None:
+    reply = await driver.slash("settings", admin=True, faction_min_voters=5)
+    assert reply.ephemeral and reply.content == (
+        "faction_min_voters must be at least twice faction_min_size (3), so that two factions "
+        "fit: 6 or more."
+    )
+    reply = await driver.slash("settings", admin=True, faction_min_size=6)
+    assert "set faction_min_voters to 12 or more as well" in reply.content
+    reply = await driver.slash("settings", admin=True, faction_min_size=6, faction_min_voters=12)
+    assert reply.content.startswith("Saved.")
+    saved = await bot.settings_store.get(GUILD_ID)
+    assert (saved.faction_min_voters, saved.faction_min_size) == (12, 6)
+    command = bot.tree.get_command("settings")
+    params = {p.name: p for p in command.parameters}
+    assert (params["faction_min_voters"].min_value, params["faction_min_voters"].max_value) == (
+        0,
+        1000,
+    )
+    assert (params["faction_min_size"].min_value, params["faction_min_size"].max_value) == (0, 100)

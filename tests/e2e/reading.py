@@ -9,21 +9,32 @@ from tests.e2e.emulator import Message
 
 # A numbered heading: "1. Rocky IV", "**2.** Rocky II", "#3 — Rocky III", "`4` Rocky".
 _NUMBERED = re.compile(r"^\W*#?(\d+)\W*\s*(.+)$")
+# A card's field: a bold line, its text under it (bot/render/text.embed_markdown).
+_CARD_FIELD = re.compile(r"^\*\*(.+)\*\*\n(\S.*(?:\n\S.*)*)$")
+
+
+def display_lines(message: Message) -> list[str]:
+    """The lines of the text a member reads: embed descriptions, or a card's text displays."""
+    lines = [line for embed in message.embeds for line in embed.get("description", "").split("\n")]
+    texts = [c.get("content", "") for c in message.walk_components() if c["type"] == 10]
+    return lines + "\n".join(texts).split("\n")
+
+
+def _card_fields(message: Message) -> list[tuple[str, str]]:
+    texts = [c.get("content", "") for c in message.walk_components() if c["type"] == 10]
+    blocks = "\n\n".join(texts).split("\n\n")
+    return [(m.group(1), m.group(2)) for block in blocks if (m := _CARD_FIELD.match(block))]
 
 
 def ranked_entries(message: Message) -> list[tuple[str, str]]:
     """(heading, body) for each numbered entry: embed fields named "N. …", else numbered lines
     of the descriptions and content (body empty)."""
-    entries = [
-        (f["name"], f.get("value", ""))
-        for embed in message.embeds
-        for f in embed.get("fields", [])
-        if _NUMBERED.match(f["name"])
-    ]
+    fields = [(f["name"], f.get("value", "")) for e in message.embeds for f in e.get("fields", [])]
+    fields += _card_fields(message)
+    entries = [(name, value) for name, value in fields if _NUMBERED.match(name)]
     if entries:
         return entries
-    lines = [line for embed in message.embeds for line in embed.get("description", "").splitlines()]
-    lines += message.content.splitlines()
+    lines = display_lines(message) + message.content.splitlines()
     return [(line, "") for line in lines if _NUMBERED.match(line)]
 
 
@@ -49,7 +60,7 @@ _ESCAPE = re.compile(r"\\(.)")
 def ballot_tiers(message: Message) -> list[tuple[str, ...]]:
     """The ballot a message shows (a /vote reply, /myvote, the builder), best first, as tiers
     of item names: "2. Rocky II = Rocky III" is one tier of two."""
-    lines = [line for embed in message.embeds for line in embed.get("description", "").split("\n")]
+    lines = display_lines(message)
     tiers: list[tuple[str, ...]] = []
     for line in lines:
         if match := _PLACE.match(line.strip()):
@@ -66,7 +77,7 @@ _PLACED = re.compile(r"^`\s*(=?\d+)`\s+\*\*(.+?)\*\*(?:\s+(?:—|·)\s+(.*))?$")
 def placed_lines(message: Message) -> list[tuple[str, str, str]]:
     """(place, item, the rest of the line) for each ranked line in the message's embeds:
     ("=3", "Rocky", "tied with Rocky V (2–3 head to head)")."""
-    lines = "\n".join(e.get("description", "") for e in message.embeds).split("\n")
+    lines = display_lines(message)
     return [
         (m.group(1), _ESCAPE.sub(r"\1", m.group(2)), m.group(3) or "")
         for line in lines

@@ -42,7 +42,13 @@ from tests.e2e.world import (
     iso_now,
     number_components,
 )
-from tests.support.discord_model import validate_callback, validate_commands, validate_message
+from tests.support.discord_model import (
+    FLAG_COMPONENTS_V2,
+    resolve_media,
+    validate_callback,
+    validate_commands,
+    validate_message,
+)
 
 if TYPE_CHECKING:
     from tests.e2e.emulator import DiscordEmulator
@@ -403,6 +409,7 @@ class RestApi:
             callback.data,
             request[FILES],
             on_message=handle.source_message is not None,
+            message=handle.source_message.payload() if handle.source_message else None,
         ):
             self.emulator.problem(f"invalid callback for {handle!r}: {errors}")
             return error_response(400, 50035, "Invalid Form Body", errors)
@@ -526,7 +533,9 @@ class RestApi:
         if found is None:
             return error_response(404, 10008, "Unknown Message")
         body: Json = request[BODY] or {}
-        if errors := validate_message(body, partial=True):
+        if errors := validate_message(
+            body, partial=True, files=request[FILES], message=found[1].payload()
+        ):
             self.emulator.problem(f"invalid edit of {found[1]!r}: {errors}")
             return error_response(400, 50035, "Invalid Form Body", errors)
         self._edit(found[1], body, request[FILES], finish_loading=True)
@@ -640,7 +649,9 @@ class RestApi:
         if message.author is not self.emulator.bot_user or message.interaction is not None:
             return error_response(403, 50005, "Cannot edit a message authored by another user")
         body: Json = request[BODY] or {}
-        if errors := validate_message(body, partial=True):
+        if errors := validate_message(
+            body, partial=True, files=request[FILES], message=message.payload()
+        ):
             self.emulator.problem(f"invalid edit of {message!r}: {errors}")
             return error_response(400, 50035, "Invalid Form Body", errors)
         self._edit(message, body, request[FILES])
@@ -723,10 +734,14 @@ class RestApi:
         if "allowed_mentions" in body:
             message.allowed_mentions = body["allowed_mentions"]
         if "flags" in body and not new:
-            # Only embed suppression can change once a message exists.
+            # Only embed suppression can change once a message exists, and a message may
+            # become Components V2 (never stop being one).
             keep = message.flags & ~FLAG_SUPPRESS_EMBEDS
-            message.flags = keep | (body["flags"] or 0) & FLAG_SUPPRESS_EMBEDS
+            changed = (body["flags"] or 0) & (FLAG_SUPPRESS_EMBEDS | FLAG_COMPONENTS_V2)
+            message.flags = keep | changed
         message.attachments = self._attachments(message, body, files)
+        # Discord stores attachment://name media as the attachment's URL.
+        resolve_media(message.components, [a.payload() for a in message.attachments])
 
     def _attachments(
         self, message: Message, body: Json, files: list[UploadedFile]

@@ -105,7 +105,7 @@ async def test_hidden_results_show_counts_until_the_reveal_which_scores_predicti
     assert "The server's order" not in mine.text and "🔒 3 members have ranked" in mine.text
     # An admin gets a private preview, marked as such, even when asking to post it.
     preview = await answer(emulator, "consensus", {"public": True}, member=dev_guild.admin)
-    assert preview.ephemeral and "Preview" in preview.content and "Rocky IV" in preview.text
+    assert preview.ephemeral and "Preview" in preview.note and "Rocky IV" in preview.text
     # A summary posted meanwhile shows the count only.
     await answer(emulator, "summary post", member=dev_guild.admin)
     posted = await emulator.wait_for_message(
@@ -141,7 +141,7 @@ async def test_hidden_results_show_counts_until_the_reveal_which_scores_predicti
     board = await answer(emulator, "leaderboard", {"board": "predictions"}, member=members[5])
     assert board.ephemeral and "Predictions" in board.text and f"<@{members[4].id}>" in board.text
     shown = await answer(emulator, "consensus", member=members[5])
-    assert "Rocky IV" in shown.text and "Preview" not in shown.content
+    assert "Rocky IV" in shown.text and "Preview" not in shown.note
 
 
 async def test_predictions_are_for_hidden_results_only(

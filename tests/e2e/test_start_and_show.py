@@ -43,6 +43,11 @@ async def test_debate_show_answers_the_rocky_ranking(
     assert all(reason.strip() for _, reason in ranked_entries(message)), "each film has a reason"
     assert message.component(label="Vote")
     assert_pings_nobody(message)
+    # One card: the text, the tier list (served by the emulator's CDN) under it, the buttons.
+    assert message.layout and not message.embeds and not message.content
+    [picture] = message.pictures
+    assert picture.startswith(b"\x89PNG")
+    assert [c["type"] for c in message.components] == [17, 1]
 
 
 async def test_debate_option_autocompletes_and_names_the_debate(

@@ -54,7 +54,10 @@ from tests.support.discord_model import (  # noqa: F401  (re-exported for the em
     Json,
     NotAllowed,
     member_payload,
+    message_headings,
+    message_pictures,
     message_text,
+    message_title,
     user_payload,
     walk_components,
 )
@@ -592,6 +595,35 @@ class Message:
 
     def walk_components(self) -> Iterator[Json]:
         return walk_components(self.components)
+
+    @property
+    def layout(self) -> bool:
+        """True for a Components V2 message (a card: no content, no embeds)."""
+        return bool(self.flags & FLAG_COMPONENTS_V2)
+
+    @property
+    def note(self) -> str:
+        """The line above the embeds or cards: the content, or a card message's first text
+        display outside any card (a card message has no content)."""
+        first = self.components[0] if self.layout and self.components else {}
+        return self.content or (first.get("content", "") if first.get("type") == 10 else "")
+
+    @property
+    def pictures(self) -> list[bytes]:
+        """The pictures a member sees: embed images and media gallery items, in order."""
+        return message_pictures(self.payload() | {"attachments": self._attachment_data()})
+
+    @property
+    def headings(self) -> list[str]:
+        """Embed field names, or a card's bold lines above their text."""
+        return message_headings(self.payload())
+
+    @property
+    def title(self) -> str:
+        return message_title(self.payload())
+
+    def _attachment_data(self) -> list[Json]:
+        return [a.payload() | {"data": a.data} for a in self.attachments]
 
     @property
     def buttons(self) -> list[Json]:

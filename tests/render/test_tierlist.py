@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
+from pathlib import Path
 
 from PIL import Image
 
@@ -141,3 +143,13 @@ def test_names_stay_legible_at_phone_width() -> None:
     smallest = min(size for _, size in tierlist.LAYOUTS)
     assert smallest * 400 / WIDTH >= 8.5
     assert tierlist.NAME_SIZE * 400 / WIDTH >= 11
+
+
+def test_the_readme_shows_every_example_picture_under_docs_and_each_is_a_tier_list() -> None:
+    root = Path(__file__).resolve().parents[2]
+    shown = set(re.findall(r'<img src="(docs/[^"]+\.png)"', (root / "README.md").read_text()))
+    examples = {str(path.relative_to(root)) for path in (root / "docs").glob("*.png")}
+    assert len(examples) >= 4 and shown == examples
+    for name in sorted(examples):
+        image = decode((root / name).read_bytes())
+        assert image.width == WIDTH and 300 < image.height <= MAX_HEIGHT, name

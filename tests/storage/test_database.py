@@ -89,5 +89,6 @@ def test_statement_splitter_keeps_semicolons_in_strings() -> None:
 
 
 def test_migrations_are_numbered_without_gaps() -> None:
+    # A database migrated past a gap would never run the migration that later fills it.
     versions = [v for v, _, _ in available_migrations()]
-    assert versions == list(range(1, len(versions) + 1))
+    assert versions == list(range(1, versions[-1] + 1))

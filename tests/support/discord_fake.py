@@ -25,6 +25,7 @@ from discord.http import HTTPClient, Route
 from discord.webhook.async_ import AsyncWebhookAdapter
 
 from tests.support.discord_model import (
+    FLAG_COMPONENTS_V2,
     OPT_ATTACHMENT,
     OPT_CHANNEL,
     OPT_ROLE,
@@ -33,8 +34,12 @@ from tests.support.discord_model import (
     find_command,
     interaction_payload,
     member_payload,
+    message_headings,
+    message_pictures,
     message_text,
+    message_title,
     option_named,
+    resolve_media,
     string_select_value,
     submitted,
     user_payload,
@@ -104,6 +109,26 @@ class Reply:
     def text(self) -> str:
         """Everything a user reads in the last message: content, embed titles, fields, footers."""
         return message_text(self.message)
+
+    @property
+    def title(self) -> str:
+        """The message's title: its embed's, or its card's first heading."""
+        return message_title(self.message)
+
+    @property
+    def headings(self) -> list[str]:
+        """The headings of the message's parts: embed field names or a card's bold lines."""
+        return message_headings(self.message)
+
+    @property
+    def pictures(self) -> list[bytes]:
+        """The pictures a member sees in the last message (embed images, gallery items)."""
+        return message_pictures(self.message)
+
+    @property
+    def layout(self) -> bool:
+        """True when the last message is a Components V2 layout (no content, no embeds)."""
+        return bool(self.message.get("flags", 0) & FLAG_COMPONENTS_V2)
 
     @property
     def choices(self) -> list[dict[str, Any]]:
@@ -192,8 +217,11 @@ class FakeDiscord:
         kind = call.payload["type"]
         data = call.payload.get("data") or {}
         on_message = token in self._origin
+        source = self.messages.get(int(self._origin[token])) if on_message else None
         self._check(
-            validate_callback(self._kinds[token], kind, data, call.files, on_message=on_message),
+            validate_callback(
+                self._kinds[token], kind, data, call.files, on_message=on_message, message=source
+            ),
             call,
         )
         reply.type, reply.data = kind, data
@@ -222,9 +250,13 @@ class FakeDiscord:
         reply = self._reply(token)
         target = call.path.rsplit("/", 1)[-1]
         if call.method in ("POST", "PATCH"):
+            edited = self._find_webhook_message(token, target) if call.method == "PATCH" else None
             self._check(
                 validate_message(
-                    call.payload or {}, partial=call.method == "PATCH", files=call.files
+                    call.payload or {},
+                    partial=call.method == "PATCH",
+                    files=call.files,
+                    message=edited,
                 ),
                 call,
             )
@@ -263,9 +295,13 @@ class FakeDiscord:
 
     def _channel_message(self, channel_id: int, rest: list[str], call: Call) -> Any:
         if call.method in ("POST", "PATCH"):
+            edited = self.messages[int(rest[0])] if call.method == "PATCH" else None
             self._check(
                 validate_message(
-                    call.payload or {}, partial=call.method == "PATCH", files=call.files
+                    call.payload or {},
+                    partial=call.method == "PATCH",
+                    files=call.files,
+                    message=edited,
                 ),
                 call,
             )
@@ -305,6 +341,12 @@ class FakeDiscord:
                  "url": f"https://cdn.invalid/{name}", "proxy_url": f"https://cdn.invalid/{name}"}
                 for name, body in files
             ]  # fmt: skip
+        # A Components V2 message stays one; its pictures point at its attachments, as Discord
+        # resolves attachment://name when it stores a message.
+        message["flags"] = (message.get("flags") or 0) | (
+            data.get("flags") or 0
+        ) & FLAG_COMPONENTS_V2
+        resolve_media(message["components"], message["attachments"])
 
 
 def _read(file: discord.File) -> bytes:

@@ -35,7 +35,15 @@ OPT_USER, OPT_CHANNEL, OPT_ROLE, OPT_MENTIONABLE, OPT_NUMBER, OPT_ATTACHMENT = 6
 
 # Component types.
 ACTION_ROW, BUTTON, STRING_SELECT, TEXT_INPUT, TEXT_DISPLAY, LABEL = 1, 2, 3, 4, 10, 18
+SECTION, THUMBNAIL, MEDIA_GALLERY, FILE, SEPARATOR, CONTAINER = 9, 11, 12, 13, 14, 17
 SELECT_TYPES = frozenset({3, 5, 6, 7, 8})  # string, user, role, mentionable, channel
+# Components V2 (a message with FLAG_COMPONENTS_V2): what may stand at the top, what a
+# container may hold, and the limits on the whole message.
+V2_TOP = frozenset({ACTION_ROW, SECTION, TEXT_DISPLAY, MEDIA_GALLERY, FILE, SEPARATOR, CONTAINER})
+V2_IN_CONTAINER = V2_TOP - {CONTAINER}
+V2_ONLY = V2_TOP - {ACTION_ROW}
+V2_MAX_COMPONENTS = 40
+V2_MAX_TEXT = 4000
 
 
 class NotAllowed(AssertionError):
@@ -73,14 +81,86 @@ def message_text(message: Json) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def _display_lines(message: Json) -> list[str]:
+    components = message.get("components") or []
+    texts = [c.get("content", "") for c in walk_components(components) if c["type"] == 10]
+    return "\n".join(texts).splitlines()
+
+
+def message_title(message: Json) -> str:
+    """The title a member reads: the first embed's, or a card's first heading."""
+    for embed in message.get("embeds") or []:
+        return str(embed.get("title") or "")
+    return next((line[3:] for line in _display_lines(message) if line.startswith("## ")), "")
+
+
+def message_headings(message: Json) -> list[str]:
+    """The headings of a message's parts: embed field names, or a card's bold lines right
+    above their text (as bot/render/text.embed_markdown writes a field)."""
+    names = [f.get("name", "") for e in message.get("embeds") or [] for f in e.get("fields") or []]
+    bold = re.compile(r"\*\*(?!.*\*\*.)(.+)\*\*")
+    lines = _display_lines(message)
+    for line, below in zip(lines, [*lines[1:], ""], strict=True):
+        if below.strip() and (match := bold.fullmatch(line)):
+            names.append(match[1])
+    return names
+
+
+def resolve_media(components: list[Json], attachments: Sequence[Json]) -> None:
+    """Point ``attachment://name`` media at the attachment's URL, as Discord stores them."""
+    urls = {a.get("filename"): a.get("url") for a in attachments}
+    for component in walk_components(components):
+        media = [item.get("media") or {} for item in component.get("items") or []]
+        media += [
+            component[key] for key in ("media", "file") if isinstance(component.get(key), dict)
+        ]
+        for medium in media:
+            url = str(medium.get("url") or "")
+            name = url.removeprefix("attachment://")
+            if url.startswith("attachment://") and urls.get(name):
+                medium["url"] = urls[name]
+
+
+def message_pictures(message: Json) -> list[bytes]:
+    """The pictures a member sees in a message, in order: embed images and gallery items."""
+    by_url = {a.get("url"): a for a in message.get("attachments") or []}
+    by_name = {a.get("filename"): a for a in message.get("attachments") or []}
+    urls = [((e.get("image") or {}).get("url") or "") for e in message.get("embeds") or []]
+    for component in walk_components(message.get("components") or []):
+        urls += [(item.get("media") or {}).get("url", "") for item in component.get("items") or []]
+    found = []
+    for url in filter(None, urls):
+        attachment = by_url.get(url) or by_name.get(url.removeprefix("attachment://"))
+        assert attachment is not None, f"the picture {url!r} is no attachment of the message"
+        found.append(attachment["data"])
+    return found
+
+
 # ---------------------------------------------------------------------------------------------
 # Discord's limits
 
 
 def assert_fits(message: Json, *, partial: bool = False) -> None:
     """Fail unless Discord would accept ``message`` (a body, or a message as it was stored)."""
-    errors = validate_message(message, partial=partial, files=message.get("attachments") or ())
+    errors = validate_message(
+        message, partial=partial, files=_names(message.get("attachments") or ())
+    )
     assert not errors, f"Discord would refuse this message: {errors}"
+
+
+def _names(files: Sequence[Any]) -> list[str]:
+    """File names of uploads or attachments, however a double holds them."""
+    names = []
+    for file in files:
+        if isinstance(file, str):
+            names.append(file)
+        elif isinstance(file, tuple):
+            names.append(file[0])
+        elif isinstance(file, dict):
+            names.append(file.get("filename") or "")
+        else:
+            names.append(getattr(file, "filename", "") or "")
+    return names
 
 
 def assert_embeds_fit(embeds: Sequence[Any]) -> None:
@@ -100,8 +180,18 @@ def _too_long(errors: Json, path: Sequence[str | int], value: Any, limit: int) -
         _error(errors, path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
 
 
-def validate_message(body: Json, *, partial: bool = False, files: Sequence[object] = ()) -> Json:
-    """Discord's limits for a message body; an ``errors`` tree like Discord's 50035 answer."""
+def validate_message(
+    body: Json,
+    *,
+    partial: bool = False,
+    files: Sequence[object] = (),
+    message: Json | None = None,
+) -> Json:
+    """Discord's limits for a message body; an ``errors`` tree like Discord's 50035 answer.
+
+    ``files``: the files uploaded with it; ``message``: for an edit, the message as it is
+    (its flags and attachments: a Components V2 message stays one).
+    """
     errors: Json = {}
     _too_long(errors, ["content"], body.get("content"), 2000)
     _too_long(errors, ["nonce"], body.get("nonce"), 25)
@@ -143,11 +233,25 @@ def validate_message(body: Json, *, partial: bool = False, files: Sequence[objec
             _error(errors, ["allowed_mentions"], "MENTIONS_PARSE_CONFLICT",
                    f"parse:[{kind}] and {kind} are mutually exclusive.")  # fmt: skip
     components = body.get("components") or []
-    v2 = bool((body.get("flags") or 0) & 32768)
+    was_v2 = bool(message and (message.get("flags") or 0) & FLAG_COMPONENTS_V2)
+    v2 = was_v2 or bool((body.get("flags") or 0) & FLAG_COMPONENTS_V2)
+    if was_v2 and "flags" in body and not (body.get("flags") or 0) & FLAG_COMPONENTS_V2:
+        _error(errors, ["flags"], "MESSAGE_CANNOT_REMOVE_COMPONENTS_V2_FLAG", "Cannot remove it.")
     if not v2 and len(components) > 5:
         _error(errors, ["components"], "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
     for i, component in enumerate(components):
         _validate_component(errors, ["components", i], component)
+    uploaded = _names(files) + _names(body.get("attachments") or [])
+    kept = _names((message or {}).get("attachments") or [])
+    if v2:
+        _validate_layout(errors, body, components, uploaded, kept)
+    else:
+        for i, component in enumerate(components):
+            if component.get("type") != ACTION_ROW or any(
+                c.get("type") in V2_ONLY for c in walk_components([component])
+            ):
+                code = "COMPONENT_LAYOUT_REQUIRES_COMPONENTS_V2"
+                _error(errors, ["components", i], code, "Needs the IS_COMPONENTS_V2 flag.")
     custom_ids = [c["custom_id"] for c in walk_components(components) if "custom_id" in c]
     if len(custom_ids) != len(set(custom_ids)):
         _error(errors, ["components"], "COMPONENT_CUSTOM_ID_DUPLICATED", "Duplicate custom_id.")
@@ -155,6 +259,80 @@ def validate_message(body: Json, *, partial: bool = False, files: Sequence[objec
     if not partial and empty and not body.get("poll"):
         _error(errors, ["content"], "BASE_TYPE_REQUIRED", "Cannot send an empty message")
     return errors
+
+
+def _validate_layout(
+    errors: Json, body: Json, components: list[Json], uploaded: list[str], kept: list[str]
+) -> None:
+    """Components V2: no content or embeds, the nesting rules, the limits on the whole message,
+    and every picture or file one the message has. Discord would not refuse an upload no
+    component shows, but with V2 members never see it, so the doubles refuse it too."""
+    for key in ("content", "embeds", "poll", "sticker_ids"):
+        if body.get(key):
+            code = "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2"
+            _error(errors, [key], code, "The 'content', 'embeds' and others cannot be used.")
+    everything = list(walk_components(components))
+    if len(everything) > V2_MAX_COMPONENTS:
+        _error(errors, ["components"], "BASE_TYPE_MAX_LENGTH", "At most 40 components in all.")
+    text = sum(len(c.get("content") or "") for c in everything if c.get("type") == TEXT_DISPLAY)
+    if text > V2_MAX_TEXT:
+        _error(errors, ["components"], "MAX_COMPONENT_TEXT_EXCEEDED", "At most 4000 characters.")
+    shown: list[str] = []
+    for i, component in enumerate(components):
+        path: list[str | int] = ["components", i]
+        if component.get("type") not in V2_TOP:
+            _error(errors, path, "UNION_TYPE_CHOICES", "Not a top-level component.")
+        if component.get("type") == CONTAINER:
+            for j, child in enumerate(component.get("components") or []):
+                if child.get("type") not in V2_IN_CONTAINER:
+                    _error(errors, [*path, "components", j], "UNION_TYPE_CHOICES", "Not here.")
+            colour = component.get("accent_color")
+            if colour is not None and not 0 <= colour <= 0xFFFFFF:
+                _error(errors, [*path, "accent_color"], "NUMBER_TYPE_MAX", "Not a colour.")
+    for component in everything:
+        kind = component.get("type")
+        if kind == ACTION_ROW and any(
+            c.get("type") not in ({BUTTON} | SELECT_TYPES) for c in component.get("components", [])
+        ):
+            _error(errors, ["components"], "UNION_TYPE_CHOICES", "A row holds buttons or a select.")
+        if kind == TEXT_DISPLAY and not component.get("content"):
+            _error(errors, ["components"], "BASE_TYPE_REQUIRED", "A text display needs content.")
+        if kind == SECTION:
+            texts = component.get("components") or []
+            if not 1 <= len(texts) <= 3 or any(c.get("type") != TEXT_DISPLAY for c in texts):
+                _error(errors, ["components"], "BASE_TYPE_BAD_LENGTH", "1 to 3 text displays.")
+            if (component.get("accessory") or {}).get("type") not in (BUTTON, THUMBNAIL):
+                _error(errors, ["components"], "BASE_TYPE_REQUIRED", "A section's accessory.")
+        if kind == SEPARATOR and component.get("spacing", 1) not in (1, 2):
+            _error(errors, ["components"], "BASE_TYPE_CHOICES", "Spacing is 1 or 2.")
+        media: list[Json] = []
+        if kind == MEDIA_GALLERY:
+            items = component.get("items") or []
+            if not 1 <= len(items) <= 10:
+                _error(errors, ["components"], "BASE_TYPE_BAD_LENGTH", "1 to 10 gallery items.")
+            media = [item.get("media") or {} for item in items]
+        elif kind == FILE:  # Discord names a file component's medium "file"
+            media = [component.get("file") or {}]
+        elif kind == THUMBNAIL:
+            media = [component.get("media") or {}]
+        for medium in media:
+            url = str(medium.get("url") or "")
+            name = url.removeprefix("attachment://")
+            if url.startswith("attachment://"):
+                shown.append(name)
+                if name not in uploaded and name not in kept:
+                    code = "UNFURLED_MEDIA_ITEM_ATTACHMENT_NOT_FOUND"
+                    _error(errors, ["components"], code, f"No attachment {name!r}.")
+            elif not url.startswith(("https://", "http://")) or (
+                kind == FILE and url.rsplit("/", 1)[-1] not in kept + uploaded
+            ):
+                # A file component shows only an attachment of the message.
+                _error(errors, ["components"], "UNFURLED_MEDIA_ITEM_INVALID_URL", f"{url!r}")
+            else:  # a stored message's media: its attachment's URL ends with the file name
+                shown.append(url.rsplit("/", 1)[-1])
+    for name in dict.fromkeys(uploaded):
+        if name and name not in shown:
+            _error(errors, ["attachments"], "ATTACHMENT_NOT_SHOWN", f"{name!r}: no component.")
 
 
 def _validate_component(errors: Json, path: list[str | int], component: Json) -> None:
@@ -196,9 +374,10 @@ def validate_callback(
     files: Sequence[object] = (),
     *,
     on_message: bool,
+    message: Json | None = None,
 ) -> Json:
     """Discord's checks on an interaction's answer; ``on_message``: the interaction came from a
-    component on a message (so there is a message to update)."""
+    component on a message (so there is a message to update: ``message``, as it is now)."""
     data = data or {}
     kind = callback_type
     errors: Json = {}
@@ -223,7 +402,7 @@ def validate_callback(
     if kind == CB_MESSAGE:
         errors |= validate_message(data, files=files)
     elif kind == CB_UPDATE:
-        errors |= validate_message(data, partial=True)
+        errors |= validate_message(data, partial=True, files=files, message=message)
     elif kind == CB_AUTOCOMPLETE:
         choices = data.get("choices") or []
         if len(choices) > 25:
