@@ -19,7 +19,7 @@ from bot.chart_worker import ChartWorker
 from bot.debate_admin import DebateAdmin
 from bot.debate_directory import DebateDirectory
 from bot.debate_rules import DebateRulesService
-from bot.due_loop import DueLoop
+from bot.due_loop import MAX_SLEEP_SECONDS, SHARED_MAX_SLEEP_SECONDS, DueLoop
 from bot.duels import DuelService
 from bot.errors import ErrorHandlingTree
 from bot.exports import ExportWorker
@@ -142,6 +142,9 @@ class RankingBot(commands.Bot):
             ],
             [self.debate_store.next_due, self.summary_store.next_due],
             clock=self.summary_poster.clock,
+            max_sleep=MAX_SLEEP_SECONDS
+            if settings.shard_count is None
+            else SHARED_MAX_SLEEP_SECONDS,
         )
         self.debate_store.add_listener(self.due.wake)
         self.privacy = PrivacyService(PersonalDataRepository(db), self.voting, self.settings_store)

@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 # A look at least this often, whatever is due: the database may be changed by another
 # process (`python -m bot forget`), which cannot wake this one.
 MAX_SLEEP_SECONDS = 300.0
+# When other processes share the database (shards of one bot), they schedule and move
+# deadlines this process must act on for its own servers, and cannot wake it either.
+SHARED_MAX_SLEEP_SECONDS = 5.0
 # After a look, at least this long before the next: something due that keeps failing must
 # not turn the loop into a busy one.
 MIN_SLEEP_SECONDS = 1.0
@@ -34,8 +37,11 @@ class DueLoop:
         actions: list[tuple[str, Callable[[], Awaitable[object]]]],
         next_due: list[NextDue],
         clock: Callable[[], datetime],
+        *,
+        max_sleep: float = MAX_SLEEP_SECONDS,
     ) -> None:
         self.actions = actions
+        self.max_sleep = max_sleep
         self.next_due = next_due
         self.clock = clock
         self._wake = asyncio.Event()
@@ -65,9 +71,9 @@ class DueLoop:
             if due is not None:
                 times.append(due)
         if not times:
-            return MAX_SLEEP_SECONDS
+            return self.max_sleep
         seconds = (min(times) - self.clock()).total_seconds()
-        return min(MAX_SLEEP_SECONDS, max(MIN_SLEEP_SECONDS, seconds))
+        return min(self.max_sleep, max(MIN_SLEEP_SECONDS, seconds))
 
     async def run(self) -> None:
         while True:

@@ -59,8 +59,10 @@ def launch(command: str, args: list[str]) -> int:
         discord.utils.setup_logging(level=settings.log_level_number, root=True)
     else:
         discord.utils.setup_logging(level=settings.log_level_number, root=True, formatter=formatter)
-    # aiosqlite logs every statement at DEBUG, which drowns the bot's own debug output.
-    logging.getLogger("aiosqlite").setLevel(max(settings.log_level_number, logging.INFO))
+    # aiosqlite logs every statement, and Matplotlib its font cache, at DEBUG: they drown the
+    # bot's own debug output.
+    for noisy in ("aiosqlite", "matplotlib"):
+        logging.getLogger(noisy).setLevel(max(settings.log_level_number, logging.INFO))
     try:
         apply_endpoints(settings.api_base_url, settings.gateway_url)
     except ValueError as exc:
