@@ -13,7 +13,6 @@ from bot.render.factions import IMAGE_NAME, factions_embed
 from bot.render.tiers import factions_tierlist
 from bot.ui import guild_of, tierlist_picture
 from cogs.results.answer import PUBLIC_HELP, Shown, answer_result
-from cogs.results.pages import results_gate
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -37,7 +36,6 @@ class FactionsCog(commands.Cog, name="Factions"):
         guild_id = guild_of(interaction)
         found = debate or await self.bot.directory.current(guild_id)
         settings = await self.bot.server_settings.get(guild_id)
-        preview = await results_gate(interaction, found)
 
         async def show() -> Shown:
             # Grouping thousands of ballots takes up to a second, after loading them.
@@ -49,7 +47,7 @@ class FactionsCog(commands.Cog, name="Factions"):
             embed = factions_embed(found, result, hide_members=settings.hide_members)
             return Shown(embed, file=picture)
 
-        await answer_result(interaction, public=public, preview=preview, show=show)
+        await answer_result(interaction, found, public=public, show=show)
 
 
 async def setup(bot: RankingBot) -> None:

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.ui import defer_answer, picture_message
+from cogs.results.pages import results_gate
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
+    from bot.models import Debate
 
 PUBLIC_HELP = "Post it in this channel for everyone (default: only you see it)"
 
@@ -38,10 +40,10 @@ class Shown:
 
 async def answer_result(
     interaction: discord.Interaction[RankingBot],
+    debate: Debate,
     *,
     public: bool,
     show: Callable[[], Awaitable[Shown]],
-    preview: str | None = None,
 ) -> None:
     """Acknowledge at once, privately unless ``public`` (and the member may post in the
     channel themselves), then send what ``show`` makes.
@@ -49,8 +51,10 @@ async def answer_result(
     The first look at a debate loads its ballots and may take longer than Discord's three
     seconds, hence the acknowledgement first. Checks that can refuse (an unknown method,
     hidden members) run before this, so their errors are private whatever ``public`` says.
-    An admin's ``preview`` of hidden results is always private and says it is a preview.
+    While the debate's results are hidden, a member gets how many ranked and when results
+    come out (:func:`results_gate`); an admin's preview is always private and says so.
     """
+    preview = await results_gate(interaction, debate)
     note = await defer_answer(interaction, public=public and preview is None)
     shown = await show()
     await interaction.followup.send(

@@ -25,7 +25,6 @@ from cogs.results.pages import (
     consensus_picture,
     hidden_members_message,
     leaderboard_message,
-    results_gate,
 )
 
 if TYPE_CHECKING:
@@ -63,7 +62,6 @@ class Results(commands.Cog):
         guild_id = guild_of(interaction)
         found = debate or await self.bot.directory.current(guild_id)
         chosen = await choose_method(self.bot, guild_id, found, method)
-        preview = await results_gate(interaction, found)
 
         async def show() -> Shown:
             shown = await consensus_message(self.bot, guild_id, found, chosen)
@@ -73,7 +71,7 @@ class Results(commands.Cog):
             )
             return Shown(shown.pages[0], view, picture, pages=shown.pages)
 
-        await answer_result(interaction, public=public, preview=preview, show=show)
+        await answer_result(interaction, found, public=public, show=show)
 
     @app_commands.command(name="hottest", description="The hottest disagreements in this server")
     @app_commands.describe(public=PUBLIC_HELP)
@@ -88,7 +86,6 @@ class Results(commands.Cog):
         found = debate or await self.bot.directory.current(guild_id)
         settings = await self.bot.server_settings.get(guild_id)
         method = await choose_method(self.bot, guild_id, found, None)
-        preview = await results_gate(interaction, found)
 
         async def show() -> Shown:
             result, summary = await self.bot.results.disagreement(guild_id, found, method)
@@ -108,7 +105,7 @@ class Results(commands.Cog):
             )
             return Shown(embed, view)
 
-        await answer_result(interaction, public=public, preview=preview, show=show)
+        await answer_result(interaction, found, public=public, show=show)
 
     @app_commands.command(name="leaderboard", description="Items or members, ranked and paged")
     @app_commands.describe(
@@ -136,10 +133,9 @@ class Results(commands.Cog):
         method = await choose_method(self.bot, guild_id, found, None)
         if board == "members" and (await self.bot.server_settings.get(guild_id)).hide_members:
             raise UserError(hidden_members_message())
-        preview = await results_gate(interaction, found)
 
         async def show() -> Shown:
             pages = await leaderboard_message(self.bot, guild_id, found, board, method)
             return Shown(pages[0], leaderboard_view(found.id, board, method, 0, len(pages)))
 
-        await answer_result(interaction, public=public, preview=preview, show=show)
+        await answer_result(interaction, found, public=public, show=show)
