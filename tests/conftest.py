@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from discord.http import HTTPClient
+from hypothesis import settings
 
 from bot.client import RankingBot
 from bot.settings import Settings
@@ -29,6 +30,12 @@ from tests.support.discord_fake import (
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
 
+
+# Property tests draw the same examples on every run, so a commit is green or red, not
+# green by luck; `HYPOTHESIS_PROFILE=explore` draws fresh ones to hunt for new failures.
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 BACKENDS = ("sqlite", "postgresql")
 # .ci/run sets this: there, PostgreSQL tests must run, never skip.

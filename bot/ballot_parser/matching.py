@@ -92,6 +92,12 @@ class TypedOrder:
 
 # A word before the last item of a list: "IV, II, and III".
 _JOINING_WORDS = frozenset({"and", "&", "then"})
+# Words that never name an item on their own: "the" is part of "The first Rocky", yet a
+# remark's "the" is no vote for Rocky.
+_FILLER_WORDS = frozenset(
+    {"the", "a", "an", "of", "and", "in", "on", "at", "to", "for", "with", "by", "from", "le",
+     "la", "les", "el", "los", "der", "die", "das", "de"}
+)  # fmt: skip
 # The marks between the parts of a one-line list: dashes, colons and brackets, a hyphen
 # only spaced ("Spider-Man" is one word).
 _REMARK_PARTS = re.compile(r"\s*[–—:()\[\]]\s*|\s+-+\s+")
@@ -377,7 +383,7 @@ class ItemMatcher:
         """ "Nemo" for "Finding Nemo": words that appear, in order, in one item's name or
         alias and in no other item's. Numbers, if any, must be the key's numbers."""
         words = normal_form(text).split()
-        if not words or len(" ".join(words)) < 3:
+        if not words or len(" ".join(words)) < 3 or _FILLER_WORDS.issuperset(words):
             return None
         wanted = numbers(" ".join(words))
         found: list[_Key] = []

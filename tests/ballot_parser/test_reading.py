@@ -94,3 +94,11 @@ def test_an_unknown_name_in_a_big_debate_points_to_the_private_menu() -> None:
     assert message("Zzzzzz", items) == (
         "I don't know 'Zzzzzz'. Leave out `order` in /vote to pick the items from a menu."
     )
+
+
+def test_a_filler_word_alone_is_no_short_name() -> None:
+    # "The" is part of "The Incredibles" and of Rocky's alias "The first Rocky", but on its
+    # own it names nothing (a remark's "the" once ranked Rocky).
+    assert message("The", PIXAR).startswith("I don't know 'The'.")
+    assert message("Rocky IV, the").startswith("I don't know 'the'.")
+    assert resolve("Incredibles", PIXAR).id == 2
