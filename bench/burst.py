@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import platform
+import signal
 import sqlite3
 import statistics
 import sys
@@ -37,6 +38,7 @@ MEMBERS = 1_000
 ORDER = "IV > II > III"
 ANSWER_DEADLINE_S = 3.0
 TARGET_RATIO = 0.6
+DEFERRED = 5  # the interaction callback type of "thinking…"
 
 
 def answered_at(handle: InteractionHandle, marker: str) -> float | None:
@@ -94,6 +96,8 @@ async def burst(
         "answers_per_s": round(len(latencies) / elapsed, 1) if elapsed > 0 else None,
         "bot_cpu_s": round(cpu, 2),
         "acknowledged_max_s": round(max(h.first_answer_latency or 0.0 for h in handles), 3),
+        # Answered "thinking…" first, then the answer: two requests instead of one.
+        "deferred": sum(1 for h in handles if h.callback and h.callback.type == DEFERRED),
         "emulator_problems": len(emulator.problems),
         "member_ids": [m.id for m in members],
     }
@@ -115,7 +119,7 @@ async def run(folder: Path) -> dict[str, object]:
             argv=(sys.executable, str(ROOT / "bench" / "bare_bot.py")),
         )
         await bare.start()
-        await asyncio.sleep(1)  # settle after the start, as for the bot below
+        await _settle(bare)
         reference = await burst(emulator, guild, bare, "bare", "ok")
         await bare.stop()
 
@@ -134,8 +138,10 @@ async def run(folder: Path) -> dict[str, object]:
             ),
         )
         await project.start()
-        await asyncio.sleep(1)
+        await _settle(project)
+        sampler = await _sample(project, os.environ.get("BURST_PYSPY"))
         ours = await burst(emulator, guild, project, "voter", "Saved")
+        await _stop_sampler(sampler)
         await project.stop()
         stored = _stored_voters(project.database_path)
         saved_ids = set(ours.pop("member_ids"))  # type: ignore[arg-type]
@@ -154,6 +160,44 @@ async def run(folder: Path) -> dict[str, object]:
             and ours["acknowledged_max_s"] <= ANSWER_DEADLINE_S  # type: ignore[operator]
         )
     return report
+
+
+async def _sample(bot: BotProcess, output: str | None) -> asyncio.subprocess.Process | None:
+    """BURST_PYSPY=FILE: py-spy (a dev tool, ``pip install py-spy``; not a dependency) samples
+    the bot during the burst and leaves collapsed stacks in FILE. Unlike cProfile it does not
+    slow the bot down."""
+    if not output:
+        return None
+    assert bot.process is not None
+    sampler = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("py-spy")),
+        *("record", "--nonblocking", "--format", "raw", "--rate", "250"),
+        *("--pid", str(bot.process.pid), "--output", output),
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+    await asyncio.sleep(0.5)
+    return sampler
+
+
+async def _stop_sampler(sampler: asyncio.subprocess.Process | None) -> None:
+    if sampler is not None:
+        sampler.send_signal(signal.SIGINT)
+        await sampler.wait()
+
+
+async def _settle(bot: BotProcess) -> None:
+    """Wait until the process is idle after its start (what it loads in the background once
+    READY, e.g. the charts' library, is not part of a burst on a running bot). discord.py
+    calls on_ready up to 2 s after READY, once the servers arrived."""
+    await asyncio.sleep(2.5)
+    before, quiet = cpu_seconds(bot), 0
+    for _ in range(120):
+        await asyncio.sleep(0.5)
+        now = cpu_seconds(bot)
+        quiet = quiet + 1 if now - before < 0.02 else 0
+        if quiet == 4:
+            return
+        before = now
 
 
 def _folder(path: Path) -> Path:

@@ -126,8 +126,11 @@ class RankingBot(commands.Bot):
             min_voters=settings.faction_min_voters, min_size=settings.faction_min_size
         )
         self.factions = FactionService(self.results, self.settings_store, rules)
+        self.rules_store = DebateRulesRepository(db)
+        # A debate deleted takes its rules in every server along (the rows cascade away).
+        self.debate_store.add_listener(self.rules_store.forget)
         self.debate_rules = DebateRulesService(
-            DebateRulesRepository(db), self.settings_store, self.debate_store, self.ballot_store
+            self.rules_store, self.settings_store, self.debate_store, self.ballot_store
         )
         self.predictions = PredictionService(
             PredictionRepository(db), self.debate_rules, self.voting
@@ -149,7 +152,7 @@ class RankingBot(commands.Bot):
         self.debate_store.add_listener(self.due.wake)
         self.privacy = PrivacyService(PersonalDataRepository(db), self.voting, self.settings_store)
         self.lifecycle = ServerLifecycle(
-            GuildRepository(db), on_purge=self.directory.forget_server, owns=self.own_shards.owns
+            GuildRepository(db), on_purge=self._forget_server, owns=self.own_shards.owns
         )
         self.sync_globally = sync_globally
         self._warming: asyncio.Task[None] | None = None
@@ -216,7 +219,20 @@ class RankingBot(commands.Bot):
             if now != seen:
                 log.info("Another process changed the database; reloading results")
                 self.results.forget_all()
+                self._forget_kept_rows()
                 seen = now
+
+    def _forget_server(self, guild_id: int) -> None:
+        # A purge deleted the server's rows behind the stores' backs.
+        self.directory.forget_server(guild_id)
+        self.debate_store.forget_server(guild_id)
+        self.settings_store.forget(guild_id)
+        self.rules_store.forget(guild_id, None)
+
+    def _forget_kept_rows(self) -> None:
+        self.debate_store.forget_all()
+        self.settings_store.forget_all()
+        self.rules_store.forget(None, None)
 
     async def load_cogs(self) -> None:
         """Load every module in ``cogs/``; one that fails stops the start.

@@ -42,15 +42,21 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def voting(db: Database, clock: Clock) -> VotingService:
+def debates(db: Database) -> DebateRepository:
+    """The one debate store of the process, as the bot has (it keeps what it read)."""
+    return DebateRepository(db)
+
+
+@pytest.fixture
+def voting(db: Database, debates: DebateRepository, clock: Clock) -> VotingService:
     return VotingService(
-        BallotRepository(db), DebateRepository(db), limit=SaveLimit(1, per_seconds=10), clock=clock
+        BallotRepository(db), debates, limit=SaveLimit(1, per_seconds=10), clock=clock
     )
 
 
 @pytest.fixture
-def duels(db: Database, voting: VotingService) -> DuelService:
-    return DuelService(DuelRepository(db), DebateRepository(db), voting, rng=random.Random(4))
+def duels(db: Database, debates: DebateRepository, voting: VotingService) -> DuelService:
+    return DuelService(DuelRepository(db), debates, voting, rng=random.Random(4))
 
 
 def ids(debate: Debate, tiers: list[list[str]]) -> list[set[int]]:
@@ -201,7 +207,7 @@ async def test_the_voting_rules_apply(
     assert await duels.current(GUILD, MEMBER, turn.session.id), "…and keeps every answer"
     with pytest.raises(UserError, match="isn't yours"):
         await duels.current(GUILD, OTHER, turn.session.id)
-    await DebateRepository(db).set_open(GUILD, rocky.id, False)
+    await voting.debates.set_open(GUILD, rocky.id, False)
     with pytest.raises(UserError, match="closed"):
         await duels.open(GUILD, rocky, MEMBER)
     with pytest.raises(UserError, match="closed"):
@@ -215,7 +221,7 @@ async def test_idle_sessions_are_dropped_and_edited_debates_refused(
     debate = await DebateRepository(db).create(spec, guild_id=GUILD, created_by=MEMBER)
     turn = await duels.begin(GUILD, debate, MEMBER, goal=None, refine=False)
     assert isinstance(turn, DuelTurn)
-    edited = await DebateRepository(db).replace(debate.id, replace(spec, items=spec.items[:2]))
+    edited = await duels.debates.replace(debate.id, replace(spec, items=spec.items[:2]))
     with pytest.raises(UserError, match="was edited"):
         await duels.current(GUILD, MEMBER, turn.session.id)
     with pytest.raises(UserError, match="has ended"):

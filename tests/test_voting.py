@@ -141,7 +141,7 @@ async def test_a_closed_debate_refuses_ballots_and_withdrawals(
     service: VotingService, rocky: Debate, db: Database
 ) -> None:
     await service.submit(GUILD, rocky, MEMBER, parse_order("IV", rocky.items))
-    await DebateRepository(db).set_open(GUILD, rocky.id, False)
+    await service.debates.set_open(GUILD, rocky.id, False)
     with pytest.raises(UserError, match=r"is closed in this server"):
         await service.submit(GUILD, rocky, OTHER_MEMBER, parse_order("II", rocky.items))
     with pytest.raises(UserError, match=r"closed"):
@@ -207,7 +207,7 @@ async def test_a_debate_edited_meanwhile_is_checked_against_its_new_items(
     service: VotingService, rocky: Debate, db: Database
 ) -> None:
     stale = parse_order("IV > V", rocky.items)
-    await DebateRepository(db).delete(rocky.id)
+    await service.debates.delete(rocky.id)
     with pytest.raises(UserError, match="no longer exists"):
         await service.submit(GUILD, rocky, MEMBER, stale)
 

@@ -18,6 +18,7 @@ from bot.models import (
     SlugTaken,
     TooManyDebates,
 )
+from bot.storage._cache import KeptRows
 from bot.storage._util import dump_tiers, from_iso, load_tiers, to_iso, utcnow
 from bot.storage.database import Database
 from bot.storage.sql import Connection, Row, UniqueViolation
@@ -26,23 +27,53 @@ from bot.storage.sql import Connection, Row, UniqueViolation
 # (None, None) when it may be any, None for the server when it is a debate's own change.
 ChangeListener = Callable[[int | None, int | None], None]
 
+# Debates (with their items) and (server, debate) open states kept in memory.
+KEPT_DEBATES = 1_000
+KEPT_OPEN_STATES = 20_000
+
+# A server's open state of a debate: is_open and closes_at as stored (no row: open).
+_OpenState = tuple[bool, str | None]
+
 
 class DebateRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._listeners: list[ChangeListener] = []
+        # Every vote reads its debate and whether it is open; kept, and dropped by every
+        # write here (_changed) or a purge (forget_server). See _cache for why that is right.
+        self._debates: KeptRows[int, Debate | None] = KeptRows(KEPT_DEBATES)
+        self._open: KeptRows[tuple[int, int], _OpenState] = KeptRows(KEPT_OPEN_STATES)
 
     def add_listener(self, listener: ChangeListener) -> None:
         """Be told of every change to which debates a server sees, their titles or status."""
         self._listeners.append(listener)
 
     def _changed(self, guild_id: int | None, debate_id: int | None) -> None:
+        if guild_id is None and debate_id is None:
+            self.forget_all()
+        else:
+            if debate_id is not None:
+                self._debates.forget(debate_id)
+            self._open.forget_where(lambda key, _: key[0] == guild_id or key[1] == debate_id)
         for listener in self._listeners:
             listener(guild_id, debate_id)
+
+    def forget_server(self, guild_id: int) -> None:
+        """Drop what is kept of a server whose rows were deleted outside this store."""
+        self._debates.forget_where(lambda _, debate: debate is None or debate.guild_id == guild_id)
+        self._open.forget_where(lambda key, _: key[0] == guild_id)
+
+    def forget_all(self) -> None:
+        """Drop everything kept: another process changed the database."""
+        self._debates.forget_all()
+        self._open.forget_all()
 
     # -- reading -------------------------------------------------------------------------
 
     async def get(self, debate_id: int) -> Debate | None:
+        return await self._debates.get(debate_id, lambda: self._load(debate_id))
+
+    async def _load(self, debate_id: int) -> Debate | None:
         rows = await self.db.fetchall("SELECT * FROM debates WHERE id = ?", (debate_id,))
         debates = await self._with_items(rows)
         return debates[0] if debates else None
@@ -320,16 +351,23 @@ class DebateRepository:
 
     async def is_open(self, guild_id: int, debate_id: int) -> bool:
         """Open, and its deadline (if any) not yet reached: ballots stop at the deadline
-        itself, however late the closing loop runs."""
+        itself, however late the closing loop runs.
+
+        A kept state stays right when the closing loop closes the debate at its deadline
+        (a write of another repository): open with a deadline passed reads as closed, as
+        closed does.
+        """
+        is_open, closes_at = await self._open.get(
+            (guild_id, debate_id), lambda: self._load_open(guild_id, debate_id)
+        )
+        return is_open and (closes_at is None or closes_at > to_iso(utcnow()))
+
+    async def _load_open(self, guild_id: int, debate_id: int) -> _OpenState:
         row = await self.db.fetchone(
             "SELECT is_open, closes_at FROM guild_debates WHERE guild_id = ? AND debate_id = ?",
             (guild_id, debate_id),
         )
-        if row is None:
-            return True
-        return bool(row["is_open"]) and (
-            row["closes_at"] is None or row["closes_at"] > to_iso(utcnow())
-        )
+        return (True, None) if row is None else (bool(row["is_open"]), row["closes_at"])
 
     async def set_open(self, guild_id: int, debate_id: int, is_open: bool) -> None:
         """Open or close now; either way any deadline is dropped."""
