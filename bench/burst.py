@@ -10,6 +10,10 @@ For each member: seconds from their command to the answer they wait for (the bar
 answers over the time from the first command to the last answer. Targets: every "Saved"
 within 3 s, and the bot's throughput at least 0.6× the bare bot's, measured in this run.
 Afterwards the bot's database must hold every ballot it said it saved.
+
+The bot runs on SQLite, then on PostgreSQL 15 (a throwaway server started as the tests do,
+with fsync on, or the one PG_TEST_URL names; ``BURST_BACKENDS=sqlite`` leaves it out), each
+against the same bare bot's run.
 """
 
 from __future__ import annotations
@@ -27,12 +31,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import asyncpg
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.conftest import APPLICATION_ID, TOKEN  # noqa: E402
 from tests.e2e.emulator import DiscordEmulator, Guild, InteractionHandle  # noqa: E402
 from tests.e2e.harness import BotProcess  # noqa: E402
+from tests.support import postgres  # noqa: E402
 
 MEMBERS = 1_000
 ORDER = "IV > II > III"
@@ -122,44 +129,87 @@ async def run(folder: Path) -> dict[str, object]:
         await _settle(bare)
         reference = await burst(emulator, guild, bare, "bare", "ok")
         await bare.stop()
-
-        # BURST_PROFILE=FILE: the bot runs under cProfile and leaves its stats in FILE.
-        profile = os.environ.get("BURST_PROFILE")
-        project = BotProcess(
-            emulator,
-            _folder(folder / "bot"),
-            dev_guild_id=guild.id,
-            env={"LOG_LEVEL": "WARNING"},
-            argv=(
-                sys.executable,
-                *(("-m", "cProfile", "-o", profile) if profile else ()),
-                "-m",
-                "bot",
-            ),
-        )
-        await project.start()
-        await _settle(project)
-        sampler = await _sample(project, os.environ.get("BURST_PYSPY"))
-        ours = await burst(emulator, guild, project, "voter", "Saved")
-        await _stop_sampler(sampler)
-        await project.stop()
-        stored = _stored_voters(project.database_path)
-        saved_ids = set(ours.pop("member_ids"))  # type: ignore[arg-type]
         reference.pop("member_ids")
-        ours["stored_ballots_of_these_members"] = len(saved_ids & stored)
         report["reference_bare_bot_ok"] = reference
-        report["ours_saved"] = ours
-        ratio = (ours["answers_per_s"] or 0) / (reference["answers_per_s"] or 1)  # type: ignore[operator]
-        report["throughput_ratio"] = round(ratio, 2)
-        report["target_ratio"] = TARGET_RATIO
-        report["meets_target"] = (
-            ratio >= TARGET_RATIO
-            and ours["answered"] == MEMBERS
-            and (ours["max_s"] or 99) <= ANSWER_DEADLINE_S  # type: ignore[operator]
-            and ours["stored_ballots_of_these_members"] == MEMBERS
-            and ours["acknowledged_max_s"] <= ANSWER_DEADLINE_S  # type: ignore[operator]
+
+        report["ours_saved"] = await measure_bot(
+            emulator, guild, _folder(folder / "bot"), reference, "voter", database=None
         )
+        if os.environ.get("BURST_BACKENDS", "sqlite,postgresql") == "sqlite":
+            return report
+        try:
+            server = postgres.start(fsync=True)
+        except postgres.Unavailable as exc:
+            report["ours_saved_postgresql"] = {"skipped": str(exc)}
+            return report
+        try:
+            schema = await postgres.new_schema(server.url)
+            url = postgres.with_search_path(server.url, schema)
+            report["ours_saved_postgresql"] = await measure_bot(
+                emulator, guild, _folder(folder / "bot-pg"), reference, "pgvoter", database=url
+            )
+        finally:
+            server.stop()
     return report
+
+
+async def measure_bot(
+    emulator: DiscordEmulator,
+    guild: Guild,
+    folder: Path,
+    reference: dict[str, object],
+    prefix: str,
+    *,
+    database: str | None,
+) -> dict[str, object]:
+    """The bot's burst (on SQLite, or on the PostgreSQL ``database`` names), its ratio to the
+    bare bot's, and whether every ballot it said it saved is stored."""
+    # BURST_PROFILE=FILE: the bot runs under cProfile and leaves its stats in FILE.
+    profile = os.environ.get("BURST_PROFILE")
+    project = BotProcess(
+        emulator,
+        folder,
+        dev_guild_id=guild.id,
+        env={"LOG_LEVEL": "WARNING", **({"DATABASE_URL": database} if database else {})},
+        argv=(
+            sys.executable,
+            *(("-m", "cProfile", "-o", profile) if profile else ()),
+            "-m",
+            "bot",
+        ),
+    )
+    await project.start()
+    await _settle(project)
+    sampler = await _sample(project, os.environ.get("BURST_PYSPY"))
+    ours = await burst(emulator, guild, project, prefix, "Saved")
+    await _stop_sampler(sampler)
+    await project.stop()
+    stored = (
+        await _stored_voters_postgresql(database)
+        if database
+        else _stored_voters(project.database_path)
+    )
+    saved_ids = set(ours.pop("member_ids"))  # type: ignore[call-overload]
+    ours["stored_ballots_of_these_members"] = len(saved_ids & stored)
+    ratio = (ours["answers_per_s"] or 0) / (reference["answers_per_s"] or 1)  # type: ignore[operator]
+    ours["throughput_ratio"] = round(ratio, 2)
+    ours["target_ratio"] = TARGET_RATIO
+    ours["meets_target"] = (
+        ratio >= TARGET_RATIO
+        and ours["answered"] == MEMBERS
+        and (ours["max_s"] or 99) <= ANSWER_DEADLINE_S  # type: ignore[operator]
+        and ours["stored_ballots_of_these_members"] == MEMBERS
+        and ours["acknowledged_max_s"] <= ANSWER_DEADLINE_S  # type: ignore[operator]
+    )
+    return ours
+
+
+async def _stored_voters_postgresql(url: str) -> set[int]:
+    conn = await asyncpg.connect(url)
+    try:
+        return {row[0] for row in await conn.fetch("SELECT member_id FROM current_ballots")}
+    finally:
+        await conn.close()
 
 
 async def _sample(bot: BotProcess, output: str | None) -> asyncio.subprocess.Process | None:

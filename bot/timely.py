@@ -18,14 +18,18 @@ import discord
 # How old an interaction may get (from when the member sent it) before we defer: half of
 # Discord's 3 seconds, leaving the rest for the network and a loaded event loop.
 DEFER_AT_AGE_SECONDS = 1.5
+# Discord's window for the first answer. An interaction older than this when the timer
+# fires is refused by Discord whichever way it is answered: a deferral would only add a
+# request, at the moment the bot is furthest behind (a burst queued up in front of it).
+ANSWER_WINDOW_SECONDS = 3.0
 
 
 class TimelyAnswer:
     """``async with TimelyAnswer(interaction) as answer: ... await answer.send(...)``.
 
     Within the block a timer defers (ephemerally, "thinking…") once the interaction is
-    :data:`DEFER_AT_AGE_SECONDS` old; :meth:`send` answers directly if that has not
-    happened, else as the deferred answer. An exception leaving the block finds the
+    :data:`DEFER_AT_AGE_SECONDS` old (unless it is past Discord's window already);
+    :meth:`send` answers directly if that has not happened, else as the deferred answer. An exception leaving the block finds the
     interaction either unanswered or deferred, as the shared error path expects.
     """
 
@@ -62,7 +66,7 @@ class TimelyAnswer:
     async def _defer_in_time(self) -> None:
         await asyncio.sleep(max(0.0, self.defer_at_age - self.age))
         async with self._lock:
-            if not self.interaction.response.is_done():
+            if not self.interaction.response.is_done() and self.age < ANSWER_WINDOW_SECONDS:
                 await self.interaction.response.defer(ephemeral=self.ephemeral, thinking=True)
 
     async def send(self, **kwargs: Any) -> None:

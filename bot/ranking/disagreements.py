@@ -372,6 +372,10 @@ def compare_ballot(
     )
 
 
+# Up to this many items, one ballot is compared in one n × n step (at most 250,000 cells).
+ONE_BALLOT_MATRIX_ITEMS = 500
+
+
 def agreement_counts(ranks: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each column of ``ranks`` (items × members), pairs agreed with and compared.
 
@@ -380,6 +384,13 @@ def agreement_counts(ranks: np.ndarray, reference: np.ndarray) -> tuple[np.ndarr
     reference puts below it: two vectorised comparisons per item, over contiguous memory.
     """
     n, m = ranks.shape
+    if m == 1 and n <= ONE_BALLOT_MATRIX_ITEMS:
+        # One ballot (a reply to a vote): one n × n comparison beats n small ones.
+        mine = ranks[:, 0]
+        above = reference[:, None] < reference[None, :]
+        agreed_one = np.count_nonzero(above & (mine[:, None] < mine[None, :]))
+        disagreed_one = np.count_nonzero(above & (mine[:, None] > mine[None, :]))
+        return np.array([agreed_one]), np.array([agreed_one + disagreed_one])
     order = np.argsort(reference, kind="stable")
     sorted_ranks = ranks[order]
     sorted_reference = reference[order]

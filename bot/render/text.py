@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,9 @@ _MARKDOWN = re.compile(r"([\\*_~`|\[])")
 _LINE_START = re.compile(r"(?m)^(\s*)([#>-])")
 
 
+# Memoized: the same item names are escaped for every reply (a burst of votes escaped each
+# name a thousand times); the bound keeps long reasons from piling up.
+@functools.lru_cache(maxsize=4096)
 def safe(text: str) -> str:
     """User text (item names, reasons) shown verbatim: markdown escaped, mentions defused.
 

@@ -103,7 +103,7 @@ async def test_vote_with_an_order_saves_it_and_shows_it_as_understood(
     driver: Driver, bot: RankingBot
 ) -> None:
     reply = await driver.slash("vote", order="iv > Rocky 2 = rocky three > Rocky – the classic")
-    assert reply.type == 5 and reply.ephemeral  # deferred, then the ballot
+    assert reply.type == 4 and reply.ephemeral
     text = reply.text
     assert "Saved. This is how I read your order:" in text
     assert "1. Rocky IV\n2. Rocky II = Rocky III\n4. Rocky" in text
@@ -702,6 +702,23 @@ async def test_a_quick_vote_is_answered_in_one_step(
     assert reply.type == 4 and reply.ephemeral  # the answer itself, no "thinking…" first
     assert "Saved. This is how I read your order:" in reply.text
     assert await stored(bot) == [["Rocky IV"], ["Rocky II"]]
+
+
+async def test_a_vote_past_discords_window_is_not_deferred_in_vain(
+    driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fake's interactions date from 2018: Discord would refuse a deferral as it refuses
+    the answer, so the bot behind a burst sends only the answer."""
+    submit = bot.voting.submit_replacing
+
+    async def slow_submit(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.1)
+        return await submit(*args, **kwargs)
+
+    monkeypatch.setattr(bot.voting, "submit_replacing", slow_submit)
+    reply = await driver.slash("vote", order="IV > II")
+    assert reply.type == 4 and reply.ephemeral
+    assert "Saved. This is how I read your order:" in reply.text
 
 
 async def test_a_slow_vote_is_deferred_in_time_then_answered(
