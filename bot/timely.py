@@ -22,6 +22,12 @@ DEFER_AT_AGE_SECONDS = 1.5
 # fires is refused by Discord whichever way it is answered: a deferral would only add a
 # request, at the moment the bot is furthest behind (a burst queued up in front of it).
 ANSWER_WINDOW_SECONDS = 3.0
+# An interaction that reaches us already older than DEFER_AT_AGE_SECONDS (the bot is behind
+# a burst) is given this long for its answer, up to LATEST_DEFER_AGE_SECONDS of age, before
+# we defer: its answer is usually a group commit away, and deferring every one of them
+# doubled the requests of a bot that was behind already.
+LATE_GRACE_SECONDS = 0.5
+LATEST_DEFER_AGE_SECONDS = 2.5
 
 
 class TimelyAnswer:
@@ -64,7 +70,11 @@ class TimelyAnswer:
         return (discord.utils.utcnow() - self.interaction.created_at).total_seconds()
 
     async def _defer_in_time(self) -> None:
-        await asyncio.sleep(max(0.0, self.defer_at_age - self.age))
+        age = self.age
+        defer_at = self.defer_at_age
+        if age >= defer_at:
+            defer_at = max(defer_at, min(age + LATE_GRACE_SECONDS, LATEST_DEFER_AGE_SECONDS))
+        await asyncio.sleep(max(0.0, defer_at - age))
         async with self._lock:
             if not self.interaction.response.is_done() and self.age < ANSWER_WINDOW_SECONDS:
                 await self.interaction.response.defer(ephemeral=self.ephemeral, thinking=True)

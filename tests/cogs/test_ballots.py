@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import datetime
 import sys
 from typing import Any
 
@@ -702,6 +703,30 @@ async def test_a_quick_vote_is_answered_in_one_step(
     assert reply.type == 4 and reply.ephemeral  # the answer itself, no "thinking…" first
     assert "Saved. This is how I read your order:" in reply.text
     assert await stored(bot) == [["Rocky IV"], ["Rocky II"]]
+
+
+async def test_a_vote_reaching_a_bot_behind_gets_a_moment_before_the_deferral(
+    driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sent 2 s ago (the bot was behind a burst): past the usual 1.5 s, but its answer,
+    ready a moment later, still goes in one step, well within Discord's 3 s."""
+    import tests.support.discord_fake as fake
+
+    def two_seconds_ago() -> int:
+        sent = discord.utils.utcnow() - datetime.timedelta(seconds=2)
+        return discord.utils.time_snowflake(sent) + next(fake._snowflakes) % 4096
+
+    monkeypatch.setattr(fake, "snowflake", two_seconds_ago)
+    submit = bot.voting.submit_replacing
+
+    async def slow_submit(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.1)
+        return await submit(*args, **kwargs)
+
+    monkeypatch.setattr(bot.voting, "submit_replacing", slow_submit)
+    reply = await driver.slash("vote", order="IV > II")
+    assert reply.type == 4 and reply.ephemeral
+    assert "Saved. This is how I read your order:" in reply.text
 
 
 async def test_a_vote_past_discords_window_is_not_deferred_in_vain(
