@@ -47,6 +47,7 @@ from bot.storage.personal_data import PersonalDataRepository
 from bot.storage.predictions import PredictionRepository
 from bot.storage.summaries import SummaryRepository
 from bot.summary_poster import SummaryPoster
+from bot.timely import observe_arrival
 from bot.ui import DuelButton, RemindButton, VoteButton, answer_lost_form, summary_view
 from bot.voting import SaveLimit, VotingService
 
@@ -295,6 +296,7 @@ class RankingBot(commands.Bot):
         log_command(interaction, "ok")
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
+        observe_arrival(interaction)
         await answer_lost_form(interaction)
 
     async def on_ready(self) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from collections import deque
 from typing import Any, Self
 
 import discord
@@ -30,13 +32,56 @@ LATE_GRACE_SECONDS = 0.5
 LATEST_DEFER_AGE_SECONDS = 2.5
 
 
+class ClockOffset:
+    """How far this host's clock runs ahead of Discord's (negative: behind).
+
+    An interaction's age is Discord's timestamp against our clock, so a host whose clock is
+    off by seconds (no NTP, a drifting VM) would defer too late, or take every interaction
+    for one past Discord's window. The youngest arrival of the last few minutes is our
+    estimate: some member's interaction reaches us within network time. Used only in the
+    safe direction: to defer sooner, and to skip fewer deferrals.
+    """
+
+    BUCKET_SECONDS = 60.0
+    BUCKETS = 10
+
+    def __init__(self) -> None:
+        self._minima: deque[tuple[int, float]] = deque(maxlen=self.BUCKETS)
+
+    def observe(self, arrival_age: float, now: float | None = None) -> None:
+        bucket = int((time.monotonic() if now is None else now) // self.BUCKET_SECONDS)
+        if self._minima and self._minima[-1][0] == bucket:
+            self._minima[-1] = (bucket, min(self._minima[-1][1], arrival_age))
+        else:
+            self._minima.append((bucket, arrival_age))
+
+    def seconds(self, now: float | None = None) -> float:
+        bucket = int((time.monotonic() if now is None else now) // self.BUCKET_SECONDS)
+        recent = [age for at, age in self._minima if at > bucket - self.BUCKETS]
+        return min(recent, default=0.0)
+
+
+CLOCK = ClockOffset()
+
+
+def age_of(interaction: discord.Interaction[Any]) -> float:
+    """Seconds since the member sent it, by this host's clock."""
+    return (discord.utils.utcnow() - interaction.created_at).total_seconds()
+
+
+def observe_arrival(interaction: discord.Interaction[Any]) -> None:
+    """Every interaction, as it arrives: the samples :class:`ClockOffset` learns from."""
+    CLOCK.observe(age_of(interaction))
+
+
 class TimelyAnswer:
     """``async with TimelyAnswer(interaction) as answer: ... await answer.send(...)``.
 
     Within the block a timer defers (ephemerally, "thinking…") once the interaction is
     :data:`DEFER_AT_AGE_SECONDS` old (unless it is past Discord's window already);
-    :meth:`send` answers directly if that has not happened, else as the deferred answer. An exception leaving the block finds the
-    interaction either unanswered or deferred, as the shared error path expects.
+    :meth:`send` answers directly if that has not happened, else as the deferred answer. An
+    exception leaving the block finds the interaction either unanswered or deferred, as the
+    shared error path expects.
     """
 
     def __init__(
@@ -54,6 +99,7 @@ class TimelyAnswer:
         self._timer: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Self:
+        observe_arrival(self.interaction)
         self._timer = asyncio.create_task(self._defer_in_time(), name="timely-defer")
         return self
 
@@ -67,16 +113,25 @@ class TimelyAnswer:
 
     @property
     def age(self) -> float:
-        return (discord.utils.utcnow() - self.interaction.created_at).total_seconds()
+        return age_of(self.interaction)
+
+    def _age_to_defer_by(self) -> float:
+        """The age, corrected for a clock behind Discord's (older, so we defer sooner)."""
+        return self.age - min(CLOCK.seconds(), 0.0)
+
+    def _past_the_window(self) -> bool:
+        """Whether Discord would refuse any answer now, corrected for a clock ahead of
+        Discord's (younger, so we never skip a deferral because our clock is fast)."""
+        return self.age - max(CLOCK.seconds(), 0.0) >= ANSWER_WINDOW_SECONDS
 
     async def _defer_in_time(self) -> None:
-        age = self.age
+        age = self._age_to_defer_by()
         defer_at = self.defer_at_age
         if age >= defer_at:
             defer_at = max(defer_at, min(age + LATE_GRACE_SECONDS, LATEST_DEFER_AGE_SECONDS))
         await asyncio.sleep(max(0.0, defer_at - age))
         async with self._lock:
-            if not self.interaction.response.is_done() and self.age < ANSWER_WINDOW_SECONDS:
+            if not self.interaction.response.is_done() and not self._past_the_window():
                 await self.interaction.response.defer(ephemeral=self.ephemeral, thinking=True)
 
     async def send(self, **kwargs: Any) -> None:

@@ -37,6 +37,15 @@ settings.register_profile("repeatable", derandomize=True, print_blob=True)
 settings.register_profile("explore", derandomize=False, print_blob=True, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
+
+@pytest.fixture(autouse=True)
+def fresh_clock_offset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no estimate of the host's clock error (bot/timely.py)."""
+    import bot.timely
+
+    monkeypatch.setattr(bot.timely, "CLOCK", bot.timely.ClockOffset())
+
+
 BACKENDS = ("sqlite", "postgresql")
 # .ci/run sets this: there, PostgreSQL tests must run, never skip.
 REQUIRE_POSTGRES = os.environ.get("RD_REQUIRE_POSTGRES") == "1"

@@ -17,6 +17,7 @@ import pytest
 
 from bot.client import RankingBot
 from bot.models import Debate, DebateSpec, ItemSpec, Tiers
+from bot.timely import ClockOffset
 from bot.voting import SaveLimit
 from tests.support.discord_fake import (
     ADMIN_ID,
@@ -104,7 +105,7 @@ async def test_vote_with_an_order_saves_it_and_shows_it_as_understood(
     driver: Driver, bot: RankingBot
 ) -> None:
     reply = await driver.slash("vote", order="iv > Rocky 2 = rocky three > Rocky – the classic")
-    assert reply.type == 4 and reply.ephemeral
+    assert reply.type == 5 and reply.ephemeral  # deferred (sent in 2018, by the fake's ids)
     text = reply.text
     assert "Saved. This is how I read your order:" in text
     assert "1. Rocky IV\n2. Rocky II = Rocky III\n4. Rocky" in text
@@ -705,25 +706,34 @@ async def test_a_quick_vote_is_answered_in_one_step(
     assert await stored(bot) == [["Rocky IV"], ["Rocky II"]]
 
 
+def sent_ago(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """The fake's next interactions were sent ``seconds`` ago (by this host's clock)."""
+    import tests.support.discord_fake as fake
+
+    def snowflake() -> int:
+        sent = discord.utils.utcnow() - datetime.timedelta(seconds=seconds)
+        return discord.utils.time_snowflake(sent) + next(fake._snowflakes) % 4096
+
+    monkeypatch.setattr(fake, "snowflake", snowflake)
+
+
+def slow_votes(monkeypatch: pytest.MonkeyPatch, bot: RankingBot, seconds: float) -> None:
+    submit = bot.voting.submit_replacing
+
+    async def slow_submit(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(seconds)
+        return await submit(*args, **kwargs)
+
+    monkeypatch.setattr(bot.voting, "submit_replacing", slow_submit)
+
+
 async def test_a_vote_reaching_a_bot_behind_gets_a_moment_before_the_deferral(
     driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Sent 2 s ago (the bot was behind a burst): past the usual 1.5 s, but its answer,
     ready a moment later, still goes in one step, well within Discord's 3 s."""
-    import tests.support.discord_fake as fake
-
-    def two_seconds_ago() -> int:
-        sent = discord.utils.utcnow() - datetime.timedelta(seconds=2)
-        return discord.utils.time_snowflake(sent) + next(fake._snowflakes) % 4096
-
-    monkeypatch.setattr(fake, "snowflake", two_seconds_ago)
-    submit = bot.voting.submit_replacing
-
-    async def slow_submit(*args: Any, **kwargs: Any) -> Any:
-        await asyncio.sleep(0.1)
-        return await submit(*args, **kwargs)
-
-    monkeypatch.setattr(bot.voting, "submit_replacing", slow_submit)
+    sent_ago(monkeypatch, 2)
+    slow_votes(monkeypatch, bot, 0.1)
     reply = await driver.slash("vote", order="IV > II")
     assert reply.type == 4 and reply.ephemeral
     assert "Saved. This is how I read your order:" in reply.text
@@ -732,18 +742,43 @@ async def test_a_vote_reaching_a_bot_behind_gets_a_moment_before_the_deferral(
 async def test_a_vote_past_discords_window_is_not_deferred_in_vain(
     driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The fake's interactions date from 2018: Discord would refuse a deferral as it refuses
-    the answer, so the bot behind a burst sends only the answer."""
-    submit = bot.voting.submit_replacing
-
-    async def slow_submit(*args: Any, **kwargs: Any) -> Any:
-        await asyncio.sleep(0.1)
-        return await submit(*args, **kwargs)
-
-    monkeypatch.setattr(bot.voting, "submit_replacing", slow_submit)
+    """Once members' interactions have been seen arriving fresh, one that arrives 4 s old
+    (behind a burst) would be refused by Discord however answered: no deferral first."""
+    sent_ago(monkeypatch, 0)
+    await driver.slash("myvote")
+    sent_ago(monkeypatch, 4)
+    slow_votes(monkeypatch, bot, 0.1)
     reply = await driver.slash("vote", order="IV > II")
     assert reply.type == 4 and reply.ephemeral
     assert "Saved. This is how I read your order:" in reply.text
+
+
+async def test_a_host_clock_running_ahead_still_defers_a_slow_answer(
+    driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host clock 10 s fast makes every interaction look 10 s old: taken for a clock
+    error, not for a missed window, so the slow answer is still deferred in time."""
+    sent_ago(monkeypatch, 10)
+    await driver.slash("myvote")
+    slow_votes(monkeypatch, bot, 0.3)
+    monkeypatch.setattr("bot.timely.DEFER_AT_AGE_SECONDS", 0.05)
+    reply = await driver.slash("vote", order="IV > II")
+    assert reply.type == 5 and reply.ephemeral
+    assert "Saved. This is how I read your order:" in reply.text
+
+
+def test_the_clock_offset_is_the_youngest_recent_arrival() -> None:
+    clock = ClockOffset()
+    assert clock.seconds(now=0) == 0.0  # nothing seen: trust the clock
+    clock.observe(2.4, now=10)
+    clock.observe(0.3, now=20)
+    clock.observe(1.9, now=70)
+    assert clock.seconds(now=80) == pytest.approx(0.3)
+    clock.observe(-1.5, now=130)  # a clock behind Discord's
+    assert clock.seconds(now=140) == pytest.approx(-1.5)
+    # Minutes later only the recent arrivals count.
+    assert clock.seconds(now=10 * 60 + 75) == pytest.approx(-1.5)
+    assert clock.seconds(now=10 * 60 + 200) == 0.0
 
 
 async def test_a_slow_vote_is_deferred_in_time_then_answered(
