@@ -134,7 +134,7 @@ async def test_hidden_results_show_counts_until_the_reveal_which_scores_predicti
     for part in ("3 voters", "Hottest disagreements", "The server vs the author", "guessed"):
         assert part in reveal.text, (part, reveal.text)
     assert len(reveal.attachments) == 1, "the reveal carries the chart"
-    scores = re.findall(r"(=?\d)\. <@(\d+)> — (\d+)% of pairs", reveal.text)
+    scores = re.findall(r"(=?\d)\. <@(\d+)> — (\d+)% of match-ups", reveal.text)
     assert {s[1] for s in scores} == {str(members[0].id), str(members[4].id)}, reveal.text
     assert scores[0][0] == "1" and int(scores[0][2]) >= int(scores[1][2])
 
