@@ -65,9 +65,8 @@ async def open_builder(
     """
     bot = interaction.client
     guild_id = guild_of(interaction)
-    await ensure_may_vote(interaction, debate)
+    await ensure_may_vote(interaction, debate, prediction=prediction)
     if prediction:
-        await bot.predictions.ensure_open(guild_id, debate)
         guess = await bot.predictions.current(guild_id, debate, interaction.user.id)
         builder = BallotBuilder(
             debate, interaction.user.id, tiers=guess.tiers if guess else (), prediction=True
@@ -75,7 +74,6 @@ async def open_builder(
         if guess is not None:
             builder.notice = "This is your saved prediction: change it and Save."
     else:
-        await bot.voting.ensure_open(guild_id, debate)
         current = await bot.voting.current(guild_id, debate, interaction.user.id)
         builder = BallotBuilder(
             debate,
@@ -258,6 +256,7 @@ class BuilderView(OwnedView):
 
     async def _on_save(self, interaction: discord.Interaction[RankingBot]) -> None:
         builder = self.builder
+        await ensure_may_vote(interaction, builder.debate, prediction=builder.prediction)
         tiers = builder.tiers_to_save()
         if builder.prediction:
             replaced = await self.bot.predictions.submit(
@@ -360,6 +359,8 @@ class PasteModal(BaseModal):
             self.add_item(self.why)
 
     async def on_submit(self, interaction: discord.Interaction[RankingBot]) -> None:  # type: ignore[override]
+        builder = self.view.builder
+        await ensure_may_vote(interaction, builder.debate, prediction=builder.prediction)
         text = "\n".join(box.value for box in self.lists if box.value)
         try:
             pasted = await read_pasted(
