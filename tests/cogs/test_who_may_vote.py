@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.client import RankingBot
-from bot.models import Debate
+from bot.models import ANYONE, Debate
 from tests.support.discord_fake import GUILD_ID, MEMBER_ID, Driver, Reply
 from tests.support.discord_model import walk_components
 
@@ -149,3 +149,29 @@ async def test_a_debate_closed_meanwhile_refuses_every_open_message(
         assert refused(reply, CLOSED_LINE), reply.text
     assert await bot.ballot_store.current(GUILD_ID, debate.id, MEMBER_ID) is None
     assert await bot.duels.sessions.find(GUILD_ID, debate.id, MEMBER_ID) is None
+
+
+async def test_settings_and_debate_rules_read_the_voter_options_alike(
+    driver: Driver, bot: RankingBot
+) -> None:
+    found = await bot.directory.current(GUILD_ID)
+    everyone = GUILD_ID  # @everyone's role id is the server's id
+    await driver.slash("settings", admin=True, voter_role=VOTERS, min_member_days=7)
+    settings = await bot.server_settings.get(GUILD_ID)
+    assert (settings.voter_role_id, settings.min_member_days) == (VOTERS, 7)
+    assert refused(await driver.slash("vote", order="IV > II"), ROLE_LINE)
+
+    # @everyone for one debate: anyone may vote on it, whatever the server asks.
+    rules = await driver.slash("debate rules", admin=True, voter_role=everyone, min_days=0)
+    assert "Who may vote: every member" in rules.text
+    own = await bot.debate_rules.own(GUILD_ID, found)
+    assert (own.voter_role_id, own.min_member_days) == (ANYONE, 0)
+    assert "Saved" in (await driver.slash("vote", order="IV > II")).text
+
+    followed = await driver.slash("debate rules", admin=True, follow_server=True)
+    assert "(as the server)" in followed.text
+    assert refused(await driver.slash("vote", order="II > IV"), ROLE_LINE)
+    # @everyone for the server: no voter role at all.
+    await driver.slash("settings", admin=True, voter_role=everyone, min_member_days=0)
+    assert (await bot.server_settings.get(GUILD_ID)).voter_role_id is None
+    assert "Saved" in (await driver.slash("vote", order="II > IV")).text
