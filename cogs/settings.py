@@ -13,7 +13,13 @@ from bot.factions import server_rules
 from bot.permissions import NotAdmin, admin_only
 from bot.ranking import METHODS
 from bot.render.admin import settings_embed
-from cogs.debates.rules import MAX_MEMBER_DAYS, RESULTS_CHOICES
+from cogs.debates.rules import (
+    MAX_MEMBER_DAYS,
+    MIN_DAYS_HELP,
+    RESULTS_CHOICES,
+    VOTER_ROLE_HELP,
+    rule_changes,
+)
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -40,8 +46,8 @@ class ServerSettings(commands.Cog):
         default_method="The voting method /consensus uses unless told another",
         admin_role="A role that may run admin commands, besides Manage Server; @everyone: none",
         results="live: results show while voting is open; after-close: hidden until it closes",
-        voter_role="Only members with this role may vote; @everyone: anyone (default)",
-        min_member_days="Members may vote this many days after joining (default 0: at once)",
+        voter_role=f"{VOTER_ROLE_HELP} (default)",
+        min_member_days=MIN_DAYS_HELP,
         faction_min_voters="/factions looks for factions from this many voters (0: bot default)",
         faction_min_size="Each faction has at least this many members (0: bot default)",
     )
@@ -84,12 +90,7 @@ class ServerSettings(commands.Cog):
             changes["default_method"] = default_method.value
         if admin_role is not None:
             changes["admin_role_id"] = self._admin_role_id(interaction, admin_role)
-        if results is not None:
-            changes["results"] = results.value
-        if voter_role is not None:
-            changes["voter_role_id"] = None if voter_role.is_default() else voter_role.id
-        if min_member_days is not None:
-            changes["min_member_days"] = max(0, min(MAX_MEMBER_DAYS, min_member_days))
+        changes |= rule_changes(results, voter_role, min_member_days, everyone=None)
         if faction_min_voters is not None or faction_min_size is not None:
             changes |= await self._faction_thresholds(
                 interaction.guild_id, faction_min_voters, faction_min_size

@@ -36,7 +36,7 @@ METHODS: Mapping[str, MethodInfo] = {
         MethodInfo(
             "schulze",
             "Schulze",
-            "Every pair goes head to head; when wins run in circles, the side with the stronger "
+            "Every match-up goes head to head; when wins run in circles, the side with the stronger "
             "chain of wins comes first, and chains of equal strength make a tie.",
         ),
         MethodInfo(
@@ -53,7 +53,7 @@ METHODS: Mapping[str, MethodInfo] = {
         MethodInfo(
             "kemeny",
             "Kemeny–Young",
-            "The order that agrees with the most members on the most pairs "
+            "The order that agrees with the most members on the most match-ups "
             f"(exact; up to {KEMENY_MAX_ITEMS} items).",
         ),
         MethodInfo(

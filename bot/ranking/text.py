@@ -56,11 +56,12 @@ def describe_cycle(cycle: Cycle[K], names: Names) -> str:
 def describe_agreement(
     agreement: Agreement, whom: str = "the consensus", subject: str = "you"
 ) -> str:
-    """ "you agree with the author on 11 of 15 pairs"."""
+    """ "you agree with the author on 11 of 15 match-ups" (members' word, as in bot.render.words)."""
     verb = "agree" if subject.lower() in {"you", "we", "they"} else "agrees"
     if not agreement.compared:
-        return f"{subject} and {whom} share no ordered pair to compare"
-    return f"{subject} {verb} with {whom} on {agreement.agreed} of {agreement.compared} pairs"
+        return f"{subject} and {whom} share no match-up to compare"
+    what = "match-up" if agreement.compared == 1 else "match-ups"
+    return f"{subject} {verb} with {whom} on {agreement.agreed} of {agreement.compared} {what}"
 
 
 def describe_contest(contest: Contest[K], names: Names) -> str:

@@ -19,6 +19,7 @@ from bot.ranking import Agreement, BallotComparison, Split
 from bot.render.paging import paginate_lines
 from bot.render.results import plural
 from bot.render.text import EMBED_TITLE, FIELD_VALUE, clip, safe
+from bot.render.words import MATCH_UP_MEANING, every_match_up, match_ups
 
 COLOUR = discord.Colour.from_rgb(200, 30, 45)
 SHARE_COLOUR = discord.Colour.from_rgb(60, 120, 200)
@@ -153,17 +154,12 @@ def _ballot_file(debate: Debate, tiers: Tiers, reason: str | None) -> discord.Fi
     return discord.File(io.BytesIO(data), filename="ballot.txt")
 
 
-def match_ups(items: int) -> int:
-    """Every item against every other: the same total for every member."""
-    return items * (items - 1) // 2
-
-
 def sides_sentence(result: Agreement, items: int, whom: str) -> str:
     """ "Of the 15 match-ups …, you side with the author on 12 and against on 2; 1 is open."."""
-    total = match_ups(items)
+    total = every_match_up(items)
     open_ = total - result.compared
     text = (
-        f"Of the {total:,} match-ups (every item against every other), you side with {whom} "
+        f"Of the {match_ups(total)} ({MATCH_UP_MEANING}), you side with {whom} "
         f"on {result.agreed:,} and against on {result.disagreed:,}"
     )
     if open_:

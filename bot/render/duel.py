@@ -9,6 +9,7 @@ from bot.models import Debate
 from bot.ranking.duel import Bounds, Unit
 from bot.render.ballot import tier_lines
 from bot.render.text import EMBED_DESCRIPTION, EMBED_TITLE, clip, safe
+from bot.render.words import MATCH_UP
 
 COLOUR = discord.Colour.from_rgb(230, 150, 20)
 # An author's reason is shown under an item only when it is short enough to read on a
@@ -38,8 +39,8 @@ def offer_embed(offer: DuelOffer, *, refining: bool) -> discord.Embed:
     lines = [
         f"**{safe(debate.question)}**",
         "",
-        "Answer “this or that?” one pair at a time (**Same** when you can't split them). "
-        "Your answers settle your ranking from the top down, so you can stop whenever you "
+        f"Answer “this or that?” one {MATCH_UP} at a time (**Same** when you can't split "
+        "them). Your answers settle your ranking from the top down, so you can stop whenever you "
         "like: **Save what I have** keeps the places already settled, nothing more.",
         "",
     ]

@@ -15,6 +15,7 @@ from bot.models import Debate
 from bot.ranking import METHODS, Agreement, Faction, Factions
 from bot.render.results import Names, item_names, plural
 from bot.render.text import EMBED_TITLE, FIELD_VALUE, clip, safe
+from bot.render.words import MATCH_UP, match_ups
 
 COLOUR = discord.Colour.from_rgb(120, 70, 200)
 TOP_ITEMS = 5  # of each faction's own ranking, in the embed
@@ -136,12 +137,12 @@ def member_lines(
     for faction, agreement in zip(result.factions, closeness, strict=True):
         whose = f"Faction {faction.letter}'s" + (" majority" if not parts else "")
         if agreement.share is None:
-            parts.append(f"{whose} in none (no match-up you both call)")
+            parts.append(f"{whose} in none (no {MATCH_UP} you both call)")
             continue
-        of = "of the " if not parts else "of "
-        what = " match-ups you both call" if not parts else ""
+        # The first names what is counted; the rest follow it: "in 9 of 10".
+        of = f"the {match_ups(agreement.compared)} you both call" if not parts else None
         parts.append(
-            f"{whose} in {agreement.agreed:,} {of}{agreement.compared:,}{what} "
+            f"{whose} in {agreement.agreed:,} of {of or f'{agreement.compared:,}'} "
             f"({agreement.share:.0%})"
         )
     where = (

@@ -22,6 +22,7 @@ from bot.render.results import (
     unranked_tail,
 )
 from bot.render.text import EMBED_TITLE, clip, safe
+from bot.render.words import MATCH_UPS, of_match_ups
 
 # Member boards show at most this many members in all: beyond a few pages, nobody reads on.
 MEMBER_BOARD_LIMIT = 200
@@ -144,13 +145,13 @@ def member_board_pages(
         ]
     shown = whisperers[:MEMBER_BOARD_LIMIT]
     lines = [
-        f"`{n:>3}.` <@{member}> — **{share:.0%}** with the server ({agreed} of {compared} pairs)"
+        f"`{n:>3}.` <@{member}> — **{share:.0%}** with the server ({of_match_ups(agreed, compared)})"
         + _author_part(members, member)
         for n, (member, share, agreed, compared) in enumerate(shown, start=1)
     ]
     header = (
-        "**Crowd whisperers** — whose ranking is closest to the server's: the share of pairs "
-        "they order as the consensus does."
+        "**Crowd whisperers** — whose ranking is closest to the server's: the share of "
+        f"{MATCH_UPS} they call as the consensus does."
     )
     note = provisional_note(summary.voters, min_voters)
     if note:
@@ -210,7 +211,8 @@ def _side_fields(members: MemberAgreements[int]) -> list[tuple[str, str]]:
                 (
                     "✍️ Closest to the author",
                     "\n".join(
-                        f"<@{m}> — **{s:.0%}** ({a} of {c} pairs)" for m, s, a, c in allies[:count]
+                        f"<@{m}> — **{s:.0%}** ({of_match_ups(a, c)})"
+                        for m, s, a, c in allies[:count]
                     ),
                 )
             )
@@ -220,7 +222,7 @@ def _side_fields(members: MemberAgreements[int]) -> list[tuple[str, str]]:
             (
                 "🙃 Contrarians — furthest from the server",
                 "\n".join(
-                    f"<@{m}> — **{a.share:.0%}** ({a.agreed} of {a.compared} pairs)"
+                    f"<@{m}> — **{a.share:.0%}** ({of_match_ups(a.agreed, a.compared)})"
                     for m, a in contrarians
                     if a.share is not None
                 ),

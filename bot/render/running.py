@@ -14,6 +14,7 @@ from bot.ranking.predictions import PredictionScore
 from bot.render.debate import COLOUR
 from bot.render.paging import paginate_lines
 from bot.render.text import EMBED_DESCRIPTION, EMBED_TITLE, MESSAGE_CONTENT, clip, safe
+from bot.render.words import MATCH_UPS
 
 PREDICTIONS_SHOWN = 10
 # Discord lets a message ping at most 100 users it names in allowed_mentions; a mention is
@@ -47,7 +48,7 @@ def prediction_lines(scores: Sequence[PredictionScore[int]], *, hide_members: bo
     for score in scores:
         who = f"<@{score.member}>" if not hide_members else "a member"
         lines.append(
-            f"{_place(score, scores)} {who} — {score.share:.0%} of pairs right "
+            f"{_place(score, scores)} {who} — {score.share:.0%} of {MATCH_UPS} right "
             f"({score.agreement.agreed:,}/{score.agreement.compared:,})"
         )
     return lines
@@ -84,7 +85,7 @@ def prediction_board_pages(
             title=title + (f" ({n}/{len(pages)})" if len(pages) > 1 else ""),
             description=body,
             colour=COLOUR,
-        ).set_footer(text="Each guess scored by the pairs of items it orders like the consensus")
+        ).set_footer(text=f"Each guess scored by the {MATCH_UPS} it calls like the consensus")
         for n, body in enumerate(pages, start=1)
     ]
 

@@ -34,6 +34,7 @@ from bot.render.results import (
     provisional_note,
 )
 from bot.render.text import EMBED_TITLE, FIELD_VALUE, clip, safe
+from bot.render.words import MATCH_UP, match_ups
 
 HOT_COLOUR = discord.Colour.from_rgb(235, 110, 20)
 QUOTE_LIMIT = 220  # characters of one quoted reason
@@ -134,21 +135,21 @@ def author_text(
         # Every pair the server decides goes the author's way: no "almost" about it.
         if not tied:
             return "The server's order is exactly the author's."
-        rest = "the one remaining pair" if tied == 1 else f"the other {tied:,} pairs"
+        rest = f"the one remaining {MATCH_UP}" if tied == 1 else f"the other {match_ups(tied)}"
         overall = (
-            f"The server orders every pair it decides ({agreement.compared:,}) as the author "
+            f"The server calls every {MATCH_UP} it decides ({agreement.compared:,}) as the author "
             f"does, and ties {rest}."
         )
         return "\n".join([*lines, overall])
     overall = (
         f"Overall the server agrees with the author on {agreement.agreed} of "
-        f"{plural(agreement.compared, 'pair')} ({percent(agreement)}): "
+        f"{match_ups(agreement.compared)} ({percent(agreement)}): "
         f"{agreement_words(agreement.share)}."
     )
     if tied == 1 and agreement.compared:
-        overall += " The server ties the one remaining pair."
+        overall += f" The server ties the one remaining {MATCH_UP}."
     elif tied > 1 and agreement.compared:
-        overall += f" The server ties the other {tied:,} pairs."
+        overall += f" The server ties the other {match_ups(tied)}."
     if not lines:
         return overall
     return "\n".join([*lines, overall])
@@ -170,7 +171,7 @@ def rivals_text(summary: DisagreementSummary[int, int]) -> str | None:
 def _pair_words(pair: MemberPair[int]) -> str:
     return (
         f"<@{pair.first}> and <@{pair.second}> agree on {pair.agreement.agreed} of "
-        f"{plural(pair.agreement.compared, 'pair')} ({percent(pair.agreement)}) "
+        f"{match_ups(pair.agreement.compared)} ({percent(pair.agreement)}) "
         f"of the {pair.common_items} items both ranked"
     )
 
@@ -338,7 +339,7 @@ def hottest_embed(
     _field(
         embed,
         "🔥 Closest head-to-head contests",
-        "\n".join(contests) or "No splits yet: every pair so far was decided unanimously.",
+        "\n".join(contests) or f"No splits yet: every {MATCH_UP} so far was decided unanimously.",
     )
     _field(embed, "🎭 Most polarizing", polarizing_text(summary.polarizing, names))
     _field(embed, "✍️ The server vs the author", author_text(summary.author, names))

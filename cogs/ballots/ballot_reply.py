@@ -18,6 +18,7 @@ from bot.errors import UserError
 from bot.render.ballot import ballot_pages, saved_at_text, shared_ballot
 from bot.render.results import plural
 from bot.render.tiers import TIERLIST_NAME, ballot_tierlist
+from bot.render.words import MATCH_UPS
 from bot.ui import (
     BaseView,
     DynamicButton,
@@ -104,7 +105,7 @@ async def prediction_message(
         heading=f"Your prediction: {debate.title}",
         intro=(
             f"{headline} Your guess of the server's final order is scored when {when}: "
-            "the more pairs of items it orders like the consensus, the better."
+            f"the more {MATCH_UPS} it calls like the consensus, the better."
         ),
         footer="/predict again to change it until voting closes",
     )

@@ -65,9 +65,8 @@ async def open_builder(
     """
     bot = interaction.client
     guild_id = guild_of(interaction)
-    await ensure_may_vote(interaction, debate)
+    await ensure_may_vote(interaction, debate, prediction=prediction)
     if prediction:
-        await bot.predictions.ensure_open(guild_id, debate)
         guess = await bot.predictions.current(guild_id, debate, interaction.user.id)
         builder = BallotBuilder(
             debate, interaction.user.id, tiers=guess.tiers if guess else (), prediction=True
@@ -75,7 +74,6 @@ async def open_builder(
         if guess is not None:
             builder.notice = "This is your saved prediction: change it and Save."
     else:
-        await bot.voting.ensure_open(guild_id, debate)
         current = await bot.voting.current(guild_id, debate, interaction.user.id)
         builder = BallotBuilder(
             debate,
@@ -136,11 +134,15 @@ class BuilderView(OwnedView):
         self.menu = _Menu(
             self._on_pick, custom_id=self._custom_id("pick"), row=0, min_values=1, max_values=1
         )
-        self.previous_button = self._button("prev", "◀", self._on_previous, row=1)
-        self.next_button = self._button("next", "▶", self._on_next, row=1)
-        self.undo_button = self._button("undo", "Undo", self._on_undo, row=2)
-        self.tie_button = self._button("tie", "Tie with previous", self._on_tie, row=2)
-        self.clear_button = self._button("clear", "Clear", self._on_clear, row=2)
+        self.previous_button = self._button(
+            "prev", "◀", self._redrawn(builder.previous_page), row=1
+        )
+        self.next_button = self._button("next", "▶", self._redrawn(builder.next_page), row=1)
+        self.undo_button = self._button("undo", "Undo", self._redrawn(builder.undo), row=2)
+        self.tie_button = self._button(
+            "tie", "Tie with previous", self._redrawn(builder.tie_with_previous), row=2
+        )
+        self.clear_button = self._button("clear", "Clear", self._redrawn(builder.clear), row=2)
         self.paste_button = self._button("paste", "Paste…", self._on_paste, row=3, emoji="📋")
         self.duel_button = self._button("duel", "Duel", self._on_duel, row=3, emoji="⚔️")
         self.save_button = self._button(
@@ -227,73 +229,64 @@ class BuilderView(OwnedView):
     def _forget(self) -> None:
         BuilderView.live.pop(self.nonce, None)
 
+    def _close(self, *, saved: bool) -> None:
+        """Done (saved, cancelled, or turned into a duel): no timeout will edit the message."""
+        if saved:
+            self.builder.mark_saved()
+        else:
+            self.builder.cancel()
+        self.stop()
+        self._forget()
+
     # -- clicks ----------------------------------------------------------------------------
 
     async def _on_pick(self, interaction: discord.Interaction[RankingBot]) -> None:
         self.builder.pick(int(self.menu.values[0]))
         await self.redraw(interaction)
 
-    async def _on_previous(self, interaction: discord.Interaction[RankingBot]) -> None:
-        self.builder.previous_page()
-        await self.redraw(interaction)
+    def _redrawn(self, step: Callable[[], object]) -> Handler:
+        """A click that takes one step in the builder, then shows it again."""
 
-    async def _on_next(self, interaction: discord.Interaction[RankingBot]) -> None:
-        self.builder.next_page()
-        await self.redraw(interaction)
+        async def handle(interaction: discord.Interaction[RankingBot]) -> None:
+            step()
+            await self.redraw(interaction)
 
-    async def _on_undo(self, interaction: discord.Interaction[RankingBot]) -> None:
-        self.builder.undo()
-        await self.redraw(interaction)
-
-    async def _on_tie(self, interaction: discord.Interaction[RankingBot]) -> None:
-        self.builder.tie_with_previous()
-        await self.redraw(interaction)
-
-    async def _on_clear(self, interaction: discord.Interaction[RankingBot]) -> None:
-        self.builder.clear()
-        await self.redraw(interaction)
+        return handle
 
     async def _on_paste(self, interaction: discord.Interaction[RankingBot]) -> None:
         await open_form(interaction, PasteModal(self))
 
     async def _on_save(self, interaction: discord.Interaction[RankingBot]) -> None:
         builder = self.builder
+        await ensure_may_vote(interaction, builder.debate, prediction=builder.prediction)
         tiers = builder.tiers_to_save()
+        view: discord.ui.View | None = None
         if builder.prediction:
             replaced = await self.bot.predictions.submit(
                 self.guild_id, builder.debate, builder.owner_id, tiers
             )
-            builder.mark_saved()
-            self.stop()
-            self._forget()
+            self._close(saved=True)
             embed = await prediction_message(
                 self.bot, self.guild_id, builder.debate, tiers, replaced=replaced
             )
-            await interaction.response.edit_message(embed=embed, view=None)
-            return
-        ballot = await self.bot.voting.submit(
-            self.guild_id, builder.debate, builder.owner_id, tiers, builder.reason
-        )
-        builder.mark_saved()
-        self.stop()
-        self._forget()
-        embed, view = await ballot_message(
-            self.bot, self.guild_id, builder.debate, ballot, headline="Saved."
-        )
+        else:
+            ballot = await self.bot.voting.submit(
+                self.guild_id, builder.debate, builder.owner_id, tiers, builder.reason
+            )
+            self._close(saved=True)
+            embed, view = await ballot_message(
+                self.bot, self.guild_id, builder.debate, ballot, headline="Saved."
+            )
         await interaction.response.edit_message(embed=embed, view=view)
 
     async def _on_duel(self, interaction: discord.Interaction[RankingBot]) -> None:
         await open_duel(interaction, self.builder.debate)
         # The duel took this message over: close the builder without saving, so its timeout
         # can't later overwrite the duel with "this builder closed".
-        self.builder.cancel()
-        self.stop()
-        self._forget()
+        self._close(saved=False)
 
     async def _on_cancel(self, interaction: discord.Interaction[RankingBot]) -> None:
-        self.builder.cancel()
-        self.stop()
-        self._forget()
+        self._close(saved=False)
         embed = builder_closed_embed(
             self.builder, "Cancelled. Nothing was saved; any ballot you saved before still counts."
         )
@@ -360,6 +353,8 @@ class PasteModal(BaseModal):
             self.add_item(self.why)
 
     async def on_submit(self, interaction: discord.Interaction[RankingBot]) -> None:  # type: ignore[override]
+        builder = self.view.builder
+        await ensure_may_vote(interaction, builder.debate, prediction=builder.prediction)
         text = "\n".join(box.value for box in self.lists if box.value)
         try:
             pasted = await read_pasted(

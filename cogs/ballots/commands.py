@@ -59,7 +59,6 @@ class Ballots(commands.Cog):
         async with TimelyAnswer(interaction) as answer:
             found = debate or await self.bot.directory.current(guild_id)
             await ensure_may_vote(interaction, found)
-            await self.bot.voting.ensure_open(guild_id, found)
             typed = await typed_order(interaction, found, order)
             ballot, replaced = await self.bot.voting.submit_replacing(
                 guild_id, found, interaction.user.id, typed.tiers, why
@@ -94,8 +93,7 @@ class Ballots(commands.Cog):
         if order is None:
             await open_builder(interaction, found, prediction=True)
             return
-        await ensure_may_vote(interaction, found)
-        await self.bot.predictions.ensure_open(guild_id, found)
+        await ensure_may_vote(interaction, found, prediction=True)
         await interaction.response.defer(ephemeral=True, thinking=True)
         tiers = (await typed_order(interaction, found, order)).tiers
         replaced = await self.bot.predictions.submit(guild_id, found, interaction.user.id, tiers)

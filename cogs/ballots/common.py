@@ -58,14 +58,24 @@ async def faction_lines(
     return member_lines(standing.factions, standing.number, standing.closeness, names)
 
 
-async def ensure_may_vote(interaction: discord.Interaction[RankingBot], debate: Debate) -> None:
-    """One ephemeral line saying why and when, unless the member may vote on ``debate``.
+async def ensure_may_vote(
+    interaction: discord.Interaction[RankingBot], debate: Debate, *, prediction: bool = False
+) -> None:
+    """One ephemeral line saying why and when, unless the member may vote on ``debate`` now
+    (or, for a ``prediction``, guess its outcome): it is open, and they pass its voter rules.
 
-    From the interaction's own member data (role ids, join time): no privileged intent,
-    and nothing about the member is stored.
+    The one check before every way in (/vote, /predict, the builder and its Paste… and
+    Save, Vote, Edit, /duel, Duel and a duel's Start, Keep going and Save): a click on a
+    message shown earlier is checked again, since the debate may have closed or the
+    member's roles changed since. The rules are read from the interaction's own member data
+    (role ids, join time): no privileged intent, and nothing about the member is stored.
     """
-    user = interaction.user
-    await interaction.client.debate_rules.ensure_may_vote(
+    bot, user = interaction.client, interaction.user
+    if prediction:
+        await bot.predictions.ensure_open(guild_of(interaction), debate)
+    else:
+        await bot.voting.ensure_open(guild_of(interaction), debate)
+    await bot.debate_rules.ensure_may_vote(
         guild_of(interaction),
         debate,
         role_ids=member_role_ids(user),

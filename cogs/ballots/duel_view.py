@@ -172,6 +172,7 @@ class DuelStartButton(DynamicButton, spec=custom_ids.DUEL_START):
         bot = interaction.client
         guild_id = guild_of(interaction)
         debate = await bot.directory.by_id(guild_id, self.debate_id)
+        await ensure_may_vote(interaction, debate)
         outcome = await bot.duels.begin(
             guild_id,
             debate,
@@ -206,6 +207,7 @@ class DuelOfferButton(DynamicButton, spec=custom_ids.DUEL_OFFER):
         bot = interaction.client
         guild_id = guild_of(interaction)
         debate = await bot.directory.by_id(guild_id, self.debate_id)
+        await ensure_may_vote(interaction, debate)
         found = await bot.duels.open(guild_id, debate, interaction.user.id)
         if isinstance(found, DuelTurn):  # a duel started meanwhile, in another message
             await _show(interaction, *turn_message(found))
@@ -280,15 +282,16 @@ class DuelSessionButton(DynamicButton, spec=custom_ids.DUEL_SESSION):
     async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
         duels = interaction.client.duels
         guild_id, member_id = guild_of(interaction), interaction.user.id
-        if self.action == "save":
-            await show_outcome(interaction, await duels.save(guild_id, member_id, self.session_id))
-        elif self.action == "cancel":
+        if self.action == "cancel":  # always allowed: it saves nothing
             debate = await duels.cancel(guild_id, member_id, self.session_id)
             await interaction.response.edit_message(embed=cancelled_embed(debate), view=None)
+            return
+        turn = await duels.current(guild_id, member_id, self.session_id)
+        await ensure_may_vote(interaction, turn.debate)
+        if self.action == "save":
+            await show_outcome(interaction, await duels.save(guild_id, member_id, self.session_id))
         else:
-            await show_outcome(
-                interaction, await duels.current(guild_id, member_id, self.session_id)
-            )
+            await show_outcome(interaction, turn)
 
 
 DUEL_BUTTONS = (DuelStartButton, DuelOfferButton, DuelAnswerButton, DuelSessionButton)

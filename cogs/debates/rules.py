@@ -1,6 +1,8 @@
 """/debate rules: a debate's own rules in this server (admins): hidden results, who may vote.
 
 Each rule left unset follows the server's `/settings`; the answer shows the rules that apply.
+The options both commands share (results, voter role, days since joining) are read here, by
+:func:`rule_changes`, for both.
 """
 
 from __future__ import annotations
@@ -30,6 +32,32 @@ RULE_RESULTS = [
     *RESULTS_CHOICES,
     app_commands.Choice(name="as the server (/settings)", value="server"),
 ]
+VOTER_ROLE_HELP = "Only members with this role may vote; @everyone: anyone"
+MIN_DAYS_HELP = "Members may vote this many days after joining the server (0: at once)"
+
+
+def rule_changes(
+    results: app_commands.Choice[str] | None,
+    voter_role: discord.Role | None,
+    min_days: int | None,
+    *,
+    everyone: int | None,
+) -> dict[str, Any]:
+    """The rules given, as stored, for /settings and /debate rules alike.
+
+    @everyone is stored as ``everyone``: for the server, no role (None); for one debate,
+    ANYONE, which overrides a role the server asks for. Results "server" (only /debate rules
+    offers it) drops the debate's own choice.
+    """
+    changes: dict[str, Any] = {}
+    if results is not None:
+        changes["results"] = None if results.value == "server" else results.value
+    if voter_role is not None:
+        changes["voter_role_id"] = everyone if voter_role.is_default() else voter_role.id
+    if min_days is not None:
+        # Discord enforces the range in its client; a hand-made request is not so polite.
+        changes["min_member_days"] = max(0, min(MAX_MEMBER_DAYS, min_days))
+    return changes
 
 
 class RulesCommands(CogMixin):
@@ -40,8 +68,8 @@ class RulesCommands(CogMixin):
     )
     @app_commands.describe(
         results="live, after-close (hidden until voting closes), or as the server's /settings",
-        voter_role="Only members with this role may vote; @everyone: anyone, whatever /settings says",
-        min_days="Members may vote this many days after joining the server (0: at once)",
+        voter_role=f"{VOTER_ROLE_HELP}, whatever /settings says",
+        min_days=MIN_DAYS_HELP,
         follow_server="Drop this debate's own rules: it follows /settings again",
     )
     @app_commands.choices(results=RULE_RESULTS)
@@ -61,12 +89,7 @@ class RulesCommands(CogMixin):
         changes: dict[str, Any] = {}
         if follow_server:
             changes = {"results": None, "voter_role_id": None, "min_member_days": None}
-        if results is not None:
-            changes["results"] = None if results.value == "server" else results.value
-        if voter_role is not None:
-            changes["voter_role_id"] = ANYONE if voter_role.is_default() else voter_role.id
-        if min_days is not None:
-            changes["min_member_days"] = max(0, min(MAX_MEMBER_DAYS, min_days))
+        changes |= rule_changes(results, voter_role, min_days, everyone=ANYONE)
         if changes:
             await self.bot.debate_rules.update(interaction.guild_id, found, **changes)
         shown = await self.bot.debate_rules.results(interaction.guild_id, found)

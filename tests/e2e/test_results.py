@@ -265,7 +265,7 @@ async def test_hottest_shows_the_engines_contests_spread_author_rivals_and_quote
 
     # The server against the author, overall.
     author = compare_with_author(tally, result, ITEMS).agreement
-    assert f"agrees with the author on {author.agreed} of {author.compared} pairs" in field(
+    assert f"agrees with the author on {author.agreed} of {author.compared} match-ups" in field(
         hottest, "the author"
     )
 
@@ -280,7 +280,7 @@ async def test_hottest_shows_the_engines_contests_spread_author_rivals_and_quote
         text = next(t for t in rivals.split("\n") if line in t)
         first, second = mentioned(text)
         agreed, compared, common = pair_agreement(cast[first], cast[second])
-        assert f"agree on {agreed} of {compared} pairs" in text, text
+        assert f"agree on {agreed} of {compared} match-ups" in text, text
         assert f"of the {common} items both ranked" in text, text
         assert shares[frozenset((first, second))] == extreme(shares.values()), line
 
@@ -332,7 +332,7 @@ async def test_leaderboards_show_the_engines_places_firsts_averages_and_agreemen
     order = [tuple(tier) for tier in result.order]
     author = [(item,) for item in ITEMS]
     rows = re.findall(
-        r"<@(\d+)> — \*\*(\d+)%\*\* with the server \((\d+) of (\d+) pairs\)"
+        r"<@(\d+)> — \*\*(\d+)%\*\* with the server \((\d+) of (\d+) match-ups\)"
         r" · (\d+)% with the author",
         members.embeds[0]["description"],
     )

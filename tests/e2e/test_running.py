@@ -15,10 +15,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.ranking import MemberBallots, consensus
+from bot.ranking.predictions import score_predictions
 from bot.storage import Database, DebateRepository
 from bot.storage.reminders import ReminderRepository
 from tests.e2e.conftest import StartBot
 from tests.e2e.emulator import Channel, DiscordEmulator, Guild, Member, Message
+from tests.e2e.reading import display_lines
+from tests.e2e.test_results import typed_tiers
+from tests.support.rocky import BALBOA, II, III, IV, ROCKY_I, ROCKY_TITLES
 
 pytestmark = pytest.mark.e2e
 
@@ -134,7 +139,7 @@ async def test_hidden_results_show_counts_until_the_reveal_which_scores_predicti
     for part in ("3 voters", "Hottest disagreements", "The server vs the author", "guessed"):
         assert part in reveal.text, (part, reveal.text)
     assert len(reveal.attachments) == 1, "the reveal carries the chart"
-    scores = re.findall(r"(=?\d)\. <@(\d+)> — (\d+)% of pairs", reveal.text)
+    scores = re.findall(r"(=?\d)\. <@(\d+)> — (\d+)% of match-ups", reveal.text)
     assert {s[1] for s in scores} == {str(members[0].id), str(members[4].id)}, reveal.text
     assert scores[0][0] == "1" and int(scores[0][2]) >= int(scores[1][2])
 
@@ -142,6 +147,56 @@ async def test_hidden_results_show_counts_until_the_reveal_which_scores_predicti
     assert board.ephemeral and "Predictions" in board.text and f"<@{members[4].id}>" in board.text
     shown = await answer(emulator, "consensus", member=members[5])
     assert "Rocky IV" in shown.text and "Preview" not in shown.note
+
+
+# A reader's comment pasted as a guess: numbers, a remark after a dash, a short name.
+PASTED_GUESS = "1. Rocky IV – the snow, obviously\n2. Rocky II\n3. Rocky III\n4. Rocky\n5. Balboa"
+TYPED_GUESS = "V > Balboa > Rocky > III > II > IV"
+
+
+async def test_a_pasted_and_a_typed_prediction_are_scored_at_the_reveal_as_the_engine_does(
+    emulator: DiscordEmulator, dev_guild: Guild, start_bot: StartBot
+) -> None:
+    bot = await start_bot()
+    members = dev_guild.plain_members
+    paster, typist = members[3], members[4]
+    await open_hidden(emulator, dev_guild, "1w")
+    for member, order in zip(members, ORDERS, strict=False):
+        assert "Saved" in (await vote(emulator, member, order)).text
+
+    builder = await answer(emulator, "predict", member=paster)
+    assert builder.ephemeral and "Your prediction" in builder.text, builder.text
+    opened = await emulator.click(builder, label="Paste…", member=paster)
+    pasted = await (await emulator.submit_modal(opened, {"list0": PASTED_GUESS})).message()
+    assert "Pasted 5 items" in pasted.text, pasted.text
+    saved = await (await emulator.click(pasted, label="Save", member=paster)).message()
+    assert "Saved your prediction" in saved.text and "match-ups" in saved.text, saved.text
+    typed = await answer(emulator, "predict", {"order": TYPED_GUESS}, member=typist)
+    assert typed.ephemeral and "Saved your prediction" in typed.text
+    assert await bot.stop() == 0
+
+    await move_into_past(bot.database_path, dev_guild, deadline=True, reminder=False)
+    await bot.start()
+    reveal = await emulator.wait_for_message(is_reveal, channel=dev_guild.general)
+
+    # The engine's scores, run here on the same ballots and guesses (by item name).
+    ballots = {m.id: typed_tiers(order) for m, order in zip(members, ORDERS, strict=False)}
+    final = consensus(MemberBallots(ROCKY_TITLES, ballots).tally)
+    guesses = {
+        paster.id: [(IV,), (II,), (III,), (ROCKY_I,), (BALBOA,)],
+        typist.id: typed_tiers(TYPED_GUESS),
+    }
+    scores = score_predictions(guesses, final.order, ROCKY_TITLES)
+    assert [s.member for s in scores] == [paster.id, typist.id]
+    expected = [
+        f"{s.place}. <@{s.member}> — {s.share:.0%} of match-ups right "
+        f"({s.agreement.agreed}/{s.agreement.compared})"
+        for s in scores
+    ]
+    assert "🔮 Who guessed the server best" in reveal.text
+    assert [line for line in display_lines(reveal) if "of match-ups right" in line] == expected
+    board = await answer(emulator, "leaderboard", {"board": "predictions"}, member=members[5])
+    assert [line for line in display_lines(board) if "of match-ups right" in line] == expected
 
 
 async def test_predictions_are_for_hidden_results_only(

@@ -67,17 +67,17 @@ def test_a_bigger_tangle_names_the_items_outside_the_example_cycle() -> None:
 
 def test_agreement_in_words() -> None:
     assert describe_agreement(Agreement(11, 15), "the author") == (
-        "you agree with the author on 11 of 15 pairs"
+        "you agree with the author on 11 of 15 match-ups"
     )
     assert describe_agreement(Agreement(3, 4), "the consensus", "the server") == (
-        "the server agrees with the consensus on 3 of 4 pairs"
+        "the server agrees with the consensus on 3 of 4 match-ups"
     )
     assert describe_agreement(Agreement(0, 0), "the author") == (
-        "you and the author share no ordered pair to compare"
+        "you and the author share no match-up to compare"
     )
     pair = MemberPair("ann", "bob", Agreement(2, 3), 3)
     assert describe_member_pair(pair, {"ann": "Ann"}) == (
-        "Ann agrees with bob on 2 of 3 pairs of the 3 items both ranked"
+        "Ann agrees with bob on 2 of 3 match-ups of the 3 items both ranked"
     )
 
 
@@ -106,6 +106,6 @@ def test_contest_and_author_in_words() -> None:
         "Rocky IV vs Rocky II: 3–2 among the 5 who ordered them"
     )
     assert describe_author(summary.author) == (
-        "the server agrees with the author on 0 of 1 pairs (Kendall tau -1.00)"
+        "the server agrees with the author on 0 of 1 match-up (Kendall tau -1.00)"
     )
     assert head_to_head(tally, 2, 4) == Matchup(2, 4, 2, 3)

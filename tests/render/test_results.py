@@ -314,8 +314,8 @@ def test_hottest_shows_every_section_and_quotes_both_sides() -> None:
         in fields["🔥 Closest head-to-head contests"]
     )
     assert "spread ±" in fields["🎭 Most polarizing"] and "`1st " in fields["🎭 Most polarizing"]
-    assert "13 of 14 pairs (93%): almost the same order" in fields["✍️ The server vs the author"]
-    assert "<@4> and <@1> agree on 0 of 15 pairs" in fields["⚔️ Rivals"]
+    assert "13 of 14 match-ups (93%): almost the same order" in fields["✍️ The server vs the author"]
+    assert "<@4> and <@1> agree on 0 of 15 match-ups" in fields["⚔️ Rivals"]
     quotes = fields["💬 Rocky IV or Rocky II?"]
     assert "*For Rocky IV:*\n> Rocky IV has the snow \\*and\\* Hearts on Fire — <@1>" in quotes
     assert "*For Rocky II:*" in quotes and "<@2>" in quotes
@@ -424,7 +424,7 @@ def test_member_leaderboard_whisperers_allies_and_contrarians() -> None:
     [page] = member_board_pages(debate, summary, min_voters=3)
     assert_fits([page])
     lines = [line for line in page.description.splitlines() if line.startswith("`")]
-    assert lines[0].startswith("`  1.` <@1> — **93%** with the server (13 of 14 pairs)")
+    assert lines[0].startswith("`  1.` <@1> — **93%** with the server (13 of 14 match-ups)")
     assert lines[-1].startswith("`  5.` <@4> — **7%**")
     fields = {f.name: f.value for f in page.fields}
     assert fields["✍️ Closest to the author"].startswith("<@1> — **100%**")
