@@ -17,8 +17,6 @@ reference's order is compared with ours, so the two really computed the same thi
 from __future__ import annotations
 
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -26,10 +24,11 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from common import ROOT, process_env, run_report
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGET_SPEEDUP = 10.0
 TARGET_TRUNCATED_S = 0.5
 RUNS = 7
@@ -111,12 +110,6 @@ def timed_runs(command: list[str], runs: int, env: dict[str, str]) -> tuple[list
     return samples, out
 
 
-def process_env(cache: Path) -> dict[str, str]:
-    """This environment, with bytecode cached (in ``cache``, not in the checkout)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return env | {"PYTHONPYCACHEPREFIX": str(cache)}
-
-
 def summary(samples: list[float]) -> dict[str, object]:
     return {
         "median_s": round(statistics.median(samples), 3),
@@ -133,14 +126,8 @@ def analyze_command(path: Path) -> list[str]:
     return [sys.executable, "-m", "bot", "analyze", str(path), "--json"]
 
 
-def main() -> None:
-    report: dict[str, object] = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_average_at_start": os.getloadavg()[0],
-        },
-    }
+def measure_all() -> dict[str, Any]:
+    report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         env = process_env(folder / "pycache")
@@ -174,9 +161,8 @@ def main() -> None:
             "target_s": TARGET_TRUNCATED_S,
             "meets_target": median < TARGET_TRUNCATED_S,
         }
-    report["machine"]["load_average_at_end"] = os.getloadavg()[0]  # type: ignore[index]
-    print(json.dumps(report, indent=2))
+    return report
 
 
 if __name__ == "__main__":
-    main()
+    run_report(measure_all)
