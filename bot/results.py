@@ -20,7 +20,7 @@ from typing import TypeVar
 import numpy as np
 
 from bot.errors import UserError
-from bot.models import Ballot, Debate, Tiers
+from bot.models import Debate, Tiers
 from bot.ranking import (
     METHODS,
     BallotComparison,
@@ -28,12 +28,12 @@ from bot.ranking import (
     DisagreementSummary,
     MemberBallots,
     MethodTooLarge,
-    Tally,
     compare_ballot,
     consensus,
     disagreement,
 )
 from bot.storage import BallotRepository, DebateRepository
+from bot.storage.tallies import CurrentTiers, TallySource
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ class ResultsService:
         owns: Callable[[int], bool] = lambda _guild: True,
     ) -> None:
         self.ballots = ballots
+        self.tallies = TallySource(ballots.db)
         self.keep_ballots = keep_ballots
         # Which servers' tallies are this process's to preload (its shards' servers).
         self.owns = owns
@@ -133,10 +134,10 @@ class ResultsService:
         return sum(kept.voters for kept in self._kept.values())
 
     async def _load(self, guild_id: int, debate: Debate) -> DebateResults:
-        rows = await self.ballots.current_all(guild_id, debate.id)
-        # Tallying 100,000 ballots is a second of CPU: off the event loop, like counting.
-        results = await asyncio.to_thread(_build, debate, rows)
-        log.debug("Loaded %d ballot(s) for guild %d debate %d", len(rows), guild_id, debate.id)
+        current = await self.tallies.current_tiers(guild_id, debate.id)
+        # Filling the rank matrix for 100,000 ballots takes a while: off the event loop.
+        results = await asyncio.to_thread(_build, debate, current)
+        log.debug("Loaded %d ballot(s) for guild %d debate %d", results.voters, guild_id, debate.id)
         return results
 
     async def on_ballot_change(
@@ -243,19 +244,34 @@ class ResultsService:
             return await asyncio.to_thread(work)
 
 
-def _build(debate: Debate, rows: list[Ballot]) -> DebateResults:
-    """The kept results of these ballots: one rank matrix, counted in bulk."""
+def _build(debate: Debate, current: CurrentTiers) -> DebateResults:
+    """The kept results of these ballots: one rank matrix, filled and counted in bulk.
+
+    Items removed from the debate since a ballot was saved are left out of it (a tier
+    left empty closes up), as :meth:`MemberBallots.set` would count it.
+    """
     items = [item.id for item in debate.items]
-    scratch = Tally(items)  # only for reading tiers into rank vectors
-    known = set(items)
+    n = len(items)
+    index = {item: i for i, item in enumerate(items)}
     members: list[int] = []
-    columns: list[list[int]] = []
-    for ballot in rows:
-        tiers = _known_only(ballot.tiers, known)
-        if tiers:
-            members.append(ballot.member_id)
-            columns.append(scratch.ranks(tiers))
-    ranks = np.array(columns, dtype=np.int32).reshape(len(members), len(items)).T
+    cells: list[int] = []  # positions in the flat members × items matrix
+    places: list[int] = []  # the tier number at each of those positions
+    for member, tiers in zip(current.members, current.tiers, strict=True):
+        base = len(members) * n
+        place = 0
+        for tier in tiers:
+            known = [base + index[i] for i in tier if i in index]
+            if known:
+                cells += known
+                places += [place] * len(known)
+                place += 1
+        if place:
+            members.append(member)
+    flat = np.full(len(members) * n, n, dtype=np.int32)
+    flat[np.array(cells, dtype=np.intp)] = places
+    if np.count_nonzero(flat < n) != len(cells):
+        raise ValueError(f"A stored ballot on debate {debate.id} lists an item twice.")
+    ranks = flat.reshape(len(members), n).T
     return DebateResults(debate, MemberBallots.from_ranks(items, members, ranks))
 
 
