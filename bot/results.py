@@ -248,31 +248,31 @@ def _build(debate: Debate, current: CurrentTiers) -> DebateResults:
     """The kept results of these ballots: one rank matrix, filled and counted in bulk.
 
     Items removed from the debate since a ballot was saved are left out of it (a tier
-    left empty closes up), as :meth:`MemberBallots.set` would count it.
+    left empty closes up, a ballot left empty is not counted), as :meth:`MemberBallots.set`
+    would count it.
     """
     items = [item.id for item in debate.items]
     n = len(items)
-    index = {item: i for i, item in enumerate(items)}
-    members: list[int] = []
-    cells: list[int] = []  # positions in the flat members × items matrix
-    places: list[int] = []  # the tier number at each of those positions
-    for member, tiers in zip(current.members, current.tiers, strict=True):
-        base = len(members) * n
-        place = 0
-        for tier in tiers:
-            known = [base + index[i] for i in tier if i in index]
-            if known:
-                cells += known
-                places += [place] * len(known)
-                place += 1
-        if place:
-            members.append(member)
-    flat = np.full(len(members) * n, n, dtype=np.int32)
-    flat[np.array(cells, dtype=np.intp)] = places
-    if np.count_nonzero(flat < n) != len(cells):
+    ids = np.array(items, dtype=np.int64)
+    order = np.argsort(ids)
+    found = np.minimum(np.searchsorted(ids[order], current.items), max(n - 1, 0))
+    known = ids[order][found] == current.items if n else np.zeros(len(found), dtype=np.bool_)
+    columns = order[found[known]]
+    ballots, tiers = current.ballots[known], current.tiers[known]
+    # Renumber each ballot's tiers 0, 1, … over the tiers that kept an item.
+    new_ballot = np.ones(len(ballots), dtype=np.bool_)
+    new_ballot[1:] = ballots[1:] != ballots[:-1]
+    new_tier = new_ballot.copy()
+    new_tier[1:] |= tiers[1:] != tiers[:-1]
+    tier_no = np.cumsum(new_tier) - 1
+    member_no = np.cumsum(new_ballot) - 1
+    places = tier_no - tier_no[new_ballot][member_no]
+    members = current.members[ballots[new_ballot]].tolist()
+    ranks = np.full((len(members), n), n, dtype=np.int32)
+    ranks[member_no, columns] = places
+    if np.count_nonzero(ranks < n) != len(columns):
         raise ValueError(f"A stored ballot on debate {debate.id} lists an item twice.")
-    ranks = flat.reshape(len(members), n).T
-    return DebateResults(debate, MemberBallots.from_ranks(items, members, ranks))
+    return DebateResults(debate, MemberBallots.from_ranks(items, members, ranks.T))
 
 
 def _consensus(kept: DebateResults, method: str) -> ConsensusResult[int]:

@@ -1,5 +1,7 @@
 """The kept tallies stay equal to tallies built from scratch, through every kind of change."""
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -10,7 +12,7 @@ from bot.models import Debate, DebateSpec, Item, ItemSpec
 from bot.ranking import MemberBallots
 from bot.results import ResultsService, _build
 from bot.storage import BallotRepository, Database, DebateRepository
-from bot.storage.tallies import CurrentTiers
+from bot.storage.tallies import parse_current_tiers
 from bot.voting import SaveLimit, VotingService
 
 G = 1
@@ -139,7 +141,8 @@ stored_ballot = st.lists(st.lists(st.sampled_from(STORED_ITEMS), max_size=3), ma
 @given(st.lists(stored_ballot, max_size=30))
 def test_bulk_build_equals_setting_each_ballot(ballots) -> None:
     debate = Debate(1, "d", "D", "Q?", "Me", tuple(Item(i, str(i)) for i in STORED_ITEMS[:-1]))
-    built = _build(debate, CurrentTiers(list(range(len(ballots))), ballots))
+    rows = [(member, json.dumps(tiers)) for member, tiers in enumerate(ballots)]
+    built = _build(debate, parse_current_tiers(rows))
     expected = MemberBallots([11, 12, 13, 14])
     for member, tiers in enumerate(ballots):
         known = tuple(t for tier in tiers if (t := tuple(i for i in tier if i != 15)))
@@ -153,4 +156,4 @@ def test_bulk_build_equals_setting_each_ballot(ballots) -> None:
 def test_a_stored_ballot_naming_an_item_twice_is_refused() -> None:
     debate = Debate(1, "d", "D", "Q?", "Me", (Item(11, "A"), Item(12, "B")))
     with pytest.raises(ValueError, match="twice"):
-        _build(debate, CurrentTiers([1], [[[11], [11, 12]]]))
+        _build(debate, parse_current_tiers([(1, "[[11],[11,12]]")]))
