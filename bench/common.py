@@ -1,7 +1,9 @@
 """What the process benchmarks share: how the machine was, child processes that run as an
 installed bot would (bytecode cached), and printing the report.
 
-Used by ``bench/analyze.py`` and ``bench/memory.py``; ``bench/burst.py`` may use the same.
+Used by ``bench/analyze.py`` and ``bench/memory.py``; ``bench/burst.py`` could use
+:func:`machine`, :func:`run_report`, :func:`cpu_seconds` (it has its own copy) and
+:func:`cached_bytecode` for the bots it starts.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tests.e2e.harness import BotProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: the checkout's bot, cogs and tests
@@ -44,6 +49,22 @@ def precompile(cache: Path, modules: list[str]) -> None:
     that of everything they import before anything is timed."""
     code = "import importlib\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules)
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=process_env(cache), check=True)
+
+
+def cpu_seconds(bot: BotProcess) -> float:
+    """User + system CPU time the bot process has used so far."""
+    assert bot.process is not None
+    fields = Path(f"/proc/{bot.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(bot: BotProcess) -> float:
+    """The bot process's resident memory now, in MB."""
+    assert bot.process is not None
+    for line in Path(f"/proc/{bot.process.pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
 
 
 def machine() -> dict[str, Any]:
