@@ -17,12 +17,14 @@ reference's order is compared with ours, so the two really computed the same thi
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -93,29 +95,45 @@ def truncated_file(folder: Path) -> Path:
     return path
 
 
-def timed_runs(command: list[str], runs: int, env: dict[str, str]) -> tuple[list[float], str]:
-    """Wall time of each whole process in seconds, and the last run's output.
+@dataclass
+class Runs:
+    """Each timed run of a whole process: wall seconds, and CPU seconds (user + system),
+    which the machine's load sways far less."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "median_s": round(statistics.median(self.wall), 3),
+            "min_s": round(min(self.wall), 3),
+            "cpu_median_s": round(statistics.median(self.cpu), 3),
+            "runs": len(self.wall),
+        }
+
+
+def timed_runs(command: list[str], runs: int, env: dict[str, str]) -> tuple[Runs, str]:
+    """The times of ``runs`` runs of the whole process, and the last run's output.
 
     One untimed run first: it writes the bytecode caches an installed package would have.
     """
-    samples, out = [], ""
+    timed, out = Runs(), ""
     for run in range(runs + 1):
-        start = time.perf_counter()
+        start, before = time.perf_counter(), os.times()
         done = subprocess.run(
             command, cwd=ROOT, capture_output=True, text=True, check=True, env=env
         )
+        wall, after = time.perf_counter() - start, os.times()
         if run:
-            samples.append(time.perf_counter() - start)
+            timed.wall.append(wall)
+            timed.cpu.append(
+                after.children_user
+                + after.children_system
+                - before.children_user
+                - before.children_system
+            )
         out = done.stdout
-    return samples, out
-
-
-def summary(samples: list[float]) -> dict[str, object]:
-    return {
-        "median_s": round(statistics.median(samples), 3),
-        "min_s": round(min(samples), 3),
-        "runs": len(samples),
-    }
+    return timed, out
 
 
 def sorted_tiers(order: list[list[int]]) -> list[list[int]]:
@@ -132,7 +150,7 @@ def measure_all() -> dict[str, Any]:
         folder = Path(tmp)
         env = process_env(folder / "pycache")
         startup, _ = timed_runs([sys.executable, "-c", "pass"], RUNS, env)
-        report["python_startup"] = summary(startup)
+        report["python_startup"] = startup.summary()
         complete = complete_file(folder)
         ours, out = timed_runs(analyze_command(complete), RUNS, env)
         ours_order = [
@@ -140,20 +158,21 @@ def measure_all() -> dict[str, Any]:
         ]
         reference = [sys.executable, "-c", REFERENCE, str(complete)]
         theirs, reference_out = timed_runs(reference, REFERENCE_RUNS, env)
-        ratio = statistics.median(theirs) / statistics.median(ours)
+        ratio = statistics.median(theirs.wall) / statistics.median(ours.wall)
         report["complete_50x1000"] = {
-            "ours_analyze": summary(ours),
-            "reference_pref_voting_schulze_order": summary(theirs),
+            "ours_analyze": ours.summary(),
+            "reference_pref_voting_schulze_order": theirs.summary(),
             "speedup": round(ratio, 1),
+            "speedup_cpu": round(statistics.median(theirs.cpu) / statistics.median(ours.cpu), 1),
             "target_speedup": TARGET_SPEEDUP,
             "meets_target": ratio >= TARGET_SPEEDUP,
             "same_order_as_reference": sorted_tiers(ours_order) == json.loads(reference_out),
         }
         truncated = truncated_file(folder)
         ours, out = timed_runs(analyze_command(truncated), RUNS, env)
-        median = statistics.median(ours)
+        median = statistics.median(ours.wall)
         report["truncated_12x44000"] = {
-            "ours_analyze": summary(ours),
+            "ours_analyze": ours.summary(),
             "distinct_ballots_in_file": sum(
                 1 for line in truncated.read_text().splitlines() if not line.startswith("#")
             ),
