@@ -62,7 +62,7 @@ def parse_current_tiers(rows: Sequence[Row]) -> CurrentTiers:
     items = np.fromstring(numbers, dtype=np.int64, sep=" ")
     ends = np.flatnonzero(data == ord("\n"))
     opens = np.cumsum(data == ord("["))
-    if len(items) != len(starts) or (len(ends) and ends[-1] != len(data) - 1):
+    if len(items) != len(starts) or len(ends) != len(rows):
         raise ValueError("A stored ballot's tiers are not one line of JSON.")
     ballots = np.searchsorted(ends, starts)  # the ballot each item is in: ends before it
     # Brackets opened before the ballot's first byte, then its outer list's and its tier's.
