@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from common import ROOT, process_env, run_report
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGET_SPEEDUP = 10.0
 TARGET_TRUNCATED_S = 0.5
 RUNS = 7
@@ -94,35 +95,45 @@ def truncated_file(folder: Path) -> Path:
     return path
 
 
-def timed_runs(command: list[str], runs: int, env: dict[str, str]) -> tuple[list[float], str]:
-    """Wall time of each whole process in seconds, and the last run's output.
+@dataclass
+class Runs:
+    """Each timed run of a whole process: wall seconds, and CPU seconds (user + system),
+    which the machine's load sways far less."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "median_s": round(statistics.median(self.wall), 3),
+            "min_s": round(min(self.wall), 3),
+            "cpu_median_s": round(statistics.median(self.cpu), 3),
+            "runs": len(self.wall),
+        }
+
+
+def timed_runs(command: list[str], runs: int, env: dict[str, str]) -> tuple[Runs, str]:
+    """The times of ``runs`` runs of the whole process, and the last run's output.
 
     One untimed run first: it writes the bytecode caches an installed package would have.
     """
-    samples, out = [], ""
+    timed, out = Runs(), ""
     for run in range(runs + 1):
-        start = time.perf_counter()
+        start, before = time.perf_counter(), os.times()
         done = subprocess.run(
             command, cwd=ROOT, capture_output=True, text=True, check=True, env=env
         )
+        wall, after = time.perf_counter() - start, os.times()
         if run:
-            samples.append(time.perf_counter() - start)
+            timed.wall.append(wall)
+            timed.cpu.append(
+                after.children_user
+                + after.children_system
+                - before.children_user
+                - before.children_system
+            )
         out = done.stdout
-    return samples, out
-
-
-def process_env(cache: Path) -> dict[str, str]:
-    """This environment, with bytecode cached (in ``cache``, not in the checkout)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return env | {"PYTHONPYCACHEPREFIX": str(cache)}
-
-
-def summary(samples: list[float]) -> dict[str, object]:
-    return {
-        "median_s": round(statistics.median(samples), 3),
-        "min_s": round(min(samples), 3),
-        "runs": len(samples),
-    }
+    return timed, out
 
 
 def sorted_tiers(order: list[list[int]]) -> list[list[int]]:
@@ -133,19 +144,13 @@ def analyze_command(path: Path) -> list[str]:
     return [sys.executable, "-m", "bot", "analyze", str(path), "--json"]
 
 
-def main() -> None:
-    report: dict[str, object] = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_average_at_start": os.getloadavg()[0],
-        },
-    }
+def measure_all() -> dict[str, Any]:
+    report: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         env = process_env(folder / "pycache")
         startup, _ = timed_runs([sys.executable, "-c", "pass"], RUNS, env)
-        report["python_startup"] = summary(startup)
+        report["python_startup"] = startup.summary()
         complete = complete_file(folder)
         ours, out = timed_runs(analyze_command(complete), RUNS, env)
         ours_order = [
@@ -153,20 +158,21 @@ def main() -> None:
         ]
         reference = [sys.executable, "-c", REFERENCE, str(complete)]
         theirs, reference_out = timed_runs(reference, REFERENCE_RUNS, env)
-        ratio = statistics.median(theirs) / statistics.median(ours)
+        ratio = statistics.median(theirs.wall) / statistics.median(ours.wall)
         report["complete_50x1000"] = {
-            "ours_analyze": summary(ours),
-            "reference_pref_voting_schulze_order": summary(theirs),
+            "ours_analyze": ours.summary(),
+            "reference_pref_voting_schulze_order": theirs.summary(),
             "speedup": round(ratio, 1),
+            "speedup_cpu": round(statistics.median(theirs.cpu) / statistics.median(ours.cpu), 1),
             "target_speedup": TARGET_SPEEDUP,
             "meets_target": ratio >= TARGET_SPEEDUP,
             "same_order_as_reference": sorted_tiers(ours_order) == json.loads(reference_out),
         }
         truncated = truncated_file(folder)
         ours, out = timed_runs(analyze_command(truncated), RUNS, env)
-        median = statistics.median(ours)
+        median = statistics.median(ours.wall)
         report["truncated_12x44000"] = {
-            "ours_analyze": summary(ours),
+            "ours_analyze": ours.summary(),
             "distinct_ballots_in_file": sum(
                 1 for line in truncated.read_text().splitlines() if not line.startswith("#")
             ),
@@ -174,9 +180,8 @@ def main() -> None:
             "target_s": TARGET_TRUNCATED_S,
             "meets_target": median < TARGET_TRUNCATED_S,
         }
-    report["machine"]["load_average_at_end"] = os.getloadavg()[0]  # type: ignore[index]
-    print(json.dumps(report, indent=2))
+    return report
 
 
 if __name__ == "__main__":
-    main()
+    run_report(measure_all)

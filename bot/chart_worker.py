@@ -31,6 +31,11 @@ from bot.render.charts import HEAD_TO_HEAD, ChartData, render_chart
 if TYPE_CHECKING:
     from bot.models import Debate
 
+# What drawing needs and the bot's start does not import (tests/test_lazy_imports.py).
+# What tier lists (every /consensus) need: Pillow, and Matplotlib for its fonts. A chart's
+# plotting machinery (a dozen MB more) loads with the first chart, in the chart thread.
+DRAWING_MODULES = ("PIL.Image", "PIL.ImageDraw", "PIL.ImageFont", "matplotlib.ft2font")
+
 
 class ChartWorker:
     """Draws :class:`ChartData` off the event loop within fixed bounds (see the module doc)."""
@@ -57,9 +62,10 @@ class ChartWorker:
         self._picturing: dict[int | None, int] = {}
 
     def preload(self) -> None:
-        """Load Matplotlib in the chart thread now, in the background: the bot starts
-        without it, and the first chart after a start should not pay for it."""
-        self._executor.submit(importlib.import_module, "matplotlib.backends.backend_agg")
+        """Load what tier-list pictures need in the chart thread now, in the background: the
+        bot starts without it, and the first /consensus after a start should not pay for it."""
+        for module in DRAWING_MODULES:
+            self._executor.submit(importlib.import_module, module)
 
     def ask(self, guild_id: int, member_id: int) -> None:
         """Count a member's click on an expensive button; refuse it within the cooldown."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import importlib
 import logging
 import pkgutil
 from typing import Any, cast
@@ -54,6 +56,16 @@ from bot.voting import SaveLimit, VotingService
 log = logging.getLogger(__name__)
 
 OUTSIDE_WRITES_CHECK_SECONDS = 5.0
+
+
+# Imported on first use rather than at the start (tests/test_lazy_imports.py), then loaded
+# in a worker thread once connected (on_connect), so the first /vote doesn't pay for them.
+FIRST_USE_MODULES = ("rapidfuzz.process", "rapidfuzz.distance.OSA")
+
+
+def _import_all(modules: tuple[str, ...]) -> None:
+    for module in modules:
+        importlib.import_module(module)
 
 
 class CogLoadError(RuntimeError):
@@ -173,11 +185,14 @@ class RankingBot(commands.Bot):
         # Vote and Duel buttons on messages sent before this start must keep working.
         self.add_dynamic_items(VoteButton, DuelButton, RemindButton)
         await self.load_cogs()
+        if not gc.isenabled():
+            # `python -m bot` paused the collector for the imports (bot/__main__.py). What
+            # they made lives as long as the process: frozen, no collection walks it again.
+            gc.freeze()
+            gc.enable()
         await self.sync_commands()
-        self._warming = asyncio.create_task(self._warm_results(), name="warm-results")
         self._watching = asyncio.create_task(self._watch_outside_writes(), name="outside-writes")
         self._purging = asyncio.create_task(self.lifecycle.run(), name="purge-departed")
-        self._compacting = asyncio.create_task(self._compact_history(), name="compact-history")
         if self.settings.health_port is not None:
             self.health = HealthServer(self, self.settings.health_host, self.settings.health_port)
             await self.health.start()
@@ -188,6 +203,18 @@ class RankingBot(commands.Bot):
                 self.db.file, self.settings.backup_dir, self.settings.backup_keep
             )
             self._backing_up = asyncio.create_task(backups.run(), name="daily-backups")
+
+    async def on_connect(self) -> None:
+        # The gateway said READY. The servers now stream in, and discord.py waits seconds
+        # before on_ready: the time to preload tallies and load what the start left out
+        # (in threads), without delaying READY itself. Once: 'connect' comes again on every
+        # reconnection, and from every shard.
+        if self._warming is not None:
+            return
+        self._warming = asyncio.create_task(self._warm_results(), name="warm-results")
+        self._compacting = asyncio.create_task(self._compact_history(), name="compact-history")
+        self.charts.preload()
+        asyncio.get_running_loop().run_in_executor(None, _import_all, FIRST_USE_MODULES)
 
     async def _warm_results(self) -> None:
         # In the background: a server with 100,000 ballots takes a second or two to load,
@@ -308,7 +335,6 @@ class RankingBot(commands.Bot):
             len(self.guilds),
             self.own_shards.describe(),
         )
-        self.charts.preload()
         # Invited back while the bot was offline: no GUILD_CREATE-as-join arrives for that.
         await self.lifecycle.reconcile(guild.id for guild in self.guilds)
 

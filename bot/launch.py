@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -34,6 +35,8 @@ OFFLINE = {"backup", "forget", "migrate", "copy-db"}
 
 def launch(command: str, args: list[str]) -> int:
     """``run``, ``sync`` or a database command with the arguments after it; the exit status."""
+    if command in OFFLINE:
+        gc.enable()  # paused for the imports by bot/__main__.py; copy-db makes many rows
     # The working directory's .env, as the README says: the default search starts from this
     # file's folder, which for an installed bot is inside site-packages.
     dotenv = Path.cwd() / ".env"

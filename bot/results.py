@@ -20,7 +20,7 @@ from typing import TypeVar
 import numpy as np
 
 from bot.errors import UserError
-from bot.models import Ballot, Debate, Tiers
+from bot.models import Debate, Tiers
 from bot.ranking import (
     METHODS,
     BallotComparison,
@@ -28,12 +28,12 @@ from bot.ranking import (
     DisagreementSummary,
     MemberBallots,
     MethodTooLarge,
-    Tally,
     compare_ballot,
     consensus,
     disagreement,
 )
 from bot.storage import BallotRepository, DebateRepository
+from bot.storage.tallies import CurrentTiers, TallySource
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ class ResultsService:
         owns: Callable[[int], bool] = lambda _guild: True,
     ) -> None:
         self.ballots = ballots
+        self.tallies = TallySource(ballots.db)
         self.keep_ballots = keep_ballots
         # Which servers' tallies are this process's to preload (its shards' servers).
         self.owns = owns
@@ -133,10 +134,10 @@ class ResultsService:
         return sum(kept.voters for kept in self._kept.values())
 
     async def _load(self, guild_id: int, debate: Debate) -> DebateResults:
-        rows = await self.ballots.current_all(guild_id, debate.id)
-        # Tallying 100,000 ballots is a second of CPU: off the event loop, like counting.
-        results = await asyncio.to_thread(_build, debate, rows)
-        log.debug("Loaded %d ballot(s) for guild %d debate %d", len(rows), guild_id, debate.id)
+        current = await self.tallies.current_tiers(guild_id, debate.id)
+        # Filling the rank matrix for 100,000 ballots takes a while: off the event loop.
+        results = await asyncio.to_thread(_build, debate, current)
+        log.debug("Loaded %d ballot(s) for guild %d debate %d", results.voters, guild_id, debate.id)
         return results
 
     async def on_ballot_change(
@@ -243,20 +244,35 @@ class ResultsService:
             return await asyncio.to_thread(work)
 
 
-def _build(debate: Debate, rows: list[Ballot]) -> DebateResults:
-    """The kept results of these ballots: one rank matrix, counted in bulk."""
+def _build(debate: Debate, current: CurrentTiers) -> DebateResults:
+    """The kept results of these ballots: one rank matrix, filled and counted in bulk.
+
+    Items removed from the debate since a ballot was saved are left out of it (a tier
+    left empty closes up, a ballot left empty is not counted), as :meth:`MemberBallots.set`
+    would count it.
+    """
     items = [item.id for item in debate.items]
-    scratch = Tally(items)  # only for reading tiers into rank vectors
-    known = set(items)
-    members: list[int] = []
-    columns: list[list[int]] = []
-    for ballot in rows:
-        tiers = _known_only(ballot.tiers, known)
-        if tiers:
-            members.append(ballot.member_id)
-            columns.append(scratch.ranks(tiers))
-    ranks = np.array(columns, dtype=np.int32).reshape(len(members), len(items)).T
-    return DebateResults(debate, MemberBallots.from_ranks(items, members, ranks))
+    n = len(items)
+    ids = np.array(items, dtype=np.int64)
+    order = np.argsort(ids)
+    found = np.minimum(np.searchsorted(ids[order], current.items), max(n - 1, 0))
+    known = ids[order][found] == current.items if n else np.zeros(len(found), dtype=np.bool_)
+    columns = order[found[known]]
+    ballots, tiers = current.ballots[known], current.tiers[known]
+    # Renumber each ballot's tiers 0, 1, … over the tiers that kept an item.
+    new_ballot = np.ones(len(ballots), dtype=np.bool_)
+    new_ballot[1:] = ballots[1:] != ballots[:-1]
+    new_tier = new_ballot.copy()
+    new_tier[1:] |= tiers[1:] != tiers[:-1]
+    tier_no = np.cumsum(new_tier) - 1
+    member_no = np.cumsum(new_ballot) - 1
+    places = tier_no - tier_no[new_ballot][member_no]
+    members = current.members[ballots[new_ballot]].tolist()
+    ranks = np.full((len(members), n), n, dtype=np.int32)
+    ranks[member_no, columns] = places
+    if np.count_nonzero(ranks < n) != len(columns):
+        raise ValueError(f"A stored ballot on debate {debate.id} lists an item twice.")
+    return DebateResults(debate, MemberBallots.from_ranks(items, members, ranks.T))
 
 
 def _consensus(kept: DebateResults, method: str) -> ConsensusResult[int]:

@@ -1,12 +1,18 @@
 """The kept tallies stay equal to tallies built from scratch, through every kind of change."""
 
+import json
+
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.errors import UserError
-from bot.models import DebateSpec, ItemSpec
+from bot.models import Debate, DebateSpec, Item, ItemSpec
 from bot.ranking import MemberBallots
-from bot.results import ResultsService
+from bot.results import ResultsService, _build
 from bot.storage import BallotRepository, Database, DebateRepository
+from bot.storage.tallies import parse_current_tiers
 from bot.voting import SaveLimit, VotingService
 
 G = 1
@@ -110,3 +116,44 @@ async def test_past_the_bound_the_coldest_debate_is_dropped_and_read_again(world
     assert again is not first and again.voters == 3
     assert again.ballots.tally == (await scratch(ballots, debate)).tally
     assert again.ballots.recent(1) == [3]
+
+
+# -- building from the stored tiers in bulk ------------------------------------------------
+
+STORED_ITEMS = [11, 12, 13, 14, 15]  # what ballots may name; 15 was removed from the debate
+
+
+def _each_once(tiers: list[list[int]]) -> list[list[int]]:
+    seen: set[int] = set()
+    kept = []
+    for tier in tiers:
+        kept.append([i for i in dict.fromkeys(tier) if i not in seen])
+        seen.update(tier)
+    return kept
+
+
+stored_ballot = st.lists(st.lists(st.sampled_from(STORED_ITEMS), max_size=3), max_size=5).map(
+    _each_once
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(stored_ballot, max_size=30))
+def test_bulk_build_equals_setting_each_ballot(ballots) -> None:
+    debate = Debate(1, "d", "D", "Q?", "Me", tuple(Item(i, str(i)) for i in STORED_ITEMS[:-1]))
+    rows = [(member, json.dumps(tiers)) for member, tiers in enumerate(ballots)]
+    built = _build(debate, parse_current_tiers(rows))
+    expected = MemberBallots([11, 12, 13, 14])
+    for member, tiers in enumerate(ballots):
+        known = tuple(t for tier in tiers if (t := tuple(i for i in tier if i != 15)))
+        if known:
+            expected.set(member, known)
+    assert built.ballots.members == expected.members
+    assert np.array_equal(built.ballots.ranks, expected.ranks)
+    assert built.ballots.tally == expected.tally
+
+
+def test_a_stored_ballot_naming_an_item_twice_is_refused() -> None:
+    debate = Debate(1, "d", "D", "Q?", "Me", (Item(11, "A"), Item(12, "B")))
+    with pytest.raises(ValueError, match="twice"):
+        _build(debate, parse_current_tiers([(1, "[[11],[11,12]]")]))

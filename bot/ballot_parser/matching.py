@@ -8,9 +8,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from bot.ballot_parser.messages import (
     MAX_SUGGESTIONS,
     AmbiguousItemError,
@@ -749,6 +746,10 @@ def _within(query: str, keys: Sequence[str], bound: int) -> list[tuple[str, int,
     """
     if not keys:
         return []
+    # Imported here, off the start: the bot warms it in a thread once it is ready.
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     found = process.extract(query, keys, scorer=OSA.distance, score_cutoff=bound, limit=None)
     return sorted(found, key=lambda row: row[2])
 

@@ -29,8 +29,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
 
 WIDTH = 880
 LABEL_WIDTH = 130
@@ -148,6 +150,9 @@ CJK_PROBE = "漢ラ김"
 
 @cache
 def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    # Pillow is imported where pictures are drawn (the chart thread), not at the bot's start.
+    from PIL import ImageFont
+
     return ImageFont.truetype(path, size)
 
 
@@ -322,6 +327,8 @@ def render_tierlist(tier_list: TierList) -> bytes:
 
 
 def _render(tier_list: TierList) -> bytes:
+    from PIL import Image, ImageDraw
+
     layout = _layout(tier_list)
     title_lines = wrap(
         drawable(tier_list.title, bold=True), WIDTH - 2 * PAD, TITLE_SIZE, 2, bold=True

@@ -4,6 +4,7 @@ and its migrations. Both backends give the repositories the same :class:`Connect
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import re
 import sqlite3
@@ -54,8 +55,9 @@ class DatabaseUnavailable(Exception):
     """The database could not be reached or refused us; the message is one line."""
 
 
-# Set by bot.storage.postgres when it loads (bot/storage/__init__.py loads it): the backend
-# depends on this module, not the other way round.
+# Set by bot.storage.postgres when it loads (Database.open loads it for a PostgreSQL URL,
+# so a SQLite bot never imports asyncpg): the backend depends on this module, not the
+# other way round.
 _connect_postgres: Callable[[str], Awaitable[Database]] | None = None
 
 
@@ -105,7 +107,8 @@ class Database(ABC):
             return await SQLiteDatabase.open_file(path)
         assert isinstance(target, str)
         if _connect_postgres is None:
-            raise DatabaseUnavailable("PostgreSQL support is not loaded (import bot.storage).")
+            importlib.import_module("bot.storage.postgres")  # registers itself
+        assert _connect_postgres is not None
         return await _connect_postgres(target)
 
     @abstractmethod
