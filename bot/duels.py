@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -141,17 +142,29 @@ class DuelService:
     # -- answering -------------------------------------------------------------------------
 
     async def answer(
-        self, guild_id: int, member_id: int, session_id: int, step: int, answer: Answer
+        self,
+        guild_id: int,
+        member_id: int,
+        session_id: int,
+        step: int,
+        answer: Answer,
+        *,
+        may_vote: Callable[[Debate], Awaitable[None]] | None = None,
     ) -> DuelTurn | DuelSaved:
         """Apply ``answer`` to the question the member saw at ``step``.
 
         A click on a question already answered (a double tap, an old message) changes
-        nothing and shows the current question instead.
+        nothing and shows the current question instead. ``may_vote`` raises unless the
+        member may still vote (the debate open, the voter rules, which only the caller can
+        check against the member's roles): the answer may save the ballot.
         """
         turn = await self.current(guild_id, member_id, session_id)
         if turn.session.step != step or turn.duel.question is None:
             return replace(turn, notice="That question was already answered. Here is the next one.")
-        await self.voting.ensure_open(guild_id, turn.debate)
+        if may_vote is None:
+            await self.voting.ensure_open(guild_id, turn.debate)
+        else:
+            await may_vote(turn.debate)
         turn.duel.answer(answer)
         try:
             session = await self.sessions.advance(

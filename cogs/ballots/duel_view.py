@@ -244,7 +244,12 @@ class DuelAnswerButton(DynamicButton, spec=custom_ids.DUEL_ANSWER):
 
     async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
         outcome = await interaction.client.duels.answer(
-            guild_of(interaction), interaction.user.id, self.session_id, self.step, self.answer
+            guild_of(interaction),
+            interaction.user.id,
+            self.session_id,
+            self.step,
+            self.answer,
+            may_vote=lambda debate: ensure_may_vote(interaction, debate),
         )
         await show_outcome(interaction, outcome)
 

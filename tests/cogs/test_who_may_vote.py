@@ -120,6 +120,21 @@ async def test_a_duel_in_progress_checks_again_before_it_saves(
     assert await bot.ballot_store.current(GUILD_ID, debate.id, MEMBER_ID) is not None
 
 
+async def test_a_duel_answer_is_refused_once_the_role_is_gone(
+    driver: Driver, bot: RankingBot, debate: Debate
+) -> None:
+    """An answer may settle the last place and save the ballot: it is checked like Save."""
+    offer = await duel_offer(driver)
+    turn = await driver.click(offer, label=buttons(offer)[0], roles=[VOTERS])
+    assert refused(await driver.click(turn.message, label="A"), ROLE_LINE)
+    session = await bot.duels.sessions.find(GUILD_ID, debate.id, MEMBER_ID)
+    assert session is not None and session.step == 0  # the answer was not applied
+    answered = await driver.click(turn.message, label="A", roles=[VOTERS])
+    assert answered.type == 7 and "already answered" not in answered.text, answered.text
+    session = await bot.duels.sessions.find(GUILD_ID, debate.id, MEMBER_ID)
+    assert session is not None and session.step == 1
+
+
 async def test_a_prediction_builder_is_checked_again_at_save(
     driver: Driver, bot: RankingBot, debate: Debate
 ) -> None:
