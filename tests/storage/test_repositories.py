@@ -3,6 +3,7 @@ import pytest
 from bot.models import DebateGone, DebateSpec, ItemsGone, ItemSpec, SlugTaken
 from bot.storage import BallotRepository, Database, DebateRepository, SettingsRepository
 from bot.storage.ballots import NewBallot
+from tests.support.storage import counted_transactions
 
 G1, G2 = 1, 2
 SPEC = DebateSpec(
@@ -150,9 +151,8 @@ async def test_sync_catalog_updates_by_slug(db: Database) -> None:
     assert first == again
 
 
-@pytest.mark.sqlite_only  # counts BEGINs with SQLite's trace callback
 async def test_save_many_stores_a_batch_in_one_transaction_refusing_only_the_bad(
-    db: Database, debate
+    db: Database, debate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ballots = BallotRepository(db)
     a, b, c = (i.id for i in debate.items)
@@ -164,11 +164,9 @@ async def test_save_many_stores_a_batch_in_one_transaction_refusing_only_the_bad
         NewBallot(G1, 99999, 1, ((a,),)),  # a debate that does not exist
         NewBallot(G2, debate.id, 1, ((c,),)),
     ]
-    begins: list[str] = []
-    await db.conn.set_trace_callback(lambda sql: sql.startswith("BEGIN") and begins.append(sql))
-    outcomes = await ballots.save_many(batch)
-    await db.conn.set_trace_callback(None)
-    assert len(begins) == 1
+    with counted_transactions(db, monkeypatch) as transactions:
+        outcomes = await ballots.save_many(batch)
+    assert len(transactions) == 1
     first, second, refused_items, refused_debate, other_server = outcomes
     assert isinstance(refused_items, ItemsGone) and isinstance(refused_debate, DebateGone)
     assert first[1] is None and first[0].reason == "first"
