@@ -184,3 +184,22 @@ async def test_save_many_refuses_a_member_twice_in_one_batch(db: Database, debat
     with pytest.raises(ValueError):
         await BallotRepository(db).save_many(twice)
     assert await db.fetchall("SELECT * FROM ballots") == []
+
+
+async def test_current_pages_give_each_member_once_a_page_at_a_time(db: Database, debate) -> None:
+    ballots = BallotRepository(db)
+    a, b, _ = (i.id for i in debate.items)
+    for member in range(1, 12):
+        await ballots.save(G1, debate.id, member, ((a,),))
+    await ballots.save(G2, debate.id, 5, ((a,),))  # another server's: not in this one's pages
+    pages = []
+    async for page in ballots.current_pages(G1, debate.id, size=4):
+        pages.append([ballot.member_id for ballot in page])
+        if len(pages) == 1:
+            # Members voting again meanwhile, before and after the page read: each still
+            # comes once, with the ballot current when their page is read.
+            await ballots.save(G1, debate.id, 2, ((b,),))
+            await ballots.save(G1, debate.id, 9, ((b,),))
+    assert pages == [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11]]
+    last = [ballot async for page in ballots.current_pages(G1, debate.id) for ballot in page]
+    assert [ballot.tiers for ballot in last if ballot.member_id in (2, 9)] == [((b,),), ((b,),)]
