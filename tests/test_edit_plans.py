@@ -340,7 +340,7 @@ async def test_a_failed_revise_changes_nothing(db: Database, monkeypatch) -> Non
     async def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(storage, "remove_items_from_ballots", broken)
+    monkeypatch.setattr(storage, "mark_items_removed", broken)
     plan = plan_edit(stored, title="New", question="Q?", items_text="Alien -> Ripley\nAliens\nNew")
     with pytest.raises(RuntimeError):
         await repo.revise(stored.id, plan.spec, plan.item_ids, expected_revision=stored.revision)
