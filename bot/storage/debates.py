@@ -307,6 +307,8 @@ class DebateRepository:
         """Insert or update the catalog debates (guild_id NULL) from ``data/``, by slug.
 
         Catalog debates missing from ``data/`` are kept: servers may have ballots on them.
+        Run at every start, it then finishes the item removals a stopped process left
+        (:meth:`finish_removals`), besides those of the catalog's own changes.
         """
         async with self.db.transaction() as conn:
             for spec in specs:
