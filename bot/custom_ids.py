@@ -23,6 +23,7 @@ MODE = "refine|fresh"
 GOAL = "[0-9]+|all"
 ANSWER = "a|b|same"
 SESSION_ACTION = "save|cancel|resume"
+FORGET_ACTION = "erase|cancel"
 
 _FIELD = re.compile(r"\{(\w+)\}")
 
@@ -97,6 +98,14 @@ LEADERBOARD_PAGE = _spec(
     method=METHOD,
     page=ID,
 )
+# /forget-me's [Erase my data] and [Cancel], for ``member_id`` only, refused after
+# ``expires`` (Unix seconds): the question outlives a restart, but not by much.
+FORGET = _spec(
+    "rd:forget:{action}:{member_id}:{expires}",
+    action=FORGET_ACTION,
+    member_id=ID,
+    expires=ID,
+)
 
 ALL = (
     VOTE,
@@ -116,4 +125,5 @@ ALL = (
     NUMBERS_PAGE,
     LEADERBOARD_PAGE,
     LIST_PAGE,
+    FORGET,
 )

@@ -27,6 +27,8 @@ LARGEST = {
     "session_id": 2**63 - 1,
     "step": 99_999,
     "answer": "same",
+    "member_id": 2**64 - 1,
+    "expires": 2**40,
 }
 
 
