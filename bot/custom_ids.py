@@ -127,3 +127,21 @@ ALL = (
     LIST_PAGE,
     FORGET,
 )
+
+# Each spec's name in this module (``VOTE``, ``FORGET``…): what logs call a component by,
+# never its id (which may carry a member id).
+_NAMES = {
+    spec.layout: name
+    for name, spec in list(globals().items())
+    if isinstance(spec, CustomId) and spec in ALL
+}
+_PATTERNS = [(re.compile(spec.pattern), _NAMES[spec.layout]) for spec in ALL]
+
+
+def spec_name(custom_id: str) -> str | None:
+    """The registered name of the spec whose pattern reads ``custom_id``; None for an id
+    made by discord.py for a view that lives only in memory (random, meaningless later)."""
+    for pattern, name in _PATTERNS:
+        if pattern.fullmatch(custom_id):
+            return name
+    return None
