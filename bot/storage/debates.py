@@ -327,9 +327,9 @@ class DebateRepository:
     async def finish_removals(self, debate_id: int | None = None, *, batch: int = 0) -> int:
         """Strip removed items from the stored revisions of ``debate_id`` (every debate with
         a removal pending when None), ``batch`` revisions (by default ``REMOVAL_BATCH``) per
-        transaction, so other writes
-        go on in between; how many revisions changed. Safe to stop at any point and run
-        again (at start, the bot resumes what a stopped process left)."""
+        transaction, so other writes go on in between; how many revisions changed. Safe to
+        stop at any point and run again (at start, the bot resumes what a stopped process
+        left)."""
         if debate_id is None:
             rows = await self.db.fetchall("SELECT DISTINCT debate_id FROM item_removals")
             pending = sorted(row[0] for row in rows)
