@@ -335,7 +335,8 @@ class RankingBot(commands.Bot):
             len(self.guilds),
             self.own_shards.describe(),
         )
-        # Invited back while the bot was offline: no GUILD_CREATE-as-join arrives for that.
+        # Invited back, or removed, while the bot was offline: no GUILD_CREATE-as-join or
+        # GUILD_DELETE arrives for that. READY lists every server, unavailable ones too.
         await self.lifecycle.reconcile(guild.id for guild in self.guilds)
 
 
@@ -355,6 +356,11 @@ class ShardedRankingBot(RankingBot, commands.AutoShardedBot):
             shard_count=shards.count,
             shard_ids=sorted(shards.ids),
         )
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        # Each shard's READY lists that shard's servers: reconcile those as soon as it comes.
+        listed = [guild.id for guild in self.guilds if guild.shard_id == shard_id]
+        await self.lifecycle.reconcile_shard(shard_id, self.own_shards.count, listed)
 
     def gateway_connected(self) -> bool:
         """Every shard of this process connected (an AutoShardedBot has no single ``ws``)."""

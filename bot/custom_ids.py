@@ -23,6 +23,7 @@ MODE = "refine|fresh"
 GOAL = "[0-9]+|all"
 ANSWER = "a|b|same"
 SESSION_ACTION = "save|cancel|resume"
+FORGET_ACTION = "erase|cancel"
 
 _FIELD = re.compile(r"\{(\w+)\}")
 
@@ -97,6 +98,14 @@ LEADERBOARD_PAGE = _spec(
     method=METHOD,
     page=ID,
 )
+# /forget-me's [Erase my data] and [Cancel], for ``member_id`` only, refused after
+# ``expires`` (Unix seconds): the question outlives a restart, but not by much.
+FORGET = _spec(
+    "rd:forget:{action}:{member_id}:{expires}",
+    action=FORGET_ACTION,
+    member_id=ID,
+    expires=ID,
+)
 
 ALL = (
     VOTE,
@@ -116,4 +125,23 @@ ALL = (
     NUMBERS_PAGE,
     LEADERBOARD_PAGE,
     LIST_PAGE,
+    FORGET,
 )
+
+# Each spec's name in this module (``VOTE``, ``FORGET``…): what logs call a component by,
+# never its id (which may carry a member id).
+_NAMES = {
+    spec.layout: name
+    for name, spec in list(globals().items())
+    if isinstance(spec, CustomId) and spec in ALL
+}
+_PATTERNS = [(re.compile(spec.pattern), _NAMES[spec.layout]) for spec in ALL]
+
+
+def spec_name(custom_id: str) -> str | None:
+    """The registered name of the spec whose pattern reads ``custom_id``; None for an id
+    made by discord.py for a view that lives only in memory (random, meaningless later)."""
+    for pattern, name in _PATTERNS:
+        if pattern.fullmatch(custom_id):
+            return name
+    return None

@@ -6,13 +6,14 @@ ballot stores, and words what the stores refuse.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime
 
 from bot.deadlines import reminder_time
 from bot.edit_plans import EditPlan, ballots_touched
 from bot.errors import UserError
 from bot.models import Ballot, Deadline, Debate, DebateChanged, DebateSpec, TooManyDebates
-from bot.render.admin import stale_edit_message
+from bot.render.admin import ballot_header, ballot_lines, stale_edit_message
 from bot.render.text import safe
 from bot.storage import BallotRepository, DebateRepository, SettingsRepository
 
@@ -64,6 +65,16 @@ class DebateAdmin:
 
     async def current_ballots(self, guild_id: int, debate: Debate) -> list[Ballot]:
         return await self.ballots.current_all(guild_id, debate.id)
+
+    async def ballot_rows(
+        self, guild_id: int, debate: Debate, voter: Callable[[int], str] | None
+    ) -> AsyncIterator[Iterable[list[str]]]:
+        """The export's CSV rows, header first, a page of the database at a time: a big
+        debate's ballots are never all in memory, and each page's rows are made only as
+        they are read (by :meth:`bot.exports.ExportWorker.pack`, in its thread)."""
+        yield [ballot_header(voter)]
+        async for page in self.ballots.current_pages(guild_id, debate.id):
+            yield ballot_lines(debate, page, voter)
 
     async def voters(self, guild_id: int, debate: Debate) -> int:
         return await self.ballots.count_current(guild_id, debate.id)

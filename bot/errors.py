@@ -15,7 +15,7 @@ from typing import TypeVar
 import discord
 from discord import app_commands
 
-from bot.logs import log_command
+from bot.logs import log_command, note_outcome
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ async def answer_error(interaction: discord.Interaction, error: BaseException) -
         )
         message = f"Sorry, something went wrong on my side. (error id `{error_id}`)"
         outcome = f"failed {error_id}"
+    note_outcome(outcome)
     await send_ephemeral(interaction, message)
     return outcome
 

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
+from bot.shards import shard_of
 from bot.storage.guilds import GuildRepository
 
 log = logging.getLogger(__name__)
@@ -55,10 +56,29 @@ class ServerLifecycle:
         if resumed:
             log.info("Back in server %d: resumed %d schedule(s)", guild_id, resumed)
 
-    async def reconcile(self, present: Iterable[int]) -> None:
-        """On READY: servers marked as left that the bot is in again."""
-        for guild_id in set(present) & await self.store.departed():
+    async def reconcile(
+        self, present: Iterable[int], *, covers: Callable[[int], bool] | None = None
+    ) -> None:
+        """On READY, with the servers it listed (unavailable ones included): those marked as
+        left that the bot is in again resume, and those the database knows but READY did not
+        list were left while the bot was offline (no GUILD_DELETE comes for that).
+
+        ``covers`` says which servers that READY speaks for (one shard's, when sharded); by
+        default every server of this process. A server on another process's shards is never
+        marked here: this READY could not have listed it.
+        """
+        present = set(present)
+        for guild_id in present & await self.store.departed():
             await self.joined(guild_id)
+        speaks_for = covers or self.owns
+        for guild_id in sorted(await self.store.known() - present):
+            if speaks_for(guild_id) and self.owns(guild_id):
+                log.info("Server %d was not listed at READY: removed while offline", guild_id)
+                await self.left(guild_id)
+
+    async def reconcile_shard(self, shard_id: int, count: int, present: Iterable[int]) -> None:
+        """On one shard's READY (shard ``shard_id`` of ``count``), with the servers it listed."""
+        await self.reconcile(present, covers=lambda guild_id: shard_of(guild_id, count) == shard_id)
 
     async def purge_expired(self) -> list[int]:
         purged = await self.store.purge_left_before(

@@ -15,6 +15,7 @@ from discord import app_commands
 from bot import custom_ids
 from bot.custom_ids import CustomId
 from bot.errors import answer_error, send_ephemeral
+from bot.logs import log_component, logged_component, note_outcome
 from bot.render.results import NUMBERS_LABEL
 from bot.render.text import LAYOUT_TEXT, MESSAGE_CONTENT, clip, embed_markdown
 from bot.render.tierlist import TierList, render_tierlist
@@ -74,7 +75,16 @@ def guild_of(interaction: discord.Interaction) -> int:
 
 
 class BaseView(discord.ui.View):
-    """A view whose errors go through the bot's one error path."""
+    """A view whose errors go through the bot's one error path, and whose every click or
+    choice writes one log line (:func:`bot.logs.logged_component`)."""
+
+    # discord.py runs each click through this (check, callback, on_error): the one place
+    # that sees a component interaction from start to end.
+    async def _scheduled_task(
+        self, item: discord.ui.Item[Any], interaction: discord.Interaction
+    ) -> None:
+        async with logged_component(interaction, self):
+            await super()._scheduled_task(item, interaction)
 
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
@@ -92,6 +102,7 @@ class OwnedView(BaseView):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
             return True
+        note_outcome("refused")
         await interaction.response.send_message(
             "This isn't yours: use the command yourself to get your own.", ephemeral=True
         )
@@ -184,6 +195,10 @@ class BaseModal(discord.ui.Modal):
     async def on_timeout(self) -> None:
         BaseModal.open_forms.forget(self)
 
+    async def _scheduled_task(self, interaction: discord.Interaction, *args: Any) -> None:  # type: ignore[override]
+        async with logged_component(interaction, self):
+            await super()._scheduled_task(interaction, *args)
+
     async def on_error(
         self,
         interaction: discord.Interaction,
@@ -227,6 +242,7 @@ async def answer_lost_form(interaction: discord.Interaction) -> bool:
         ]
         message += " Here is what you typed, to paste back in:\n" + "\n".join(blocks)
     await send_ephemeral(interaction, clip(message, MESSAGE_CONTENT))
+    log_component(interaction, "lost form", 0.0)
     return True
 
 
@@ -266,10 +282,18 @@ class DynamicButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(
 
     # discord.py types the callbacks it calls for any Client; every one here is this bot's.
     async def callback(self, interaction: discord.Interaction[RankingBot]) -> None:  # type: ignore[override]
-        try:
-            await self.clicked(interaction)
-        except Exception as error:
-            await answer_error(interaction, error)
+        if not self.answers(interaction):
+            return
+        async with logged_component(interaction, self):
+            try:
+                await self.clicked(interaction)
+            except Exception as error:
+                await answer_error(interaction, error)
+
+    def answers(self, interaction: discord.Interaction[RankingBot]) -> bool:
+        """Whether this click is this item's to answer (and log); False leaves it to a live
+        view that holds the same id."""
+        return True
 
     async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
         raise NotImplementedError
@@ -408,7 +432,14 @@ class Panel:
 
 
 class BaseLayout(discord.ui.LayoutView):
-    """A layout whose errors go through the bot's one error path."""
+    """A layout whose errors go through the bot's one error path, each interaction logged
+    (see :class:`BaseView`)."""
+
+    async def _scheduled_task(
+        self, item: discord.ui.Item[Any], interaction: discord.Interaction
+    ) -> None:
+        async with logged_component(interaction, self):
+            await super()._scheduled_task(item, interaction)
 
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
-from typing import TYPE_CHECKING, Any
+import re
+import time
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import custom_ids
+from bot.errors import UserError
 from bot.render.privacy import describe_erasure
-from bot.ui import OwnedView
+from bot.ui import DynamicButton, guild_of
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -20,36 +23,62 @@ QUESTION = (
     "(every saved version, with your reasons) and your name on debates or schedules you "
     "created. The results stop counting you at once. This can't be undone."
 )
+# How long the question may be answered: long enough to read it (and for the bot to
+# restart meanwhile), short enough that an old message is not a loaded gun.
+ANSWER_WITHIN_SECONDS = 15 * 60
+EXPIRED = "Nothing erased: this question expired. Use `/forget-me` again if you still want to."
 
 
-class ForgetView(OwnedView):
-    """Erase or Cancel, for the member who asked only."""
+class ForgetButton(DynamicButton, spec=custom_ids.FORGET):
+    """Erase or Cancel under the question: its member and deadline are in its id, so it
+    answers after a restart, for that member only, and refuses once the deadline passed."""
 
-    def __init__(self, bot: RankingBot, member_id: int, guild_id: int) -> None:
-        super().__init__(member_id, timeout=300)
-        self.bot = bot
-        self.guild_id = guild_id
-        self.origin: discord.Interaction | None = None
+    labels: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
+        "erase": ("Erase my data", discord.ButtonStyle.danger),
+        "cancel": ("Cancel", discord.ButtonStyle.secondary),
+    }
 
-    @discord.ui.button(label="Erase my data", style=discord.ButtonStyle.danger)
-    async def erase(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        self.stop()
-        erasure = await self.bot.privacy.forget(self.owner_id, self.guild_id)
+    def __init__(self, action: str, member_id: int, expires: int) -> None:
+        label, style = self.labels[action]
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=style,
+                custom_id=self.spec.format(action=action, member_id=member_id, expires=expires),
+            )
+        )
+        self.action = action
+        self.member_id = member_id
+        self.expires = expires
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> Self:
+        return cls(match["action"], int(match["member_id"]), int(match["expires"]))
+
+    async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
+        if interaction.user.id != self.member_id:
+            raise UserError("This isn't yours: use `/forget-me` yourself to erase your own data.")
+        if self.action == "cancel":
+            await interaction.response.edit_message(content="Cancelled: nothing erased.", view=None)
+            return
+        if time.time() > self.expires:
+            await interaction.response.edit_message(content=EXPIRED, view=None)
+            return
+        erasure = await interaction.client.privacy.forget(self.member_id, guild_of(interaction))
         text = describe_erasure(erasure, where="in this server")
         await interaction.response.edit_message(content=text, view=None)
 
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        self.stop()
-        await interaction.response.edit_message(content="Cancelled: nothing erased.", view=None)
 
-    async def on_timeout(self) -> None:
-        if self.origin is not None:
-            # HTTPException: the member dismissed the message meanwhile.
-            with contextlib.suppress(discord.HTTPException):
-                await self.origin.edit_original_response(
-                    content="Nothing erased: this question timed out.", view=None
-                )
+def forget_view(member_id: int, *, now: float | None = None) -> discord.ui.View:
+    """The question's two buttons; stopped, so discord.py keeps nothing: they are dynamic."""
+    expires = int((time.time() if now is None else now) + ANSWER_WITHIN_SECONDS)
+    view = discord.ui.View(timeout=None)
+    for action in ForgetButton.labels:
+        view.add_item(ForgetButton(action, member_id, expires))
+    view.stop()
+    return view
 
 
 class Privacy(commands.Cog):
@@ -62,11 +91,11 @@ class Privacy(commands.Cog):
     )
     @app_commands.guild_only()
     async def forget_me(self, interaction: discord.Interaction[RankingBot]) -> None:
-        assert interaction.guild_id is not None
-        view = ForgetView(self.bot, interaction.user.id, interaction.guild_id)
-        view.origin = interaction
-        await interaction.response.send_message(QUESTION, view=view, ephemeral=True)
+        await interaction.response.send_message(
+            QUESTION, view=forget_view(interaction.user.id), ephemeral=True
+        )
 
 
 async def setup(bot: RankingBot) -> None:
+    bot.add_dynamic_items(ForgetButton)
     await bot.add_cog(Privacy(bot))

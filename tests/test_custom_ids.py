@@ -27,6 +27,8 @@ LARGEST = {
     "session_id": 2**63 - 1,
     "step": 99_999,
     "answer": "same",
+    "member_id": 2**64 - 1,
+    "expires": 2**40,
 }
 
 
@@ -87,3 +89,11 @@ def test_formatting_then_matching_gives_back_the_values(
     spec, values = case
     match = re.fullmatch(spec.pattern, spec.format(**values))
     assert match is not None and match.groupdict() == values
+
+
+def test_each_id_is_named_in_logs_by_its_specs_name_only() -> None:
+    names = {spec.layout: name for name, spec in vars(custom_ids).items() if spec in ALL}
+    for spec in ALL:
+        assert custom_ids.spec_name(largest(spec)) == names[spec.layout]
+    # discord.py's random ids of views kept only in memory name no spec.
+    assert custom_ids.spec_name("3f2a9c0d8e7b6a5f4e3d2c1b0a998877") is None

@@ -296,6 +296,18 @@ def test_csv_lists_ballots_by_name_and_defuses_formulas() -> None:
     ]  # fmt: skip
 
 
+def test_csv_leaves_out_items_being_removed_and_ballots_left_with_none() -> None:
+    # An item's removal strips ballots in batches after the edit commits (see
+    # DebateRepository.finish_removals): an export meanwhile reads them as the tallies do.
+    when = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
+    ballots = [
+        Ballot(1, 7, 1, 1, ((11,), (99,), (10, 98)), None, when),
+        Ballot(2, 7, 1, 2, ((99,), (98,)), None, when),
+    ]
+    rows = list(csv.reader(io.StringIO(ballots_csv(FILMS, ballots))))
+    assert [row[2] for row in rows] == ["ballot", "Aliens > Alien"]
+
+
 # -- DebateRepository.revise ----------------------------------------------------------------
 
 
@@ -328,7 +340,7 @@ async def test_a_failed_revise_changes_nothing(db: Database, monkeypatch) -> Non
     async def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(storage, "remove_items_from_ballots", broken)
+    monkeypatch.setattr(storage, "mark_items_removed", broken)
     plan = plan_edit(stored, title="New", question="Q?", items_text="Alien -> Ripley\nAliens\nNew")
     with pytest.raises(RuntimeError):
         await repo.revise(stored.id, plan.spec, plan.item_ids, expected_revision=stored.revision)

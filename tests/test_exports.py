@@ -78,3 +78,60 @@ async def test_one_export_per_server_at_a_time_in_its_own_thread() -> None:
     finally:
         gate.set()
         worker.close()
+
+
+async def test_pack_writes_each_piece_in_the_export_thread_as_it_arrives() -> None:
+    worker = ExportWorker()
+    where: list[str] = []
+    fetched: list[int] = []
+
+    def piece(n: int):
+        for row in rows(100, width=5)[n * 10 : n * 10 + 10]:
+            where.append(threading.current_thread().name)
+            yield row
+
+    async def pieces():
+        for n in range(10):
+            fetched.append(n)
+            await asyncio.sleep(0)  # a page of the database
+            yield piece(n)
+
+    try:
+        packed = await worker.pack(1, pieces(), "x")
+    finally:
+        worker.close()
+    assert packed.filename == "x.csv" and packed.rows == 100
+    assert read_csv(packed.data.decode()) == rows(100, width=5)
+    assert set(where) == {"exports_0"} and len(where) == 100
+    assert fetched == list(range(10))
+
+
+async def test_pack_stops_reading_pieces_once_the_file_is_too_big(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bot.exports as exports
+
+    monkeypatch.setattr(exports, "COMPRESS_ABOVE", 1000)
+    monkeypatch.setattr(exports, "UPLOAD_LIMIT", 20_000)
+    rng = random.Random(3)
+    read = 0
+
+    async def endless():
+        nonlocal read
+        while True:
+            read += 1
+            yield [["".join(rng.choice(string.printable) for _ in range(200))] for _ in range(50)]
+
+    worker = ExportWorker()
+    try:
+        with pytest.raises(ExportTooBig):
+            await worker.pack(1, endless(), "x")
+        # The server may export again at once: the failed one let go of its turn.
+        assert (await worker.pack(1, _one_piece(), "y")).rows == 1
+    finally:
+        worker.close()
+    assert read < 20
+
+
+async def _one_piece():
+    yield [["only"]]

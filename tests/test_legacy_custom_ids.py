@@ -8,6 +8,7 @@ of format cannot pass unnoticed.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from bot.client import RankingBot
@@ -155,3 +156,28 @@ async def test_duel_answer_and_session(driver: Driver, bot: RankingBot) -> None:
 async def test_debate_list_page(driver: Driver, bot: RankingBot) -> None:
     reply = await click_old(driver, bot, "▶", "rd:list:1", private=True)
     assert reply.type == 7 and "Debates" in reply.embeds[0]["title"]
+
+
+async def test_forget_me_confirm(driver: Driver, bot: RankingBot) -> None:
+    """/forget-me's Erase and Cancel: for the member who asked, until the time in the id."""
+    debate = await big_debate(bot)
+    later = int(time.time()) + 600
+    other = await click_old(
+        driver, bot, "Erase my data", f"rd:forget:erase:{MEMBER_ID + 1}:{later}", private=True
+    )
+    assert other.ephemeral and "isn't yours" in other.content
+    stale = await click_old(
+        driver, bot, "Erase my data", f"rd:forget:erase:{MEMBER_ID}:{int(time.time()) - 1}",
+        private=True,
+    )  # fmt: skip
+    assert stale.type == 7 and "expired" in stale.content and stale.custom_ids() == []
+    assert await bot.voting.current(GUILD_ID, debate, MEMBER_ID) is not None
+    cancelled = await click_old(
+        driver, bot, "Cancel", f"rd:forget:cancel:{MEMBER_ID}:{later}", private=True
+    )
+    assert cancelled.type == 7 and "nothing erased" in cancelled.content
+    erased = await click_old(
+        driver, bot, "Erase my data", f"rd:forget:erase:{MEMBER_ID}:{later}", private=True
+    )
+    assert erased.type == 7 and "Erased your ballots on 1 debate" in erased.content
+    assert await bot.voting.current(GUILD_ID, debate, MEMBER_ID) is None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 
 import pytest
 
@@ -17,6 +16,7 @@ from bot.storage import BallotRepository, Database, DebateRepository
 from bot.voting import MAX_REASON_LENGTH, SaveLimit, VotingService
 from tests.support.rocky import BALBOA, II, III, IV, ROCKY_I, V
 from tests.support.seed import LIKE_COMMENT_1, LIKE_COMMENT_2
+from tests.support.storage import another_connection, counted_transactions
 
 GUILD, OTHER_GUILD = 1, 2
 MEMBER, OTHER_MEMBER = 10, 11
@@ -330,26 +330,24 @@ async def _returns(debate: Debate) -> Debate:
     return debate
 
 
-@pytest.mark.sqlite_only  # counts BEGINs with SQLite's trace callback
 async def test_concurrent_saves_share_commits_and_each_returns_once_committed(
-    db: Database, rocky: Debate
+    db: Database, rocky: Debate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     service = VotingService(BallotRepository(db), DebateRepository(db), limit=SaveLimit(0))
-    begins: list[str] = []
-    await db.conn.set_trace_callback(lambda sql: sql.startswith("BEGIN") and begins.append(sql))
     iv = by_name(rocky)["Rocky IV"]
 
-    async def save(member: int) -> bool:
-        await service.submit(GUILD, rocky, member, ((iv,),))
-        # Committed: another connection, as after a crash, already sees it.
-        with sqlite3.connect(db.path) as other:
-            row = other.execute(
-                "SELECT 1 FROM current_ballots WHERE member_id = ?", (member,)
-            ).fetchone()
-        return row is not None
+    async with another_connection(db) as other:
 
-    seen = await asyncio.gather(*(save(member) for member in range(100, 160)))
-    await db.conn.set_trace_callback(None)
+        async def save(member: int) -> bool:
+            await service.submit(GUILD, rocky, member, ((iv,),))
+            # Committed: another connection, as after a crash, already sees it.
+            row = await other.fetchone(
+                "SELECT 1 FROM current_ballots WHERE member_id = ?", (member,)
+            )
+            return row is not None
+
+        with counted_transactions(db, monkeypatch) as transactions:
+            seen = await asyncio.gather(*(save(member) for member in range(100, 160)))
     assert all(seen)
-    assert 1 <= len(begins) <= 3  # 60 saves, a few transactions
+    assert 1 <= len(transactions) <= 3  # 60 saves, a few transactions
     assert await service.ballots.count_current(GUILD, rocky.id) == 60

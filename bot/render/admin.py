@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import discord
 
@@ -197,16 +197,30 @@ def ballot_rows(
     debate: Debate, ballots: Sequence[Ballot], voter: Callable[[int], str] | None = None
 ) -> Iterator[list[str]]:
     """The rows of :func:`ballots_csv`, header first, one at a time."""
-    yield ["member_id" if voter is None else "voter", "time", "ballot", "reason"]
+    yield ballot_header(voter)
+    yield from ballot_lines(debate, ballots, voter)
+
+
+def ballot_header(voter: Callable[[int], str] | None = None) -> list[str]:
+    return ["member_id" if voter is None else "voter", "time", "ballot", "reason"]
+
+
+def ballot_lines(
+    debate: Debate, ballots: Iterable[Ballot], voter: Callable[[int], str] | None = None
+) -> Iterator[list[str]]:
+    """One row per ballot (see :func:`ballots_csv`), without the header. Items no longer in
+    the debate are left out, as the tallies leave them out, and a ballot left with none."""
     by_id = {item.id: item.name for item in debate.items}
     for ballot in ballots:
-        order = " > ".join(
-            " = ".join(by_id[i] for i in tier if i in by_id) for tier in ballot.tiers
-        )
+        tiers = [
+            names for tier in ballot.tiers if (names := [by_id[i] for i in tier if i in by_id])
+        ]
+        if not tiers:
+            continue
         yield [
             str(ballot.member_id) if voter is None else voter(ballot.member_id),
             ballot.created_at.isoformat(timespec="seconds"),
-            _cell(order),
+            _cell(" > ".join(" = ".join(names) for names in tiers)),
             _cell(ballot.reason or ""),
         ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -188,6 +188,28 @@ class BallotRepository:
     async def current_all(self, guild_id: int, debate_id: int) -> list[Ballot]:
         rows = await self.db.fetchall(_CURRENT + " ORDER BY b.id", (guild_id, debate_id))
         return [_ballot(row) for row in rows]
+
+    async def current_pages(
+        self, guild_id: int, debate_id: int, *, size: int = 250
+    ) -> AsyncIterator[Iterator[Ballot]]:
+        """Every current ballot of the debate, by member id, ``size`` at a time: a big
+        debate's ballots are never all in memory, nor all read in one go. Each member comes
+        exactly once even if they vote meanwhile (pages follow the member, not the ballot).
+        Each page is decoded as it is iterated, in the thread that reads it."""
+        after = -1
+        while True:
+            rows = await self.db.fetchall(
+                _CURRENT + " AND c.member_id > ? ORDER BY c.member_id LIMIT ?",
+                (guild_id, debate_id, after, size),
+            )
+            if not rows:
+                return
+            # 250 ballots of 200 items take 50-150 ms to decode: a page is decoded by whoever
+            # reads it (the export thread), never here on the event loop.
+            yield map(_ballot, rows)
+            if len(rows) < size:
+                return
+            after = rows[-1]["member_id"]
 
     async def current_reasons(self, guild_id: int, debate_id: int) -> dict[int, str]:
         """Member -> the reason of their current ballot, for members who gave one."""

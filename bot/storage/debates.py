@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
@@ -33,6 +34,13 @@ KEPT_OPEN_STATES = 20_000
 
 # A server's open state of a debate: is_open and closes_at as stored (no row: open).
 _OpenState = tuple[bool, str | None]
+
+
+log = logging.getLogger(__name__)
+
+# Revisions stripped of removed items per transaction: a few milliseconds of the write lock,
+# even for ballots of 200 items.
+REMOVAL_BATCH = 200
 
 
 class DebateRepository:
@@ -218,6 +226,7 @@ class DebateRepository:
                 "UPDATE debates SET revision = revision + 1 WHERE id = ?", (debate_id,)
             )
         self._changed(None, debate_id)
+        await self._strip_removed(debate_id)
         debate = await self.get(debate_id)
         assert debate is not None
         return debate
@@ -247,7 +256,7 @@ class DebateRepository:
         await _insert_items(conn, debate_id, new)
         gone = set(stored.values()) - kept
         if gone:
-            await remove_items_from_ballots(conn, debate_id, gone)
+            await mark_items_removed(conn, debate_id, gone)
             await conn.executemany("DELETE FROM items WHERE id = ?", [(i,) for i in gone])
 
     async def revise(
@@ -317,9 +326,10 @@ class DebateRepository:
             )
             gone = stored - set(kept)
             if gone:
-                await remove_items_from_ballots(conn, debate_id, gone)
+                await mark_items_removed(conn, debate_id, gone)
                 await conn.executemany("DELETE FROM items WHERE id = ?", [(i,) for i in gone])
         self._changed(None, debate_id)
+        await self._strip_removed(debate_id)
         debate = await self.get(debate_id)
         assert debate is not None
         return debate
@@ -328,6 +338,8 @@ class DebateRepository:
         """Insert or update the catalog debates (guild_id NULL) from ``data/``, by slug.
 
         Catalog debates missing from ``data/`` are kept: servers may have ballots on them.
+        Run at every start, it then finishes the item removals a stopped process left
+        (:meth:`finish_removals`), besides those of the catalog's own changes.
         """
         async with self.db.transaction() as conn:
             for spec in specs:
@@ -340,7 +352,78 @@ class DebateRepository:
                 else:
                     await self._apply_spec(conn, row["id"], spec)
         self._changed(None, None)
+        await self._strip_removed(None)
         return await self.list_catalog()
+
+    async def finish_removals(self, debate_id: int | None = None, *, batch: int = 0) -> int:
+        """Strip removed items from the stored revisions of ``debate_id`` (every debate with
+        a removal pending when None), ``batch`` revisions (by default ``REMOVAL_BATCH``) per
+        transaction, so other writes go on in between; how many revisions changed. Safe to
+        stop at any point and run again (at start, the bot resumes what a stopped process
+        left)."""
+        if debate_id is None:
+            rows = await self.db.fetchall("SELECT DISTINCT debate_id FROM item_removals")
+            pending = sorted(row[0] for row in rows)
+        else:
+            pending = [debate_id]
+        batch = batch or REMOVAL_BATCH
+        changed = 0
+        for one in pending:
+            while (done := await self._removal_batch(one, batch)) is not None:
+                changed += done
+        return changed
+
+    async def _removal_batch(self, debate_id: int, batch: int) -> int | None:
+        """One batch of :meth:`finish_removals`: how many revisions it changed, None when
+        the debate's removals are all done (and forgotten)."""
+        async with self.db.transaction() as conn:
+            removals = await conn.fetchall(
+                "SELECT item_id, done_through FROM item_removals WHERE debate_id = ?",
+                (debate_id,),
+            )
+            if not removals:
+                return None
+            # SQLite may give a deleted item's id to a new item: one the debate has again is
+            # not stripped (it names the new item now).
+            present = await conn.fetchall("SELECT id FROM items WHERE debate_id = ?", (debate_id,))
+            gone = {row["item_id"] for row in removals} - {row["id"] for row in present}
+            # A removal recorded later starts from the beginning; the others' revisions
+            # up to there are stripped again, which changes nothing.
+            after = min(row["done_through"] for row in removals)
+            rows = await conn.fetchall(
+                "SELECT id, tiers FROM ballots WHERE debate_id = ? AND id > ? ORDER BY id LIMIT ?",
+                (debate_id, after, batch),
+            )
+            if not rows or not gone:
+                # Saves check their items inside their own transaction, so no revision made
+                # after the removal names a removed item: nothing is left to strip.
+                await conn.executemany(
+                    "DELETE FROM item_removals WHERE debate_id = ? AND item_id = ?",
+                    [(debate_id, row["item_id"]) for row in removals],
+                )
+                return None
+            # Decoding a batch of big ballots takes a while: off the event loop.
+            updates, emptied = await asyncio.to_thread(
+                _stripped, [(row["id"], row["tiers"]) for row in rows], gone
+            )
+            await conn.executemany("UPDATE ballots SET tiers = ? WHERE id = ?", updates)
+            # A ballot that ranked only removed items no longer says anything: it stops counting.
+            await conn.executemany("DELETE FROM current_ballots WHERE ballot_id = ?", emptied)
+            await conn.executemany(
+                "UPDATE item_removals SET done_through = ?"
+                " WHERE debate_id = ? AND item_id = ? AND done_through < ?",
+                [(rows[-1]["id"], debate_id, item_id, rows[-1]["id"]) for item_id in gone],
+            )
+        return len(updates)
+
+    async def _strip_removed(self, debate_id: int | None) -> None:
+        # After the edit committed: a failure here loses nothing (the removal is recorded,
+        # readers leave the removed ids out, and the next start finishes it), so it is
+        # logged rather than reported as a failed edit.
+        try:
+            await self.finish_removals(debate_id)
+        except Exception:
+            log.exception("Stripping removed items from ballots stopped; the next start resumes")
 
     async def delete(self, debate_id: int) -> None:
         async with self.db.transaction() as conn:
@@ -467,18 +550,14 @@ async def _insert_items(
     )
 
 
-async def remove_items_from_ballots(conn: Connection, debate_id: int, item_ids: set[int]) -> None:
-    """Strip items from every ballot revision of a debate (inside the caller's transaction)."""
-    async with conn.execute(
-        "SELECT id, tiers FROM ballots WHERE debate_id = ?", (debate_id,)
-    ) as cursor:
-        rows = [(row["id"], row["tiers"]) for row in await cursor.fetchall()]
-    # Tens of thousands of revisions take a while to rewrite: off the event loop, so other
-    # servers' commands are answered meanwhile (only writes wait for this transaction).
-    updates, emptied = await asyncio.to_thread(_stripped, rows, item_ids)
-    await conn.executemany("UPDATE ballots SET tiers = ? WHERE id = ?", updates)
-    # A ballot that ranked only removed items no longer says anything: it stops counting.
-    await conn.executemany("DELETE FROM current_ballots WHERE ballot_id = ?", emptied)
+async def mark_items_removed(conn: Connection, debate_id: int, item_ids: set[int]) -> None:
+    """Record, inside the edit's transaction, that these items left the debate; their ids are
+    stripped from the stored revisions afterwards (:meth:`DebateRepository.finish_removals`)."""
+    await conn.executemany(
+        "INSERT INTO item_removals (debate_id, item_id) VALUES (?, ?)"
+        " ON CONFLICT (debate_id, item_id) DO UPDATE SET done_through = 0",
+        [(debate_id, item_id) for item_id in sorted(item_ids)],
+    )
 
 
 def _stripped(

@@ -47,6 +47,19 @@ class GuildRepository:
         rows = await self.db.fetchall("SELECT guild_id FROM departed_guilds")
         return {row["guild_id"] for row in rows}
 
+    async def known(self) -> set[int]:
+        """The servers the database holds rows of and has not recorded leaving: those the
+        bot was in when it last saw them."""
+        found: set[int] = set()
+        for table in await self._tables_with_guild_id():
+            if table == "departed_guilds":
+                continue
+            rows = await self.db.fetchall(
+                f'SELECT DISTINCT guild_id FROM "{table}" WHERE guild_id IS NOT NULL'
+            )
+            found.update(row[0] for row in rows)
+        return found - await self.departed()
+
     async def purge_left_before(
         self, cutoff: datetime, *, only: Callable[[int], bool] = lambda _guild: True
     ) -> list[int]:

@@ -390,9 +390,10 @@ class ExpiredBuilderButton(DynamicButton, spec=custom_ids.BUILDER):
     ) -> ExpiredBuilderButton:
         return cls(match["nonce"], match["action"])
 
+    def answers(self, interaction: discord.Interaction[RankingBot]) -> bool:
+        return self.nonce not in BuilderView.live
+
     async def clicked(self, interaction: discord.Interaction[RankingBot]) -> None:
-        if self.nonce in BuilderView.live:
-            return
         raise UserError(
             "This ballot builder has closed, and nothing in it was saved. `/vote` opens a new one."
         )

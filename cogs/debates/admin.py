@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from functools import partial
 from typing import TYPE_CHECKING
 
 import discord
@@ -21,10 +20,9 @@ from bot.deadlines import MAX_TEXT, BadDeadline, discord_timestamp, parse_deadli
 from bot.debate_forms import describe_file_problems, format_problems, spec_of
 from bot.edit_plans import plan_import
 from bot.errors import UserError
-from bot.exports import ExportTooBig, pack_csv
+from bot.exports import ExportTooBig
 from bot.models import SlugTaken
 from bot.permissions import admin_only, check_can_post
-from bot.render.admin import ballot_rows
 from bot.render.text import safe
 from bot.ui import BaseView, CogMixin, RemindButton, vote_button
 from cogs.debates.edit import created_message
@@ -138,32 +136,28 @@ class AdminCommands(CogMixin):
 
     async def _ballots_file(self, guild_id: int, debate: Debate, files: list[discord.File]) -> str:
         """Add the ballots' CSV to ``files`` when it fits an upload; the line saying so."""
-        ballots = await self.bot.debate_admin.current_ballots(guild_id, debate)
         voter = await self.bot.privacy.voter_names(guild_id, debate.id)
-        stem = f"{debate.slug}-ballots"
+        rows = self.bot.debate_admin.ballot_rows(guild_id, debate, voter)
         try:
-            packed = await self.bot.exports.build(
-                guild_id, partial(pack_csv, ballot_rows(debate, ballots, voter), stem)
-            )
+            packed = await self.bot.exports.pack(guild_id, rows, f"{debate.slug}-ballots")
         except ExportTooBig as exc:
+            count = await self.bot.debate_admin.voters(guild_id, debate)
             return (
-                f"Ballots are not included: their {len(ballots):,} rows are over "
+                f"Ballots are not included: their {count:,} rows are over "
                 f"{exc.limit // (1024 * 1024)} MB even compressed, more than Discord lets me "
                 "upload. The operator can read them from the database "
                 "(`python -m bot backup` makes a copy)."
             )
+        voters = packed.rows - 1  # the header
         files.append(discord.File(io.BytesIO(packed.data), filename=packed.filename))
-        count = f"{len(ballots)} current ballot{'s' if len(ballots) != 1 else ''}"
+        listed = f"{voters} current ballot{'s' if voters != 1 else ''}" if voters else "none yet"
         who = (
             "member id"
             if voter is None
             else "voter (a pseudonym, the same in every export of this debate)"
         )
         gzipped = " (gzipped: it is big)" if packed.compressed else ""
-        return (
-            f"Ballots{gzipped}: {count if ballots else 'none yet'} in this server, as {who}, "
-            "time (UTC), order and reason."
-        )
+        return f"Ballots{gzipped}: {listed} in this server, as {who}, time (UTC), order and reason."
 
     @app_commands.command(name="open", description="Open voting on a debate (admins)")
     @app_commands.describe(

@@ -650,15 +650,13 @@ async def test_a_big_export_is_gzipped_and_one_too_big_is_refused_clearly(
             GUILD_ID, debate.id, 1000 + member, ((ids[member % 4],),), "x" * 50
         )
     monkeypatch.setattr(exports, "COMPRESS_ABOVE", 2_000)
-    monkeypatch.setattr(
-        exports.pack_csv, "__kwdefaults__", {"compress_above": 2_000, "limit": 10**6}
-    )
+    monkeypatch.setattr(exports, "UPLOAD_LIMIT", 10**6)
     reply = await driver.slash("debate export", admin=True, debate="best-albums")
     files = attachments(reply)
     assert "Ballots (gzipped: it is big): 300 current ballots" in reply.content
     assert len(gzip.decompress(files["best-albums-ballots.csv.gz"]).decode().splitlines()) == 301
 
-    monkeypatch.setattr(exports.pack_csv, "__kwdefaults__", {"compress_above": 2_000, "limit": 500})
+    monkeypatch.setattr(exports, "UPLOAD_LIMIT", 500)
     refused = await driver.slash("debate export", admin=True, debate="best-albums")
     assert list(attachments(refused)) == ["best-albums.yaml"]
     assert "Ballots are not included: their 300 rows are over" in refused.content

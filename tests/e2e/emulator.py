@@ -330,13 +330,16 @@ class DiscordEmulator:
         return guild
 
     def remove_bot_from(self, guild: Guild) -> None:
-        """The bot is kicked from ``guild`` (GUILD_DELETE, not unavailable)."""
+        """The bot is kicked from ``guild`` (GUILD_DELETE, not unavailable; while the bot is
+        offline, the next READY no longer lists it)."""
+        guild.has_bot = False
         session = self.gateway.live_session(guild.id)
         if session is not None:
             session.dispatch("GUILD_DELETE", {"id": str(guild.id)})
 
     def invite_bot_back(self, guild: Guild) -> None:
         """The bot is invited into ``guild`` again (GUILD_CREATE)."""
+        guild.has_bot = True
         session = self.gateway.live_session(guild.id)
         if session is not None:
             session.dispatch("GUILD_CREATE", guild.create_payload(with_members=False))

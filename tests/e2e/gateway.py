@@ -181,10 +181,12 @@ class Gateway:
         self.session = session
         session.connection = connection
         connection.session = session
-        guilds = [g for g in self.emulator.guilds.values() if session.serves(g.id)]
+        guilds = [g for g in self.emulator.guilds.values() if session.serves(g.id) and g.has_bot]
         session.dispatch("READY", self._ready_payload(session, [g.id for g in guilds]))
         with_members = bool(intents & INTENT_GUILD_MEMBERS)
         for guild in guilds:
+            if guild.outage:  # listed as unavailable; it comes when the outage ends
+                continue
             session.dispatch("GUILD_CREATE", guild.create_payload(with_members=with_members))
         self.emulator.ready_count += 1
         self.emulator.notify()

@@ -85,3 +85,26 @@ async def test_the_operator_forgets_a_user_everywhere_while_the_bot_runs(
         await asyncio.sleep(0.2)
     else:
         pytest.fail("the running bot still counts the forgotten user")
+
+
+async def test_forget_me_confirmed_after_a_restart_still_erases(
+    emulator: DiscordEmulator, dev_guild: Guild, start_bot: StartBot
+) -> None:
+    bot = await start_bot(env={"VOTE_SAVES_PER_MINUTE": "0"})
+    me, someone = dev_guild.plain_members[:2]
+    for member in (me, someone):
+        await (
+            await emulator.command("vote", {"order": ORDERS[0]}, guild=dev_guild, member=member)
+        ).message()
+    question = await (await emulator.command("forget-me", guild=dev_guild, member=me)).message()
+
+    await bot.restart()
+
+    # Not someone else's to press, even after the restart (a click forged with its id).
+    forged = await emulator.click(question, label="Erase my data", member=someone, force=True)
+    theirs = await forged.message()
+    assert theirs.ephemeral and "isn't yours" in theirs.text
+    erased = await (await emulator.click(question, label="Erase my data", member=me)).message()
+    assert erased.text.startswith("Erased your ballots on 1 debate"), erased.text
+    assert not erased.buttons
+    assert await voters(emulator, dev_guild) == 1

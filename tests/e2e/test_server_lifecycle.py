@@ -76,3 +76,37 @@ async def test_leaving_a_server_pauses_its_schedules_until_invited_back(
     emulator.invite_bot_back(other)
     await until(lambda: schedule_rows(bot.database_path, other)[0] == (None, None), "resume")
     assert "Back in server" in bot.log_tail(50)
+
+
+def departed(database: Path) -> set[int]:
+    conn = sqlite3.connect(database)
+    try:
+        return {row[0] for row in conn.execute("SELECT guild_id FROM departed_guilds")}
+    finally:
+        conn.close()
+
+
+async def test_a_server_removed_while_the_bot_was_offline_is_marked_left_at_ready(
+    emulator: DiscordEmulator, dev_guild: Guild, start_bot: StartBot
+) -> None:
+    # Made first, so the bot looks at it before the removed one (its id is smaller).
+    in_outage = emulator.add_guild("Drago Fans", members=2)
+    removed = emulator.add_guild("Italian Stallions", members=2)
+    bot = await start_bot(start=False)
+    await bot.start()
+    await bot.stop()
+    for guild in (in_outage, removed):
+        await schedule_sentinel(bot.database_path, guild)
+        await move_due(bot.database_path, guild, datetime.now(UTC) + timedelta(days=1))
+
+    # While the bot is offline it is removed from one server (no GUILD_DELETE reaches it),
+    # and another is in an outage: READY lists it as unavailable, and no GUILD_CREATE comes.
+    emulator.remove_bot_from(removed)
+    in_outage.outage = True
+    await bot.start()
+
+    await until(lambda: removed.id in departed(bot.database_path), "the removed server left")
+    assert schedule_rows(bot.database_path, removed)[0][1] == LEFT_REASON
+    assert departed(bot.database_path) == {removed.id}, "the unavailable one is still ours"
+    assert schedule_rows(bot.database_path, in_outage)[0] == (None, None)
+    assert f"Server {removed.id} was not listed at READY" in bot.log_tail(200)

@@ -351,6 +351,10 @@ class Guild:
         #: A member with Manage Server (through the Moderator role), not the owner.
         self.admin = self.add_member(f"{_slug(name)}-admin", roles=[self.moderator_role])
         self.general = self.add_channel("general")
+        #: Whether the bot is in the server: READY lists only those.
+        self.has_bot = True
+        #: In an outage: READY lists it as unavailable, but no GUILD_CREATE follows.
+        self.outage = False
 
     def __repr__(self) -> str:
         return f"<Guild {self.id} {self.name!r}>"

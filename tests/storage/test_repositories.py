@@ -3,6 +3,7 @@ import pytest
 from bot.models import DebateGone, DebateSpec, ItemsGone, ItemSpec, SlugTaken
 from bot.storage import BallotRepository, Database, DebateRepository, SettingsRepository
 from bot.storage.ballots import NewBallot
+from tests.support.storage import counted_transactions
 
 G1, G2 = 1, 2
 SPEC = DebateSpec(
@@ -150,9 +151,8 @@ async def test_sync_catalog_updates_by_slug(db: Database) -> None:
     assert first == again
 
 
-@pytest.mark.sqlite_only  # counts BEGINs with SQLite's trace callback
 async def test_save_many_stores_a_batch_in_one_transaction_refusing_only_the_bad(
-    db: Database, debate
+    db: Database, debate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ballots = BallotRepository(db)
     a, b, c = (i.id for i in debate.items)
@@ -164,11 +164,9 @@ async def test_save_many_stores_a_batch_in_one_transaction_refusing_only_the_bad
         NewBallot(G1, 99999, 1, ((a,),)),  # a debate that does not exist
         NewBallot(G2, debate.id, 1, ((c,),)),
     ]
-    begins: list[str] = []
-    await db.conn.set_trace_callback(lambda sql: sql.startswith("BEGIN") and begins.append(sql))
-    outcomes = await ballots.save_many(batch)
-    await db.conn.set_trace_callback(None)
-    assert len(begins) == 1
+    with counted_transactions(db, monkeypatch) as transactions:
+        outcomes = await ballots.save_many(batch)
+    assert len(transactions) == 1
     first, second, refused_items, refused_debate, other_server = outcomes
     assert isinstance(refused_items, ItemsGone) and isinstance(refused_debate, DebateGone)
     assert first[1] is None and first[0].reason == "first"
@@ -186,3 +184,22 @@ async def test_save_many_refuses_a_member_twice_in_one_batch(db: Database, debat
     with pytest.raises(ValueError):
         await BallotRepository(db).save_many(twice)
     assert await db.fetchall("SELECT * FROM ballots") == []
+
+
+async def test_current_pages_give_each_member_once_a_page_at_a_time(db: Database, debate) -> None:
+    ballots = BallotRepository(db)
+    a, b, _ = (i.id for i in debate.items)
+    for member in range(1, 12):
+        await ballots.save(G1, debate.id, member, ((a,),))
+    await ballots.save(G2, debate.id, 5, ((a,),))  # another server's: not in this one's pages
+    pages = []
+    async for page in ballots.current_pages(G1, debate.id, size=4):
+        pages.append([ballot.member_id for ballot in page])
+        if len(pages) == 1:
+            # Members voting again meanwhile, before and after the page read: each still
+            # comes once, with the ballot current when their page is read.
+            await ballots.save(G1, debate.id, 2, ((b,),))
+            await ballots.save(G1, debate.id, 9, ((b,),))
+    assert pages == [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11]]
+    last = [ballot async for page in ballots.current_pages(G1, debate.id) for ballot in page]
+    assert [ballot.tiers for ballot in last if ballot.member_id in (2, 9)] == [((b,),), ((b,),)]
