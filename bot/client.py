@@ -47,7 +47,14 @@ from bot.storage.personal_data import PersonalDataRepository
 from bot.storage.predictions import PredictionRepository
 from bot.storage.summaries import SummaryRepository
 from bot.summary_poster import SummaryPoster
-from bot.ui import DuelButton, RemindButton, VoteButton, answer_lost_form, summary_view
+from bot.ui import (
+    DuelButton,
+    RemindButton,
+    VoteButton,
+    answer_lost_form,
+    summary_card,
+    summary_view,
+)
 from bot.voting import SaveLimit, VotingService
 
 log = logging.getLogger(__name__)
@@ -132,7 +139,7 @@ class RankingBot(commands.Bot):
         self.predictions = PredictionService(
             PredictionRepository(db), self.debate_rules, self.voting
         )
-        self.summary_poster = SummaryPoster(self, buttons=summary_view)
+        self.summary_poster = SummaryPoster(self, buttons=summary_view, card=summary_card)
         self.reminders = ReminderPoster(self)
         self.due = DueLoop(
             [
