@@ -50,7 +50,14 @@ from bot.storage.predictions import PredictionRepository
 from bot.storage.summaries import SummaryRepository
 from bot.summary_poster import SummaryPoster
 from bot.timely import observe_arrival
-from bot.ui import DuelButton, RemindButton, VoteButton, answer_lost_form, summary_view
+from bot.ui import (
+    DuelButton,
+    RemindButton,
+    VoteButton,
+    answer_lost_form,
+    summary_card,
+    summary_view,
+)
 from bot.voting import SaveLimit, VotingService
 
 log = logging.getLogger(__name__)
@@ -148,7 +155,7 @@ class RankingBot(commands.Bot):
         self.predictions = PredictionService(
             PredictionRepository(db), self.debate_rules, self.voting
         )
-        self.summary_poster = SummaryPoster(self, buttons=summary_view)
+        self.summary_poster = SummaryPoster(self, buttons=summary_view, card=summary_card)
         self.reminders = ReminderPoster(self)
         self.due = DueLoop(
             [

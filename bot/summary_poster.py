@@ -23,8 +23,9 @@ The slots are :mod:`bot.summary_schedule`'s; what changed since the last summary
   marked ``failed`` with the reason and the schedule keeps its rhythm, so a broken channel
   never turns into a message every minute.
 
-The buttons under a summary are Discord widgets: the poster is handed a function that
-makes them (:func:`bot.ui.summary_view`) rather than building them itself.
+A summary is one Components V2 card (its sections, the chart, the buttons). The buttons
+and the card are Discord widgets: the poster is handed the functions that make them
+(:func:`bot.ui.summary_view`, :func:`bot.ui.summary_card`) rather than building them itself.
 """
 
 from __future__ import annotations
@@ -32,10 +33,10 @@ from __future__ import annotations
 import io
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, Protocol, TypeVar
 
 import discord
 
@@ -48,7 +49,7 @@ from bot.render.charts import chart_data
 from bot.render.factions import summary_factions_embed
 from bot.render.running import hidden_embed, predictions_embed
 from bot.render.summary import CHART_NAME, summary_embeds
-from bot.render.text import EMBED_TOTAL, safe
+from bot.render.text import LAYOUT_TEXT, safe_clip
 from bot.summary_changes import changes_since, snapshot_of
 from bot.summary_schedule import new_schedule, next_slot
 
@@ -64,6 +65,16 @@ _Owned = TypeVar("_Owned", Schedule, Deadline, SummaryPost)
 if TYPE_CHECKING:
     # (debate_id, method, full_ranking, is_open, hidden) -> the buttons under a summary.
     SummaryButtons = Callable[[int, str, bool, bool, bool], discord.ui.View]
+
+    class SummaryCard(Protocol):
+        """The summary's sections (their images its pictures), the buttons, the note above
+        (:func:`bot.ui.summary_card`)."""
+
+        def __call__(
+            self, embeds: Sequence[discord.Embed], buttons: discord.ui.View, *, note: str | None
+        ) -> discord.ui.LayoutView: ...
+
+
 # Discord checks a message nonce for uniqueness over "the past few minutes"; resending a
 # crashed post well inside that is safe, later it could duplicate, so it is abandoned.
 RESEND_WINDOW = timedelta(seconds=60)
@@ -97,10 +108,18 @@ class ComposedSummary:
 class SummaryPoster:
     """Composes summaries from the results service and posts them, now or on schedule."""
 
-    def __init__(self, bot: RankingBot, *, buttons: SummaryButtons, clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        bot: RankingBot,
+        *,
+        buttons: SummaryButtons,
+        card: SummaryCard,
+        clock: Clock = utcnow,
+    ) -> None:
         self.bot = bot
         self.repo: SummaryRepository = bot.summary_store
         self.buttons = buttons
+        self.card = card
         self.clock = clock
 
     # -- composing --------------------------------------------------------------------
@@ -146,6 +165,13 @@ class SummaryPoster:
             ),
             guild_id=None,  # the bot's own post: drawn in turn, never refused
         )
+        factions = summary_factions_embed(
+            debate, await self.bot.factions.factions(guild_id, debate)
+        )
+        guesses = None
+        if reveal:
+            scores = await self.bot.predictions.scores(guild_id, debate, result)
+            guesses = predictions_embed(debate, scores, hide_members=settings.hide_members)
         message = summary_embeds(
             debate,
             result,
@@ -157,18 +183,11 @@ class SummaryPoster:
             changes=changes,
             with_chart=True,
             closed=closed,
+            factions=factions,
+            predictions=guesses,
+            budget=LAYOUT_TEXT - len(reveal_line(debate) if reveal else ""),
         )
         embeds = message.embeds
-        factions = summary_factions_embed(
-            debate, await self.bot.factions.factions(guild_id, debate)
-        )
-        if factions is not None and sum(len(e) for e in embeds) + len(factions) <= EMBED_TOTAL:
-            embeds = [*embeds[:-1], factions, embeds[-1]]  # before the disagreements and chart
-        if reveal:
-            scores = await self.bot.predictions.scores(guild_id, debate, result)
-            guesses = predictions_embed(debate, scores, hide_members=settings.hide_members)
-            if guesses is not None and sum(len(e) for e in embeds) + len(guesses) <= EMBED_TOTAL:
-                embeds = [*embeds, guesses]
         return ComposedSummary(debate, embeds, chart, snapshot, message.partial_ranking, closed)
 
     # -- posting now ------------------------------------------------------------------
@@ -347,20 +366,20 @@ class SummaryPoster:
                     post, cannot_post_message(channel.mention, missing), lasting=True
                 )
         try:
+            buttons = self.buttons(
+                composed.debate.id,
+                composed.snapshot.method,
+                composed.partial_ranking,
+                not composed.closed,
+                composed.chart is None,
+            )
+            note = reveal_line(composed.debate) if post.kind == "reveal" else None
             message = await channel.send(
-                reveal_line(composed.debate) if post.kind == "reveal" else None,
                 nonce=post.nonce,
-                embeds=composed.embeds,
                 files=[discord.File(io.BytesIO(composed.chart), filename=CHART_NAME)]
                 if composed.chart is not None
                 else [],
-                view=self.buttons(
-                    composed.debate.id,
-                    composed.snapshot.method,
-                    composed.partial_ranking,
-                    not composed.closed,
-                    composed.chart is None,
-                ),
+                view=self.card(composed.embeds, buttons, note=note),
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except (discord.NotFound, discord.Forbidden) as exc:
@@ -400,7 +419,7 @@ async def _each(
 
 
 def reveal_line(debate: Debate) -> str:
-    return f"Voting on **{safe(debate.title)}** has closed. The results:"
+    return f"Voting on **{safe_clip(debate.title, 200)}** has closed. The results:"
 
 
 def new_nonce() -> str:

@@ -505,7 +505,7 @@ def layout(
 
 def picture_message(
     embed: discord.Embed,
-    picture: discord.File | None,
+    picture: discord.File | Sequence[discord.File] | None,
     *,
     buttons: discord.ui.View | None = None,
     pages: Sequence[discord.Embed] = (),
@@ -515,20 +515,34 @@ def picture_message(
     """The keyword arguments that send ``embed`` with its picture (and other ``files``).
 
     A card when there is a picture and the text fits (``pages``: every page the message may
-    be turned to, which must fit too); else the embed with the picture as its image.
-    ``note``: the message's content, or the first text of a card (which can have none).
+    be turned to, which must fit too); else the embed with the (first) picture as its image.
+    ``picture``: one file or several (all in the card's gallery). ``note``: the message's
+    content, or the first text of a card (which can have none).
     """
-    sent = [*([picture] if picture else []), *files]
+    pictures = [picture] if isinstance(picture, discord.File) else list(picture or ())
+    sent = [*pictures, *files]
     message: dict[str, Any] = {"files": sent} if sent else {}
-    if picture is not None and pages_fit_layout([embed, *pages], note=note):
+    if pictures and pages_fit_layout([embed, *pages], note=note):
         shown = [attachment(file.filename) for file in files]
-        panel = Panel(embed, [attachment(picture.filename)], shown)
+        panel = Panel(embed, [attachment(file.filename) for file in pictures], shown)
         return message | {"view": layout(panel, buttons=buttons, note=note)}
-    if picture is not None:
-        embed.set_image(url=attachment(picture.filename))
+    if pictures:
+        embed.set_image(url=attachment(pictures[0].filename))
     if note:
         message["content"] = note
     return message | {"embed": embed} | ({"view": buttons} if buttons is not None else {})
+
+
+def summary_card(
+    embeds: Sequence[discord.Embed], buttons: discord.ui.View, *, note: str | None = None
+) -> discord.ui.LayoutView:
+    """A summary as one card per section, an embed's image as the picture of its card, the
+    buttons below. The caller keeps the text within :data:`LAYOUT_TEXT` (bot/render/summary)."""
+    panels = [
+        Panel(embed, [embed.image.url] if embed.image and embed.image.url else [])
+        for embed in embeds
+    ]
+    return layout(*panels, buttons=buttons, note=note)
 
 
 def is_layout(message: discord.Message | None) -> bool:
@@ -536,18 +550,31 @@ def is_layout(message: discord.Message | None) -> bool:
 
 
 def kept_pictures(message: discord.Message | None) -> list[str]:
-    """The URLs of the pictures a layout message shows, to show them again after an edit."""
+    """The pictures a layout message shows, to show them again after an edit: its own
+    attachments as ``attachment://name`` (the edit keeps them, see :func:`page_answer`),
+    anything else by its URL.
+
+    Not the URL Discord stored: an attachment's URL is signed and expires (a private
+    message's soon), while a kept attachment stays the message's for as long as it lives.
+    """
     if not is_layout(message):
         return []
     assert message is not None
+    own = {_url_path(file.url): file.filename for file in message.attachments}
     found: list[str] = []
     stack: list[Any] = list(message.components)
     while stack:
         component = stack.pop(0)
         if isinstance(component, discord.MediaGalleryComponent):
-            found += [item.media.url for item in component.items]
+            for item in component.items:
+                name = own.get(_url_path(item.media.url))
+                found.append(attachment(name) if name else item.media.url)
         stack[0:0] = list(getattr(component, "children", []))
     return found
+
+
+def _url_path(url: str) -> str:
+    return url.split("?", 1)[0]
 
 
 def kept_note(message: discord.Message | None) -> str | None:
@@ -564,13 +591,16 @@ def page_answer(
 ) -> dict[str, Any]:
     """How to show one page of a results message answering a click on ``message``.
 
-    A layout message stays a layout: turned in place it keeps its pictures; a private copy of
+    A layout message stays a layout: turned in place it keeps its pictures, its attachments
+    named in the edit so that they stay whatever the default; a private copy of
     it is a layout without them. Messages sent as embeds (and those sent before layouts)
     keep being answered with embeds.
     """
     if is_layout(message):
         if not in_place:
             return {"view": layout(Panel(embed), buttons=view)}
+        assert message is not None
         panel = Panel(embed, kept_pictures(message))
-        return {"view": layout(panel, buttons=view, note=kept_note(message))}
+        kept = {"attachments": list(message.attachments)} if message.attachments else {}
+        return {"view": layout(panel, buttons=view, note=kept_note(message))} | kept
     return {"embed": embed, "view": view}

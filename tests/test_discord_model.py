@@ -191,3 +191,36 @@ def test_a_card_at_its_limits_is_accepted_and_stays_a_card() -> None:
     edit = {"flags": 0, "components": [card(text("t"))]}
     assert "flags" in validate_message(edit, partial=True, message=stored)
     assert validate_message({"content": "now text"}, partial=True, message=stored)["content"]
+
+
+def test_an_edited_card_shows_only_pictures_it_uploads_or_keeps() -> None:
+    url = "https://cdn.invalid/attachments/1/7/chart.png"
+    stored = {"flags": V2, "attachments": [{"id": "7", "filename": "chart.png", "url": url}]}
+    by_name = {"components": [card(text("p2"), gallery("attachment://chart.png"))]}
+    by_url = {"components": [card(text("p2"), gallery(url))]}
+    # Kept: named in ``attachments``, or all of them when the edit leaves it out.
+    for body in (by_name, by_url):
+        assert validate_message(body, partial=True, message=stored) == {}
+        kept = body | {"attachments": [{"id": "7", "filename": "chart.png"}]}
+        assert validate_message(kept, partial=True, message=stored) == {}
+        # Dropped: the picture would not resolve.
+        dropped = body | {"attachments": []}
+        assert "components" in validate_message(dropped, partial=True, message=stored)
+    # Uploaded again with the edit: a new attachment of the same name.
+    again = by_name | {"attachments": [{"id": 0, "filename": "chart.png"}]}
+    assert (
+        validate_message(again, partial=True, files=[("chart.png", b"png")], message=stored) == {}
+    )
+
+
+def test_the_fake_keeps_the_attachments_an_edit_names() -> None:
+    fake = FakeDiscord()
+    message = {"attachments": [], "components": [], "flags": 0}
+    fake._edit(message, {"content": "x"}, [("a.png", b"a"), ("b.png", b"b")])
+    a, b = message["attachments"]
+    fake._edit(message, {"content": "y"}, [])
+    assert message["attachments"] == [a, b]
+    fake._edit(message, {"attachments": [{"id": b["id"]}]}, [("c.png", b"c")])
+    assert [f["filename"] for f in message["attachments"]] == ["b.png", "c.png"]
+    fake._edit(message, {"attachments": []}, [])
+    assert message["attachments"] == []

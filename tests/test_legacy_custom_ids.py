@@ -58,7 +58,10 @@ async def big_debate(bot: RankingBot, voters: int = 3) -> Debate:
 
 
 def footer(reply: Any) -> str:
-    return reply.embeds[0]["footer"]["text"]
+    """The page's small print: an embed's footer, or a card's last "-# " line."""
+    if reply.embeds:
+        return reply.embeds[0]["footer"]["text"]
+    return [line for line in reply.text.splitlines() if line.startswith("-# ")][-1][3:]
 
 
 async def test_vote(driver: Driver, bot: RankingBot) -> None:

@@ -17,7 +17,7 @@ from bot.models import Debate
 from bot.settings import Settings
 from bot.shards import Shards, shard_of
 from bot.summary_poster import SummaryPoster
-from bot.ui import summary_view
+from bot.ui import summary_card, summary_view
 from tests.conftest import BACKENDS
 from tests.support.bots import open_bot
 from tests.support.discord_fake import FakeDiscord
@@ -90,7 +90,10 @@ async def start_processes(
     ]
     opened = [await bot.__aenter__() for bot in bots]
     try:
-        yield [Process(b, SummaryPoster(b, buttons=summary_view, clock=clock)) for b in opened]
+        yield [
+            Process(b, SummaryPoster(b, buttons=summary_view, card=summary_card, clock=clock))
+            for b in opened
+        ]
     finally:
         for bot in reversed(bots):
             await bot.__aexit__(None, None, None)
@@ -162,7 +165,8 @@ async def test_two_schedulers_told_the_same_shard_close_a_debate_and_reveal_once
     closed = await asyncio.gather(first.poster.close_due(), second.poster.close_due())
     assert sorted(len(posts) for posts in closed) == [0, 1]
     [reveal] = posted(fake, CHANNEL)
-    assert reveal["content"].startswith(f"Voting on **{debate.title}** has closed")
+    # A card: the reveal line above its sections, where a message with embeds has content.
+    assert reveal["components"][0]["content"].startswith(f"Voting on **{debate.title}** has")
     assert not await second.bot.debate_store.is_open(SHARD_0_GUILD, debate.id)
     assert await second.bot.debate_store.closed_at(SHARD_0_GUILD, debate.id) == closes_at
     assert await asyncio.gather(first.poster.close_due(), second.poster.close_due()) == [[], []]

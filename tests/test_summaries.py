@@ -15,8 +15,14 @@ from bot.storage.summaries import dump_snapshot, load_snapshot
 from bot.summary_changes import changes_since
 from bot.summary_poster import RESEND_WINDOW, SummaryPoster
 from bot.summary_schedule import next_slot
-from bot.ui import summary_view
+from bot.ui import summary_card, summary_view
 from tests.support.discord_fake import GUILD_ID
+from tests.support.discord_model import (
+    FLAG_COMPONENTS_V2,
+    assert_fits,
+    message_cards,
+    message_pictures,
+)
 from tests.support.rocky import ROCKY_TITLES
 
 CHANNEL = 700_000_000_000_000_001
@@ -124,7 +130,7 @@ def test_missing_permissions_are_named_as_discord_names_them() -> None:
 
 
 async def schedule_daily(bot, debate: Debate, clock: Clock, hour: int = 12) -> SummaryPoster:
-    service = SummaryPoster(bot, buttons=summary_view, clock=clock)
+    service = SummaryPoster(bot, buttons=summary_view, card=summary_card, clock=clock)
     await service.schedule(GUILD_ID, debate, CHANNEL, "daily", hour, ADMIN)
     return service
 
@@ -137,10 +143,18 @@ async def test_nothing_is_posted_before_the_slot_and_one_summary_at_it(bot, deba
     clock.now = START.replace(hour=12, minute=0, second=20)
     [post] = await service.run_due()
     [message] = posted(bot)
-    assert len(message["embeds"]) == 3
+    cards = message_cards(message)
+    assert [card.title.split(":")[0] for card in cards] == [
+        "Server ranking",
+        "Since the last summary",
+        "Hottest disagreements",
+    ]
+    assert message["flags"] & FLAG_COMPONENTS_V2 and not message["embeds"]
     assert message["attachments"][0]["filename"] == "summary.png"
-    assert message["attachments"][0]["data"][:4] == b"\x89PNG"
-    assert "first summary" in message["embeds"][1]["description"]
+    [chart] = message_pictures(message)
+    assert chart[:4] == b"\x89PNG"
+    assert cards[2].pictures == [message["attachments"][0]["url"]]  # under the disagreements
+    assert "first summary" in cards[1].text
     assert sent_nonces(bot) == [post.nonce]
     stored = await bot.summary_store.get_post(post.id)
     assert stored.status == "sent" and stored.message_id == int(message["id"])
@@ -156,7 +170,7 @@ async def test_nothing_is_posted_before_the_slot_and_one_summary_at_it(bot, deba
 async def test_after_days_down_it_posts_once_not_the_backlog(bot, debate, clock) -> None:
     service = await schedule_daily(bot, debate, clock)
     clock.now = datetime(2024, 6, 6, 15, 10, tzinfo=UTC)  # three missed slots
-    restarted = SummaryPoster(bot, buttons=summary_view, clock=clock)
+    restarted = SummaryPoster(bot, buttons=summary_view, card=summary_card, clock=clock)
     assert await restarted.recover() == []
     assert len(await restarted.run_due()) == 1
     assert await restarted.run_due() == []
@@ -172,7 +186,7 @@ async def test_a_restart_right_after_posting_posts_nothing(bot, debate, clock) -
     clock.now = START.replace(hour=12, second=1)
     await service.run_due()
     clock.advance(seconds=2)
-    restarted = SummaryPoster(bot, buttons=summary_view, clock=clock)
+    restarted = SummaryPoster(bot, buttons=summary_view, card=summary_card, clock=clock)
     assert await restarted.recover() == []
     assert await restarted.run_due() == []
     assert len(posted(bot)) == 1
@@ -195,7 +209,7 @@ async def test_a_crash_between_recording_and_sending_resends_once_with_the_same_
     # Restarted 20 seconds later: the claimed post goes out, with its nonce, so that Discord
     # returns the existing message if the first attempt had reached it.
     clock.advance(seconds=20)
-    restarted = SummaryPoster(bot, buttons=summary_view, clock=clock)
+    restarted = SummaryPoster(bot, buttons=summary_view, card=summary_card, clock=clock)
     assert [p.id for p in await restarted.recover()] == [claimed.id]
     assert sent_nonces(bot) == [claimed.nonce]
     assert (await bot.summary_store.get_post(claimed.id)).status == "sent"
@@ -216,7 +230,7 @@ async def test_a_crash_long_ago_is_abandoned_rather_than_risk_a_duplicate(
     with pytest.raises(Crash):
         await service.run_due()
     clock.advance(seconds=RESEND_WINDOW.total_seconds() + 1)
-    restarted = SummaryPoster(bot, buttons=summary_view, clock=clock)
+    restarted = SummaryPoster(bot, buttons=summary_view, card=summary_card, clock=clock)
     assert await restarted.recover() == []
     [post] = await bot.summary_store.posts(GUILD_ID, debate.id)
     assert post.status == "abandoned"
@@ -236,8 +250,8 @@ async def test_each_summary_says_what_changed_since_the_last(bot, debate, clock)
     await vote(bot, debate, 1, ROCKY_TITLES[::-1])  # changed their mind
     clock.now = datetime(2024, 6, 4, 12, tzinfo=UTC)
     await service.run_due()
-    second = posted(bot)[-1]["embeds"][1]["description"]
-    assert second.startswith("3 new voters (3 → 6), 1 member changed their ranking.")
+    second = message_cards(posted(bot)[-1])[1].text
+    assert "\n3 new voters (3 → 6), 1 member changed their ranking.\n" in second
     assert "▲" in second and "▼" in second
 
 
@@ -300,7 +314,7 @@ async def test_a_summary_gains_a_factions_section_once_there_are_clear_factions(
     service = await schedule_daily(bot, debate, clock)
     clock.now = START.replace(hour=12)
     await service.run_due()
-    titles = [embed.get("title") for embed in posted(bot)[-1]["embeds"]]
+    titles = [card.title for card in message_cards(posted(bot)[-1])]
     assert "Factions" not in titles  # three voters: too few for factions
     for member in range(10, 16):
         await vote(bot, debate, member, list(ROCKY_TITLES))
@@ -308,10 +322,12 @@ async def test_a_summary_gains_a_factions_section_once_there_are_clear_factions(
         await vote(bot, debate, member, list(reversed(ROCKY_TITLES)))
     clock.now = datetime(2024, 6, 4, 12, tzinfo=UTC)
     await service.run_due()
-    embeds = posted(bot)[-1]["embeds"]
-    [section] = [embed for embed in embeds if embed.get("title") == "Factions"]
-    assert "**Faction A — team Rocky IV** (" in section["description"]
-    assert "**Faction B — team Rocky V** (" in section["description"]
-    assert "<@" not in section["description"]  # a summary names no member here
-    assert embeds[-1]["image"]["url"].startswith("attachment://")  # the chart stays last
-    assert sum(len(e.get("title", "")) + len(e.get("description", "")) for e in embeds) <= 6000
+    message = posted(bot)[-1]
+    assert_fits(message)
+    cards = message_cards(message)
+    [section] = [card for card in cards if card.title == "Factions"]
+    assert "**Faction A — team Rocky IV** (" in section.text
+    assert "**Faction B — team Rocky V** (" in section.text
+    assert "<@" not in section.text  # a summary names no member here
+    assert cards[-1].title.startswith("Hottest") and cards[-1].pictures  # the chart stays last
+    assert len(message_pictures(message)) == 1

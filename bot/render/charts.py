@@ -14,16 +14,21 @@ import threading
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import numpy as np
+
+from bot.render.tierlist import cjk_font, drawable
 
 if TYPE_CHECKING:
     import matplotlib.axes
     from matplotlib.figure import Figure
 
-# Item names may hold emoji or scripts DejaVu Sans lacks; a missing glyph draws a box, which
-# is fine, and the warning per glyph would only flood the log. Set once, at import.
+# Names are drawn in DejaVu Sans, then the tier lists' CJK font (bot/render/tierlist.py),
+# and characters neither has are left out (tierlist.drawable), so no glyph is missing; the
+# warning per glyph would only flood the log if one were. Set once, at import.
 warnings.filterwarnings("ignore", message=r"Glyph .* missing from", category=UserWarning)
 
 # Matplotlib's font and text-layout caches are shared between figures and not documented as
@@ -139,7 +144,32 @@ CELL_FONT = 15.0
 EDGE_PAD_IN = 0.25
 
 
+@cache
+def _font_families() -> list[str]:
+    """DejaVu Sans, then the CJK font if there is one: Matplotlib falls back along the list
+    character by character (a CJK name drew as boxes with DejaVu alone)."""
+    from matplotlib import font_manager
+
+    families = ["DejaVu Sans"]
+    path = cjk_font()
+    if path is not None:
+        # Its bold face too where it has one (Noto's), for the bold title; else Matplotlib
+        # warns once and draws those characters in the regular weight.
+        bold = Path(path.replace("-Regular.", "-Bold."))
+        for face in {path, str(bold)} if bold.is_file() else {path}:
+            font_manager.fontManager.addfont(face)
+        families.append(font_manager.FontProperties(fname=path).get_name())
+    return families
+
+
 def _draw(data: ChartData, measure: str) -> Figure:
+    from matplotlib import rc_context
+
+    with rc_context({"font.family": _font_families()}):
+        return _draw_in_fonts(data, measure)
+
+
+def _draw_in_fonts(data: ChartData, measure: str) -> Figure:
     from matplotlib.figure import Figure
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
@@ -316,4 +346,4 @@ def _clip(name: str, limit: int = NAME_CHARS) -> str:
 
 def _text(text: str) -> str:
     # A pair of "$" would switch Matplotlib to mathtext; escaped, it prints a dollar sign.
-    return text.replace("$", r"\$")
+    return drawable(text).replace("$", r"\$")

@@ -213,10 +213,13 @@ def consensus_pages(
     min_voters: int,
     closed: bool = False,
     budget: int = PAGE_BUDGET,
+    cycles: bool = True,
 ) -> list[discord.Embed]:
     """The server's ranking, paged: how it was counted on every page, the order in pieces.
 
     A closed debate's ranking is final and says so; one nobody ranked says only that.
+    ``cycles``: the majority cycles in words on the first page (a summary has them in a
+    section of their own).
     """
     names = item_names(debate)
     word = "Final ranking" if closed else "Server ranking"
@@ -238,9 +241,11 @@ def consensus_pages(
     if note:
         header += "\n" + note
     colour = PROVISIONAL_COLOUR if note else COLOUR
-    cycles = cycle_text(result.cycles, names)
+    cycle_words = cycle_text(result.cycles, names) if cycles else None
     cycle_block = (
-        f"\n\n🔁 **Majority cycle** — wins that go round in circles:\n{cycles}" if cycles else ""
+        f"\n\n🔁 **Majority cycle** — wins that go round in circles:\n{cycle_words}"
+        if cycle_words
+        else ""
     )
     # ``budget`` is the whole description; what the header and the cycles leave is the list's.
     room = max(budget - len(header) - len(cycle_block) - 2, 400)

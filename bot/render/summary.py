@@ -25,6 +25,7 @@ from bot.ranking import (
 )
 from bot.render.results import (
     COLOUR,
+    PAGE_BUDGET,
     PROVISIONAL_COLOUR,
     Names,
     consensus_pages,
@@ -33,7 +34,7 @@ from bot.render.results import (
     plural,
     provisional_note,
 )
-from bot.render.text import EMBED_TITLE, FIELD_VALUE, clip, safe
+from bot.render.text import EMBED_TITLE, FIELD_VALUE, LAYOUT_TEXT, clip, embed_markdown, safe
 from bot.render.words import MATCH_UP, match_ups
 
 HOT_COLOUR = discord.Colour.from_rgb(235, 110, 20)
@@ -420,9 +421,16 @@ class SummaryMessage:
     partial_ranking: bool  # the ranking shows only its first places
 
 
-# The three embeds share one message (6,000 characters in all): the ranking gets what the
-# disagreements and the changes leave, at least this much.
-SUMMARY_TOTAL = 5800
+# A summary is sent as one Components V2 card (bot/ui.py): the text of all its sections
+# within Discord's 4,000 characters, as the cards show it (text_size). The ranking is what
+# members come for: it keeps at least this much and gets what the other sections leave.
+RANKING_FLOOR = 1200
+KEPT_HOTTEST_FIELDS = 1  # the closest contests
+
+
+def text_size(embeds: Iterable[discord.Embed]) -> int:
+    """The characters these embeds take as the text of cards."""
+    return sum(len(embed_markdown(embed)) for embed in embeds)
 
 
 def summary_embeds(
@@ -437,11 +445,18 @@ def summary_embeds(
     changes: ChangesSince,
     with_chart: bool,
     closed: bool = False,
+    factions: discord.Embed | None = None,
+    predictions: discord.Embed | None = None,
+    budget: int = LAYOUT_TEXT,
 ) -> SummaryMessage:
-    """The consensus (its first page) and the hottest disagreements, with what changed.
+    """The consensus (its first places), what changed, the factions, the hottest
+    disagreements (with the chart) and, at a reveal, the best predictions: at most
+    ``budget`` characters of text in all.
 
-    Big debates do not fit in one message: the ranking then shows its first places and says
-    how to see the rest (`/consensus` and the Full ranking button page through all of it).
+    What does not fit goes, least important first: the disagreements beyond the closest
+    contests, the predictions (they have their own leaderboard), the closest contests, the
+    factions. Big debates show the ranking's first places and say how to see the rest
+    (the Full ranking button pages through all of it).
     """
     names = item_names(debate)
     hottest = hottest_embed(
@@ -458,17 +473,62 @@ def summary_embeds(
     since = discord.Embed(
         title="Since the last summary", description=changes_text(changes, names), colour=COLOUR
     )
-    room = SUMMARY_TOTAL - len(hottest) - len(since) - 2 * EMBED_TITLE - 100  # title, footer
-    pages = consensus_pages(
-        debate, result, min_voters=min_voters, closed=closed, budget=min(room, 3800)
+    extras = [extra for extra in (factions, predictions) if extra is not None]
+    room = budget - RANKING_FLOOR
+    while text_size([since, *extras, hottest]) > room:
+        if len(hottest.fields) > KEPT_HOTTEST_FIELDS:
+            hottest.remove_field(len(hottest.fields) - 1)
+        elif predictions is not None and any(e is predictions for e in extras):
+            extras.pop()
+        elif hottest.fields:
+            hottest.remove_field(len(hottest.fields) - 1)
+        elif extras:
+            extras.pop()
+        else:  # only with extreme text: the changes' lines are the last to go
+            assert since.description is not None
+            since.description = clip(since.description, max(len(since.description) // 2, 40))
+            if len(since.description) <= 40:
+                break
+    ranking, partial = _ranking_within(
+        debate, result, min_voters, closed, budget - text_size([since, *extras, hottest])
     )
-    ranking = pages[0]
-    if len(pages) > 1:
-        ranking.set_footer(
-            text=f"The first places of {len(debate.items)} items · Full ranking shows them all"
+
+    def kept(extra: discord.Embed | None) -> discord.Embed | None:
+        return extra if any(e is extra for e in extras) else None
+
+    order = (ranking, since, kept(factions), hottest, kept(predictions))
+    return SummaryMessage([e for e in order if e is not None], partial_ranking=partial)
+
+
+def _ranking_within(
+    debate: Debate, result: ConsensusResult[int], min_voters: int, closed: bool, room: int
+) -> tuple[discord.Embed, bool]:
+    """The ranking's first page in ``room`` characters of card text; whether it is partial."""
+    budget = min(room, PAGE_BUDGET)
+    while True:
+        pages = consensus_pages(
+            debate, result, min_voters=min_voters, closed=closed, budget=budget, cycles=False
         )
-    embeds = [ranking, since, hottest]
-    while sum(len(e) for e in embeds) > SUMMARY_TOTAL and hottest.fields:
-        # Only reachable with extreme text; the quotes are the least essential part.
-        hottest.remove_field(len(hottest.fields) - 1)
-    return SummaryMessage(embeds, partial_ranking=len(pages) > 1)
+        ranking = pages[0]
+        if len(pages) > 1:
+            ranking.set_footer(
+                text=f"The first places of {len(debate.items):,} items · "
+                "Full ranking shows them all"
+            )
+        over = text_size([ranking]) - room
+        if over <= 0:
+            return ranking, len(pages) > 1
+        if budget <= RANKING_FLOOR // 2:
+            # The header alone is this long (names of methods and notes): cut the list.
+            assert ranking.description is not None
+            ranking.description = _fit_lines(ranking.description, len(ranking.description) - over)
+            return ranking, True
+        budget = max(budget - over, RANKING_FLOOR // 2)
+
+
+def _fit_lines(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a line break where possible."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - 2, 0)].rsplit("\n", 1)[0]
+    return (cut if len(cut) > limit // 2 else clip(text, max(limit - 2, 1))) + "\n…"

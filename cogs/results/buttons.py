@@ -17,7 +17,7 @@ import discord
 
 from bot import custom_ids
 from bot.render.results import NUMBERS_LABEL
-from bot.ui import BaseView, DynamicButton, guild_of, vote_button
+from bot.ui import BaseView, DynamicButton, guild_of, page_answer, picture_message, vote_button
 from cogs.results.pages import (
     answer_page,
     choose_method,
@@ -179,11 +179,11 @@ class NumbersButton(ResultsButton, DynamicButton, spec=custom_ids.NUMBERS):
         )
         # The page is 0 but on the table's own page buttons of earlier versions.
         page = min(self.page, len(pages) - 1)
+        # One card: the table, the charts under it; its ◀ ▶ turn the table and keep them.
+        pictures = [discord.File(io.BytesIO(png), filename=name) for name, png in charts]
+        view = numbers_view(debate.id, method, page, len(pages))
         await interaction.followup.send(
-            embed=pages[page],
-            view=numbers_view(debate.id, method, page, len(pages)),
-            files=[discord.File(io.BytesIO(png), filename=name) for name, png in charts],
-            ephemeral=True,
+            **picture_message(pages[page], pictures, buttons=view, pages=pages), ephemeral=True
         )
 
 
@@ -198,7 +198,10 @@ class NumbersPageButton(PageButton, spec=custom_ids.NUMBERS_PAGE):
         )
         page = min(self.page, len(pages) - 1)
         view = numbers_view(debate.id, method, page, len(pages))
-        await interaction.response.edit_message(embed=pages[page], view=view)
+        message = interaction.message
+        await interaction.response.edit_message(
+            **page_answer(message, pages[page], view, in_place=True)
+        )
 
 
 class LeaderboardPageButton(ResultsButton, DynamicButton, spec=custom_ids.LEADERBOARD_PAGE):

@@ -116,10 +116,10 @@ async def test_show_the_numbers_answers_privately_with_the_table_and_a_chart(
     await seed_rocky(bot)
     reply = await driver.slash("consensus")
     numbers = await driver.click(reply.message, label="Show the numbers")
-    assert numbers.ephemeral
+    assert numbers.ephemeral and numbers.layout  # one card: the table, the charts under it
     assert_fits(numbers.message)
-    assert "```" in numbers.embeds[0]["description"]
-    assert "Rocky IV" in numbers.embeds[0]["description"]
+    assert "```" in numbers.text and "Rocky IV" in numbers.text
+    assert len(numbers.pictures) == 2
     png = png_of(numbers)
     assert png[:8] == PNG_MAGIC and len(png) > 10_000
 
@@ -160,10 +160,12 @@ async def test_numbers_of_a_big_debate_page_through_the_table(driver: Driver, bo
     await big_debate(bot, items=40, voters=10)
     reply = await driver.slash("consensus", debate="big")
     numbers = await driver.click(reply.message, label="Show the numbers")
-    assert numbers.ephemeral and numbers.embeds[0]["footer"]["text"].startswith("Page 1/10")
+    assert numbers.ephemeral and numbers.layout and "\n-# Page 1/10 " in numbers.text
+    charts = numbers.pictures
     turned = await driver.click(numbers.message, label="▶")
-    assert turned.type == 7 and turned.embeds[0]["footer"]["text"].startswith("Page 2/10")
+    assert turned.type == 7 and "\n-# Page 2/10 " in turned.text
     assert_fits(turned.message)
+    assert turned.pictures == charts  # the charts stay under the turned page
 
 
 # -- /hottest -----------------------------------------------------------------------------

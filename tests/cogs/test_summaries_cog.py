@@ -17,7 +17,14 @@ from tests.support.discord_fake import (
     MEMBER_PERMISSIONS,
     Driver,
 )
-from tests.support.discord_model import assert_fits
+from tests.support.discord_model import (
+    FLAG_COMPONENTS_V2,
+    FLAG_EPHEMERAL,
+    assert_fits,
+    message_cards,
+    message_pictures,
+    walk_components,
+)
 
 SUMMARIES = 200_000_000_000_000_010  # the bot may post here
 LOCKED = 200_000_000_000_000_011  # the bot may not embed or attach here
@@ -95,7 +102,7 @@ async def test_members_are_refused_with_a_message(
     reply = await driver.slash(command, **options)
     assert reply.ephemeral and reply.content == REFUSAL
     assert await bot.summary_store.schedules_for_guild(GUILD_ID) == []
-    assert not [m for m in bot.fake.messages.values() if m.get("embeds") and not m["flags"]]
+    assert not [m for m in bot.fake.messages.values() if not m["flags"] & FLAG_EPHEMERAL]
 
 
 async def test_the_server_admin_role_may_too(driver: Driver, bot, server) -> None:
@@ -114,14 +121,16 @@ async def test_post_here_publishes_the_summary_and_tells_the_admin(driver: Drive
     assert (
         reply.ephemeral and "Posted the summary of **The Rocky training montages" in reply.content
     )
-    public = [m for m in bot.fake.messages.values() if len(m.get("embeds") or []) == 3]
-    [message] = public
-    assert message["channel_id"] == str(CHANNEL_ID) and not message["flags"]
+    [message] = _public(bot)
+    assert message["channel_id"] == str(CHANNEL_ID)
+    assert message["flags"] == FLAG_COMPONENTS_V2  # a card, not ephemeral
     assert_fits(message)
-    assert message["attachments"][0]["data"][:8] == b"\x89PNG\r\n\x1a\n"
-    titles = [e["title"] for e in message["embeds"]]
+    [chart] = message_pictures(message)
+    assert chart[:8] == b"\x89PNG\r\n\x1a\n"
+    cards = message_cards(message)
+    titles = [card.title for card in cards]
     assert titles[0].startswith("Server ranking") and titles[2].startswith("Hottest")
-    assert message["embeds"][2]["image"]["url"] == "attachment://summary.png"
+    assert cards[2].pictures == [message["attachments"][0]["url"]]
     labels = {c.get("label") for c in _components(message)}
     assert {"Show the numbers", "Vote"} <= labels
     assert message["allowed_mentions"] == {"parse": []}
@@ -167,12 +176,12 @@ async def test_post_of_a_huge_debate_fits_one_message(driver: Driver, bot) -> No
 
     await big_debate(bot, items=150, voters=40)
     await driver.slash("summary post", admin=True, debate="big")
-    [message] = [m for m in bot.fake.messages.values() if len(m.get("embeds") or []) == 3]
+    [message] = _public(bot)
     assert_fits(message)
     labels = {c.get("label") for c in _components(message)}
     assert "Full ranking" in labels
     full = await driver.click(message, label="Full ranking")
-    assert full.ephemeral and full.embeds[0]["footer"]["text"].startswith("Page 1/")
+    assert full.ephemeral and full.layout and "\n-# Page 1/" in full.text
 
 
 # -- /summary schedule and stop ------------------------------------------------------------
@@ -225,9 +234,12 @@ async def test_the_loop_starts_with_the_cog_and_stops_with_it(bot) -> None:
 
 
 def _components(message: dict[str, Any]) -> list[dict[str, Any]]:
-    from tests.support.discord_model import walk_components
-
     return list(walk_components(message["components"]))
+
+
+def _public(bot) -> list[dict[str, Any]]:
+    """The messages the bot posted for everyone to see (the summaries)."""
+    return [m for m in bot.fake.messages.values() if not m["flags"] & FLAG_EPHEMERAL]
 
 
 async def test_post_tells_the_admin_when_discord_refuses(driver: Driver, bot, monkeypatch) -> None:

@@ -98,7 +98,8 @@ async def test_a_deadline_passed_while_the_bot_was_down_closes_and_reveals_once(
     assert "3 voters" in reveal.text and "Hottest disagreements" in reveal.text
     assert len(reveal.attachments) == 1, "the reveal carries the chart"
     # Closed: the reveal says its order is final and offers no Vote.
-    assert reveal.embeds[0]["title"].startswith("Final ranking:"), reveal.embeds[0]["title"]
+    assert reveal.layout and reveal.title.startswith("Final ranking:"), reveal.title
+    assert reveal.note.startswith("Voting on **") and reveal.pictures, "a card with the chart"
     assert "Voting is closed: this order is final." in reveal.text
     assert "Vote" not in [b.get("label") for b in reveal.buttons]
     refused = await vote(emulator, dev_guild, 4)

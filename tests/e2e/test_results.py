@@ -134,8 +134,7 @@ _MATCHUP_WORDS = [
 
 def head_to_head_table(message: Message) -> dict[tuple[str, str], int]:
     """(row item, column item) → members preferring the row's item, from the code block."""
-    description = message.embeds[0]["description"]
-    block = description.split("```")[1].strip("\n").split("\n")
+    block = message.text.split("```")[1].strip("\n").split("\n")
     rows = [re.match(r"^\s*(\d+)\. (.{14}) (.*)$", line) for line in block[1:]]
     assert all(rows), block
     by_place = {int(r.group(1)): r.group(2).strip() for r in rows if r}
@@ -443,6 +442,6 @@ async def test_an_empty_then_closed_debate_reads_as_such(
     assert posted.ephemeral
     summary = emulator.channel_messages(dev_guild.general)[-1]
     assert "Hottest disagreements" in summary.text
-    assert summary.embeds[0]["title"].startswith("Final ranking:")
+    assert summary.layout and summary.title.startswith("Final ranking:")
     assert "Voting is closed: this order is final." in summary.text
     assert "Vote" not in [b.get("label") for b in summary.buttons]

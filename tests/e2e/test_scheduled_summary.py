@@ -34,6 +34,7 @@ from tests.e2e.conftest import StartBot
 from tests.e2e.emulator import Channel, DiscordEmulator, Guild, Message
 from tests.e2e.reading import placed_lines
 from tests.e2e.world import png_size
+from tests.support.discord_model import message_cards
 from tests.support.rocky import BALBOA, II, III, IV, ROCKY_TITLES, V
 
 pytestmark = pytest.mark.e2e
@@ -140,8 +141,15 @@ def assert_is_the_summary(post: Message) -> None:
     size = png_size(chart.data)
     assert chart.filename.endswith(".png") and size, "the chart is a PNG"
     assert size[0] >= 400 and size[1] >= 200, f"a PNG of sensible size, not {size}"
-    images = [e["image"]["url"] for e in post.embeds if "image" in e]
-    assert images == [f"attachment://{chart.filename}"], "an embed shows the chart"
+    assert post.layout and not post.embeds and not post.content, "a Components V2 card"
+    assert post.pictures == [chart.data], "the card shows the chart"
+    cards = message_cards(post.payload())
+    assert [card.title.split(":")[0] for card in cards] == [
+        "Server ranking",
+        "Since the last summary",
+        "Hottest disagreements",
+    ]
+    assert cards[-1].pictures == [chart.url], "the chart, under the disagreements"
 
     ballots = MemberBallots(ROCKY_TITLES, dict(enumerate(VOTES)))
     expected = consensus(ballots.tally).ranking
@@ -200,7 +208,7 @@ async def test_a_scheduled_summary_of_a_closed_debate_is_final_and_offers_no_vot
 
     await bot.start()
     post = await emulator.wait_for_message(channel=summaries)
-    assert post.embeds[0]["title"].startswith("Final ranking:"), post.embeds[0]["title"]
+    assert post.layout and post.title.startswith("Final ranking:"), post.title
     assert "Voting is closed: this order is final." in post.text
     assert "/vote" not in post.text and "Provisional" not in post.text
     labels = [b.get("label") for b in post.buttons]

@@ -23,10 +23,12 @@ from bot.render.charts import (
     EDGE_PAD_IN,
     HEAD_TO_HEAD,
     PNG_MAGIC,
+    _text,
     chart_data,
     distinct_clips,
     render_chart,
 )
+from bot.render.tierlist import cjk_font
 
 REPO = Path(__file__).resolve().parents[2]
 # The blank border every chart keeps, in pixels (a little under the layout's padding).
@@ -128,7 +130,24 @@ def test_only_the_consensus_top_rows_are_drawn_and_the_title_says_so() -> None:
     assert data.title == f"A debate (top {CHART_MAX_ITEMS} of 150)"
 
 
-@pytest.mark.filterwarnings("ignore:Glyph")  # the font has no boxing glove: a box is drawn
+def test_names_in_any_script_draw_with_no_missing_glyph() -> None:
+    """Cyrillic, accents and (with a CJK font installed) CJK in the fonts; an emoji no font
+    has is left out, never drawn as a box."""
+    import warnings
+
+    names = {1: "Ёжик в тумане", 2: "Amélie", 3: "千と千尋の神隠し", 4: "emoji 🥊 glove"}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for measure in CHARTS:
+            png_size(chart_for(4, 5, names=names, measure=measure))
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    if cjk_font() is not None:
+        assert missing == [], missing
+    else:
+        assert all("千" not in m and "Ё" not in m for m in missing), missing
+    assert _text("emoji 🥊 glove") == "emoji glove" and _text("$5") == r"\$5"
+
+
 def test_no_voters_and_awkward_names_still_draw() -> None:
     names = {1: "$x$ and $y$ dollars", 2: "emoji 🥊🥊", 3: "a\nnew line", 4: "x" * 300}
     data = chart_for(4, 0, names=names)

@@ -13,6 +13,7 @@ from bot.ranking import Contest, Matchup, MemberBallots, consensus, disagreement
 from bot.render.leaderboard import MEMBER_BOARD_LIMIT, item_board_pages, member_board_pages
 from bot.render.results import consensus_pages, head_to_head_pages, item_names
 from bot.render.summary import (
+    CHART_NAME,
     Mentions,
     about,
     agreement_words,
@@ -21,8 +22,16 @@ from bot.render.summary import (
     quotes_for,
     sparkline,
     summary_embeds,
+    text_size,
 )
-from tests.support.discord_model import assert_embeds_fit
+from bot.render.text import LAYOUT_TEXT, safe
+from bot.ui import summary_card, summary_view
+from tests.support.discord_model import (
+    FLAG_COMPONENTS_V2,
+    assert_embeds_fit,
+    message_cards,
+)
+from tests.support.discord_model import assert_fits as assert_message_fits
 from tests.support.rocky import ROCKY_TITLES
 
 # Markdown, mentions and pings users might type. (No link here: discord.py's escape_markdown
@@ -451,21 +460,40 @@ def test_member_leaderboard_with_nobody() -> None:
 # -- the summary post --------------------------------------------------------------------------
 
 
-def _summary(debate: Debate, ballots, reasons, changes: ChangesSince, hide: bool = False):
+def _summary(debate: Debate, ballots, reasons, changes: ChangesSince, hide: bool = False, **more):
     members, result, summary = outcome(debate, ballots)
     return summary_embeds(
         debate, result, summary, ballots=members, reasons=reasons, hide_members=hide,
-        min_voters=3, changes=changes, with_chart=True,
+        min_voters=3, changes=changes, with_chart=True, **more,
     )  # fmt: skip
 
 
-def test_summary_post_is_one_message_within_limits() -> None:
+def _card(embeds: Sequence[discord.Embed], note: str | None = None) -> dict:
+    """The summary as the poster sends it: a Components V2 message with the chart."""
+    buttons = summary_view(1, "schulze", full_ranking=True, is_open=True)
+    view = summary_card(embeds, buttons, note=note)
+    return {
+        "flags": FLAG_COMPONENTS_V2,
+        "components": view.to_components(),
+        "attachments": [{"id": "0", "filename": CHART_NAME}],
+    }
+
+
+def test_summary_post_is_one_card_within_limits() -> None:
     debate = make_debate()
     message = _summary(debate, ROCKY_BALLOTS, {1: "snow"}, ChangesSince(first=True))
-    assert_fits(message.embeds)
+    card = _card(message.embeds)
+    assert_message_fits(card)
     assert not message.partial_ranking
-    assert message.embeds[2].image.url == "attachment://summary.png"
-    assert "first summary" in message.embeds[1].description
+    cards = message_cards(card)
+    assert [c.title.split(":")[0] for c in cards] == [
+        "Server ranking",
+        "Since the last summary",
+        "Hottest disagreements",
+    ]
+    assert cards[2].pictures == [f"attachment://{CHART_NAME}"]
+    assert "first summary" in cards[1].text
+    assert "Voting is closed" not in cards[0].text
 
 
 def test_summary_post_for_a_huge_debate_shows_the_top_and_points_to_the_rest() -> None:
@@ -474,10 +502,43 @@ def test_summary_post_for_a_huge_debate_shows_the_top_and_points_to_the_rest() -
     reasons = {member: NASTY * 30 for member in ballots}
     moved = tuple(Movement(100 + n, n + 3, n + 1) for n in range(50))
     changes = ChangesSince(False, 40, 50, 12, 3, moved)
-    message = _summary(debate, ballots, reasons, changes)
-    assert_fits(message.embeds)
+    factions = discord.Embed(title="Factions", description="F" * 1000)
+    guesses = discord.Embed(title="🔮 Who guessed the server best", description="G" * 2048)
+    note = "Voting on **" + "T" * 200 + "** has closed. The results:"
+    message = _summary(
+        debate, ballots, reasons, changes, closed=True, factions=factions,
+        predictions=guesses, budget=LAYOUT_TEXT - len(note),
+    )  # fmt: skip
+    card = _card(message.embeds, note)
+    assert_message_fits(card)
     assert message.partial_ranking
-    assert "Full ranking shows them all" in message.embeds[0].footer.text
+    cards = message_cards(card)
+    assert "Full ranking shows them all" in cards[0].text
+    assert cards[0].text.count("\n`") >= 2  # the first places (each a long line here)
+    # The factions stay; the predictions (with a leaderboard of their own) give way.
+    assert [c.title for c in cards[1:]] == [
+        "Since the last summary",
+        "Factions",
+        f"Hottest disagreements: {safe(debate.title)}",
+    ]
+    assert cards[-1].pictures
+
+
+@pytest.mark.parametrize("items", [3, 40, 200])
+@pytest.mark.parametrize("voters", [0, 2, 60])
+def test_summary_text_never_passes_its_budget(items: int, voters: int) -> None:
+    debate = make_debate([f"{NASTY}{'ж' * 60} {n}" for n in range(items)])
+    ballots = random_ballots(debate, voters, seed=items)
+    reasons = {member: (NASTY + "Rocky ") * 40 for member in ballots}
+    moved = tuple(Movement(100 + n, n + 2, n + 1) for n in range(min(items, 30)))
+    for budget in (LAYOUT_TEXT, LAYOUT_TEXT - 300):
+        message = _summary(
+            debate, ballots, reasons, ChangesSince(False, 1, voters, voters, 0, moved),
+            factions=discord.Embed(title="Factions", description="F" * 1024),
+            predictions=discord.Embed(title="Guesses", description="G" * 2048), budget=budget,
+        )  # fmt: skip
+        assert text_size(message.embeds) <= budget
+        assert_message_fits(_card(message.embeds, "n" * (LAYOUT_TEXT - budget)))
 
 
 def test_changes_text_says_who_came_and_what_moved() -> None:

@@ -33,6 +33,7 @@ from tests.support.discord_model import (
     command_data,
     find_command,
     interaction_payload,
+    kept_attachments,
     member_payload,
     message_headings,
     message_pictures,
@@ -335,12 +336,14 @@ class FakeDiscord:
                 message[key] = (
                     data[key] if data[key] is not None else ([] if key != "content" else "")
                 )
-        if files:
-            message["attachments"] = [
-                {"id": str(snowflake()), "filename": name, "size": len(body), "data": body,
-                 "url": f"https://cdn.invalid/{name}", "proxy_url": f"https://cdn.invalid/{name}"}
-                for name, body in files
-            ]  # fmt: skip
+        # As Discord: the attachments named in the body stay (all when it names none), and
+        # the files uploaded come after them.
+        message["attachments"] = kept_attachments(data, message["attachments"]) + [
+            {"id": str(snowflake()), "filename": name, "size": len(body), "data": body,
+             "url": f"https://cdn.invalid/{snowflake()}/{name}",
+             "proxy_url": f"https://cdn.invalid/{name}"}
+            for name, body in files
+        ]  # fmt: skip
         # A Components V2 message stays one; its pictures point at its attachments, as Discord
         # resolves attachment://name when it stores a message.
         message["flags"] = (message.get("flags") or 0) | (

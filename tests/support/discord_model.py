@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 Json = dict[str, Any]
 
@@ -119,6 +119,38 @@ def resolve_media(components: list[Json], attachments: Sequence[Json]) -> None:
             name = url.removeprefix("attachment://")
             if url.startswith("attachment://") and urls.get(name):
                 medium["url"] = urls[name]
+
+
+class Card(NamedTuple):
+    """One part of a message as a member reads it: an embed, or a Components V2 container."""
+
+    title: str
+    text: str
+    pictures: list[str]  # the URLs of its images
+
+
+def message_cards(message: Json) -> list[Card]:
+    """A message's parts: its embeds, or its containers (a card's text, then its pictures)."""
+    cards = [
+        Card(
+            str(embed.get("title") or ""),
+            message_text({"embeds": [embed]}),
+            [url] if (url := (embed.get("image") or {}).get("url")) else [],
+        )
+        for embed in message.get("embeds") or []
+    ]
+    for container in message.get("components") or []:
+        if container.get("type") != CONTAINER:
+            continue
+        text = message_text({"components": [container]})
+        heading = next((line[3:] for line in text.splitlines() if line.startswith("## ")), "")
+        pictures = [
+            str((item.get("media") or {}).get("url") or "")
+            for component in walk_components([container])
+            for item in component.get("items") or []
+        ]
+        cards.append(Card(heading, text, pictures))
+    return cards
 
 
 def message_pictures(message: Json) -> list[bytes]:
@@ -241,10 +273,14 @@ def validate_message(
         _error(errors, ["components"], "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
     for i, component in enumerate(components):
         _validate_component(errors, ["components", i], component)
-    uploaded = _names(files) + _names(body.get("attachments") or [])
-    kept = _names((message or {}).get("attachments") or [])
+    existing = (message or {}).get("attachments") or []
+    after = kept_attachments(body, existing)
+    known = {str(a.get("id")) for a in existing}
+    new_entries = [a for a in body.get("attachments") or [] if str(a.get("id")) not in known]
+    uploaded = _names(files) + _names(new_entries)
+    removed = [a.get("url") for a in existing if a not in after]
     if v2:
-        _validate_layout(errors, body, components, uploaded, kept)
+        _validate_layout(errors, body, components, uploaded, _names(after), removed)
     else:
         for i, component in enumerate(components):
             if component.get("type") != ACTION_ROW or any(
@@ -261,12 +297,30 @@ def validate_message(
     return errors
 
 
+def kept_attachments(body: Json, existing: Sequence[Json]) -> list[Json]:
+    """The attachments a message keeps through an edit with ``body``: all of them when the
+    body leaves ``attachments`` out, else those it names by id (``[]`` removes them all)."""
+    if "attachments" not in body:
+        return list(existing)
+    named = {str(entry.get("id")) for entry in body.get("attachments") or []}
+    return [a for a in existing if str(a.get("id")) in named]
+
+
 def _validate_layout(
-    errors: Json, body: Json, components: list[Json], uploaded: list[str], kept: list[str]
+    errors: Json,
+    body: Json,
+    components: list[Json],
+    uploaded: list[str],
+    kept: list[str],
+    removed: Sequence[object] = (),
 ) -> None:
     """Components V2: no content or embeds, the nesting rules, the limits on the whole message,
     and every picture or file one the message has. Discord would not refuse an upload no
-    component shows, but with V2 members never see it, so the doubles refuse it too."""
+    component shows, but with V2 members never see it, so the doubles refuse it too.
+
+    ``attachment://name`` is an upload of this request or an attachment the message keeps
+    (``kept``); a picture by the URL of an attachment this edit removes (``removed``) would
+    show a dead link, so the doubles refuse that too."""
     for key in ("content", "embeds", "poll", "sticker_ids"):
         if body.get(key):
             code = "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2"
@@ -323,6 +377,9 @@ def _validate_layout(
                 if name not in uploaded and name not in kept:
                     code = "UNFURLED_MEDIA_ITEM_ATTACHMENT_NOT_FOUND"
                     _error(errors, ["components"], code, f"No attachment {name!r}.")
+            elif url in removed:
+                code = "UNFURLED_MEDIA_ITEM_ATTACHMENT_NOT_FOUND"
+                _error(errors, ["components"], code, f"{url!r}: an attachment this edit removes.")
             elif not url.startswith(("https://", "http://")) or (
                 kind == FILE and url.rsplit("/", 1)[-1] not in kept + uploaded
             ):
