@@ -326,7 +326,7 @@ class DiscordEmulator:
         self.guilds[guild.id] = guild
         session = self.gateway.live_session(guild.id)
         if session is not None:
-            session.dispatch("GUILD_CREATE", guild.create_payload(with_members=False))
+            session.dispatch("GUILD_CREATE", guild.create_payload(with_members=False, join=True))
         return guild
 
     def remove_bot_from(self, guild: Guild) -> None:
@@ -342,7 +342,7 @@ class DiscordEmulator:
         guild.has_bot = True
         session = self.gateway.live_session(guild.id)
         if session is not None:
-            session.dispatch("GUILD_CREATE", guild.create_payload(with_members=False))
+            session.dispatch("GUILD_CREATE", guild.create_payload(with_members=False, join=True))
 
     def guild(self, index: int = 0) -> Guild:
         return list(self.guilds.values())[index]

@@ -110,3 +110,8 @@ async def test_a_server_removed_while_the_bot_was_offline_is_marked_left_at_read
     assert departed(bot.database_path) == {removed.id}, "the unavailable one is still ours"
     assert schedule_rows(bot.database_path, in_outage)[0] == (None, None)
     assert f"Server {removed.id} was not listed at READY" in bot.log_tail(200)
+
+    # Invited back later: the join resumes it, as for a server left while online.
+    emulator.invite_bot_back(removed)
+    await until(lambda: removed.id not in departed(bot.database_path), "the server resumed")
+    assert schedule_rows(bot.database_path, removed)[0] == (None, None)

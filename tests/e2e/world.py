@@ -449,9 +449,11 @@ class Guild:
             return 0
         return base
 
-    def create_payload(self, *, with_members: bool) -> Json:
+    def create_payload(self, *, with_members: bool, join: bool = False) -> Json:
+        """GUILD_CREATE's guild. ``join``: the bot was just added, and Discord leaves out
+        ``unavailable`` (discord.py tells a join from a server coming back by that)."""
         members = self.members.values() if with_members else [self.bot_member]
-        return {
+        payload: Json = {
             "id": str(self.id),
             "name": self.name,
             "icon": None,
@@ -500,6 +502,9 @@ class Guild:
             "max_video_channel_users": 25,
             "incidents_data": None,
         }
+        if join:
+            del payload["unavailable"]
+        return payload
 
 
 def _slug(name: str) -> str:
