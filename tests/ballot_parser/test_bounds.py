@@ -116,3 +116,30 @@ async def test_a_member_reads_one_text_at_a_time() -> None:
     assert (await read_order("IV", ITEMS, reader=8)).tiers == ((1,),)
     assert len((await first).tiers) == 200
     assert (await read_order("IV", ITEMS, reader=7)).tiers == ((1,),)
+
+
+async def test_only_a_short_order_on_a_small_debate_is_read_on_the_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where reading costs less than the hand-over to a thread, it happens on the loop;
+    anything longer, or on a bigger debate, still goes to the parsing threads."""
+    import threading
+
+    from bot.ballot_parser import INLINE_ORDER_CHARS, INLINE_ORDER_ITEMS
+    from bot.ballot_parser.matching import ItemMatcher
+
+    threads: list[str] = []
+    read_typed = ItemMatcher.read_typed
+
+    def recording(self: ItemMatcher, text: str) -> object:
+        threads.append(threading.current_thread().name)
+        return read_typed(self, text)
+
+    monkeypatch.setattr(ItemMatcher, "read_typed", recording)
+    big = big_debate()
+    assert len(ITEMS) <= INLINE_ORDER_ITEMS < len(big)
+    await read_order("IV > II", ITEMS)
+    await read_order("IV > II " + " " * INLINE_ORDER_CHARS, ITEMS)
+    await read_order(big[0].name, big)
+    assert threads[0] == threading.current_thread().name
+    assert [name.startswith("ballot-parser") for name in threads[1:]] == [True, True]
