@@ -17,9 +17,12 @@ from typing import Any, Self
 
 import discord
 
-# How old an interaction may get (from when the member sent it) before we defer: half of
-# Discord's 3 seconds, leaving the rest for the network and a loaded event loop.
-DEFER_AT_AGE_SECONDS = 1.5
+# How old an interaction may get (from when the member sent it) before we defer: a second
+# before Discord's 3 s, for the request's trip and a loaded event loop. Not sooner: in a
+# burst every deferral is a second request (the "thinking…", then the answer), and at
+# 1.5 s a bot just behind deferred half the burst, fell further behind doing so, and
+# answered 1,000 votes at 0.45x a bare bot's pace instead of 0.8x (bench/burst.py).
+DEFER_AT_AGE_SECONDS = 2.0
 # Discord's window for the first answer. An interaction older than this when the timer
 # fires is refused by Discord whichever way it is answered: a deferral would only add a
 # request, at the moment the bot is furthest behind (a burst queued up in front of it).

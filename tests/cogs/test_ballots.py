@@ -730,7 +730,7 @@ def slow_votes(monkeypatch: pytest.MonkeyPatch, bot: RankingBot, seconds: float)
 async def test_a_vote_reaching_a_bot_behind_gets_a_moment_before_the_deferral(
     driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Sent 2 s ago (the bot was behind a burst): past the usual 1.5 s, but its answer,
+    """Sent 2 s ago (the bot was behind a burst): at the usual deferral age, but its answer,
     ready a moment later, still goes in one step, well within Discord's 3 s."""
     sent_ago(monkeypatch, 2)
     slow_votes(monkeypatch, bot, 0.1)
