@@ -74,9 +74,9 @@ def guild_of(interaction: discord.Interaction) -> int:
     return interaction.guild_id
 
 
-class BaseView(discord.ui.View):
-    """A view whose errors go through the bot's one error path, and whose every click or
-    choice writes one log line (:func:`bot.logs.logged_component`)."""
+class _Answered(discord.ui.view.BaseView):
+    """What every view and layout of the bot shares: errors go through the bot's one error
+    path, and every click or choice writes one log line (:func:`bot.logs.logged_component`)."""
 
     # discord.py runs each click through this (check, callback, on_error): the one place
     # that sees a component interaction from start to end.
@@ -90,6 +90,10 @@ class BaseView(discord.ui.View):
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
     ) -> None:
         await answer_error(interaction, error)
+
+
+class BaseView(_Answered, discord.ui.View):
+    """A view of the bot's (see :class:`_Answered`)."""
 
 
 class OwnedView(BaseView):
@@ -431,20 +435,8 @@ class Panel:
     files: Sequence[str] = ()
 
 
-class BaseLayout(discord.ui.LayoutView):
-    """A layout whose errors go through the bot's one error path, each interaction logged
-    (see :class:`BaseView`)."""
-
-    async def _scheduled_task(
-        self, item: discord.ui.Item[Any], interaction: discord.Interaction
-    ) -> None:
-        async with logged_component(interaction, self):
-            await super()._scheduled_task(item, interaction)
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        await answer_error(interaction, error)
+class BaseLayout(_Answered, discord.ui.LayoutView):
+    """A Components V2 layout of the bot's (see :class:`_Answered`)."""
 
 
 def attachment(name: str) -> str:
