@@ -268,3 +268,31 @@ async def test_a_200_item_debate_says_up_front_what_each_stop_costs(
     going = await answered(await emulator.click(saved, label="Keep going", member=member))
     asked, most = progress(going)
     assert asked == len(duel.asked) + 1 and most - len(duel.asked) <= 7 * 8, "top 10 next"
+
+
+async def test_a_member_who_loses_the_voter_role_mid_duel_can_answer_no_more(
+    emulator: DiscordEmulator, dev_guild: Guild, bot: BotProcess
+) -> None:
+    """Any answer may settle the last place and save the ballot: each is checked like /vote."""
+    voters = dev_guild.add_role("Voters")
+    member = dev_guild.plain_members[0]
+    member.roles.append(voters)
+    rules = await answered(
+        await emulator.command("settings", {"voter_role": voters}, member=dev_guild.admin)
+    )
+    assert f"<@&{voters.id}>" in rules.text, rules.text
+    offer = await answered(await emulator.command("duel", member=member))
+    first = await answered(await emulator.click(offer, label="Full order", member=member))
+    duel = Answerer(emulator, member, TARGET)
+    second = await duel.answer(first)
+    assert progress(second)[0] == 2
+
+    member.roles.remove(voters)
+    refused = await answered(await emulator.click(second, label=duel.choice(second), member=member))
+    assert refused.ephemeral and f"Only members with the <@&{voters.id}> role" in refused.text
+    mine = await answered(await emulator.command("myvote", member=member))
+    assert "haven't ranked" in mine.text, mine.text
+
+    member.roles.append(voters)
+    third = await duel.answer(second)
+    assert progress(third)[0] == 3, "the refused answer changed nothing"
