@@ -10,7 +10,6 @@ close to the limit without one.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import deque
 from typing import Any, Self
@@ -97,22 +96,22 @@ class TimelyAnswer:
         self.interaction = interaction
         self.ephemeral = ephemeral
         self.defer_at_age = DEFER_AT_AGE_SECONDS if defer_at_age is None else defer_at_age
-        # Deferring and answering never overlap: both first check whether the other went.
-        self._lock = asyncio.Lock()
-        self._timer: asyncio.Task[None] | None = None
+        # A plain timer, not a task: nearly every answer is sent before it fires, and under
+        # a burst a task per vote, cancelled a moment later, was work for nothing.
+        self._timer: asyncio.TimerHandle | None = None
+        self._deferring: asyncio.Task[Any] | None = None
 
     async def __aenter__(self) -> Self:
         observe_arrival(self.interaction)
-        self._timer = asyncio.create_task(self._defer_in_time(), name="timely-defer")
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(self._seconds_to_deferral(), self._defer)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        async with self._lock:  # the timer is now asleep or waiting for the lock: stoppable
-            if self._timer is not None:
-                self._timer.cancel()
-        if self._timer is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._timer
+        self._stop_timer()
+        # A deferral under way finishes first: the error path then finds it deferred.
+        if self._deferring is not None:
+            await self._deferring
 
     @property
     def age(self) -> float:
@@ -127,20 +126,34 @@ class TimelyAnswer:
         Discord's (younger, so we never skip a deferral because our clock is fast)."""
         return self.age - max(CLOCK.seconds(), 0.0) >= ANSWER_WINDOW_SECONDS
 
-    async def _defer_in_time(self) -> None:
+    def _seconds_to_deferral(self) -> float:
         age = self._age_to_defer_by()
         defer_at = self.defer_at_age
         if age >= defer_at:
             defer_at = max(defer_at, min(age + LATE_GRACE_SECONDS, LATEST_DEFER_AGE_SECONDS))
-        await asyncio.sleep(max(0.0, defer_at - age))
-        async with self._lock:
-            if not self.interaction.response.is_done() and not self._past_the_window():
-                await self.interaction.response.defer(ephemeral=self.ephemeral, thinking=True)
+        return max(0.0, defer_at - age)
+
+    def _defer(self) -> None:
+        self._timer = None
+        if not self.interaction.response.is_done() and not self._past_the_window():
+            self._deferring = asyncio.create_task(
+                self.interaction.response.defer(ephemeral=self.ephemeral, thinking=True),
+                name="timely-defer",
+            )
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     async def send(self, **kwargs: Any) -> None:
         """The answer (``embed=``, ``view=``, ``content=`` … as for ``send_message``)."""
-        async with self._lock:
-            if self.interaction.response.is_done():
-                await self.interaction.followup.send(ephemeral=self.ephemeral, **kwargs)
-            else:
-                await self.interaction.response.send_message(ephemeral=self.ephemeral, **kwargs)
+        # Deferring and answering never overlap: once the answer starts, no deferral does;
+        # one already under way is finished first and the answer follows it.
+        self._stop_timer()
+        if self._deferring is not None:
+            await self._deferring
+        if self.interaction.response.is_done():
+            await self.interaction.followup.send(ephemeral=self.ephemeral, **kwargs)
+        else:
+            await self.interaction.response.send_message(ephemeral=self.ephemeral, **kwargs)

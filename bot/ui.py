@@ -96,6 +96,26 @@ class BaseView(_Answered, discord.ui.View):
     """A view of the bot's (see :class:`_Answered`)."""
 
 
+def dynamic_view(*items: discord.ui.Item[Any]) -> discord.ui.View:
+    """A row of buttons that the bot's dynamic items answer (``add_dynamic_items``), before
+    and after a restart: each a :class:`discord.ui.DynamicItem`, or a plain button whose
+    custom_id one of them reads.
+
+    Sent stopped, so discord.py keeps nothing of it: a live view would only repeat what the
+    dynamic items do, and discord.py gives every ephemeral reply's view a 15-minute timer
+    (a thousand of them after a burst of votes, each walked by the garbage collector).
+    """
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        if not isinstance(item, discord.ui.DynamicItem) and (
+            custom_ids.spec_name(getattr(item, "custom_id", None) or "") is None
+        ):
+            raise ValueError(f"{item!r} is not answered by any dynamic item")
+        view.add_item(item)
+    view.stop()
+    return view
+
+
 class OwnedView(BaseView):
     """A view only the member who opened it may use (an ephemeral builder, a confirmation)."""
 
@@ -378,37 +398,23 @@ def summary_view(
     while voting is open); only Vote while the results are ``hidden``.
 
     They are plain buttons with the custom_ids that cogs/results handles as dynamic
-    items. The view is stopped before sending so discord.py does not also keep it in
-    memory for every summary ever posted: the dynamic items answer the clicks.
+    items (a :func:`dynamic_view`).
     """
-    view = discord.ui.View(timeout=None)
+    vote = [vote_button(debate_id)] if is_open else []
     if hidden:
-        if is_open:
-            view.add_item(vote_button(debate_id))
-        view.stop()
-        return view
-    view.add_item(
-        discord.ui.Button(
-            label=NUMBERS_LABEL,
-            emoji="📊",
-            style=discord.ButtonStyle.primary,
-            custom_id=custom_ids.NUMBERS.format(debate_id=debate_id, method=method, page=0),
-        )
+        return dynamic_view(*vote)
+    numbers = discord.ui.Button[Any](
+        label=NUMBERS_LABEL,
+        emoji="📊",
+        style=discord.ButtonStyle.primary,
+        custom_id=custom_ids.NUMBERS.format(debate_id=debate_id, method=method, page=0),
     )
-    if full_ranking:
-        view.add_item(
-            discord.ui.Button(
-                label="Full ranking",
-                emoji="📜",
-                custom_id=custom_ids.CONSENSUS_PAGE.format(
-                    debate_id=debate_id, method=method, page=0
-                ),
-            )
-        )
-    if is_open:
-        view.add_item(vote_button(debate_id))
-    view.stop()
-    return view
+    rest = discord.ui.Button[Any](
+        label="Full ranking",
+        emoji="📜",
+        custom_id=custom_ids.CONSENSUS_PAGE.format(debate_id=debate_id, method=method, page=0),
+    )
+    return dynamic_view(numbers, *([rest] if full_ranking else []), *vote)
 
 
 # -- Components V2 layouts --------------------------------------------------------------------

@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot import custom_ids
 from bot.errors import UserError
 from bot.render.privacy import describe_erasure
-from bot.ui import DynamicButton, guild_of
+from bot.ui import DynamicButton, dynamic_view, guild_of
 
 if TYPE_CHECKING:
     from bot.client import RankingBot
@@ -74,11 +74,9 @@ class ForgetButton(DynamicButton, spec=custom_ids.FORGET):
 def forget_view(member_id: int, *, now: float | None = None) -> discord.ui.View:
     """The question's two buttons; stopped, so discord.py keeps nothing: they are dynamic."""
     expires = int((time.time() if now is None else now) + ANSWER_WITHIN_SECONDS)
-    view = discord.ui.View(timeout=None)
-    for action in ForgetButton.labels:
-        view.add_item(ForgetButton(action, member_id, expires))
-    view.stop()
-    return view
+    return dynamic_view(
+        *(ForgetButton(action, member_id, expires) for action in ForgetButton.labels)
+    )
 
 
 class Privacy(commands.Cog):

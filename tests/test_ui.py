@@ -1,10 +1,20 @@
+import asyncio
 import io
 
 import discord
+import pytest
 
+from bot import custom_ids
 from bot.render.text import LAYOUT_TEXT
-from bot.ui import FORMS_PER_MEMBER, BaseModal, OpenForms, picture_message
-from tests.support.discord_fake import MEMBER_ID, Driver
+from bot.ui import (
+    FORMS_PER_MEMBER,
+    BaseModal,
+    OpenForms,
+    VoteButton,
+    dynamic_view,
+    picture_message,
+)
+from tests.support.discord_fake import MEMBER_ID, Driver, walk_components
 
 
 def modal_payload(custom_id: str, text: str) -> dict:
@@ -106,3 +116,26 @@ def test_the_note_counts_toward_a_card_s_text() -> None:
     sent = picture_message(page, _picture(), note="n" * 20)
     assert "view" not in sent and sent["content"] == "n" * 20
     assert sent["embed"].image.url == "attachment://tierlist.png"
+
+
+async def test_a_saved_vote_leaves_nothing_in_discord_py_s_view_store(driver: Driver, bot) -> None:
+    """The reply's buttons are dynamic items: discord.py keeps no view (and no 15-minute
+    timer) for it, and they still work, before and after the bot forgets everything."""
+    store = bot._connection._view_store
+    reply = await driver.slash("vote", order="IV > II")
+    assert [c.get("label") for c in walk_components(reply.message["components"])][-2:] == [
+        "Edit",
+        "Share",
+    ]
+    assert not store._views and not store._synced_message_views
+    assert not [task for task in asyncio.all_tasks() if "timeout_task" in repr(task.get_coro())]
+    edited = await driver.click(reply.message, label="Edit")
+    assert edited.component(label="Save")
+
+
+async def test_a_dynamic_view_takes_only_buttons_a_dynamic_item_answers() -> None:
+    answered = discord.ui.Button[discord.ui.View](custom_id=custom_ids.VOTE.format(debate_id=3))
+    view = dynamic_view(VoteButton(3), answered)
+    assert view.is_finished() and len(view.children) == 2
+    with pytest.raises(ValueError, match="not answered by any dynamic item"):
+        dynamic_view(discord.ui.Button[discord.ui.View](label="lost after a restart"))

@@ -20,9 +20,9 @@ from bot.render.results import plural
 from bot.render.tiers import TIERLIST_NAME, ballot_tierlist
 from bot.render.words import MATCH_UPS
 from bot.ui import (
-    BaseView,
     DynamicButton,
     defer_answer,
+    dynamic_view,
     guild_of,
     picture_message,
     tierlist_picture,
@@ -115,14 +115,16 @@ async def prediction_message(
 def ballot_view(
     debate_id: int, ballot_id: int, page: int, pages: int, *, editable: bool = True
 ) -> discord.ui.View:
-    view = BaseView(timeout=None)
-    if pages > 1:
-        view.add_item(BallotPageButton(debate_id, page - 1, "◀", disabled=page == 0))
-        view.add_item(BallotPageButton(debate_id, page + 1, "▶", disabled=page >= pages - 1))
-    if editable:
-        view.add_item(EditBallotButton(debate_id))
-    view.add_item(ShareBallotButton(debate_id, ballot_id))
-    return view
+    turns = (
+        [
+            BallotPageButton(debate_id, page - 1, "◀", disabled=page == 0),
+            BallotPageButton(debate_id, page + 1, "▶", disabled=page >= pages - 1),
+        ]
+        if pages > 1
+        else []
+    )
+    edit = [EditBallotButton(debate_id)] if editable else []
+    return dynamic_view(*turns, *edit, ShareBallotButton(debate_id, ballot_id))
 
 
 async def _current_ballot(interaction: discord.Interaction[RankingBot], debate_id: int) -> Ballot:

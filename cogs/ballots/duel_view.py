@@ -25,7 +25,7 @@ from bot.render.duel import (
     saved_headline,
     turn_embed,
 )
-from bot.ui import BaseView, DynamicButton, guild_of
+from bot.ui import DynamicButton, dynamic_view, guild_of
 from cogs.ballots.ballot_reply import ballot_message
 from cogs.ballots.common import ensure_may_vote
 
@@ -47,54 +47,50 @@ async def open_duel(interaction: discord.Interaction[RankingBot], debate: Debate
 
 def offer_message(offer: DuelOffer, *, refining: bool) -> tuple[discord.Embed, discord.ui.View]:
     """The start: a button per stop (top 3, top 10, full order), and refine or afresh."""
-    view = BaseView(timeout=None)
     figures = offer.bounds_for(refining)
     mode = "refine" if refining else "fresh"
-    for goal in offer.goals(refining):
-        count = goal_bound(figures, goal)
-        view.add_item(
-            DuelStartButton(
-                offer.debate.id,
-                mode,
-                goal,
-                label=f"{goal_label(goal)} · ≤ {answers(count)}",
-                primary=goal is not None,
-            )
+    items: list[discord.ui.Item[Any]] = [
+        DuelStartButton(
+            offer.debate.id,
+            mode,
+            goal,
+            label=f"{goal_label(goal)} · ≤ {answers(goal_bound(figures, goal))}",
+            primary=goal is not None,
         )
+        for goal in offer.goals(refining)
+    ]
     if offer.refine is not None:
         other = "fresh" if refining else "refine"
         label = "Start afresh instead" if refining else "Refine my ballot instead"
-        view.add_item(DuelOfferButton(offer.debate.id, other, label=label))
-    return offer_embed(offer, refining=refining), view
+        items.append(DuelOfferButton(offer.debate.id, other, label=label))
+    return offer_embed(offer, refining=refining), dynamic_view(*items)
 
 
 def turn_message(turn: DuelTurn) -> tuple[discord.Embed, discord.ui.View]:
     """The question with [A] [Same] [B], then [Save what I have] [Cancel]."""
-    view = BaseView(timeout=None)
     session = turn.session
+    answers_: list[discord.ui.Item[Any]] = []
     if turn.duel.question is not None:
-        for answer, label, style in (
-            (Answer.A, "A", discord.ButtonStyle.primary),
-            (Answer.SAME, "Same", discord.ButtonStyle.secondary),
-            (Answer.B, "B", discord.ButtonStyle.primary),
-        ):
-            view.add_item(DuelAnswerButton(session.id, session.step, answer, label, style))
-    view.add_item(
-        DuelSessionButton(
-            "save",
-            session.id,
-            label="Save what I have",
-            style=discord.ButtonStyle.success,
-            disabled=not turn.duel.settled,
-            row=1,
-        )
+        answers_ = [
+            DuelAnswerButton(session.id, session.step, answer, label, style)
+            for answer, label, style in (
+                (Answer.A, "A", discord.ButtonStyle.primary),
+                (Answer.SAME, "Same", discord.ButtonStyle.secondary),
+                (Answer.B, "B", discord.ButtonStyle.primary),
+            )
+        ]
+    save = DuelSessionButton(
+        "save",
+        session.id,
+        label="Save what I have",
+        style=discord.ButtonStyle.success,
+        disabled=not turn.duel.settled,
+        row=1,
     )
-    view.add_item(
-        DuelSessionButton(
-            "cancel", session.id, label="Cancel", style=discord.ButtonStyle.danger, row=1
-        )
+    cancel = DuelSessionButton(
+        "cancel", session.id, label="Cancel", style=discord.ButtonStyle.danger, row=1
     )
-    return turn_embed(turn), view
+    return turn_embed(turn), dynamic_view(*answers_, save, cancel)
 
 
 async def show_outcome(

@@ -24,7 +24,7 @@ from bot.exports import ExportTooBig
 from bot.models import SlugTaken
 from bot.permissions import admin_only, check_can_post
 from bot.render.text import safe
-from bot.ui import BaseView, CogMixin, RemindButton, vote_button
+from bot.ui import CogMixin, RemindButton, dynamic_view, vote_button
 from cogs.debates.edit import created_message
 from cogs.debates.forms import ConfirmView, apply_or_confirm, send
 from cogs.debates.rules import RESULTS_CHOICES
@@ -50,10 +50,7 @@ def _channel_id(interaction: discord.Interaction[RankingBot]) -> int:
 
 def announcement_view(debate: Debate) -> discord.ui.View:
     """Vote and Remind me under the announcement of a deadline."""
-    view = BaseView(timeout=None)
-    view.add_item(vote_button(debate.id))
-    view.add_item(RemindButton(debate.id))
-    return view
+    return dynamic_view(vote_button(debate.id), RemindButton(debate.id))
 
 
 class AdminCommands(CogMixin):

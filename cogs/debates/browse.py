@@ -14,12 +14,12 @@ from bot.debate_rules import describe_voters
 from bot.render.debate import author_ranking_pages, debate_list_pages
 from bot.render.tiers import TIERLIST_NAME, author_tierlist
 from bot.ui import (
-    BaseView,
     CogMixin,
     DuelButton,
     DynamicButton,
     RemindButton,
     defer_answer,
+    dynamic_view,
     guild_of,
     page_answer,
     picture_message,
@@ -70,11 +70,12 @@ class BrowseCommands(CogMixin):
 
 def list_view(page: int, pages: int) -> discord.ui.View:
     """◀ ▶ under /debate list, when it needs more than one page."""
-    view = BaseView(timeout=None)
-    if pages > 1:
-        view.add_item(ListPageButton(page - 1, "◀", disabled=page == 0))
-        view.add_item(ListPageButton(page + 1, "▶", disabled=page >= pages - 1))
-    return view
+    if pages <= 1:
+        return dynamic_view()
+    return dynamic_view(
+        ListPageButton(page - 1, "◀", disabled=page == 0),
+        ListPageButton(page + 1, "▶", disabled=page >= pages - 1),
+    )
 
 
 class ListPageButton(DynamicButton, spec=custom_ids.LIST_PAGE):
@@ -132,16 +133,15 @@ def show_view(
 ) -> discord.ui.View:
     """Vote and Duel while voting is open (and Remind me before a deadline), plus page
     buttons when the ranking needs more than one embed."""
-    view = BaseView(timeout=None)
+    items: list[discord.ui.Item[Any]] = []
     if pages > 1:
-        view.add_item(ShowPageButton(debate.id, page - 1, "◀", disabled=page == 0))
-        view.add_item(ShowPageButton(debate.id, page + 1, "▶", disabled=page >= pages - 1))
+        items.append(ShowPageButton(debate.id, page - 1, "◀", disabled=page == 0))
+        items.append(ShowPageButton(debate.id, page + 1, "▶", disabled=page >= pages - 1))
     if is_open:
-        view.add_item(vote_button(debate.id))
-        view.add_item(DuelButton(debate.id))
+        items += [vote_button(debate.id), DuelButton(debate.id)]
         if remind:
-            view.add_item(RemindButton(debate.id))
-    return view
+            items.append(RemindButton(debate.id))
+    return dynamic_view(*items)
 
 
 class ShowPageButton(DynamicButton, spec=custom_ids.SHOW_PAGE):

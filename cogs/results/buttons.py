@@ -17,7 +17,14 @@ import discord
 
 from bot import custom_ids
 from bot.render.results import NUMBERS_LABEL
-from bot.ui import BaseView, DynamicButton, guild_of, page_answer, picture_message, vote_button
+from bot.ui import (
+    DynamicButton,
+    dynamic_view,
+    guild_of,
+    page_answer,
+    picture_message,
+    vote_button,
+)
 from cogs.results.pages import (
     answer_page,
     choose_method,
@@ -41,13 +48,6 @@ def pager(
     return [make(page - 1, "◀", page == 0), make(page + 1, "▶", page >= pages - 1)]
 
 
-def view_of(*items: discord.ui.Item[Any]) -> discord.ui.View:
-    view = BaseView(timeout=None)
-    for item in items:
-        view.add_item(item)
-    return view
-
-
 def consensus_view(
     debate_id: int, method: str, page: int, pages: int, *, voters: int, is_open: bool
 ) -> discord.ui.View:
@@ -58,14 +58,14 @@ def consensus_view(
 
     numbers = [NumbersButton(debate_id, method)] if voters else []
     vote = [vote_button(debate_id)] if is_open else []
-    return view_of(*pager(make, page, pages), *numbers, *vote)
+    return dynamic_view(*pager(make, page, pages), *numbers, *vote)
 
 
 def numbers_view(debate_id: int, method: str, page: int, pages: int) -> discord.ui.View:
     def make(to: int, label: str, off: bool) -> NumbersPageButton:
         return NumbersPageButton(debate_id, method, to, label, disabled=off)
 
-    return view_of(*pager(make, page, pages))
+    return dynamic_view(*pager(make, page, pages))
 
 
 def leaderboard_view(
@@ -74,7 +74,7 @@ def leaderboard_view(
     def make(to: int, label: str, off: bool) -> LeaderboardPageButton:
         return LeaderboardPageButton(debate_id, board, method, to, label, disabled=off)
 
-    return view_of(*pager(make, page, pages))
+    return dynamic_view(*pager(make, page, pages))
 
 
 # -- the buttons ----------------------------------------------------------------------------
