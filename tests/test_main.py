@@ -1,11 +1,13 @@
 """bot.launch: stopping the bot cleanly where the event loop cannot watch signals (Windows)."""
 
 import asyncio
+import gc
 import os
 import signal
 
 import pytest
 
+from bot.client import GC_YOUNG_THRESHOLD, resume_collecting
 from bot.launch import install_stop_handlers
 
 
@@ -34,3 +36,20 @@ def test_signals_stop_the_bot_where_the_loop_has_no_signal_handlers(sig: int) ->
         loop.close()
         for s, handler in saved.items():
             signal.signal(s, handler)
+
+
+def test_the_collector_resumes_after_the_imports_with_fewer_young_collections() -> None:
+    """What `python -m bot` imported is frozen out of every collection, and young
+    collections come every GC_YOUNG_THRESHOLD allocations (see resume_collecting)."""
+    threshold, enabled = gc.get_threshold(), gc.isenabled()
+    gc.disable()
+    kept = [[] for _ in range(1_000)]  # noqa: F841 - alive through the freeze
+    try:
+        resume_collecting()
+        assert gc.isenabled()
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *threshold[1:])
+        assert gc.get_freeze_count() >= 1_000
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+        (gc.enable if enabled else gc.disable)()
