@@ -11,9 +11,10 @@ answers over the time from the first command to the last answer. Targets: every 
 within 3 s, and the bot's throughput at least 0.6× the bare bot's, measured in this run.
 Afterwards the bot's database must hold every ballot it said it saved.
 
-The bot runs on SQLite, then on PostgreSQL 15 (a throwaway server started as the tests do,
-with fsync on, or the one PG_TEST_URL names; ``BURST_BACKENDS=sqlite`` leaves it out), each
-against the same bare bot's run.
+Each round runs the bare bot, then the bot on SQLite, then on PostgreSQL 15 (a throwaway
+server started as the tests do, with fsync on, or the one PG_TEST_URL names;
+``BURST_BACKENDS=sqlite`` leaves it out), each against the same round's bare bot;
+``BURST_ROUNDS`` (3) rounds, and ``summary`` gives the median ratio per backend.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ ORDER = "IV > II > III"
 ANSWER_DEADLINE_S = 3.0
 TARGET_RATIO = 0.6
 DEFERRED = 5  # the interaction callback type of "thinking…"
+# Rounds of (bare bot, bot on SQLite, bot on PostgreSQL): on a shared 2-core machine one
+# run of either bot varies by 20% or more from the next, so the ratio is taken per round
+# (bots measured one after the other) and the median of the rounds is the figure.
+ROUNDS = int(os.environ.get("BURST_ROUNDS", "3"))
 
 
 def answered_at(handle: InteractionHandle, marker: str) -> float | None:
@@ -72,6 +77,7 @@ async def burst(
     members = guild.add_members(MEMBERS, prefix=prefix)
     cpu_before = cpu_seconds(bot)
     emulator_cpu_before = time.process_time()
+    emulator.rest_connections.clear()
     started = time.monotonic()
     handles = await asyncio.gather(
         *(emulator.command("vote", {"order": ORDER}, guild=guild, member=m) for m in members)
@@ -106,6 +112,7 @@ async def burst(
         "answers_per_s": round(len(latencies) / elapsed, 1) if elapsed > 0 else None,
         "bot_cpu_s": round(cpu, 2),
         "emulator_cpu_s": round(emulator_cpu, 2),
+        "connections_used": len(emulator.rest_connections),
         "acknowledged_max_s": round(max(h.first_answer_latency or 0.0 for h in handles), 3),
         # Answered "thinking…" first, then the answer: two requests instead of one.
         "deferred": sum(1 for h in handles if h.callback and h.callback.type == DEFERRED),
@@ -115,46 +122,88 @@ async def burst(
 
 
 async def run(folder: Path) -> dict[str, object]:
-    report: dict[str, object] = {}
     # No acknowledgement deadline: a late answer is measured, not refused (which would also
     # refuse the real answer that follows it). The late ones show in acknowledged_max_s.
     logging.getLogger("e2e.emulator").setLevel(logging.CRITICAL)
-    async with DiscordEmulator(
-        application_id=APPLICATION_ID, token=TOKEN, ack_deadline=None
-    ) as emulator:
-        guild = emulator.add_guild("Burst", members=1)
-        bare = BotProcess(
-            emulator,
-            _folder(folder / "bare"),
-            dev_guild_id=guild.id,
-            argv=(sys.executable, str(ROOT / "bench" / "bare_bot.py")),
-        )
-        await bare.start()
-        await _settle(bare)
-        reference = await burst(emulator, guild, bare, "bare", "ok")
-        await bare.stop()
-        reference.pop("member_ids")
-        report["reference_bare_bot_ok"] = reference
-
-        report["ours_saved"] = await measure_bot(
-            emulator, guild, _folder(folder / "bot"), reference, "voter", database=None
-        )
-        if os.environ.get("BURST_BACKENDS", "sqlite,postgresql") == "sqlite":
-            return report
+    server: postgres.Server | None = None
+    skipped: str | None = None
+    if os.environ.get("BURST_BACKENDS", "sqlite,postgresql") != "sqlite":
         try:
             server = postgres.start(fsync=True)
         except postgres.Unavailable as exc:
-            report["ours_saved_postgresql"] = {"skipped": str(exc)}
-            return report
-        try:
-            schema = await postgres.new_schema(server.url)
-            url = postgres.with_search_path(server.url, schema)
-            report["ours_saved_postgresql"] = await measure_bot(
-                emulator, guild, _folder(folder / "bot-pg"), reference, "pgvoter", database=url
-            )
-        finally:
+            skipped = str(exc)
+    rounds: list[dict[str, object]] = []
+    try:
+        async with DiscordEmulator(
+            application_id=APPLICATION_ID, token=TOKEN, ack_deadline=None
+        ) as emulator:
+            for number in range(ROUNDS):
+                # A server of its own per round: the rounds don't grow one server's members.
+                guild = emulator.add_guild(f"Burst {number}", members=1)
+                rounds.append(await one_round(emulator, guild, folder / str(number), server))
+    finally:
+        if server is not None:
             server.stop()
+    report: dict[str, object] = {"rounds": rounds, "summary": summary(rounds)}
+    if skipped is not None:
+        report["postgresql_skipped"] = skipped
     return report
+
+
+async def one_round(
+    emulator: DiscordEmulator, guild: Guild, folder: Path, server: postgres.Server | None
+) -> dict[str, object]:
+    """The bare bot's burst, then the bot's on SQLite (and on PostgreSQL), each with
+    members of its own, each bot started afresh on an empty database."""
+    bare = BotProcess(
+        emulator,
+        _folder(folder / "bare"),
+        dev_guild_id=guild.id,
+        argv=(sys.executable, str(ROOT / "bench" / "bare_bot.py")),
+    )
+    await bare.start()
+    await _settle(bare)
+    reference = await burst(emulator, guild, bare, f"{folder.name}bare", "ok")
+    await bare.stop()
+    reference.pop("member_ids")
+    report: dict[str, object] = {"reference_bare_bot_ok": reference}
+    report["ours_saved"] = await measure_bot(
+        emulator, guild, _folder(folder / "bot"), reference, f"{folder.name}voter", database=None
+    )
+    if server is not None:
+        schema = await postgres.new_schema(server.url)
+        report["ours_saved_postgresql"] = await measure_bot(
+            emulator,
+            guild,
+            _folder(folder / "bot-pg"),
+            reference,
+            f"{folder.name}pgvoter",
+            database=postgres.with_search_path(server.url, schema),
+        )
+    return report
+
+
+def summary(rounds: list[dict[str, object]]) -> dict[str, object]:
+    """Per backend: each round's ratio to the bare bot of the same round, their median, the
+    slowest answer of all rounds, and whether the targets hold: the median ratio at least
+    TARGET_RATIO, and in every round every answer within 3 s and every ballot stored."""
+    found: dict[str, object] = {}
+    for backend in ("ours_saved", "ours_saved_postgresql"):
+        runs = [r[backend] for r in rounds if backend in r]
+        if not runs:
+            continue
+        ratios = [run["throughput_ratio"] for run in runs]  # type: ignore[index]
+        median = statistics.median(ratios)
+        found[backend] = {
+            "throughput_ratios": ratios,
+            "median_throughput_ratio": round(median, 2),
+            "slowest_answer_s": max(run["max_s"] or 99 for run in runs),  # type: ignore[index]
+            "deferred": [run["deferred"] for run in runs],  # type: ignore[index]
+            "target_ratio": TARGET_RATIO,
+            "meets_target": median >= TARGET_RATIO
+            and all(run["all_answered_in_time_and_stored"] for run in runs),  # type: ignore[index]
+        }
+    return found
 
 
 async def measure_bot(
@@ -197,10 +246,8 @@ async def measure_bot(
     ours["stored_ballots_of_these_members"] = len(saved_ids & stored)
     ratio = (ours["answers_per_s"] or 0) / (reference["answers_per_s"] or 1)  # type: ignore[operator]
     ours["throughput_ratio"] = round(ratio, 2)
-    ours["target_ratio"] = TARGET_RATIO
-    ours["meets_target"] = (
-        ratio >= TARGET_RATIO
-        and ours["answered"] == MEMBERS
+    ours["all_answered_in_time_and_stored"] = (
+        ours["answered"] == MEMBERS
         and (ours["max_s"] or 99) <= ANSWER_DEADLINE_S  # type: ignore[operator]
         and ours["stored_ballots_of_these_members"] == MEMBERS
         and ours["acknowledged_max_s"] <= ANSWER_DEADLINE_S  # type: ignore[operator]

@@ -94,6 +94,9 @@ log = logging.getLogger("e2e.emulator")
 
 T = TypeVar("T")
 
+# Connections waiting to be accepted (the kernel caps it at net.core.somaxconn).
+LISTEN_BACKLOG = 4096
+
 
 class WithheldAnswers:
     """Requests Discord carried out whose answers have not reached the bot (see
@@ -154,6 +157,8 @@ class DiscordEmulator:
         self.guild_commands: dict[int, list[Json]] = {}
         self.command_syncs: list[CommandSync] = []
         self.requests: list[RecordedRequest] = []
+        #: The client ends (address, port) of the connections that carried REST requests.
+        self.rest_connections: set[tuple[str, int]] = set()
         #: Things Discord would have refused or that the emulator does not know; tests assert
         #: this stays empty.
         self.problems: list[str] = []
@@ -191,7 +196,10 @@ class DiscordEmulator:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock).start()
+        # Discord's edge takes every connection a bot opens. aiohttp's default backlog (128)
+        # did not: a bot answering a burst opened hundreds at once, the kernel dropped the
+        # rest, and each retried a second later, a stall Discord would never cause.
+        await web.SockSite(self._runner, sock, backlog=LISTEN_BACKLOG).start()
         log.info("Discord emulator listening on %s", self.base_url)
 
     async def stop(self) -> None:

@@ -167,6 +167,8 @@ class RestApi:
             files=tuple((f.name, f.filename, f.data) for f in files),
         )
         self.emulator.requests.append(record)
+        if request.transport is not None:
+            self.emulator.rest_connections.add(request.transport.get_extra_info("peername"))
         request[BODY], request[FILES] = body, files
         public = path.startswith(("/interactions/", "/webhooks/"))
         if not public and request.headers.get("Authorization") != f"Bot {self.emulator.token}":
