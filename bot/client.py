@@ -9,6 +9,7 @@ import logging
 import pkgutil
 from typing import Any, cast
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -64,6 +65,8 @@ log = logging.getLogger(__name__)
 
 OUTSIDE_WRITES_CHECK_SECONDS = 5.0
 GC_YOUNG_THRESHOLD = 10_000
+# Connections kept open to each of Discord's hosts (API, gateway) at most.
+DISCORD_CONNECTIONS = 64
 
 
 # Imported on first use rather than at the start (tests/test_lazy_imports.py), then loaded
@@ -131,6 +134,11 @@ class RankingBot(commands.Bot):
             # Item names and reasons are user text: nothing the bot sends may ping anyone.
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=RankingTree,
+            # discord.py's pool is unbounded: answering a burst of votes it opened a new
+            # connection (a TLS handshake, on Discord) for nearly every reply of a group
+            # commit. A bounded pool per host makes the burst reuse a few dozen; Discord
+            # answers in tens of milliseconds, so 64 carry thousands of requests a second.
+            connector=aiohttp.TCPConnector(limit=0, limit_per_host=DISCORD_CONNECTIONS),
             **shard_options,
         )
         self.settings = settings

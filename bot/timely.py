@@ -32,6 +32,11 @@ ANSWER_WINDOW_SECONDS = 3.0
 # doubled the requests of a bot that was behind already.
 LATE_GRACE_SECONDS = 0.5
 LATEST_DEFER_AGE_SECONDS = 2.5
+# The same bound for an answer that is being prepared (:meth:`TimelyAnswer.preparing`): its
+# slow part (the save) is done, and what is left is this process's own work on the event
+# loop, which a deferral would not hasten (its request waits for the same loop) but would
+# add to. A bot behind a burst deferred 150-250 of 1,000 votes that way, each ready a
+# moment later, and fell further behind doing so (bench/burst.py).
 
 
 class ClockOffset:
@@ -100,6 +105,7 @@ class TimelyAnswer:
         # a burst a task per vote, cancelled a moment later, was work for nothing.
         self._timer: asyncio.TimerHandle | None = None
         self._deferring: asyncio.Task[Any] | None = None
+        self._preparing = False
 
     async def __aenter__(self) -> Self:
         observe_arrival(self.interaction)
@@ -133,8 +139,17 @@ class TimelyAnswer:
             defer_at = max(defer_at, min(age + LATE_GRACE_SECONDS, LATEST_DEFER_AGE_SECONDS))
         return max(0.0, defer_at - age)
 
+    def preparing(self) -> None:
+        """The wait is over (the ballot is saved): only rendering and sending are left, so
+        the deferral may wait until :data:`LATEST_DEFER_AGE_SECONDS` of age."""
+        self._preparing = True
+
     def _defer(self) -> None:
         self._timer = None
+        later = LATEST_DEFER_AGE_SECONDS - self._age_to_defer_by()
+        if self._preparing and later > 0:
+            self._timer = asyncio.get_running_loop().call_later(later, self._defer)
+            return
         if not self.interaction.response.is_done() and not self._past_the_window():
             self._deferring = asyncio.create_task(
                 self.interaction.response.defer(ephemeral=self.ephemeral, thinking=True),

@@ -63,6 +63,7 @@ class Ballots(commands.Cog):
             ballot, replaced = await self.bot.voting.submit_replacing(
                 guild_id, found, interaction.user.id, typed.tiers, why
             )
+            answer.preparing()
             headline = "Saved. This is how I read your order:"
             if replaced is not None:
                 headline = "Saved, replacing your earlier ballot. This is how I read your order:"

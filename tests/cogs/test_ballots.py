@@ -739,6 +739,51 @@ async def test_a_vote_reaching_a_bot_behind_gets_a_moment_before_the_deferral(
     assert "Saved. This is how I read your order:" in reply.text
 
 
+def slow_replies(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """The reply takes ``seconds`` to get going after the save, as behind a burst."""
+    import cogs.ballots.commands as commands
+
+    render = commands.ballot_message
+
+    async def slow_render(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(seconds)
+        return await render(*args, **kwargs)
+
+    monkeypatch.setattr(commands, "ballot_message", slow_render)
+
+
+async def test_a_saved_vote_whose_reply_is_under_way_is_not_deferred(
+    driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saved before the deferral age, its reply still being prepared when that age comes:
+    a deferral would only add a request to a busy bot; answered in one step in time."""
+    sent_ago(monkeypatch, 1.9)
+    slow_replies(monkeypatch, 0.3)
+    reply = await driver.slash("vote", order="IV > II")
+    assert reply.type == 4 and reply.ephemeral
+    assert "Saved. This is how I read your order:" in reply.text
+
+
+async def test_a_vote_still_waiting_for_its_save_is_deferred_at_the_usual_age(
+    driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent_ago(monkeypatch, 1.9)
+    slow_votes(monkeypatch, bot, 0.3)
+    reply = await driver.slash("vote", order="IV > II")
+    assert reply.type == 5 and reply.ephemeral
+    assert "Saved. This is how I read your order:" in reply.text
+
+
+async def test_a_reply_still_not_sent_at_the_latest_age_is_deferred(
+    driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent_ago(monkeypatch, 1.9)
+    slow_replies(monkeypatch, 0.8)
+    reply = await driver.slash("vote", order="IV > II")
+    assert reply.type == 5 and reply.ephemeral
+    assert "Saved. This is how I read your order:" in reply.text
+
+
 async def test_a_vote_past_discords_window_is_not_deferred_in_vain(
     driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
