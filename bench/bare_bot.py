@@ -11,14 +11,20 @@ import asyncio
 import os
 
 import discord
+from aiohttp import TCPConnector
 from discord import app_commands
 
 from bot.endpoints import apply_endpoints
 
 
 class BareBot(discord.Client):
-    def __init__(self, guild_id: int) -> None:
-        super().__init__(intents=discord.Intents(guilds=True))
+    def __init__(self, guild_id: int, connections: int | None) -> None:
+        # discord.py's default pool is unbounded; BARE_CONNECTIONS bounds it per host as the
+        # bot does (bot.client.DISCORD_CONNECTIONS), for a like-for-like second reference.
+        pool = (
+            {} if connections is None else {"connector": TCPConnector(limit_per_host=connections)}
+        )
+        super().__init__(intents=discord.Intents(guilds=True), **pool)
         self.tree = app_commands.CommandTree(self)
         self.guild = discord.Object(id=guild_id)
 
@@ -38,7 +44,9 @@ class BareBot(discord.Client):
 
 async def main() -> None:
     apply_endpoints(os.environ["DISCORD_API_BASE_URL"], os.environ["DISCORD_GATEWAY_URL"])
-    async with BareBot(int(os.environ["DEV_GUILD_ID"])) as client:
+    connections = os.environ.get("BARE_CONNECTIONS")
+    bot = BareBot(int(os.environ["DEV_GUILD_ID"]), int(connections) if connections else None)
+    async with bot as client:
         await client.start(os.environ["DISCORD_TOKEN"])
 
 

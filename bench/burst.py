@@ -37,6 +37,7 @@ import asyncpg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.client import DISCORD_CONNECTIONS  # noqa: E402
 from tests.e2e.conftest import APPLICATION_ID, TOKEN  # noqa: E402
 from tests.e2e.emulator import DiscordEmulator, Guild, InteractionHandle  # noqa: E402
 from tests.e2e.harness import BotProcess  # noqa: E402
@@ -155,18 +156,13 @@ async def one_round(
 ) -> dict[str, object]:
     """The bare bot's burst, then the bot's on SQLite (and on PostgreSQL), each with
     members of its own, each bot started afresh on an empty database."""
-    bare = BotProcess(
-        emulator,
-        _folder(folder / "bare"),
-        dev_guild_id=guild.id,
-        argv=(sys.executable, str(ROOT / "bench" / "bare_bot.py")),
-    )
-    await bare.start()
-    await _settle(bare)
-    reference = await burst(emulator, guild, bare, f"{folder.name}bare", "ok")
-    await bare.stop()
-    reference.pop("member_ids")
-    report: dict[str, object] = {"reference_bare_bot_ok": reference}
+    reference = await bare_burst(emulator, guild, folder / "bare", None)
+    report: dict[str, object] = {
+        "reference_bare_bot_ok": reference,
+        "bare_bot_pooled_ok": await bare_burst(
+            emulator, guild, folder / "bare-pooled", DISCORD_CONNECTIONS
+        ),
+    }
     report["ours_saved"] = await measure_bot(
         emulator, guild, _folder(folder / "bot"), reference, f"{folder.name}voter", database=None
     )
@@ -183,6 +179,26 @@ async def one_round(
     return report
 
 
+async def bare_burst(
+    emulator: DiscordEmulator, guild: Guild, folder: Path, connections: int | None
+) -> dict[str, object]:
+    """The bare bot's burst: with discord.py's unbounded connection pool (the reference), or
+    with the bot's bounded one (like for like: it opens 1,000 connections otherwise)."""
+    bare = BotProcess(
+        emulator,
+        _folder(folder),
+        dev_guild_id=guild.id,
+        env={"BARE_CONNECTIONS": None if connections is None else str(connections)},
+        argv=(sys.executable, str(ROOT / "bench" / "bare_bot.py")),
+    )
+    await bare.start()
+    await _settle(bare)
+    answers = await burst(emulator, guild, bare, folder.name.replace("-", ""), "ok")
+    await bare.stop()
+    answers.pop("member_ids")
+    return answers
+
+
 def summary(rounds: list[dict[str, object]]) -> dict[str, object]:
     """Per backend: each round's ratio to the bare bot of the same round, their median, the
     slowest answer of all rounds, and whether the targets hold: the median ratio at least
@@ -194,9 +210,16 @@ def summary(rounds: list[dict[str, object]]) -> dict[str, object]:
             continue
         ratios = [run["throughput_ratio"] for run in runs]  # type: ignore[index]
         median = statistics.median(ratios)
+        pooled = [
+            round(run["answers_per_s"] / r["bare_bot_pooled_ok"]["answers_per_s"], 2)  # type: ignore[index, operator]
+            for run, r in zip(runs, rounds, strict=True)
+        ]
         found[backend] = {
             "throughput_ratios": ratios,
             "median_throughput_ratio": round(median, 2),
+            # Not the target's reference: the bare bot with the bot's bounded pool.
+            "ratios_to_pooled_bare_bot": pooled,
+            "median_ratio_to_pooled_bare_bot": statistics.median(pooled),
             "slowest_answer_s": max(run["max_s"] or 99 for run in runs),  # type: ignore[index]
             "deferred": [run["deferred"] for run in runs],  # type: ignore[index]
             "target_ratio": TARGET_RATIO,

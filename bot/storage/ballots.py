@@ -14,10 +14,17 @@ from bot.storage.sql import Connection, ForeignKeyViolation, Row
 
 T = TypeVar("T")
 
-_CURRENT = (
-    "SELECT b.* FROM current_ballots c JOIN ballots b ON b.id = c.ballot_id"
-    " WHERE c.guild_id = ? AND c.debate_id = ?"
-)
+
+def current_ballots_query(columns: str) -> str:
+    """SELECT ``columns`` (of ``c``, current_ballots, and ``b``, ballots) of the ballots that
+    count on a debate in a server: parameters guild_id, debate_id."""
+    return (
+        f"SELECT {columns} FROM current_ballots c JOIN ballots b ON b.id = c.ballot_id"
+        " WHERE c.guild_id = ? AND c.debate_id = ?"
+    )
+
+
+_CURRENT = current_ballots_query("b.*")
 
 
 # Retention: a member's newest revisions of a ballot on a debate that are kept (the current
@@ -214,9 +221,7 @@ class BallotRepository:
     async def current_reasons(self, guild_id: int, debate_id: int) -> dict[int, str]:
         """Member -> the reason of their current ballot, for members who gave one."""
         rows = await self.db.fetchall(
-            "SELECT c.member_id, b.reason FROM current_ballots c JOIN ballots b"
-            " ON b.id = c.ballot_id WHERE c.guild_id = ? AND c.debate_id = ?"
-            " AND b.reason IS NOT NULL",
+            current_ballots_query("c.member_id, b.reason") + " AND b.reason IS NOT NULL",
             (guild_id, debate_id),
         )
         return {row[0]: row[1] for row in rows}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.storage.ballots import current_ballots_query
 from bot.storage.database import Database
 from bot.storage.sql import Row
 
@@ -35,8 +36,7 @@ class TallySource:
 
     async def current_tiers(self, guild_id: int, debate_id: int) -> CurrentTiers:
         rows = await self.db.fetchall(
-            "SELECT c.member_id, b.tiers FROM current_ballots c JOIN ballots b"
-            " ON b.id = c.ballot_id WHERE c.guild_id = ? AND c.debate_id = ? ORDER BY b.id",
+            current_ballots_query("c.member_id, b.tiers") + " ORDER BY b.id",
             (guild_id, debate_id),
         )
         return await asyncio.to_thread(parse_current_tiers, rows)
