@@ -75,9 +75,11 @@ class BallotFile:
         return int(self.counts.sum())
 
     def member_ballots(self) -> MemberBallots[int, str]:
-        """One member per counted ballot, numbered 0, 1, …; :meth:`member_names` names them."""
-        columns = np.repeat(self.ranks, self.counts, axis=0).T
-        return MemberBallots.from_ranks(self.items, range(self.voters), columns)
+        """One member per counted ballot, numbered 0, 1, …; :meth:`member_names` names them.
+
+        Each row is counted once, weighted by its count: a PrefLib file lists each distinct
+        ballot once with the number of voters who cast it."""
+        return MemberBallots.from_ranks(self.items, range(self.voters), self.ranks.T, self.counts)
 
     def member_names(self) -> MemberNames:
         return MemberNames(self.lines, self.counts)

@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.analyze import BallotFileError, main, parse_plain, parse_preflib
+from bot.analyze import BallotFileError, main, parse_plain, parse_preflib, to_json, to_text
+from bot.ranking import METHODS, MemberBallots, consensus, disagreement
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_PREFLIB = REPO_ROOT / ".." / "shared" / "preflib" / "00032-00000004.toi"
@@ -321,3 +323,56 @@ def test_members_are_named_after_their_lines() -> None:
     names = ballot_file.member_names()
     assert [names[m] for m in names] == ["line 2", "line 3 #1", "line 3 #2", "line 3 #3"]
     assert ballot_file.member_ballots()[3] == (("2",), ("1",))
+
+
+@st.composite
+def _plain_files(draw: st.DrawFn) -> str:
+    """A plain ballot file whose lines repeat a few ballots: ties, truncation, counts."""
+    n = draw(st.integers(min_value=1, max_value=7))
+    names = [f"item {i}" for i in range(n)]
+
+    @st.composite
+    def ballot(draw: st.DrawFn) -> str:
+        order = draw(st.permutations(names))[: draw(st.integers(1, n))]
+        tiers: list[list[str]] = []
+        for name in order:
+            if tiers and draw(st.booleans()):
+                tiers[-1].append(name)
+            else:
+                tiers.append([name])
+        return " > ".join(" = ".join(tier) for tier in tiers)
+
+    pool = draw(st.lists(ballot(), min_size=1, max_size=4))
+    lines = draw(
+        st.lists(
+            st.tuples(st.sampled_from(pool), st.integers(min_value=1, max_value=4)),
+            min_size=1,
+            max_size=25,
+        )
+    )
+    return "".join(f"{line}\n" if count == 1 else f"{count}: {line}\n" for line, count in lines)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_plain_files(), st.data())
+def test_a_file_counted_line_by_line_weighted_equals_every_ballot_set_one_by_one(
+    text, data
+) -> None:
+    ballot_file = parse_plain(text)
+    weighted = ballot_file.member_ballots()
+    one_by_one: MemberBallots[int, str] = MemberBallots(ballot_file.items)
+    voters = iter(range(ballot_file.voters))
+    for row, count in zip(ballot_file.ranks.tolist(), ballot_file.counts.tolist(), strict=True):
+        for _ in range(count):
+            one_by_one.set(next(voters), one_by_one.tally.tiers_of(row))
+    assert weighted.tally == one_by_one.tally
+    assert np.array_equal(weighted.ranks, one_by_one.ranks)
+    author = data.draw(st.none() | st.permutations(ballot_file.items))
+    method = data.draw(st.sampled_from(sorted(METHODS)), "method")
+    names = ballot_file.member_names()
+    reports = []
+    for book in (weighted, one_by_one):
+        result = consensus(book.tally, method)
+        summary = disagreement(book.tally, book, author, result)
+        reports.append((to_json(book, result, summary, names), to_text(result, summary, names)))
+    assert reports[0] == reports[1]

@@ -35,6 +35,25 @@ def rank_dtype(n: int) -> type[np.signedinteger]:
     return np.int32
 
 
+# Voters one tally may count: weighted sums stay exact in float64 (below 2^53) and
+# sums of squared places in int64, whatever the items.
+MAX_VOTERS = 2**40
+
+
+def _weights(counts: np.ndarray | None, columns: int) -> np.ndarray:
+    """How many members each of ``columns`` ballots stands for, as int64; checked."""
+    if counts is None:
+        return np.ones(columns, dtype=np.int64)
+    weights = np.asarray(counts, dtype=np.int64)
+    if weights.shape != (columns,):
+        raise ValueError(f"Expected {columns} counts, got shape {weights.shape}.")
+    if columns and weights.min() < 1:
+        raise ValueError("Every count must be at least 1.")
+    if weights.sum(dtype=np.float64) > MAX_VOTERS:
+        raise ValueError(f"More than {MAX_VOTERS:,} voters in all.")
+    return weights
+
+
 class Tally(Generic[K]):
     """Pairwise wins and position statistics for one debate's current ballots.
 
@@ -85,39 +104,46 @@ class Tally(Generic[K]):
         return tally
 
     @classmethod
-    def from_ranks(cls, items: Sequence[K], ranks: np.ndarray) -> Tally[K]:
+    def from_ranks(
+        cls, items: Sequence[K], ranks: np.ndarray, counts: np.ndarray | None = None
+    ) -> Tally[K]:
         """The tally of the ballots in ``ranks`` (items × members of tier numbers, ``n`` =
         unranked, as :attr:`MemberBallots.ranks` holds them), counted in bulk.
 
-        Equal to adding the columns one by one, at a fraction of the cost: one vectorised
-        comparison of every item with the others instead of one ballot at a time.
+        ``counts[c]`` says how many members cast column ``c``'s ballot (one each if None):
+        a file's distinct ballots are then counted once each, weighted, which equals
+        adding every member's copy one by one.
         """
         tally = cls(items)
         n = tally.n
         if ranks.ndim != 2 or ranks.shape[0] != n:
             raise ValueError(f"Expected a rank matrix with {n} rows, got shape {ranks.shape}.")
-        members = ranks.shape[1]
-        if members == 0:
+        columns = ranks.shape[1]
+        weights = _weights(counts, columns)
+        if columns == 0:
             return tally
         if ranks.min() < 0 or ranks.max() > n:
             raise ValueError(f"Tier numbers must lie in 0..{n}.")
-        wide = np.ascontiguousarray(ranks, dtype=np.int32)
+        wide = np.ascontiguousarray(ranks)
+        # Float64 products and weighted bincounts are exact: every sum is a whole number
+        # of voters, far below 2^53 (see _weights); BLAS does them several times faster.
+        as_float = weights.astype(np.float64)
         stats = np.zeros((n, n + 3), dtype=np.int64)
         for i in range(n):
             row = wide[i]
-            better = wide < row  # [j, m]: member m puts item j above item i
-            tally.wins[:, i] = better.sum(axis=1)
-            ranked = row < n
-            if not ranked.any():
-                continue
+            better = wide < row  # [j, c]: column c puts item j above item i
+            tally.wins[:, i] = better.astype(np.float64) @ as_float
             # An item's place: the items strictly above, then half its tier (see _apply).
-            above = better[:, ranked].sum(axis=0)
-            place2 = 2 * above + (wide[:, ranked] == row[ranked]).sum(axis=0) + 1
-            stats[i, :n] = np.bincount(above, minlength=n)[:n]
-            stats[i, n] = int(ranked.sum())
-            stats[i, n + 1] = int(place2.sum())
-            stats[i, n + 2] = int((place2 * place2).sum())
-        tally.voters = members
+            ranked = row < n
+            above = better.sum(axis=0, dtype=np.int32)
+            place2 = (2 * above + (wide == row).sum(axis=0, dtype=np.int32) + 1) * ranked
+            voters = weights * ranked
+            stats[i, :n] = np.bincount(above, weights=voters, minlength=n + 1)[:n]
+            stats[i, n] = voters.sum()
+            voters *= place2
+            stats[i, n + 1] = voters.sum()
+            stats[i, n + 2] = (voters * place2).sum()
+        tally.voters = int(weights.sum())
         tally._stats = stats.ravel().tolist()
         return tally
 
@@ -289,15 +315,23 @@ class MemberBallots(Mapping[M, tuple[tuple[K, ...], ...]], Generic[M, K]):
         self._ranks = np.full((n, 16), n, dtype=self.tally._dtype)
         # Counts every change, so derived results (factions) can tell when they are stale.
         self.changes = 0
+        # Runs of members with one ballot (see runs()), while no ballot has changed.
+        self._runs: tuple[np.ndarray, np.ndarray] | None = None
         for member, tiers in (ballots or {}).items():
             self.set(member, tiers)
 
     @classmethod
     def from_ranks(
-        cls, items: Sequence[K], members: Sequence[M], ranks: np.ndarray
+        cls,
+        items: Sequence[K],
+        members: Sequence[M],
+        ranks: np.ndarray,
+        counts: np.ndarray | None = None,
     ) -> MemberBallots[M, K]:
         """Many members' ballots at once: column ``c`` of ``ranks`` (items × members of tier
-        numbers, as :attr:`ranks` holds them) is the ballot of ``members[c]``.
+        numbers, as :attr:`ranks` holds them) is the ballot of ``members[c]``; with
+        ``counts``, it is the ballot of the next ``counts[c]`` members in order (a file's
+        line cast by that many voters), and each column is counted once, weighted.
 
         Equal to calling :meth:`set` for each member in order, counted in bulk (see
         :meth:`Tally.from_ranks`): what reading a file of 44,000 ballots needs.
@@ -305,18 +339,34 @@ class MemberBallots(Mapping[M, tuple[tuple[K, ...], ...]], Generic[M, K]):
         book: MemberBallots[M, K] = cls(items)
         if len(set(members)) != len(members):
             raise ValueError("A member is listed twice.")
-        if ranks.ndim != 2 or ranks.shape[1] != len(members):
+        if ranks.ndim != 2:
+            raise ValueError(f"Expected a rank matrix, got shape {ranks.shape}.")
+        weights = _weights(counts, ranks.shape[1])
+        if weights.sum() != len(members):
             raise ValueError(
-                f"Expected a rank matrix with {len(members)} columns, got {ranks.shape}."
+                f"Expected a rank matrix with {len(members)} columns, got {ranks.shape}"
+                + ("." if counts is None else f" counted {weights.sum()} times.")
             )
-        book.tally = Tally.from_ranks(items, ranks)  # checks the rows and the tier numbers
+        # Checks the rows and the tier numbers.
+        book.tally = Tally.from_ranks(items, ranks, weights)
         n, count = book.tally.n, len(members)
         book._ranks = np.full((n, max(16, count)), n, dtype=book.tally._dtype)
-        book._ranks[:, :count] = ranks
+        book._ranks[:, :count] = ranks if counts is None else np.repeat(ranks, weights, axis=1)
         book._members = list(members)
         book._columns_or_none = None
         book.changes = count
+        if counts is not None:
+            book._runs = (np.ascontiguousarray(ranks, dtype=book.tally._dtype), weights)
         return book
+
+    def runs(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """The ballots as runs of members in column order who cast the same ballot: one
+        column per run and its length, as :meth:`from_ranks` was given them, or ``ranks``
+        and None (runs of one) once a ballot changed. A per-member measure computed once
+        per run and repeated is the same measure, at a fraction of the cost."""
+        if self._runs is None:
+            return self.ranks, None
+        return self._runs
 
     @property
     def _columns(self) -> dict[M, int]:
@@ -372,6 +422,7 @@ class MemberBallots(Mapping[M, tuple[tuple[K, ...], ...]], Generic[M, K]):
             self._columns[member] = column
         self._ranks[:, column] = ranks
         self.changes += 1
+        self._runs = None
 
     def withdraw(self, member: M) -> None:
         """Stop counting the member's ballot. Raises KeyError if they have none."""
@@ -386,6 +437,7 @@ class MemberBallots(Mapping[M, tuple[tuple[K, ...], ...]], Generic[M, K]):
         self._members.pop()
         self._ranks[:, last] = self.tally.n
         self.changes += 1
+        self._runs = None
 
     def _grow(self) -> None:
         n, capacity = self._ranks.shape

@@ -190,10 +190,9 @@ def disagreement(
     author_ranks = None if author_order is None else _author_ranks(tally, author_order)
     ranks = ballots.ranks
     names = ballots.members
-    c_agreed, c_compared = agreement_counts(ranks, consensus_ranks)
-    members = MemberAgreements(names, c_agreed, c_compared)
+    members = MemberAgreements(names, *_per_member(ballots, consensus_ranks))
     if author_ranks is not None:
-        members.author_agreed, members.author_compared = agreement_counts(ranks, author_ranks)
+        members.author_agreed, members.author_compared = _per_member(ballots, author_ranks)
     window = ballots.recent_columns(rivalry_window(tally.n))
     closest, opposed, compared = _rivalries(ranks[:, window], tally.n)
     return DisagreementSummary(
@@ -407,6 +406,18 @@ def agreement_counts(ranks: np.ndarray, reference: np.ndarray) -> tuple[np.ndarr
         agreed += (below > row).sum(axis=0, dtype=dtype)
         disagreed += (below < row).sum(axis=0, dtype=dtype)
     return agreed.astype(np.int64), (agreed + disagreed).astype(np.int64)
+
+
+def _per_member(
+    ballots: MemberBallots[M, K], reference: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`agreement_counts` for every member, computed once per run of members who
+    cast the same ballot (a file's line and its count)."""
+    columns, counts = ballots.runs()
+    agreed, compared = agreement_counts(columns, reference)
+    if counts is None:
+        return agreed, compared
+    return np.repeat(agreed, counts), np.repeat(compared, counts)
 
 
 def rivalry_window(items: int, products: int = 1) -> int:

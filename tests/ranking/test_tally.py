@@ -239,3 +239,44 @@ def test_member_ballots_count_their_changes() -> None:
     book.set("bo", [["V"]])
     book.withdraw("ann")
     assert book.changes == 4
+
+
+@settings(max_examples=80, deadline=None)
+@given(profiles(min_items=1, max_items=8, max_voters=10), st.data())
+def test_distinct_ballots_counted_once_each_weighted_equal_every_copy_added(profile, data) -> None:
+    n, ballot_list = profile
+    counts = data.draw(st.lists(st.integers(1, 5), min_size=len(ballot_list)))[: len(ballot_list)]
+    counts += [1] * (len(ballot_list) - len(counts))
+    columns = np.array([rank_of(ballot, n) for ballot in ballot_list], dtype=np.int8).T
+    copies = [
+        ballot for ballot, count in zip(ballot_list, counts, strict=True) for _ in range(count)
+    ]
+    weighted = Tally.from_ranks(range(n), columns, np.array(counts))
+    assert weighted == Tally.from_ballots(range(n), copies)
+    assert weighted == Tally.from_ranks(range(n), np.repeat(columns, counts, axis=1))
+
+    members = [f"m{m}" for m in range(len(copies))]
+    book = MemberBallots.from_ranks(range(n), members, columns, np.array(counts))
+    one_by_one: MemberBallots[str, int] = MemberBallots(range(n))
+    for member, ballot in zip(members, copies, strict=True):
+        one_by_one.set(member, ballot)
+    assert book.tally == one_by_one.tally and dict(book) == dict(one_by_one)
+    runs, run_counts = book.runs()
+    assert np.array_equal(runs, columns) and run_counts is not None
+    assert run_counts.tolist() == counts
+    # A change ends the runs: each member stands alone again.
+    book.set("late", [[0]])
+    runs, run_counts = book.runs()
+    assert run_counts is None and np.array_equal(runs, book.ranks)
+
+
+def test_counts_must_fit_the_columns_and_be_at_least_one() -> None:
+    columns = np.zeros((2, 2), dtype=np.int8)
+    with pytest.raises(ValueError, match="2 counts"):
+        Tally.from_ranks(["a", "b"], columns, np.array([1, 2, 3]))
+    with pytest.raises(ValueError, match="at least 1"):
+        Tally.from_ranks(["a", "b"], columns, np.array([1, 0]))
+    with pytest.raises(ValueError, match="voters in all"):
+        Tally.from_ranks(["a", "b"], columns, np.array([2**40, 1]))
+    with pytest.raises(ValueError, match="counted 3 times"):
+        MemberBallots.from_ranks(["a", "b"], ["x", "y"], columns, np.array([1, 2]))
