@@ -45,7 +45,7 @@ from bot.ranking import (
     describe_spread,
     disagreement,
 )
-from bot.ranking.ballots import rank_dtype
+from bot.ranking.ballots import MAX_VOTERS, rank_dtype
 
 PREFLIB_KINDS = {"soc", "soi", "toc", "toi"}
 
@@ -136,6 +136,8 @@ class _Flat:
     def ballot_file(self, names: list[str], first: int) -> BallotFile:
         """The rows as a :class:`BallotFile`; item numbers start at ``first``, known to be
         in range."""
+        if self.counts.sum(dtype=np.float64) > MAX_VOTERS:
+            raise BallotFileError(f"the ballots count more than {MAX_VOTERS:,} voters")
         n = len(names)
         ranks = np.full((len(self.lines), n), n, dtype=rank_dtype(n))
         rows = np.repeat(np.arange(len(self.lines)), self.lengths)
@@ -205,10 +207,8 @@ def parse_plain(text: str) -> BallotFile:
         count = 1
         match = _COUNT.match(line)
         if match:
-            count = int(match.group(1))
+            count = _count(match.group(1), number)
             line = match.group(2).strip()
-            if count < 1:
-                raise BallotFileError("a ballot's count must be at least 1", number)
         if not line:
             raise BallotFileError("the ballot ranks no items", number)
         tiers: list[list[int]] = []
@@ -279,6 +279,15 @@ def parse_preflib(text: str, kind: str) -> BallotFile:
     return result
 
 
+def _count(text: str, number: int) -> int:
+    count = int(text)
+    if count < 1:
+        raise BallotFileError("a ballot's count must be at least 1", number)
+    if count > MAX_VOTERS:
+        raise BallotFileError(f"a ballot's count must be at most {MAX_VOTERS:,}", number)
+    return count
+
+
 def _rows_one_by_one(lines: list[str], first_line: int, ties_allowed: bool) -> _Flat:
     """The ballot lines read one at a time, naming the line of the first fault."""
     rows = _Rows()
@@ -291,9 +300,7 @@ def _rows_one_by_one(lines: list[str], first_line: int, ties_allowed: bool) -> _
             raise BallotFileError(
                 "expected 'count: ranking', e.g. '3: 1,2,{3,4}'; got " + repr(line), number
             )
-        count = int(count_text)
-        if count < 1:
-            raise BallotFileError("a ballot's count must be at least 1", number)
+        count = _count(count_text, number)
         rows.add(number, count, _preflib_tiers(body.strip(), number, ties_allowed))
     return rows.flat()
 
@@ -318,39 +325,38 @@ def _strict_rows_in_bulk(lines: list[str], first_line: int) -> _Flat | None:
     text = "\n".join(lines) + "\n"
     if not text.isascii():
         return None
-    data = np.frombuffer(text.translate(_NO_SPACES).encode("ascii"), dtype=np.uint8)
-    separators = _SEPARATORS[data]
-    if (
-        not _STRICT_BYTES[data].all()
-        or separators[0]
-        or (separators[1:] & separators[:-1]).any()  # an empty field or an empty line
+    compact = text.encode("ascii").translate(None, b" \t\r")
+    data = np.frombuffer(compact, dtype=np.uint8)
+    if not _STRICT_BYTES[data].all():
+        return None
+    ends = np.flatnonzero(_SEPARATORS[data])  # where each field ends
+    widths = np.diff(ends, prepend=-1) - 1
+    # An empty field or line; or a number too long for 64 bits (Python's ints take it, slowly).
+    if widths.min() < 1 or widths.max() > _MAX_DIGITS:
+        return None
+    kinds = data[ends]
+    line_ends = np.flatnonzero(kinds == ord("\n"))  # the last field of each line
+    first_fields = np.concatenate(([0], line_ends[:-1] + 1))
+    # Exactly one colon per line, after its first field (the count).
+    if (kinds[first_fields] != ord(":")).any() or np.count_nonzero(kinds == ord(":")) != len(
+        line_ends
     ):
         return None
-    ends = np.flatnonzero(data == ord("\n"))
-    colons = np.flatnonzero(data == ord(":"))
-    # Exactly one colon per line, inside it.
-    if len(colons) != len(ends) or (np.searchsorted(ends, colons) != np.arange(len(ends))).any():
-        return None
-    commas = np.cumsum(data == ord(","))[ends]
-    lengths = np.diff(commas, prepend=0) + 1
-    try:
-        values = np.array(text.translate(_TO_COMMAS).split(",")[:-1], dtype=np.int64)
-    except OverflowError:  # a count beyond 64 bits: Python's ints take it, slowly
-        return None
-    starts = np.cumsum(lengths + 1) - (lengths + 1)
-    counts = values[starts]
+    values = np.fromstring(compact.translate(_TO_COMMAS), dtype=np.int64, sep=",")
+    counts = values[first_fields]
     if (counts < 1).any():
         return None
+    lengths = np.diff(line_ends, prepend=-1) - 1
     is_item = np.ones(len(values), dtype=np.bool_)
-    is_item[starts] = False
+    is_item[first_fields] = False
     items = values[is_item]
     tiers = np.arange(len(items)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     row_lines = np.arange(first_line, first_line + len(lines), dtype=np.int64)
     return _Flat(row_lines, counts, lengths, items, tiers)
 
 
-_NO_SPACES = str.maketrans("", "", " \t\r")
-_TO_COMMAS = str.maketrans({":": ",", "\n": ",", " ": None, "\t": None, "\r": None})
+_MAX_DIGITS = 18  # every number of 18 digits fits in an int64
+_TO_COMMAS = bytes.maketrans(b":\n", b",,")
 
 
 def _check_range(flat: _Flat, alternatives: int) -> None:
@@ -392,7 +398,8 @@ def _preflib_tiers(body: str, number: int, ties_allowed: bool) -> list[list[int]
         # Most rows are strict orders: one split, and the careful walk below only for a
         # row with a fault to name (an election file has tens of thousands of rows).
         order = body.replace(" ", "").split(",")
-        if all(part.isdecimal() for part in order) and len(set(order)) == len(order):
+        numbers = all(part.isdecimal() and len(part) <= _MAX_DIGITS for part in order)
+        if numbers and len(set(order)) == len(order):
             return [[int(part)] for part in order]
     text = re.sub(r"\s", "", body)
     tiers: list[list[int]] = []
@@ -416,6 +423,8 @@ def _preflib_tiers(body: str, number: int, ties_allowed: bool) -> list[list[int]
         for part in parts:
             if not part.isdigit():
                 raise BallotFileError(f"{part!r} is not an alternative number in {body!r}", number)
+            if len(part) > _MAX_DIGITS:
+                raise BallotFileError(f"alternative {part} does not exist", number)
             i = int(part)
             if i in seen:
                 raise BallotFileError(f"alternative {i} appears twice in one ballot", number)

@@ -84,6 +84,8 @@ def test_author_comparison(tmp_path, capsys) -> None:
         ("A > B\nA > > B\n", 2, "item name is missing"),
         ("A > B\n\n# note\nA = B > A\n", 4, "'A' appears twice"),
         ("0: A > B\n", 1, "at least 1"),
+        (f"{2**40 + 1}: A > B\n", 1, "at most 1,099,511,627,776"),
+        (f"{2**40}: A > B\n{2**40}: B\n", None, "more than 1,099,511,627,776 voters"),
         ("A > B\n3:\n", 2, "ranks no items"),
         ("# nothing\n", None, "no ballots"),
     ],
@@ -140,6 +142,10 @@ def test_preflib_formats(tmp_path, capsys, kind, rows, voters, first) -> None:
         ("toi", "4: 3,,1\n", 8, "'' is not an alternative number"),
         ("toi", "four: 3\n", 8, "expected 'count: ranking'"),
         ("toi", "3: 3\n", 4, "header says 4 voters but the ballots count 3"),
+        # Numbers beyond 64 bits, in the bulk reader's rows and in the careful one's.
+        ("soi", "4: 3,1\n" + "9" * 30 + ": 3\n", 9, "count must be at most"),
+        ("toi", "4: {3,1}\n4: 2," + "9" * 30 + "\n", 9, "alternative 999"),
+        ("toi", "4: {3,1}\n4: {2," + "9" * 30 + "}\n", 9, "alternative 999"),
     ],
 )
 def test_bad_preflib_files_name_the_line(tmp_path, capsys, kind, rows, line, fragment) -> None:
