@@ -236,6 +236,7 @@ NOT_FOR_ANALYZE = (
     "bot.launch",
     "bot.storage",
     "bot.render",
+    "bot.ranking.factions",
 )
 
 # Runs ``python -m bot`` as the shell would (runpy, argv), then reports what it imported.

@@ -24,6 +24,8 @@ Disagreement
     The ``describe_*`` helpers put all of these in words.
 """
 
+from typing import TYPE_CHECKING
+
 from bot.ranking.ballots import MemberBallots, Tally, TiersLike
 from bot.ranking.disagreements import (
     MIN_COMMON_ITEMS,
@@ -46,14 +48,6 @@ from bot.ranking.disagreements import (
     disagreement,
     polarizing_items,
     rivalry_window,
-)
-from bot.ranking.factions import (
-    Distinctive,
-    Faction,
-    FactionRules,
-    Factions,
-    SharedPair,
-    find_factions,
 )
 from bot.ranking.methods import (
     KEMENY_MAX_ITEMS,
@@ -78,6 +72,29 @@ from bot.ranking.text import (
     describe_result,
     describe_spread,
 )
+
+if TYPE_CHECKING:
+    from bot.ranking.factions import (
+        Distinctive,
+        Faction,
+        FactionRules,
+        Factions,
+        SharedPair,
+        find_factions,
+    )
+
+# Factions load on first use: ``python -m bot analyze`` never groups members, and their
+# classes cost a quarter of the engine's import time.
+_FACTIONS = {"Distinctive", "Faction", "FactionRules", "Factions", "SharedPair", "find_factions"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _FACTIONS:
+        from bot.ranking import factions
+
+        return getattr(factions, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "KEMENY_MAX_ITEMS",
