@@ -337,7 +337,8 @@ class MemberBallots(Mapping[M, tuple[tuple[K, ...], ...]], Generic[M, K]):
         :meth:`Tally.from_ranks`): what reading a file of 44,000 ballots needs.
         """
         book: MemberBallots[M, K] = cls(items)
-        if len(set(members)) != len(members):
+        # A range (a file's voters, numbered) cannot repeat: no set of 100,000 numbers.
+        if not isinstance(members, range) and len(set(members)) != len(members):
             raise ValueError("A member is listed twice.")
         if ranks.ndim != 2:
             raise ValueError(f"Expected a rank matrix, got shape {ranks.shape}.")
