@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from itertools import combinations
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -122,6 +123,20 @@ def test_rivalries_on_generated_profiles(kind) -> None:
     for _ in range(25):
         n = rng.randint(3, 8)
         _check_rivalries(n, random_profile(rng, n, rng.randint(2, 12), kind))
+
+
+@settings(max_examples=60, deadline=None)
+@given(profiles(min_items=3, max_items=6, max_voters=14))
+def test_rivalries_found_block_by_block_are_those_of_one_block(profile) -> None:
+    # Many equal shares in small profiles: the ties must go the same way across blocks.
+    n, ballots = profile
+    book = MemberBallots(range(n), dict(enumerate(ballots)))
+    found = []
+    for block in (2, 3, measures.RIVALRY_MAX_MEMBERS):
+        with mock.patch.object(measures, "RIVALRY_BLOCK", block):
+            summary = disagreement(book.tally, book)
+        found.append((summary.closest_pair, summary.most_opposed))
+    assert found[0] == found[1] == found[2]
 
 
 def _check_rivalries(n: int, ballots) -> None:
