@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import UTC, datetime
 
 from bot.catalog import normalize
 from bot.errors import DebateNotFound, UserError
 from bot.models import Debate, DebateHeader, DebateListing
-from bot.storage import BallotRepository, DebateRepository, SettingsRepository
+from bot.storage import BallotRepository, DebateRepository, KeptRows, SettingsRepository
 
 # Servers whose listing is kept in memory; the least recently used beyond this are reloaded.
 MAX_LISTED_SERVERS = 10_000
@@ -28,9 +27,9 @@ class DebateDirectory:
         self.debates = debates
         self.ballots = ballots
         self.settings = settings
-        self._headers: OrderedDict[int | None, list[DebateHeader]] = OrderedDict()
-        # Bumped by every change: a listing read before a change is not kept after it.
-        self._generation = 0
+        # A burst of votes arriving together reads the listing once, not once each (before
+        # the first read came back, hundreds of them each queried it).
+        self._headers: KeptRows[int | None, list[DebateHeader]] = KeptRows(MAX_LISTED_SERVERS)
         debates.add_listener(self._forget)
 
     def forget_server(self, guild_id: int) -> None:
@@ -38,31 +37,19 @@ class DebateDirectory:
         self._forget(guild_id, None)
 
     def _forget(self, guild_id: int | None, debate_id: int | None) -> None:
-        self._generation += 1
         if guild_id is None and debate_id is None:
-            self._headers.clear()
+            self._headers.forget_all()
             return
-        stale = [
-            key
-            for key, headers in self._headers.items()
-            if (guild_id is not None and key == guild_id) or any(h.id == debate_id for h in headers)
-        ]
-        for key in stale:
-            del self._headers[key]
+        self._headers.forget_where(
+            lambda key, headers: (
+                (guild_id is not None and key == guild_id)
+                or any(h.id == debate_id for h in headers)
+            )
+        )
 
     async def headers(self, guild_id: int | None) -> list[DebateHeader]:
         """The debates this server sees, catalog first, without their items."""
-        cached = self._headers.get(guild_id)
-        if cached is not None:
-            self._headers.move_to_end(guild_id)
-            return cached
-        generation = self._generation
-        loaded = await self.debates.headers_for_guild(guild_id)
-        if generation == self._generation:
-            self._headers[guild_id] = loaded
-            if len(self._headers) > MAX_LISTED_SERVERS:
-                self._headers.popitem(last=False)
-        return loaded
+        return await self._headers.get(guild_id, lambda: self.debates.headers_for_guild(guild_id))
 
     async def visible(self, guild_id: int | None) -> list[Debate]:
         return await self.debates.list_for_guild(guild_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from bot.catalog import builtin_catalog, load_catalog
 from bot.debate_directory import DebateDirectory
 from bot.errors import DebateNotFound, UserError
-from bot.models import DebateSpec, ItemSpec
+from bot.models import DebateHeader, DebateSpec, ItemSpec
 from bot.server_lifecycle import KEEP_AFTER_LEAVING, ServerLifecycle
 from bot.storage import BallotRepository, Database, DebateRepository, SettingsRepository
 from bot.storage.guilds import GuildRepository
@@ -110,10 +111,25 @@ async def test_a_debate_deleted_or_of_another_server_is_gone(directory: DebateDi
 async def test_the_listing_of_few_servers_is_kept(
     directory: DebateDirectory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.debate_directory.MAX_LISTED_SERVERS", 3)
+    monkeypatch.setattr(directory._headers, "limit", 3)
     for guild in range(10):
         await directory.headers(guild)
-    assert list(directory._headers) == [7, 8, 9]
+    assert list(directory._headers._values) == [7, 8, 9]
+
+
+async def test_votes_arriving_together_read_the_listing_once(
+    directory: DebateDirectory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = []
+    read = directory.debates.headers_for_guild
+
+    async def counted(guild_id: int | None) -> list[DebateHeader]:
+        reads.append(guild_id)
+        return await read(guild_id)
+
+    monkeypatch.setattr(directory.debates, "headers_for_guild", counted)
+    listings = await asyncio.gather(*(directory.headers(GUILD) for _ in range(50)))
+    assert reads == [GUILD] and all(listing == listings[0] for listing in listings)
 
 
 async def test_a_server_purged_after_leaving_is_listed_afresh(db: Database) -> None:

@@ -3,6 +3,7 @@ lives here."""
 
 from typing import TYPE_CHECKING, Any
 
+from bot.storage._cache import KeptRows
 from bot.storage.ballots import BallotRepository
 from bot.storage.database import Database
 from bot.storage.debates import DebateRepository
@@ -17,6 +18,7 @@ __all__ = [
     "Database",
     "DebateRepository",
     "DuelRepository",
+    "KeptRows",
     "PostgresDatabase",
     "SettingsRepository",
 ]
