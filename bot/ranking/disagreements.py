@@ -318,10 +318,32 @@ def agreement(
         named = [key for tier in (*reference, *ballot) for key in tier]
         items = list(dict.fromkeys(named))
     tally = Tally(items)
-    mine = np.array(tally.ranks(ballot))
-    theirs = np.array(tally.ranks(reference))
-    agreed, compared = agreement_counts(mine[:, None], theirs)
+    mine, theirs = tally.ranks(ballot), tally.ranks(reference)
+    if tally.n <= SMALL_ITEMS:
+        return Agreement(*_one_ballot_counts(mine, theirs))
+    agreed, compared = agreement_counts(np.array(mine)[:, None], np.array(theirs))
     return Agreement(int(agreed[0]), int(compared[0]))
+
+
+# Up to this many items one ballot is compared pair by pair in Python: numpy's cost per
+# call (a few microseconds, a dozen calls) outweighs 12 × 12 comparisons; the reply to a
+# vote on a small debate compares twice (the server, the author).
+SMALL_ITEMS = 12
+
+
+def _one_ballot_counts(mine: Sequence[int], theirs: Sequence[int]) -> tuple[int, int]:
+    """Pairs one ranking (``mine``, ranks: lower is better) orders as ``theirs`` does, and
+    pairs both order; what :func:`agreement_counts` gives for one column."""
+    agreed = disagreed = 0
+    for i, (mi, ti) in enumerate(zip(mine, theirs, strict=True)):
+        for mj, tj in zip(mine[i + 1 :], theirs[i + 1 :], strict=True):
+            if ti == tj or mi == mj:
+                continue
+            if (ti < tj) == (mi < mj):
+                agreed += 1
+            else:
+                disagreed += 1
+    return agreed, agreed + disagreed
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,23 +377,33 @@ def compare_ballot(
     from the consensus (an item they left out is not a stated opinion about it); the
     server's clearest majorities come first.
     """
-    total = tally.n * (tally.n - 1) // 2
-    mine = np.array(tally.ranks(ballot))
-    theirs = np.array(tally.ranks(result.order))
-    agreed, compared = agreement_counts(mine[:, None], theirs)
-    ranked = mine < tally.n
-    a, b = np.nonzero(
-        (mine[:, None] < mine[None, :]) & ranked[None, :] & (theirs[:, None] > theirs[None, :])
-    )
+    n = tally.n
+    total = n * (n - 1) // 2
+    my_ranks, their_ranks = tally.ranks(ballot), tally.ranks(result.order)
+    pairs: list[tuple[int, int]]
+    if n <= SMALL_ITEMS:
+        agreement_ = Agreement(*_one_ballot_counts(my_ranks, their_ranks))
+        pairs = [
+            (i, j)
+            for i in range(n)
+            for j in range(n)
+            if my_ranks[i] < my_ranks[j] < n and their_ranks[i] > their_ranks[j]
+        ]
+    else:
+        mine, theirs = np.array(my_ranks), np.array(their_ranks)
+        agreed, compared = agreement_counts(mine[:, None], theirs)
+        agreement_ = Agreement(int(agreed[0]), int(compared[0]))
+        ranked = mine < n
+        a, b = np.nonzero(
+            (mine[:, None] < mine[None, :]) & ranked[None, :] & (theirs[:, None] > theirs[None, :])
+        )
+        pairs = list(zip(a.tolist(), b.tolist(), strict=True))
     wins = tally.wins
     splits = [
-        Split(tally.items[i], tally.items[j], int(wins[i, j]), int(wins[j, i]))
-        for i, j in zip(a.tolist(), b.tolist(), strict=True)
+        Split(tally.items[i], tally.items[j], int(wins[i, j]), int(wins[j, i])) for i, j in pairs
     ]
     splits.sort(key=lambda s: (-(s.for_theirs - s.for_mine), -s.for_theirs))
-    return BallotComparison(
-        total, Agreement(int(agreed[0]), int(compared[0])), splits, result.voters, result.method
-    )
+    return BallotComparison(total, agreement_, splits, result.voters, result.method)
 
 
 # Up to this many items, one ballot is compared in one n × n step (at most 250,000 cells).

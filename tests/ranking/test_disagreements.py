@@ -23,7 +23,7 @@ from bot.ranking import (
     rivalry_window,
 )
 from bot.ranking import disagreements as measures
-from bot.ranking.disagreements import agreement_counts
+from bot.ranking.disagreements import agreement_counts, compare_ballot
 from tests.ranking.profiles import profiles, random_profile, rank_of
 
 
@@ -67,6 +67,24 @@ def test_member_agreement_counts_match_pair_by_pair_counting(profile) -> None:
         expected = _agreement_by_pairs(ballot, reference, n)
         assert (agreed[member], compared[member]) == (expected.agreed, expected.compared)
         assert agreement(ballot, reference, range(n)) == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(profiles(max_items=9, max_voters=8))
+def test_one_ballot_is_compared_alike_pair_by_pair_and_in_numpy(profile) -> None:
+    """Small debates compare a ballot in plain Python (SMALL_ITEMS); larger ones in numpy:
+    the same agreement and the same splits, in the same order."""
+    n, ballots = profile
+    tally = Tally.from_ballots(range(n), ballots)
+    for method in ("borda", "schulze"):
+        result = consensus(tally, method)
+        for ballot in ballots:
+            small = compare_ballot(ballot, result, tally)
+            with mock.patch.object(measures, "SMALL_ITEMS", 0):
+                large = compare_ballot(ballot, result, tally)
+                large_agreement = agreement(ballot, result.order, range(n))
+            assert small == large
+            assert agreement(ballot, result.order, range(n)) == large_agreement
 
 
 def test_agreement_of_one_ballot_with_an_order() -> None:
