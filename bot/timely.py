@@ -32,11 +32,13 @@ ANSWER_WINDOW_SECONDS = 3.0
 # doubled the requests of a bot that was behind already.
 LATE_GRACE_SECONDS = 0.5
 LATEST_DEFER_AGE_SECONDS = 2.5
-# The same bound for an answer that is being prepared (:meth:`TimelyAnswer.preparing`): its
-# slow part (the save) is done, and what is left is this process's own work on the event
-# loop, which a deferral would not hasten (its request waits for the same loop) but would
-# add to. A bot behind a burst deferred 150-250 of 1,000 votes that way, each ready a
-# moment later, and fell further behind doing so (bench/burst.py).
+# The same bound for an answer that is being prepared (:meth:`TimelyAnswer.preparing`): the
+# wait in line is over (its ballot's transaction has begun), and what is left is a commit
+# and this process's own work on the event loop, which a deferral would not hasten (its
+# request waits for the same loop) but would add to. A bot behind a burst deferred 150-250
+# of 1,000 votes that way (a whole group commit of 250 straddling the 2 s mark on
+# PostgreSQL), each answered a moment later, and fell further behind doing so
+# (bench/burst.py). One still unanswered at this age (a stalled database) is deferred.
 
 
 class ClockOffset:
@@ -140,8 +142,9 @@ class TimelyAnswer:
         return max(0.0, defer_at - age)
 
     def preparing(self) -> None:
-        """The wait is over (the ballot is saved): only rendering and sending are left, so
-        the deferral may wait until :data:`LATEST_DEFER_AGE_SECONDS` of age."""
+        """The wait in line is over (the ballot's transaction has begun): only its commit,
+        rendering and sending are left, so the deferral may wait until
+        :data:`LATEST_DEFER_AGE_SECONDS` of age."""
         self._preparing = True
 
     def _defer(self) -> None:

@@ -33,6 +33,16 @@ MAX_REASON_LENGTH = 1000
 # enough that the event loop is never held long by the work around it.
 MAX_BATCH = 250
 
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    """A save waiting for its group commit."""
+
+    new: NewBallot
+    future: asyncio.Future[SaveOutcome]
+    writing: Callable[[], object] | None
+
+
 # listener(guild_id, debate_id, member_id, old_tiers, new_tiers): old is None for a first
 # ballot, new is None for a withdrawal. It may be a plain function or a coroutine function.
 BallotListener = Callable[[int, int, int, Tiers | None, Tiers | None], Awaitable[None] | None]
@@ -122,7 +132,7 @@ class VotingService:
         # Committing and notifying happen under one lock, so listeners see changes in the
         # order they were committed. Saves reach it in batches (see _commit).
         self._lock = asyncio.Lock()
-        self._queue: list[tuple[NewBallot, asyncio.Future[SaveOutcome]]] = []
+        self._queue: list[_Queued] = []
         self._writer: asyncio.Task[None] | None = None
 
     # -- listeners -----------------------------------------------------------------------
@@ -236,11 +246,14 @@ class VotingService:
         member_id: int,
         tiers: Tiers,
         reason: str | None = None,
+        *,
+        writing: Callable[[], object] | None = None,
     ) -> tuple[Ballot, Ballot | None]:
         """:meth:`submit`, also giving the ballot it replaced (None for a first vote).
 
         Returns once the transaction holding the ballot has committed: what a member is
-        told was saved survives a crash.
+        told was saved survives a crash. ``writing`` is called when that transaction starts
+        (the wait in the queue is over).
         """
         debate = await self._fresh(debate)
         await self.ensure_open(guild_id, debate)
@@ -250,7 +263,8 @@ class VotingService:
         # under the limit; handed back below if the save is refused.
         self._check_limit(guild_id, member_id)
         counted = self._record_save(guild_id, member_id)
-        outcome = await self._commit(NewBallot(guild_id, debate.id, member_id, tiers, reason))
+        new = NewBallot(guild_id, debate.id, member_id, tiers, reason)
+        outcome = await self._commit(new, writing)
         if isinstance(outcome, DebateGone | ItemsGone):
             self._unrecord_save(guild_id, member_id, counted)
             if isinstance(outcome, DebateGone):
@@ -272,7 +286,7 @@ class VotingService:
 
     # -- group commit ------------------------------------------------------------------------
 
-    async def _commit(self, new: NewBallot) -> SaveOutcome:
+    async def _commit(self, new: NewBallot, writing: Callable[[], object] | None) -> SaveOutcome:
         """Queue ``new`` for the next group commit and wait for its outcome.
 
         One writer drains the queue: while it commits a batch, the saves that arrive meanwhile
@@ -280,7 +294,7 @@ class VotingService:
         each, and a lone save still goes at once.
         """
         future: asyncio.Future[SaveOutcome] = asyncio.get_running_loop().create_future()
-        self._queue.append((new, future))
+        self._queue.append(_Queued(new, future, writing))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_queued(), name="ballot-writer")
         # Shielded: a member's interaction being cancelled must not drop a queued ballot.
@@ -291,29 +305,33 @@ class VotingService:
             batch = self._next_batch()
             try:
                 async with self._lock:
-                    outcomes = await self.ballots.save_many([new for new, _ in batch])
-                    for (new, _), outcome in zip(batch, outcomes, strict=True):
+                    for queued in batch:
+                        if queued.writing is not None:
+                            queued.writing()
+                    outcomes = await self.ballots.save_many([queued.new for queued in batch])
+                    for queued, outcome in zip(batch, outcomes, strict=True):
+                        new = queued.new
                         if not isinstance(outcome, DebateGone | ItemsGone):
                             ballot, replaced = outcome
                             old = replaced.tiers if replaced else None
                             await self._notify(*new.key, old, ballot.tiers)
             except Exception as exc:  # each waiting save raises it, where it is logged
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
+                for queued in batch:
+                    if not queued.future.done():
+                        queued.future.set_exception(exc)
                 continue
-            for (_, future), outcome in zip(batch, outcomes, strict=True):
-                if not future.done():
-                    future.set_result(outcome)
+            for queued, outcome in zip(batch, outcomes, strict=True):
+                if not queued.future.done():
+                    queued.future.set_result(outcome)
 
-    def _next_batch(self) -> list[tuple[NewBallot, asyncio.Future[SaveOutcome]]]:
+    def _next_batch(self) -> list[_Queued]:
         """Up to MAX_BATCH queued saves, each member's at most once per debate (a second
         quick save of the same ballot waits for the next batch, keeping their order)."""
-        batch: list[tuple[NewBallot, asyncio.Future[SaveOutcome]]] = []
-        later: list[tuple[NewBallot, asyncio.Future[SaveOutcome]]] = []
+        batch: list[_Queued] = []
+        later: list[_Queued] = []
         keys: set[tuple[int, int, int]] = set()
         for entry in self._queue:
-            key = entry[0].key
+            key = entry.new.key
             if key in keys or len(batch) >= MAX_BATCH:
                 later.append(entry)
             else:

@@ -61,9 +61,8 @@ class Ballots(commands.Cog):
             await ensure_may_vote(interaction, found)
             typed = await typed_order(interaction, found, order)
             ballot, replaced = await self.bot.voting.submit_replacing(
-                guild_id, found, interaction.user.id, typed.tiers, why
+                guild_id, found, interaction.user.id, typed.tiers, why, writing=answer.preparing
             )
-            answer.preparing()
             headline = "Saved. This is how I read your order:"
             if replaced is not None:
                 headline = "Saved, replacing your earlier ballot. This is how I read your order:"

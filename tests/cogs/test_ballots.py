@@ -774,6 +774,39 @@ async def test_a_vote_still_waiting_for_its_save_is_deferred_at_the_usual_age(
     assert "Saved. This is how I read your order:" in reply.text
 
 
+def slow_commits(monkeypatch: pytest.MonkeyPatch, bot: RankingBot, seconds: float) -> None:
+    """Each group commit takes ``seconds`` once its transaction has begun."""
+    save_many = bot.voting.ballots.save_many
+
+    async def slow_save_many(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(seconds)
+        return await save_many(*args, **kwargs)
+
+    monkeypatch.setattr(bot.voting.ballots, "save_many", slow_save_many)
+
+
+async def test_a_vote_whose_commit_is_under_way_is_not_deferred(
+    driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Out of the queue and into its transaction before the deferral age: a commit and the
+    reply are left, answered in one step in time."""
+    sent_ago(monkeypatch, 1.9)
+    slow_commits(monkeypatch, bot, 0.3)
+    reply = await driver.slash("vote", order="IV > II")
+    assert reply.type == 4 and reply.ephemeral
+    assert "Saved. This is how I read your order:" in reply.text
+
+
+async def test_a_commit_stalled_past_the_latest_age_is_deferred(
+    driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent_ago(monkeypatch, 1.9)
+    slow_commits(monkeypatch, bot, 0.9)
+    reply = await driver.slash("vote", order="IV > II")
+    assert reply.type == 5 and reply.ephemeral
+    assert "Saved. This is how I read your order:" in reply.text
+
+
 async def test_a_reply_still_not_sent_at_the_latest_age_is_deferred(
     driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
