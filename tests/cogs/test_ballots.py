@@ -717,14 +717,23 @@ def sent_ago(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     monkeypatch.setattr(fake, "snowflake", snowflake)
 
 
-def slow_votes(monkeypatch: pytest.MonkeyPatch, bot: RankingBot, seconds: float) -> None:
-    submit = bot.voting.submit_replacing
+def loaded_commands() -> object:
+    """The ballots cog's commands module as this test's bot loaded it: discord.py loads an
+    extension afresh for each bot and drops it from sys.modules when the bot closes."""
+    return sys.modules["cogs.ballots.commands"]
 
-    async def slow_submit(*args: Any, **kwargs: Any) -> Any:
+
+def slowed(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, seconds: float) -> None:
+    """``owner.name`` (a coroutine function) starts ``seconds`` late: the queue before a
+    save (bot.voting, submit_replacing), a commit (bot.voting.ballots, save_many), a reply
+    (the commands module, ballot_message), as behind a burst or a stalled database."""
+    slow = getattr(owner, name)
+
+    async def later(*args: Any, **kwargs: Any) -> Any:
         await asyncio.sleep(seconds)
-        return await submit(*args, **kwargs)
+        return await slow(*args, **kwargs)
 
-    monkeypatch.setattr(bot.voting, "submit_replacing", slow_submit)
+    monkeypatch.setattr(owner, name, later)
 
 
 async def test_a_vote_reaching_a_bot_behind_gets_a_moment_before_the_deferral(
@@ -733,23 +742,10 @@ async def test_a_vote_reaching_a_bot_behind_gets_a_moment_before_the_deferral(
     """Sent 2 s ago (the bot was behind a burst): at the usual deferral age, but its answer,
     ready a moment later, still goes in one step, well within Discord's 3 s."""
     sent_ago(monkeypatch, 2)
-    slow_votes(monkeypatch, bot, 0.1)
+    slowed(monkeypatch, bot.voting, "submit_replacing", 0.1)
     reply = await driver.slash("vote", order="IV > II")
     assert reply.type == 4 and reply.ephemeral
     assert "Saved. This is how I read your order:" in reply.text
-
-
-def slow_replies(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
-    """The reply takes ``seconds`` to get going after the save, as behind a burst."""
-    import cogs.ballots.commands as commands
-
-    render = commands.ballot_message
-
-    async def slow_render(*args: Any, **kwargs: Any) -> Any:
-        await asyncio.sleep(seconds)
-        return await render(*args, **kwargs)
-
-    monkeypatch.setattr(commands, "ballot_message", slow_render)
 
 
 async def test_a_saved_vote_whose_reply_is_under_way_is_not_deferred(
@@ -758,7 +754,7 @@ async def test_a_saved_vote_whose_reply_is_under_way_is_not_deferred(
     """Saved before the deferral age, its reply still being prepared when that age comes:
     a deferral would only add a request to a busy bot; answered in one step in time."""
     sent_ago(monkeypatch, 1.9)
-    slow_replies(monkeypatch, 0.3)
+    slowed(monkeypatch, loaded_commands(), "ballot_message", 0.3)
     reply = await driver.slash("vote", order="IV > II")
     assert reply.type == 4 and reply.ephemeral
     assert "Saved. This is how I read your order:" in reply.text
@@ -768,21 +764,10 @@ async def test_a_vote_still_waiting_for_its_save_is_deferred_at_the_usual_age(
     driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent_ago(monkeypatch, 1.9)
-    slow_votes(monkeypatch, bot, 0.3)
+    slowed(monkeypatch, bot.voting, "submit_replacing", 0.3)
     reply = await driver.slash("vote", order="IV > II")
     assert reply.type == 5 and reply.ephemeral
     assert "Saved. This is how I read your order:" in reply.text
-
-
-def slow_commits(monkeypatch: pytest.MonkeyPatch, bot: RankingBot, seconds: float) -> None:
-    """Each group commit takes ``seconds`` once its transaction has begun."""
-    save_many = bot.voting.ballots.save_many
-
-    async def slow_save_many(*args: Any, **kwargs: Any) -> Any:
-        await asyncio.sleep(seconds)
-        return await save_many(*args, **kwargs)
-
-    monkeypatch.setattr(bot.voting.ballots, "save_many", slow_save_many)
 
 
 async def test_a_vote_whose_commit_is_under_way_is_not_deferred(
@@ -791,7 +776,7 @@ async def test_a_vote_whose_commit_is_under_way_is_not_deferred(
     """Out of the queue and into its transaction before the deferral age: a commit and the
     reply are left, answered in one step in time."""
     sent_ago(monkeypatch, 1.9)
-    slow_commits(monkeypatch, bot, 0.3)
+    slowed(monkeypatch, bot.voting.ballots, "save_many", 0.3)
     reply = await driver.slash("vote", order="IV > II")
     assert reply.type == 4 and reply.ephemeral
     assert "Saved. This is how I read your order:" in reply.text
@@ -801,7 +786,7 @@ async def test_a_commit_stalled_past_the_latest_age_is_deferred(
     driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent_ago(monkeypatch, 1.9)
-    slow_commits(monkeypatch, bot, 0.9)
+    slowed(monkeypatch, bot.voting.ballots, "save_many", 0.9)
     reply = await driver.slash("vote", order="IV > II")
     assert reply.type == 5 and reply.ephemeral
     assert "Saved. This is how I read your order:" in reply.text
@@ -811,7 +796,7 @@ async def test_a_reply_still_not_sent_at_the_latest_age_is_deferred(
     driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent_ago(monkeypatch, 1.9)
-    slow_replies(monkeypatch, 0.8)
+    slowed(monkeypatch, loaded_commands(), "ballot_message", 0.8)
     reply = await driver.slash("vote", order="IV > II")
     assert reply.type == 5 and reply.ephemeral
     assert "Saved. This is how I read your order:" in reply.text
@@ -825,7 +810,7 @@ async def test_a_vote_past_discords_window_is_not_deferred_in_vain(
     sent_ago(monkeypatch, 0)
     await driver.slash("myvote")
     sent_ago(monkeypatch, 4)
-    slow_votes(monkeypatch, bot, 0.1)
+    slowed(monkeypatch, bot.voting, "submit_replacing", 0.1)
     reply = await driver.slash("vote", order="IV > II")
     assert reply.type == 4 and reply.ephemeral
     assert "Saved. This is how I read your order:" in reply.text
@@ -838,7 +823,7 @@ async def test_a_host_clock_running_ahead_still_defers_a_slow_answer(
     error, not for a missed window, so the slow answer is still deferred in time."""
     sent_ago(monkeypatch, 10)
     await driver.slash("myvote")
-    slow_votes(monkeypatch, bot, 0.3)
+    slowed(monkeypatch, bot.voting, "submit_replacing", 0.3)
     monkeypatch.setattr("bot.timely.DEFER_AT_AGE_SECONDS", 0.05)
     reply = await driver.slash("vote", order="IV > II")
     assert reply.type == 5 and reply.ephemeral
@@ -863,13 +848,7 @@ async def test_a_slow_vote_is_deferred_in_time_then_answered(
     fresh_interactions: None, driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("bot.timely.DEFER_AT_AGE_SECONDS", 0.05)
-    submit = bot.voting.submit_replacing
-
-    async def slow_submit(*args: Any, **kwargs: Any) -> Any:
-        await asyncio.sleep(0.3)
-        return await submit(*args, **kwargs)
-
-    monkeypatch.setattr(bot.voting, "submit_replacing", slow_submit)
+    slowed(monkeypatch, bot.voting, "submit_replacing", 0.3)
     reply = await driver.slash("vote", order="IV > II")
     assert reply.type == 5 and reply.ephemeral
     assert "Saved. This is how I read your order:" in reply.text
