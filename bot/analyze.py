@@ -139,6 +139,11 @@ class _Flat:
         if self.counts.sum(dtype=np.float64) > MAX_VOTERS:
             raise BallotFileError(f"the ballots count more than {MAX_VOTERS:,} voters")
         n = len(names)
+        if len(self.lines) * n > MAX_PLACES:
+            raise BallotFileError(
+                f"{len(self.lines):,} ballots over {n:,} items are more than can be counted "
+                f"here ({MAX_PLACES:,} places; lines with a count of the same ballot help)"
+            )
         ranks = np.full((len(self.lines), n), n, dtype=rank_dtype(n))
         rows = np.repeat(np.arange(len(self.lines)), self.lengths)
         ranks[rows, self.items - first] = self.tiers
@@ -265,6 +270,12 @@ def parse_preflib(text: str, kind: str) -> BallotFile:
     alternatives, _ = declared.get("NUMBER ALTERNATIVES", (max(names, default=0), 0))
     if not alternatives:
         alternatives = int(flat.items.max())
+    if alternatives > MAX_ALTERNATIVES:
+        # Before anything is sized by it: one row of 10**16 alternatives would not fit.
+        raise BallotFileError(
+            f"the file has {alternatives:,} alternatives; at most {MAX_ALTERNATIVES:,} "
+            "can be counted"
+        )
     _check_range(flat, alternatives)
     labels = _unique_labels({i: names.get(i, str(i)) for i in range(1, alternatives + 1)})
     result = flat.ballot_file([labels[i] for i in range(1, alternatives + 1)], first=1)
@@ -356,6 +367,10 @@ def _strict_rows_in_bulk(lines: list[str], first_line: int) -> _Flat | None:
 
 
 _MAX_DIGITS = 18  # every number of 18 digits fits in an int64
+# What one run counts at most: alternatives (the engine keeps an n × n matrix of pairs) and
+# places, ballot lines × items (the rank matrix: 100 million at most 200 MB).
+MAX_ALTERNATIVES = 2_000
+MAX_PLACES = 100_000_000
 _TO_COMMAS = bytes.maketrans(b":\n", b",,")
 
 

@@ -155,6 +155,26 @@ def test_bad_preflib_files_name_the_line(tmp_path, capsys, kind, rows, line, fra
     assert f"line {line}: " in err and fragment in err
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1: 9999999999999999\n",  # no header: the highest number sizes every row
+        "# NUMBER ALTERNATIVES: 100000000\n1: 1\n",
+    ],
+)
+def test_a_file_with_more_alternatives_than_can_be_counted_is_refused(
+    tmp_path, capsys, text
+) -> None:
+    status, _, err = run(capsys, str(write(tmp_path, "x.soi", text)))
+    assert status == 2 and "can be counted" in err
+
+
+def test_more_places_than_can_be_counted_are_refused(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr("bot.analyze.MAX_PLACES", 5)
+    status, _, err = run(capsys, str(write(tmp_path, "x.soc", "1: 1,2,3\n1: 3,2,1\n")))
+    assert status == 2 and "2 ballots over 3 items are more than can be counted" in err
+
+
 def test_repeated_alternative_names_stay_apart() -> None:
     text = "# ALTERNATIVE NAME 1: Rocky\n# ALTERNATIVE NAME 2: Rocky\n1: 2,1\n"
     assert parse_preflib(text, "soc").items == ["Rocky (#1)", "Rocky (#2)"]
