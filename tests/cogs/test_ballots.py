@@ -10,6 +10,7 @@ import asyncio
 import copy
 import datetime
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -748,57 +749,43 @@ async def test_a_vote_reaching_a_bot_behind_gets_a_moment_before_the_deferral(
     assert "Saved. This is how I read your order:" in reply.text
 
 
-async def test_a_saved_vote_whose_reply_is_under_way_is_not_deferred(
-    driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
+def _in_line(bot: RankingBot) -> tuple[object, str]:
+    return bot.voting, "submit_replacing"
+
+
+def _in_its_commit(bot: RankingBot) -> tuple[object, str]:
+    return bot.voting.ballots, "save_many"
+
+
+def _in_its_reply(bot: RankingBot) -> tuple[object, str]:
+    return loaded_commands(), "ballot_message"
+
+
+@pytest.mark.parametrize(
+    ("where", "seconds", "answered_as"),
+    [
+        pytest.param(_in_line, 0.3, 5, id="still in line at 2 s: deferred then"),
+        pytest.param(_in_its_commit, 0.3, 4, id="commit under way at 2 s: one step"),
+        pytest.param(_in_its_reply, 0.3, 4, id="reply under way at 2 s: one step"),
+        pytest.param(_in_its_commit, 0.9, 5, id="commit stalled past 2.5 s: deferred"),
+        pytest.param(_in_its_reply, 0.8, 5, id="reply not sent by 2.5 s: deferred"),
+    ],
+)
+async def test_a_vote_sent_just_before_the_deferral_age(
+    driver: Driver,
+    bot: RankingBot,
+    monkeypatch: pytest.MonkeyPatch,
+    where: Callable[[RankingBot], tuple[object, str]],
+    seconds: float,
+    answered_as: int,
 ) -> None:
-    """Saved before the deferral age, its reply still being prepared when that age comes:
-    a deferral would only add a request to a busy bot; answered in one step in time."""
+    """Sent 1.9 s ago and slowed in one place. Out of the queue and into its transaction (or
+    its reply) before 2 s, a deferral would only add a request to a busy bot: it waits until
+    2.5 s. Still in line at 2 s, or still unanswered at 2.5 s, it is deferred."""
     sent_ago(monkeypatch, 1.9)
-    slowed(monkeypatch, loaded_commands(), "ballot_message", 0.3)
+    slowed(monkeypatch, *where(bot), seconds)
     reply = await driver.slash("vote", order="IV > II")
-    assert reply.type == 4 and reply.ephemeral
-    assert "Saved. This is how I read your order:" in reply.text
-
-
-async def test_a_vote_still_waiting_for_its_save_is_deferred_at_the_usual_age(
-    driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sent_ago(monkeypatch, 1.9)
-    slowed(monkeypatch, bot.voting, "submit_replacing", 0.3)
-    reply = await driver.slash("vote", order="IV > II")
-    assert reply.type == 5 and reply.ephemeral
-    assert "Saved. This is how I read your order:" in reply.text
-
-
-async def test_a_vote_whose_commit_is_under_way_is_not_deferred(
-    driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Out of the queue and into its transaction before the deferral age: a commit and the
-    reply are left, answered in one step in time."""
-    sent_ago(monkeypatch, 1.9)
-    slowed(monkeypatch, bot.voting.ballots, "save_many", 0.3)
-    reply = await driver.slash("vote", order="IV > II")
-    assert reply.type == 4 and reply.ephemeral
-    assert "Saved. This is how I read your order:" in reply.text
-
-
-async def test_a_commit_stalled_past_the_latest_age_is_deferred(
-    driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sent_ago(monkeypatch, 1.9)
-    slowed(monkeypatch, bot.voting.ballots, "save_many", 0.9)
-    reply = await driver.slash("vote", order="IV > II")
-    assert reply.type == 5 and reply.ephemeral
-    assert "Saved. This is how I read your order:" in reply.text
-
-
-async def test_a_reply_still_not_sent_at_the_latest_age_is_deferred(
-    driver: Driver, bot: RankingBot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sent_ago(monkeypatch, 1.9)
-    slowed(monkeypatch, loaded_commands(), "ballot_message", 0.8)
-    reply = await driver.slash("vote", order="IV > II")
-    assert reply.type == 5 and reply.ephemeral
+    assert reply.type == answered_as and reply.ephemeral
     assert "Saved. This is how I read your order:" in reply.text
 
 
